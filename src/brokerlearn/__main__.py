@@ -1,0 +1,3 @@
+from brokerlearn.cli import main
+
+main()

@@ -1,0 +1,231 @@
+"""Loading a course folder into the course model, collecting every author error."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from brokerlearn.course import schema
+from brokerlearn.course.frontmatter import split_front_matter
+from brokerlearn.course.media import list_media, load_image_credits, load_videos
+from brokerlearn.course.model import Author, Course, Lesson, Module, Quiz
+from brokerlearn.course.naming import resolve_name, slug_of
+from brokerlearn.course.profile import load_profile
+from brokerlearn.course.schema_types import did_you_mean
+from brokerlearn.course.yamlpos import Pos, YMap, load_yaml_file
+from brokerlearn.errors import Diagnostics
+
+_WORD = re.compile(r"\w+")
+
+
+def find_course_dirs(courses_dir: Path, diags: Diagnostics) -> list[Path]:
+    """A folder of courses, or a single course folder."""
+    if (courses_dir / "course.yml").is_file():
+        return [courses_dir]
+    if not courses_dir.is_dir():
+        diags.error(courses_dir, 1, 1, "no such folder of courses")
+        return []
+    found = sorted(p for p in courses_dir.iterdir()
+                   if p.is_dir() and not p.name.startswith((".", "_")) and (p / "course.yml").is_file())
+    if not found:
+        diags.error(courses_dir, 1, 1, "no course here: a course is a folder holding a course.yml "
+                    "(create one with 'brokerlearn new course NAME')")
+    return found
+
+
+def load_courses(courses_dir: Path, diags: Diagnostics) -> list[Course]:
+    courses = [c for c in (load_course(d, diags) for d in find_course_dirs(courses_dir, diags)) if c]
+    seen: dict[str, Course] = {}
+    for course in courses:
+        first = seen.setdefault(course.id, course)
+        if first is not course:
+            diags.error(course.root / "course.yml", 1, 1,
+                        f"duplicate course ID '{course.id}' (also used by {first.root / 'course.yml'})")
+    return courses
+
+
+def load_course(root: Path, diags: Diagnostics) -> Course | None:
+    path = root / "course.yml"
+    data = load_yaml_file(path, diags)
+    if not isinstance(data, dict):
+        if data is not None or not diags.errors:
+            diags.error(path, 1, 1, "course.yml must be keys and values (id, title, language, ...)")
+        return None
+    values = schema.COURSE.validate(data, diags)
+    media_files = list_media(root / "media")
+    course = Course(
+        id=values["id"] or slug_of(root.name), title=values["title"] or root.name,
+        version=values["version"], language=values["language"] or "en", license=values["license"],
+        authors=[Author(a["name"], a["affiliation"]) for a in values["authors"]],
+        summary=values["summary"], level=values["level"], root=root, modules=[],
+        media_files=media_files,
+    )
+    course.profile = _load_course_profile(root, values, diags)
+    course.videos = load_videos(root / "media", media_files, diags)
+    course.image_credits = load_image_credits(media_files, diags)
+    course.modules = _load_modules(root, values, diags)
+    course.quizzes = _index_quizzes(course, diags)
+    _check_outcomes(course, diags)
+    return course
+
+
+def _load_course_profile(root: Path, values: YMap, diags: Diagnostics):
+    name = values["profile"]
+    if name is None:
+        default = root / "profile.yml"
+        return load_profile(default, diags) if default.is_file() else None
+    path = root / name
+    if not path.is_file():
+        pos = values.value_pos_of("profile")
+        diags.error(pos.path, pos.line, pos.col, f"profile file '{name}' does not exist")
+        return None
+    return load_profile(path, diags)
+
+
+def _load_modules(root: Path, values: YMap, diags: Diagnostics) -> list[Module]:
+    modules_dir = root / "modules"
+    folders = {p.name: p for p in sorted(modules_dir.iterdir())} if modules_dir.is_dir() else {}
+    folders = {name: p for name, p in folders.items() if p.is_dir() and not name.startswith(".")}
+    listed = values["modules"]
+    if listed is None:
+        chosen = [(p, values.pos) for p in folders.values() if (p / "module.yml").is_file()]
+    else:
+        chosen = []
+        for index, name in enumerate(listed):
+            folder = resolve_name(name, folders)
+            if folder is None:
+                pos = listed.pos_at(index)
+                diags.error(pos.path, pos.line, pos.col, f"unknown module '{name}': no folder "
+                            f"modules/{name}/{did_you_mean(name, folders)}")
+            else:
+                chosen.append((folder, listed.pos_at(index)))
+    modules = [m for m in (_load_module(folder, pos, diags) for folder, pos in chosen) if m]
+    _check_unique(modules, lambda m: m.slug, lambda m: m.meta.pos, "module slug", diags)
+    return modules
+
+
+def _load_module(folder: Path, listed_at: Pos, diags: Diagnostics) -> Module | None:
+    path = folder / "module.yml"
+    if not path.is_file():
+        diags.error(listed_at.path, listed_at.line, listed_at.col,
+                    f"module folder '{folder.name}' has no module.yml")
+        return None
+    data = load_yaml_file(path, diags)
+    if not isinstance(data, dict):
+        if data is not None or not diags.errors:
+            diags.error(path, 1, 1, "module.yml must be keys and values (title, summary, ...)")
+        return None
+    values = schema.MODULE.validate(data, diags)
+    slug = slug_of(folder.name)
+    if not slug:
+        diags.error(path, 1, 1, f"folder name '{folder.name}' gives no usable slug: use letters and digits")
+    module = Module(slug=slug, folder=folder, title=values["title"] or folder.name,
+                    summary=values["summary"], outcomes=list(values["outcomes"]),
+                    lessons=_load_lessons(folder, values, diags), quizzes=[],
+                    minutes_declared=values["minutes"], meta=values)
+    module.quizzes = _load_quizzes(folder, slug, diags)
+    return module
+
+
+def _load_lessons(folder: Path, values: YMap, diags: Diagnostics) -> list[Lesson]:
+    files = {p.stem: p for p in sorted(folder.glob("*.md"))}
+    listed = values["lessons"]
+    if listed is None:
+        chosen = list(files.values())
+    else:
+        chosen = []
+        for index, name in enumerate(listed):
+            path = resolve_name(name.removesuffix(".md"), files)
+            if path is None:
+                pos = listed.pos_at(index)
+                diags.error(pos.path, pos.line, pos.col, f"unknown lesson '{name}': no file "
+                            f"{name}.md in {folder.name}/{did_you_mean(name, files)}")
+            else:
+                chosen.append(path)
+        for stem, path in files.items():
+            if path not in chosen:
+                pos = values.pos_of("lessons")
+                diags.warning(pos.path, pos.line, pos.col,
+                              f"lesson file '{path.name}' is not listed in 'lessons' and is not built")
+    lessons = [lesson for lesson in (load_lesson(p, diags) for p in chosen) if lesson]
+    _check_unique(lessons, lambda l: l.slug, lambda l: Pos(l.source, 1, 1), "lesson slug", diags)
+    return lessons
+
+
+def load_lesson(path: Path, diags: Diagnostics) -> Lesson | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        diags.error(path, 1, 1, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+        return None
+    source = split_front_matter(text, path, diags)
+    if source.meta is None:
+        return None
+    values = schema.LESSON.validate(source.meta, diags)
+    slug = slug_of(path.stem)
+    if not slug:
+        diags.error(path, 1, 1, f"file name '{path.name}' gives no usable slug: use letters and digits")
+    return Lesson(slug=slug, title=values["title"] or path.stem, outcomes=list(values["outcomes"]),
+                  source=path, body=source.body, body_line=source.body_line,
+                  minutes_declared=values["minutes"], meta=values,
+                  words=len(_WORD.findall(source.body)))
+
+
+def _load_quizzes(folder: Path, module_slug: str, diags: Diagnostics) -> list[Quiz]:
+    quizzes = []
+    for path in sorted(folder.glob("*.yml")) + sorted(folder.glob("*.yaml")):
+        if path.name in ("module.yml", "module.yaml"):
+            continue
+        data = load_yaml_file(path, diags)
+        if not isinstance(data, dict):
+            if data is not None or path.read_text(encoding="utf-8", errors="replace").strip() == "":
+                diags.error(path, 1, 1, "a quiz file must be keys and values (id, title, mode, questions)")
+            continue
+        values = schema.QUIZ.validate(data, diags)
+        if values["id"]:
+            quizzes.append(Quiz(values["id"], values["title"] or values["id"], values["mode"] or "graded",
+                                values, path, module_slug))
+    return quizzes
+
+
+def _index_quizzes(course: Course, diags: Diagnostics) -> dict:
+    index: dict[str, Quiz] = {}
+    for module in course.modules:
+        for quiz in module.quizzes:
+            first = index.setdefault(quiz.id, quiz)
+            if first is not quiz:
+                pos = quiz.data.value_pos_of("id")
+                diags.error(pos.path, pos.line, pos.col,
+                            f"duplicate quiz ID '{quiz.id}' (also used in {first.path})")
+    return index
+
+
+def _check_outcomes(course: Course, diags: Diagnostics) -> None:
+    """Every outcome reference must name an outcome that the profile defines."""
+    defined = course.outcome_index()
+    refs = []
+    for module in course.modules:
+        refs.append(module.meta)
+        refs.extend(lesson.meta for lesson in module.lessons)
+        for quiz in module.quizzes:
+            refs.extend(q for q in quiz.data["questions"] or [])
+    for meta in refs:
+        outcomes = meta.get("outcomes") or []
+        for index, outcome_id in enumerate(outcomes):
+            if outcome_id in defined:
+                continue
+            pos = outcomes.pos_at(index) if hasattr(outcomes, "pos_at") else meta.pos
+            if course.profile is None:
+                hint = ": the course has no profile.yml defining outcomes"
+            else:
+                hint = f" in {course.profile.path.name}{did_you_mean(outcome_id, defined)}"
+            diags.error(pos.path, pos.line, pos.col, f"outcome '{outcome_id}' is not defined{hint}")
+
+
+def _check_unique(items, key, pos_of, what: str, diags: Diagnostics) -> None:
+    seen = {}
+    for item in items:
+        first = seen.setdefault(key(item), item)
+        if first is not item and key(item):
+            pos = pos_of(item)
+            diags.error(pos.path, pos.line, pos.col, f"duplicate {what} '{key(item)}' "
+                        f"(also used by {pos_of(first).path})")

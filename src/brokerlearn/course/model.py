@@ -1,0 +1,140 @@
+"""The course model shared by the compiler and the server.
+
+Loading fills these dataclasses once; every later stage reads them and never re-reads YAML.
+IDs and slugs here are the stable identities that learner progress is stored against.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from brokerlearn.course.yamlpos import Pos, YMap
+
+
+@dataclass
+class Author:
+    name: str
+    affiliation: str | None = None
+
+
+@dataclass
+class Outcome:
+    id: str
+    statement: str
+    unit_id: str
+    pos: Pos
+
+
+@dataclass
+class Unit:
+    id: str
+    title: str
+    summary: str
+    outcomes: list[Outcome]
+
+
+@dataclass
+class Profile:
+    id: str
+    title: str
+    level: str | None
+    summary: str
+    units: list[Unit]
+    certificate: YMap | None
+    path: Path
+
+    def outcomes(self) -> dict[str, Outcome]:
+        return {o.id: o for unit in self.units for o in unit.outcomes}
+
+
+@dataclass
+class Quiz:
+    id: str
+    title: str
+    mode: str
+    data: YMap  # the validated quiz file, positions kept for later checks
+    path: Path
+    module_slug: str
+
+
+@dataclass
+class Video:
+    name: str
+    source: Path
+    sidecar: YMap
+    captions: dict[str, Path]  # language -> caption file
+
+    @property
+    def title(self) -> str:
+        return self.sidecar["title"]
+
+
+@dataclass
+class Lesson:
+    slug: str
+    title: str
+    outcomes: list[str]
+    source: Path
+    body: str
+    body_line: int  # 1-based line of the body's first line in the source file
+    minutes_declared: int | None
+    meta: YMap
+    words: int = 0
+
+    @property
+    def minutes(self) -> int:
+        if self.minutes_declared:
+            return self.minutes_declared
+        return max(1, round(self.words / 200))
+
+
+@dataclass
+class Module:
+    slug: str
+    folder: Path
+    title: str
+    summary: str
+    outcomes: list[str]
+    lessons: list[Lesson]
+    quizzes: list[Quiz]
+    minutes_declared: int | None
+    meta: YMap
+
+    @property
+    def minutes(self) -> int:
+        return self.minutes_declared or sum(lesson.minutes for lesson in self.lessons)
+
+
+@dataclass
+class Course:
+    id: str
+    title: str
+    version: str
+    language: str
+    license: str
+    authors: list[Author]
+    summary: str
+    level: str | None
+    root: Path
+    modules: list[Module]
+    profile: Profile | None = None
+    quizzes: dict[str, Quiz] = field(default_factory=dict)
+    videos: dict[str, Video] = field(default_factory=dict)
+    media_files: list[Path] = field(default_factory=list)  # every file under media/
+    image_credits: dict = field(default_factory=dict)  # image path -> its licence file
+
+    @property
+    def minutes(self) -> int:
+        return sum(m.minutes for m in self.modules)
+
+    @property
+    def educational_level(self) -> str | None:
+        return self.level or (self.profile.level if self.profile else None)
+
+    def outcome_index(self) -> dict[str, Outcome]:
+        return self.profile.outcomes() if self.profile else {}
+
+    def lessons(self):
+        for module in self.modules:
+            for lesson in module.lessons:
+                yield module, lesson

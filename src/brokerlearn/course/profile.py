@@ -1,0 +1,48 @@
+"""Loading the qualification profile (units and learning outcomes)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from brokerlearn.course import schema
+from brokerlearn.course.model import Outcome, Profile, Unit
+from brokerlearn.course.yamlpos import load_yaml_file
+from brokerlearn.errors import Diagnostics
+
+
+def load_profile(path: Path, diags: Diagnostics) -> Profile | None:
+    data = load_yaml_file(path, diags)
+    if data is None:
+        if path.exists() and not diags.errors:
+            diags.error(path, 1, 1, "the profile is empty")
+        return None
+    if not isinstance(data, dict):
+        diags.error(path, 1, 1, "profile.yml must be keys and values (id, title, units, ...)")
+        return None
+    values = schema.PROFILE.validate(data, diags)
+    units = [_unit(u, path, diags) for u in values["units"] or []]
+    _check_unique_ids(units, diags)
+    return Profile(values["id"], values["title"], values["level"], values["summary"], units,
+                   values["certificate"], path)
+
+
+def _unit(data, path: Path, diags: Diagnostics) -> Unit:
+    outcomes = [Outcome(o["id"], o["statement"], data["id"], o.pos) for o in data["outcomes"] or []
+                if o["id"]]
+    return Unit(data["id"], data["title"], data["summary"], outcomes)
+
+
+def _check_unique_ids(units: list[Unit], diags: Diagnostics) -> None:
+    seen: dict[str, Outcome] = {}
+    for unit in units:
+        for outcome in unit.outcomes:
+            first = seen.setdefault(outcome.id, outcome)
+            if first is not outcome:
+                pos = outcome.pos
+                diags.error(pos.path, pos.line, pos.col,
+                            f"duplicate outcome ID '{outcome.id}' (first defined on line {first.pos.line})")
+    unit_ids = [u.id for u in units]
+    for unit_id in {u for u in unit_ids if unit_ids.count(u) > 1}:
+        unit = next(u for u in units if u.id == unit_id)
+        first = unit.outcomes[0].pos if unit.outcomes else None
+        if first:
+            diags.error(first.path, first.line, 1, f"duplicate unit ID '{unit_id}'")
