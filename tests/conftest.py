@@ -13,3 +13,35 @@ def example_course(tmp_path) -> Path:
     target = tmp_path / "courses" / "example"
     shutil.copytree(EXAMPLE, target)
     return target
+
+
+MINIMAL = {
+    "course.yml": "id: mini\ntitle: Mini\nlanguage: en\nmodules: [01-intro]\n",
+    "profile.yml": ("id: mini-profile\ntitle: Mini profile\nunits:\n  - id: U1\n    title: Unit\n"
+                    "    outcomes:\n      - id: U1.O1\n        statement: Does things.\n"),
+    "modules/01-intro/module.yml": "title: Intro\nlessons: [01-start, 02-next]\n",
+    "modules/01-intro/01-start.md": "---\ntitle: Start\n---\n\n## First part\n\nHello.\n",
+    "modules/01-intro/02-next.md": "---\ntitle: Next\n---\n\nSee [start](01-start.md#first-part).\n",
+}
+
+
+def write_course(root: Path, files: dict) -> Path:
+    """Write a course from {relative path: text}; a value of None deletes that file."""
+    for rel, text in files.items():
+        path = root / rel
+        if text is None:
+            path.unlink(missing_ok=True)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def make_course(tmp_path):
+    """make_course(overrides) -> course folder: the minimal course with files replaced."""
+    def make(overrides: dict | None = None) -> Path:
+        root = tmp_path / "courses" / "mini"
+        write_course(root, {**MINIMAL, **(overrides or {})})
+        return root
+    return make

@@ -1,0 +1,213 @@
+"""The build end to end: output layout, atomic swap, incremental cache, themes, CLI."""
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from brokerlearn.build import output as output_module
+from brokerlearn.build.pipeline import build
+from brokerlearn.errors import BuildFailed
+
+
+def snapshot(folder: Path) -> dict:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()
+            and not any(part.startswith(".") for part in p.relative_to(folder).parts)}
+
+
+def inodes(folder: Path) -> dict:
+    return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*.html")}
+
+
+def test_output_has_public_site_and_private_server(example_course, tmp_path):
+    out = tmp_path / "out"
+    build(example_course.parent, out, show_progress=False)
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["server", "site"]
+    site_text = " ".join(p.read_text(errors="ignore") for p in (out / "site").rglob("*") if p.is_file())
+    assert "server/" not in site_text and "example.json" not in site_text
+    lesson = (out / "site/example/finding-partners/cooperation-profiles/index.html").read_text()
+    assert 'lang="en"' in lesson and lesson.count("<h1") == 1
+    assert 'rel="license"' in lesson and '"@type": "LearningResource"' in lesson
+    assert 'href="../assessing-candidates/index.html#criteria-that-matter"' in lesson
+    course = (out / "site/example/index.html").read_text()
+    assert '"@type": "Course"' in course and '"educationalLevel": "EQF 5"' in course
+
+
+def test_no_page_requests_another_host(example_course, tmp_path):
+    out = tmp_path / "out"
+    build(example_course.parent, out, show_progress=False)
+    import re
+    for page in (out / "site").rglob("*.html"):
+        text = page.read_text()
+        for tag in re.findall(r"<(?:script|link|img|iframe|video|source|track)\b[^>]*>", text):
+            assert "http://" not in tag and "https://" not in tag or 'rel="license"' in tag, (page, tag)
+
+
+def test_broken_anchor_and_missing_embeds_fail_the_build(make_course, tmp_path):
+    root = make_course({"modules/01-intro/02-next.md":
+                        "---\ntitle: Next\n---\n\n[a](01-start.md#nope)\n\n::: video ghost\n:::\n\n::: quiz nope\n:::\n"})
+    with pytest.raises(BuildFailed) as failure:
+        build(root.parent, tmp_path / "out", show_progress=False)
+    messages = [(Path(d.path).name, d.line, d.message) for d in failure.value.diagnostics.errors]
+    assert ("02-next.md", 5, "no heading with the anchor '#nope' in modules/01-intro/01-start.md") in messages
+    assert any(line == 7 and "unknown video 'ghost'" in m for _, line, m in messages)
+    assert any(line == 10 and "unknown quiz 'nope'" in m for _, line, m in messages)
+    assert not (tmp_path / "out" / "site").exists()
+
+
+def test_failed_build_leaves_previous_site_byte_identical(example_course, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    build(example_course.parent, out, show_progress=False)
+    before = snapshot(out)
+    lesson = example_course / "modules/01-finding-partners/01-cooperation-profiles.md"
+    lesson.write_text(lesson.read_text().replace("title: Writing a cooperation profile", "title: Changed"))
+    calls = {"n": 0}
+    real_produce = output_module._produce
+
+    def produce_then_crash(planned, target):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError("disk full (simulated)")
+        real_produce(planned, target)
+    monkeypatch.setattr(output_module, "_produce", produce_then_crash)
+    with pytest.raises(OSError):
+        build(example_course.parent, out, show_progress=False)
+    assert calls["n"] == 2  # some files were written to staging before the failure
+    assert snapshot(out) == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".staging-")]
+
+
+def test_author_error_leaves_previous_site_byte_identical(example_course, tmp_path):
+    out = tmp_path / "out"
+    build(example_course.parent, out, show_progress=False)
+    before = snapshot(out)
+    (example_course / "course.yml").write_text("id: example\ntitle: [broken\n")
+    with pytest.raises(BuildFailed):
+        build(example_course.parent, out, show_progress=False)
+    assert snapshot(out) == before
+
+
+def test_killed_build_leaves_previous_site_and_next_build_cleans_up(example_course, tmp_path):
+    out = tmp_path / "out"
+    build(example_course.parent, out, show_progress=False)
+    before = snapshot(out)
+    lesson = example_course / "modules/02-working-together/01-first-meeting.md"
+    lesson.write_text(lesson.read_text() + "\nMore text.\n")
+    # A child process that is killed (SIGKILL) in the middle of writing its staging folder.
+    script = (
+        "import os, signal, sys\n"
+        "from brokerlearn.build import output\n"
+        "real = output._produce\n"
+        "def produce(planned, target):\n"
+        "    real(planned, target)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+        "output._produce = produce\n"
+        "from brokerlearn.build.pipeline import build\n"
+        f"from pathlib import Path\nbuild(Path({str(example_course.parent)!r}), Path({str(out)!r}), show_progress=False)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True)
+    assert result.returncode == -9
+    assert [p.name for p in out.iterdir() if p.name.startswith(".staging-")]  # left behind
+    assert snapshot(out) == before
+    build(example_course.parent, out, show_progress=False)
+    assert not [p for p in out.iterdir() if p.name.startswith((".staging-", ".old-"))]
+    assert "More text." in (out / "site/example/working-together/first-meeting/index.html").read_text()
+
+
+def test_rebuild_without_change_writes_nothing(example_course, tmp_path):
+    out = tmp_path / "out"
+    build(example_course.parent, out, show_progress=False)
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and ".cache" not in p.parts}
+    ino = inodes(out / "site")
+    result = build(example_course.parent, out, show_progress=False)
+    assert result.report.written == [] and result.rendered_bodies == []
+    assert {p: p.stat().st_mtime_ns for p in before} == before
+    assert inodes(out / "site") == ino
+
+
+def test_one_lesson_changed_rerenders_only_what_depends_on_it(example_course, tmp_path):
+    out = tmp_path / "out"
+    build(example_course.parent, out, show_progress=False)
+    ino = inodes(out / "site")
+    lesson = example_course / "modules/01-finding-partners/02-assessing-candidates.md"
+    lesson.write_text(lesson.read_text().replace("title: Assessing candidate partners",
+                                                 "title: Assessing candidates"))
+    result = build(example_course.parent, out, show_progress=False)
+    assert result.rendered_bodies == [str(lesson)]
+    written = sorted(p.removeprefix("site/") for p in result.pages_written)
+    assert written == [
+        "example/finding-partners/assessing-candidates/index.html",  # the lesson
+        "example/finding-partners/cooperation-profiles/index.html",  # its neighbours' next link
+        "example/finding-partners/index.html",  # the module page lists it
+        "example/working-together/first-meeting/index.html",  # previous link
+    ]
+    unchanged = inodes(out / "site")
+    assert unchanged["index.html"] == ino["index.html"]  # reused by hard link, not rewritten
+    assert unchanged["example/index.html"] == ino["example/index.html"]
+
+
+def test_broken_cache_is_discarded_with_a_warning(example_course, tmp_path, capsys):
+    out = tmp_path / "out"
+    build(example_course.parent, out, show_progress=False)
+    (out / ".cache" / "state.json").write_text("{not json")
+    for entry in (out / ".cache" / "bodies").iterdir():
+        entry.write_text("garbage")
+    result = build(example_course.parent, out, show_progress=False)
+    assert "build cache unreadable" in capsys.readouterr().err
+    assert len(result.rendered_bodies) == 3
+    assert (out / "site/index.html").is_file()
+
+
+def test_custom_theme_overrides_one_template_and_falls_back(example_course, tmp_path):
+    theme = tmp_path / "mytheme"
+    (theme / "templates").mkdir(parents=True)
+    (theme / "static").mkdir()
+    (theme / "templates" / "catalog.html").write_text(
+        '{% extends "base.html" %}{% block main %}<h1>Our agency courses</h1>{% endblock %}')
+    (theme / "static" / "extra.css").write_text("body{}")
+    out = tmp_path / "out"
+    build(example_course.parent, out, theme_dir=theme, show_progress=False)
+    assert "Our agency courses" in (out / "site/index.html").read_text()
+    assert (out / "site/_static/extra.css").is_file() and (out / "site/_static/brokerlearn.css").is_file()
+    assert "Writing a cooperation profile" in (out / "site/example/finding-partners/index.html").read_text()
+
+
+def run_cli(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "brokerlearn", *args], cwd=cwd, capture_output=True,
+                          text=True)
+
+
+def test_cli_reports_all_errors_without_traceback(make_course, tmp_path):
+    root = make_course({"course.yml": "id: mini\ntitle: Mini\nlanguage: en\nsumary: x\n",
+                        "modules/01-intro/module.yml": "title: Intro\nminutes: ten\n"})
+    result = run_cli("build", str(root.parent), "-o", str(tmp_path / "out"), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert "courses/mini/course.yml:4:1: error: unknown key 'sumary' in course.yml (did you mean 'summary'?)" in lines
+    assert "courses/mini/modules/01-intro/module.yml:2:10: error: 'minutes' must be a whole number, not text" in lines
+
+
+def test_cli_new_course_builds_at_once(tmp_path):
+    result = run_cli("new", "course", "my-course", "--dir", "courses", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    result = run_cli("build", "courses", "-o", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out/site/my-course/introduction/welcome/index.html").is_file()
+    again = run_cli("new", "course", "my-course", "--dir", "courses", cwd=tmp_path)
+    assert again.returncode == 2 and "already exists" in again.stderr
+
+
+def test_cli_version_and_help(tmp_path):
+    assert run_cli("--version", cwd=tmp_path).stdout.startswith("brokerlearn, version ")
+    for command in ([], ["build"], ["serve"], ["new"], ["new", "course"]):
+        result = run_cli(*command, "--help", cwd=tmp_path)
+        assert result.returncode == 0 and "Usage:" in result.stdout
+
+
+def test_cli_bad_theme_is_a_usage_error(example_course, tmp_path):
+    result = run_cli("build", str(example_course.parent), "-o", "out", "--theme", "nope", cwd=tmp_path)
+    assert result.returncode == 2 and "theme folder 'nope' does not exist" in result.stderr

@@ -1,0 +1,113 @@
+"""The loader's error cases, one by one: file, line, column and message."""
+import pytest
+
+from brokerlearn.course import load_courses
+from brokerlearn.errors import Diagnostics
+
+
+def diagnose(root):
+    diags = Diagnostics()
+    courses = load_courses(root.parent, diags)
+    return courses, diags
+
+
+def errors_of(root):
+    return [(d.path.replace(str(root) + "/", ""), d.line, d.col, d.message)
+            for d in diagnose(root)[1].errors]
+
+
+def test_minimal_course_loads_cleanly(make_course):
+    courses, diags = diagnose(make_course())
+    assert diags.items == []
+    course = courses[0]
+    assert [l.slug for _, l in course.lessons()] == ["start", "next"]
+    assert course.modules[0].slug == "intro"
+
+
+@pytest.mark.parametrize("files, where, message", [
+    ({"course.yml": "id: mini\ntitle: [unclosed\nlanguage: en\n"},
+     ("course.yml", 3, 9), "YAML syntax error"),
+    ({"course.yml": "id: mini\nlanguage: en\n"},
+     ("course.yml", 1, 1), "missing required key 'title' in course.yml"),
+    ({"course.yml": "id: mini\ntitle: Mini\nlanguage: en\nauthors: Jane\n"},
+     ("course.yml", 4, 10), "'authors' must be a list, not text"),
+    ({"course.yml": "id: mini\ntitle: Mini\nlanguage: en\nsumary: x\n"},
+     ("course.yml", 4, 1), "unknown key 'sumary' in course.yml (did you mean 'summary'?)"),
+    ({"course.yml": "id: Mini Course\ntitle: Mini\nlanguage: en\n"},
+     ("course.yml", 1, 5), "'id' 'Mini Course' is not valid"),
+    ({"course.yml": "id: mini\ntitle: Mini\ntitle: Again\nlanguage: en\n"},
+     ("course.yml", 3, 1), "duplicate key 'title' (first given on line 2)"),
+    ({"course.yml": "id: mini\ntitle: Mini\nlanguage: en\nmodules: [01-intro, 02-outro]\n"},
+     ("course.yml", 4, 21), "unknown module '02-outro': no folder modules/02-outro/"),
+    ({"modules/01-intro/module.yml": "title: Intro\nlessons: [01-start, 02-nxt]\n"},
+     ("modules/01-intro/module.yml", 2, 21), "unknown lesson '02-nxt'"),
+    ({"modules/01-intro/module.yml": "title: Intro\nminutes: ten\n"},
+     ("modules/01-intro/module.yml", 2, 10), "'minutes' must be a whole number, not text"),
+    ({"modules/01-intro/01-start.md": "---\ntitle: Start\noutcomes: [U9.O9]\n---\nHi\n"},
+     ("modules/01-intro/01-start.md", 3, 12), "outcome 'U9.O9' is not defined in profile.yml"),
+    ({"modules/01-intro/module.yml": "title: Intro\noutcomes: [U1.O2]\n"},
+     ("modules/01-intro/module.yml", 2, 12), "outcome 'U1.O2' is not defined in profile.yml (did you mean 'U1.O1'?)"),
+    ({"modules/01-intro/01-start.md": "no front matter\n"},
+     ("modules/01-intro/01-start.md", 1, 1), "a lesson must start with front matter"),
+    ({"modules/01-intro/01-start.md": "---\ntitle: Start\n"},
+     ("modules/01-intro/01-start.md", 1, 1), "the front matter is not closed"),
+    ({"modules/01-intro/01-start.md": "---\ntitle: Start\nminutes: -3\n---\n"},
+     ("modules/01-intro/01-start.md", 3, 10), "'minutes' must be at least 1, not -3"),
+    ({"modules/01-intro/01-start.md": "---\ntitel: Start\n---\n"},
+     ("modules/01-intro/01-start.md", 2, 1), "unknown key 'titel' in lesson front matter (did you mean 'title'?)"),
+    ({"profile.yml": ("id: p\ntitle: P\nunits:\n  - id: U1\n    title: U\n    outcomes:\n"
+                      "      - id: U1.O1\n        statement: A\n      - id: U1.O1\n        statement: B\n")},
+     ("profile.yml", 9, 9), "duplicate outcome ID 'U1.O1' (first defined on line 7)"),
+    ({"modules/01-intro/quiz.yml": "id: q\ntitle: Q\nmode: graded\nquestions:\n  - id: a\n    type: singel\n    prompt: P\n",
+      "modules/01-intro/quiz2.yml": "id: q\ntitle: Q2\nmode: practice\nquestions:\n  - id: a\n    type: reflection\n    prompt: P\n"},
+     ("modules/01-intro/quiz.yml", 6, 11), "'type' must be one of single, multiple"),
+    ({"modules/01-intro/quiz2.yml": "id: q\ntitle: Q2\nmode: practice\nquestions:\n  - id: a\n    type: reflection\n    prompt: P\n",
+      "modules/01-intro/quiz3.yml": "id: q\ntitle: Q3\nmode: practice\nquestions:\n  - id: a\n    type: reflection\n    prompt: P\n"},
+     ("modules/01-intro/quiz3.yml", 1, 5), "duplicate quiz ID 'q'"),
+    ({"media/clip.mp4": "not really a video"},
+     ("media/clip.mp4", 1, 1), "video 'clip.mp4' has no sidecar"),
+])
+def test_each_author_error_names_file_line_and_column(make_course, files, where, message):
+    root = make_course(files)
+    found = errors_of(root)
+    matching = [e for e in found if e[:3] == where and message in e[3]]
+    assert matching, f"expected {where} {message!r}, got {found}"
+
+
+def test_all_errors_are_reported_together(make_course):
+    root = make_course({
+        "course.yml": "id: mini\ntitle: Mini\nlanguage: en\nsumary: x\nmodules: [01-intro]\n",
+        "modules/01-intro/module.yml": "title: Intro\nminutes: ten\n",
+        "modules/01-intro/01-start.md": "---\ntitel: Start\n---\n",
+    })
+    assert len(errors_of(root)) >= 4  # unknown key, bad minutes, unknown key, missing title
+
+
+def test_version_keeps_its_written_form(make_course):
+    root = make_course({"course.yml": "id: mini\ntitle: Mini\nlanguage: en\nversion: 1.10\n"})
+    courses, diags = diagnose(root)
+    assert courses[0].version == "1.10"
+
+
+def test_lessons_default_to_sorted_files_and_minutes_to_word_count(make_course):
+    body = "word " * 600
+    root = make_course({"modules/01-intro/module.yml": "title: Intro\n",
+                        "modules/01-intro/03-long.md": f"---\ntitle: Long\n---\n{body}\n"})
+    courses, diags = diagnose(root)
+    module = courses[0].modules[0]
+    assert [l.slug for l in module.lessons] == ["start", "next", "long"]
+    assert module.lessons[2].minutes == 3
+    assert module.minutes == sum(l.minutes for l in module.lessons)
+
+
+def test_unlisted_lesson_is_a_warning(make_course):
+    root = make_course({"modules/01-intro/03-extra.md": "---\ntitle: Extra\n---\n"})
+    _, diags = diagnose(root)
+    assert not diags.errors
+    assert any("03-extra.md" in w.message and "not listed" in w.message for w in diags.warnings)
+
+
+def test_a_folder_without_courses_is_an_error(tmp_path):
+    diags = Diagnostics()
+    assert load_courses(tmp_path, diags) == []
+    assert "no course here" in diags.errors[0].message
