@@ -1,0 +1,97 @@
+"""Build a course, serve it on 127.0.0.1 and drive it in Debian's headless Chromium."""
+from pathlib import Path
+
+import pytest
+
+from brokerlearn.build.pipeline import build
+from browser import AXE, browser, chromium_path, serve_dir
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed (scripts/setup --test)"),
+]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+HOSTILE_LESSON = """---
+title: A lesson with hostile text
+---
+
+## Section
+
+<script>window.__xss = "script tag"</script>
+<img src="x" onerror="window.__xss = 'onerror'">
+[click me](javascript:window.__xss='link')
+<svg onload="window.__xss='svg'"></svg>
+<iframe src="javascript:parent.__xss='iframe'"></iframe>
+<a href="#" onclick="window.__xss='onclick'" id="evil">evil</a>
+<details open ontoggle="window.__xss='toggle'"><summary>x</summary>y</details>
+
+Plain text after the payloads.
+"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    import shutil
+    root = tmp_path_factory.mktemp("e2e")
+    course = root / "courses" / "example"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "courses" / "example", course)
+    (course / "modules/02-working-together/02-hostile.md").write_text(HOSTILE_LESSON)
+    module = course / "modules/02-working-together/module.yml"
+    module.write_text(module.read_text() + "lessons: [01-first-meeting, 02-hostile]\n")
+    build(course.parent, root / "out", show_progress=False)
+    with serve_dir(root / "out" / "site") as base, browser() as chromium:
+        yield base, chromium
+
+
+def test_no_script_from_lesson_text_runs(site):
+    base, chromium = site
+    page = chromium.new_page()
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(base + "example/working-together/hostile/index.html")
+    page.click("#evil") if page.locator("#evil").count() else None
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__xss") is None
+    assert dialogs == []
+    assert page.locator("text=Plain text after the payloads.").count() == 1
+    page.close()
+
+
+def test_lesson_page_navigation_and_screenshot(site):
+    base, chromium = site
+    ARTIFACTS.mkdir(exist_ok=True)
+    for width in (360, 1280):
+        page = chromium.new_page(viewport={"width": width, "height": 900})
+        page.goto(base + "index.html")
+        page.click("text=Example: a partner search in three steps")
+        page.click("text=Start the course")
+        assert page.locator("h1").inner_text() == "Writing a cooperation profile"
+        page.screenshot(path=str(ARTIFACTS / f"lesson-{width}.png"), full_page=True)
+        # No horizontal scrolling on a phone.
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        page.click("a[rel=next]")
+        assert page.locator("h1").inner_text() == "Assessing candidate partners"
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.className") == "skip-link"
+        page.close()
+
+
+@pytest.mark.skipif(not AXE.is_file(), reason="axe-core is not installed (npm ci)")
+@pytest.mark.parametrize("path", [
+    "index.html",
+    "example/index.html",
+    "example/finding-partners/index.html",
+    "example/finding-partners/cooperation-profiles/index.html",
+    "example/finding-partners/assessing-candidates/index.html",
+])
+def test_axe_finds_no_wcag_violation(site, path):
+    base, chromium = site
+    page = chromium.new_page()
+    page.goto(base + path)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("""async () => await axe.run(document, {runOnly: {type: 'tag',
+        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa']}})""")
+    violations = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+    assert violations == [], violations
+    assert len(result["passes"]) > 10  # axe really ran
+    page.close()
