@@ -117,6 +117,51 @@ def test_killed_build_leaves_previous_site_and_next_build_cleans_up(example_cour
     assert "More text." in (out / "site/example/working-together/first-meeting/index.html").read_text()
 
 
+def test_build_killed_while_committing_is_finished_by_the_next_build(example_course, tmp_path):
+    out = tmp_path / "out"
+    build(example_course.parent, out, show_progress=False)
+    module = example_course / "modules/01-finding-partners/module.yml"
+    module.write_text(module.read_text().replace("title: Finding partners", "title: Partner finding"))
+    script = (
+        "import os, signal\n"
+        "from pathlib import Path\n"
+        "from brokerlearn.build import output\n"
+        "real = os.replace\n"
+        "def replace(a, b):\n"
+        "    real(a, b)\n"
+        "    if str(b).endswith('.html'):\n"
+        "        os.kill(os.getpid(), signal.SIGKILL)\n"
+        "output.os.replace = replace\n"
+        "from brokerlearn.build.pipeline import build\n"
+        f"build(Path({str(example_course.parent)!r}), Path({str(out)!r}), show_progress=False)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True)
+    assert result.returncode == -9
+    staged = [p for p in out.iterdir() if p.name.startswith(".staging-")]
+    assert staged and (staged[0] / "COMMIT").is_file()  # decided, but only partly applied
+    # The author undoes the edit before building again: the roll-forward must not be trusted.
+    module.write_text(module.read_text().replace("title: Partner finding", "title: Finding partners"))
+    build(example_course.parent, out, show_progress=False)
+    clean = tmp_path / "clean"
+    build(example_course.parent, clean, show_progress=False)
+    assert snapshot(out) == snapshot(clean)
+    assert not [p for p in out.iterdir() if p.name.startswith(".staging-")]
+
+
+def test_stale_files_are_removed_when_a_lesson_goes(example_course, tmp_path):
+    out = tmp_path / "out"
+    build(example_course.parent, out, show_progress=False)
+    module = example_course / "modules/01-finding-partners/module.yml"
+    module.write_text(module.read_text().replace("  - 02-assessing-candidates\n", ""))
+    (example_course / "modules/01-finding-partners/02-assessing-candidates.md").unlink()
+    (example_course / "modules/01-finding-partners/assess-practice.yml").unlink()
+    other = example_course / "modules/01-finding-partners/01-cooperation-profiles.md"
+    other.write_text(other.read_text().replace("Continue with [assessing candidates](02-assessing-candidates.md#criteria-that-matter).", ""))
+    result = build(example_course.parent, out, show_progress=False)
+    assert "site/example/finding-partners/assessing-candidates/index.html" in result.report.removed
+    assert not (out / "site/example/finding-partners/assessing-candidates").exists()
+
+
 def test_rebuild_without_change_writes_nothing(example_course, tmp_path):
     out = tmp_path / "out"
     build(example_course.parent, out, show_progress=False)
@@ -211,3 +256,42 @@ def test_cli_version_and_help(tmp_path):
 def test_cli_bad_theme_is_a_usage_error(example_course, tmp_path):
     result = run_cli("build", str(example_course.parent), "-o", "out", "--theme", "nope", cwd=tmp_path)
     assert result.returncode == 2 and "theme folder 'nope' does not exist" in result.stderr
+
+
+EDITS = [
+    ("course.yml", "title: \"Example: a partner search in three steps\"", "title: Renamed course"),
+    ("modules/01-finding-partners/module.yml", "title: Finding partners", "title: Finding good partners"),
+    ("profile.yml", "Writes a cooperation profile", "Drafts a cooperation profile"),
+    ("modules/02-working-together/01-first-meeting.md", "A first meeting", "A first meeting " + "word " * 400),
+    ("media/partner-call.yml", "title: A first call", "title: The first call"),
+    ("modules/01-finding-partners/02-assessing-candidates.md", "## Criteria that matter", "## Criteria that count"),
+]
+
+
+@pytest.mark.parametrize("edit", EDITS, ids=[e[0] for e in EDITS])
+def test_incremental_build_equals_a_clean_build(example_course, tmp_path, edit):
+    """Whatever changes, reusing the previous build gives the same site as building afresh."""
+    out = tmp_path / "out"
+    build(example_course.parent, out, show_progress=False)
+    rel, old, new = edit
+    path = example_course / rel
+    if "Criteria that matter" in old:  # keep the anchor link that points at it working
+        other = example_course / "modules/01-finding-partners/01-cooperation-profiles.md"
+        other.write_text(other.read_text().replace("#criteria-that-matter", "#criteria-that-count"))
+    assert old in path.read_text()
+    path.write_text(path.read_text().replace(old, new))
+    build(example_course.parent, out, show_progress=False)
+    clean = tmp_path / "clean"
+    build(example_course.parent, clean, show_progress=False)
+    assert snapshot(out) == snapshot(clean)
+
+
+def test_damaged_body_in_cache_is_rendered_again(example_course, tmp_path):
+    out = tmp_path / "out"
+    build(example_course.parent, out, show_progress=False)
+    expected = snapshot(out)
+    for entry in (out / ".cache" / "bodies").iterdir():
+        entry.write_text("[damaged")
+    (out / "site/example/finding-partners/cooperation-profiles/index.html").unlink()
+    build(example_course.parent, out, show_progress=False)
+    assert snapshot(out) == expected

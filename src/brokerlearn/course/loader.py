@@ -1,7 +1,7 @@
 """Loading a course folder into the course model, collecting every author error."""
 from __future__ import annotations
 
-import re
+import hashlib
 from pathlib import Path
 
 from brokerlearn.course import schema
@@ -13,9 +13,6 @@ from brokerlearn.course.profile import load_profile
 from brokerlearn.course.schema_types import did_you_mean
 from brokerlearn.course.yamlpos import Pos, YMap, load_yaml_file
 from brokerlearn.errors import Diagnostics
-
-_WORD = re.compile(r"\w+")
-
 
 def find_course_dirs(courses_dir: Path, diags: Diagnostics) -> list[Path]:
     """A folder of courses, or a single course folder."""
@@ -32,8 +29,8 @@ def find_course_dirs(courses_dir: Path, diags: Diagnostics) -> list[Path]:
     return found
 
 
-def load_courses(courses_dir: Path, diags: Diagnostics) -> list[Course]:
-    courses = [c for c in (load_course(d, diags) for d in find_course_dirs(courses_dir, diags)) if c]
+def load_courses(courses_dir: Path, diags: Diagnostics, memo: dict | None = None) -> list[Course]:
+    courses = [c for c in (load_course(d, diags, memo) for d in find_course_dirs(courses_dir, diags)) if c]
     seen: dict[str, Course] = {}
     for course in courses:
         first = seen.setdefault(course.id, course)
@@ -43,7 +40,7 @@ def load_courses(courses_dir: Path, diags: Diagnostics) -> list[Course]:
     return courses
 
 
-def load_course(root: Path, diags: Diagnostics) -> Course | None:
+def load_course(root: Path, diags: Diagnostics, memo: dict | None = None) -> Course | None:
     path = root / "course.yml"
     data = load_yaml_file(path, diags)
     if not isinstance(data, dict):
@@ -62,7 +59,7 @@ def load_course(root: Path, diags: Diagnostics) -> Course | None:
     course.profile = _load_course_profile(root, values, diags)
     course.videos = load_videos(root / "media", media_files, diags)
     course.image_credits = load_image_credits(media_files, diags)
-    course.modules = _load_modules(root, values, diags)
+    course.modules = _load_modules(root, values, diags, memo)
     course.quizzes = _index_quizzes(course, diags)
     _check_outcomes(course, diags)
     return course
@@ -81,7 +78,7 @@ def _load_course_profile(root: Path, values: YMap, diags: Diagnostics):
     return load_profile(path, diags)
 
 
-def _load_modules(root: Path, values: YMap, diags: Diagnostics) -> list[Module]:
+def _load_modules(root: Path, values: YMap, diags: Diagnostics, memo) -> list[Module]:
     modules_dir = root / "modules"
     folders = {p.name: p for p in sorted(modules_dir.iterdir())} if modules_dir.is_dir() else {}
     folders = {name: p for name, p in folders.items() if p.is_dir() and not name.startswith(".")}
@@ -98,12 +95,12 @@ def _load_modules(root: Path, values: YMap, diags: Diagnostics) -> list[Module]:
                             f"modules/{name}/{did_you_mean(name, folders)}")
             else:
                 chosen.append((folder, listed.pos_at(index)))
-    modules = [m for m in (_load_module(folder, pos, diags) for folder, pos in chosen) if m]
+    modules = [m for m in (_load_module(folder, pos, diags, memo) for folder, pos in chosen) if m]
     _check_unique(modules, lambda m: m.slug, lambda m: m.meta.pos, "module slug", diags)
     return modules
 
 
-def _load_module(folder: Path, listed_at: Pos, diags: Diagnostics) -> Module | None:
+def _load_module(folder: Path, listed_at: Pos, diags: Diagnostics, memo) -> Module | None:
     path = folder / "module.yml"
     if not path.is_file():
         diags.error(listed_at.path, listed_at.line, listed_at.col,
@@ -120,13 +117,13 @@ def _load_module(folder: Path, listed_at: Pos, diags: Diagnostics) -> Module | N
         diags.error(path, 1, 1, f"folder name '{folder.name}' gives no usable slug: use letters and digits")
     module = Module(slug=slug, folder=folder, title=values["title"] or folder.name,
                     summary=values["summary"], outcomes=list(values["outcomes"]),
-                    lessons=_load_lessons(folder, values, diags), quizzes=[],
+                    lessons=_load_lessons(folder, values, diags, memo), quizzes=[],
                     minutes_declared=values["minutes"], meta=values)
     module.quizzes = _load_quizzes(folder, slug, diags)
     return module
 
 
-def _load_lessons(folder: Path, values: YMap, diags: Diagnostics) -> list[Lesson]:
+def _load_lessons(folder: Path, values: YMap, diags: Diagnostics, memo) -> list[Lesson]:
     files = {p.stem: p for p in sorted(folder.glob("*.md"))}
     listed = values["lessons"]
     if listed is None:
@@ -146,28 +143,52 @@ def _load_lessons(folder: Path, values: YMap, diags: Diagnostics) -> list[Lesson
                 pos = values.pos_of("lessons")
                 diags.warning(pos.path, pos.line, pos.col,
                               f"lesson file '{path.name}' is not listed in 'lessons' and is not built")
-    lessons = [lesson for lesson in (load_lesson(p, diags) for p in chosen) if lesson]
+    lessons = [lesson for lesson in (load_lesson(p, diags, memo) for p in chosen) if lesson]
     _check_unique(lessons, lambda l: l.slug, lambda l: Pos(l.source, 1, 1), "lesson slug", diags)
     return lessons
 
 
-def load_lesson(path: Path, diags: Diagnostics) -> Lesson | None:
+def load_lesson(path: Path, diags: Diagnostics, memo: dict | None = None) -> Lesson | None:
+    """Load a lesson; `memo` maps a file's content hash to what parsing it gave last time."""
+    data = path.read_bytes()
+    content_hash = hashlib.sha256(data).hexdigest()
+    record = memo.get(content_hash) if memo is not None else None
+    if record is None:
+        record = _parse_lesson(path, data, Diagnostics())
+        if memo is not None:
+            memo[content_hash] = record
+    for level, line, col, message in record["problems"]:
+        diags.add(path, line, col, level, message)
+    if record["title"] is None:
+        return None
+    text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
+    body = text.split("\n", record["body_line"] - 1)[-1] if record["body_line"] > 1 else text
+    return Lesson(slug=slug_of(path.stem), title=record["title"], outcomes=[o[0] for o in record["outcomes"]],
+                  outcome_pos=[Pos(path, o[1], o[2]) for o in record["outcomes"]], source=path,
+                  body=body, body_line=record["body_line"], minutes_declared=record["minutes"],
+                  words=record["words"], content_hash=content_hash)
+
+
+def _parse_lesson(path: Path, data: bytes, diags: Diagnostics) -> dict:
+    """Parse a lesson file into a JSON-serialisable record (what the memo keeps)."""
+    record = {"title": None, "outcomes": [], "minutes": None, "body_line": 1, "words": 0}
     try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         diags.error(path, 1, 1, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
-        return None
-    source = split_front_matter(text, path, diags)
-    if source.meta is None:
-        return None
-    values = schema.LESSON.validate(source.meta, diags)
-    slug = slug_of(path.stem)
-    if not slug:
-        diags.error(path, 1, 1, f"file name '{path.name}' gives no usable slug: use letters and digits")
-    return Lesson(slug=slug, title=values["title"] or path.stem, outcomes=list(values["outcomes"]),
-                  source=path, body=source.body, body_line=source.body_line,
-                  minutes_declared=values["minutes"], meta=values,
-                  words=len(_WORD.findall(source.body)))
+    else:
+        source = split_front_matter(text, path, diags)
+        if source.meta is not None:
+            values = schema.LESSON.validate(source.meta, diags)
+            outcomes = values["outcomes"]
+            record.update(
+                title=values["title"] or path.stem, minutes=values["minutes"], body_line=source.body_line,
+                words=len(source.body.split()),
+                outcomes=[[o, outcomes.pos_at(i).line, outcomes.pos_at(i).col] for i, o in enumerate(outcomes)])
+            if not slug_of(path.stem):
+                diags.error(path, 1, 1, f"file name '{path.name}' gives no usable slug: use letters and digits")
+    record["problems"] = [[d.level, d.line, d.col, d.message] for d in diags.items]
+    return record
 
 
 def _load_quizzes(folder: Path, module_slug: str, diags: Diagnostics) -> list[Quiz]:
@@ -202,23 +223,26 @@ def _index_quizzes(course: Course, diags: Diagnostics) -> dict:
 def _check_outcomes(course: Course, diags: Diagnostics) -> None:
     """Every outcome reference must name an outcome that the profile defines."""
     defined = course.outcome_index()
-    refs = []
+    refs: list[tuple[str, Pos]] = []
     for module in course.modules:
-        refs.append(module.meta)
-        refs.extend(lesson.meta for lesson in module.lessons)
+        refs += _located(module.meta)
+        for lesson in module.lessons:
+            refs += zip(lesson.outcomes, lesson.outcome_pos)
         for quiz in module.quizzes:
-            refs.extend(q for q in quiz.data["questions"] or [])
-    for meta in refs:
-        outcomes = meta.get("outcomes") or []
-        for index, outcome_id in enumerate(outcomes):
-            if outcome_id in defined:
-                continue
-            pos = outcomes.pos_at(index) if hasattr(outcomes, "pos_at") else meta.pos
+            for question in quiz.data["questions"] or []:
+                refs += _located(question)
+    for outcome_id, pos in refs:
+        if outcome_id not in defined:
             if course.profile is None:
                 hint = ": the course has no profile.yml defining outcomes"
             else:
                 hint = f" in {course.profile.path.name}{did_you_mean(outcome_id, defined)}"
             diags.error(pos.path, pos.line, pos.col, f"outcome '{outcome_id}' is not defined{hint}")
+
+
+def _located(meta: YMap) -> list:
+    outcomes = meta.get("outcomes") or []
+    return [(o, outcomes.pos_at(i) if hasattr(outcomes, "pos_at") else meta.pos) for i, o in enumerate(outcomes)]
 
 
 def _check_unique(items, key, pos_of, what: str, diags: Diagnostics) -> None:

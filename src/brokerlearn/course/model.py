@@ -74,12 +74,13 @@ class Lesson:
     slug: str
     title: str
     outcomes: list[str]
+    outcome_pos: list[Pos]
     source: Path
     body: str
     body_line: int  # 1-based line of the body's first line in the source file
     minutes_declared: int | None
-    meta: YMap
-    words: int = 0
+    words: int
+    content_hash: str  # sha256 of the file: the key of everything derived from it
 
     @property
     def minutes(self) -> int:
