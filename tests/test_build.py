@@ -295,3 +295,16 @@ def test_damaged_body_in_cache_is_rendered_again(example_course, tmp_path):
     (out / "site/example/finding-partners/cooperation-profiles/index.html").unlink()
     build(example_course.parent, out, show_progress=False)
     assert snapshot(out) == expected
+
+
+def test_same_size_edit_right_after_a_build_is_seen(example_course, tmp_path):
+    """Coarse file times must not hide an edit that keeps the size (the 'racy git' case)."""
+    out = tmp_path / "out"
+    lesson = example_course / "modules/02-working-together/01-first-meeting.md"
+    lesson.write_text(lesson.read_text())  # saved just now, as an editor does
+    build(example_course.parent, out, show_progress=False)
+    stat = lesson.stat()
+    lesson.write_text(lesson.read_text().replace("Keep it short", "Keep it brief"[:13]))
+    os.utime(lesson, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same time
+    build(example_course.parent, out, show_progress=False)
+    assert "Keep it brief" in (out / "site/example/working-together/first-meeting/index.html").read_text()

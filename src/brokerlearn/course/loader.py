@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import hashlib
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from brokerlearn.course import schema
@@ -29,7 +31,7 @@ def find_course_dirs(courses_dir: Path, diags: Diagnostics) -> list[Path]:
     return found
 
 
-def load_courses(courses_dir: Path, diags: Diagnostics, memo: dict | None = None) -> list[Course]:
+def load_courses(courses_dir: Path, diags: Diagnostics, memo: LessonMemo | None = None) -> list[Course]:
     courses = [c for c in (load_course(d, diags, memo) for d in find_course_dirs(courses_dir, diags)) if c]
     seen: dict[str, Course] = {}
     for course in courses:
@@ -40,7 +42,7 @@ def load_courses(courses_dir: Path, diags: Diagnostics, memo: dict | None = None
     return courses
 
 
-def load_course(root: Path, diags: Diagnostics, memo: dict | None = None) -> Course | None:
+def load_course(root: Path, diags: Diagnostics, memo: LessonMemo | None = None) -> Course | None:
     path = root / "course.yml"
     data = load_yaml_file(path, diags)
     if not isinstance(data, dict):
@@ -148,24 +150,47 @@ def _load_lessons(folder: Path, values: YMap, diags: Diagnostics, memo) -> list[
     return lessons
 
 
-def load_lesson(path: Path, diags: Diagnostics, memo: dict | None = None) -> Lesson | None:
-    """Load a lesson; `memo` maps a file's content hash to what parsing it gave last time."""
-    data = path.read_bytes()
-    content_hash = hashlib.sha256(data).hexdigest()
-    record = memo.get(content_hash) if memo is not None else None
+@dataclass
+class LessonMemo:
+    """What parsing each lesson file gave last time, so unchanged files are not parsed again.
+
+    `records` is keyed by the sha256 of a file's bytes; `stats` maps a path to the
+    (size, mtime_ns, sha256) it had, so an untouched file is not even read to hash it.
+    """
+
+    records: dict = field(default_factory=dict)
+    stats: dict = field(default_factory=dict)
+
+    # File times are coarse (a few ms on many file systems): a file changed again within that
+    # grain keeps its time. As git does for its index, trust a recorded stat only if the file
+    # was already older than this when it was recorded.
+    RACY_NS = 2_000_000_000
+
+    def content_hash(self, path: Path) -> tuple[str, bytes | None]:
+        stat = path.stat()
+        known = self.stats.get(str(path))
+        if (known and known[0] == stat.st_size and known[1] == stat.st_mtime_ns
+                and known[1] < known[3] - self.RACY_NS and known[2] in self.records):
+            return known[2], None
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        self.stats[str(path)] = [stat.st_size, stat.st_mtime_ns, digest, time.time_ns()]
+        return digest, data
+
+
+def load_lesson(path: Path, diags: Diagnostics, memo: LessonMemo | None = None) -> Lesson | None:
+    memo = memo if memo is not None else LessonMemo()
+    content_hash, data = memo.content_hash(path)
+    record = memo.records.get(content_hash)
     if record is None:
-        record = _parse_lesson(path, data, Diagnostics())
-        if memo is not None:
-            memo[content_hash] = record
+        record = memo.records[content_hash] = _parse_lesson(path, data, Diagnostics())
     for level, line, col, message in record["problems"]:
         diags.add(path, line, col, level, message)
     if record["title"] is None:
         return None
-    text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
-    body = text.split("\n", record["body_line"] - 1)[-1] if record["body_line"] > 1 else text
     return Lesson(slug=slug_of(path.stem), title=record["title"], outcomes=[o[0] for o in record["outcomes"]],
                   outcome_pos=[Pos(path, o[1], o[2]) for o in record["outcomes"]], source=path,
-                  body=body, body_line=record["body_line"], minutes_declared=record["minutes"],
+                  body_line=record["body_line"], minutes_declared=record["minutes"],
                   words=record["words"], content_hash=content_hash)
 
 

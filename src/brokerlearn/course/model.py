@@ -76,11 +76,18 @@ class Lesson:
     outcomes: list[str]
     outcome_pos: list[Pos]
     source: Path
-    body: str
     body_line: int  # 1-based line of the body's first line in the source file
     minutes_declared: int | None
     words: int
     content_hash: str  # sha256 of the file: the key of everything derived from it
+    _body: str | None = None  # read on first use: unchanged lessons are never read again
+
+    @property
+    def body(self) -> str:
+        if self._body is None:
+            text = self.source.read_text(encoding="utf-8", errors="replace").lstrip("\ufeff")
+            self._body = text.split("\n", self.body_line - 1)[-1] if self.body_line > 1 else text
+        return self._body
 
     @property
     def minutes(self) -> int:
