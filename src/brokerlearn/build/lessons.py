@@ -1,0 +1,187 @@
+"""Rendering one lesson body: parse, check and rewrite links on tokens, render, sanitize.
+
+The result is plain data (JSON-serialisable) so the incremental cache can keep it.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from brokerlearn.build.links import LinkTargets, resolve
+from brokerlearn.build.markdown import EMBED_KINDS, EMBED_MARKER, has_raw_html, markdown_parser
+from brokerlearn.build.sanitize import sanitize
+from brokerlearn.course.schema import CONTAINER_KINDS
+from brokerlearn.course.schema_types import did_you_mean
+
+_CONTAINERS = CONTAINER_KINDS + EMBED_KINDS
+
+
+@dataclass
+class Heading:
+    level: int
+    text: str
+    id: str
+
+
+@dataclass
+class Embed:
+    kind: str
+    name: str
+    line: int
+    col: int
+
+
+@dataclass
+class AnchorRef:
+    page_key: str  # source key of the lesson linked to
+    anchor: str
+    line: int
+    col: int
+
+
+@dataclass
+class RenderedBody:
+    segments: list  # HTML strings, with an int where embed number i goes
+    headings: list[Heading] = field(default_factory=list)
+    embeds: list[Embed] = field(default_factory=list)
+    anchor_refs: list[AnchorRef] = field(default_factory=list)
+    problems: list = field(default_factory=list)  # [level, line, col, message]
+    key: str = ""  # the cache key it is stored under
+    rerender: object = field(default=None, repr=False, compare=False)  # renders it again if the cache fails
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data.pop("rerender")
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> "RenderedBody":
+        """`segments` may be None: the cache reads the HTML only when a page needs it."""
+        return cls(data["segments"], [Heading(**h) for h in data["headings"]],
+                   [Embed(**e) for e in data["embeds"]], [AnchorRef(**a) for a in data["anchor_refs"]],
+                   data["problems"], data.get("key", ""))
+
+    @property
+    def anchors(self) -> set[str]:
+        return {h.id for h in self.headings}
+
+
+class _Walk:
+    """One pass over a lesson's tokens, collecting what later stages need."""
+
+    def __init__(self, body: str, body_line: int, source: str, page_url: str, targets: LinkTargets):
+        self.lines = body.split("\n")
+        self.body_line, self.source, self.page_url, self.targets = body_line, source, page_url, targets
+        self.result = RenderedBody([])
+
+    def problem(self, level: str, line: int, col: int, message: str) -> None:
+        self.result.problems.append([level, line, col, message])
+
+    def line_of(self, token) -> int:
+        return self.body_line + (token.map[0] if token.map else 0)
+
+    def locate(self, token, needle: str) -> tuple[int, int]:
+        """File line and column of `needle` inside a block token's lines."""
+        if token.map:
+            for offset in range(token.map[0], min(token.map[1], len(self.lines))):
+                col = self.lines[offset].find(needle)
+                if col >= 0:
+                    return self.body_line + offset, col + 1
+        return self.line_of(token), 1
+
+    def run(self, tokens) -> None:
+        demote = any(t.type == "heading_open" and t.tag == "h1" for t in tokens)
+        if demote:
+            first = next(t for t in tokens if t.type == "heading_open" and t.tag == "h1")
+            self.problem("warning", self.line_of(first), 1, "the lesson title is the page's heading: "
+                         "start sections at '##' (headings were moved down one level)")
+        for index, token in enumerate(tokens):
+            if token.type in ("heading_open", "heading_close") and demote:
+                token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+            if token.type == "heading_open":
+                self.heading(token, tokens[index + 1])
+            elif token.type in ("th_open", "td_open"):
+                _alignment_to_class(token)
+            elif token.type.startswith("container_") and token.type.endswith("_open"):
+                self.container(token)
+            elif token.type == "inline":
+                self.inline(token, tokens[index - 1] if index else None)
+
+    def heading(self, token, inline) -> None:
+        text = "".join(c.content for c in inline.children or [] if c.type in ("text", "code_inline"))
+        self.result.headings.append(Heading(int(token.tag[1]), text, token.attrGet("id")))
+
+    def container(self, token) -> None:
+        kind = token.type[len("container_"):-len("_open")]
+        if kind not in EMBED_KINDS:
+            return
+        words = token.info.split()
+        line, col = self.locate(token, ":::")
+        if len(words) < 2:
+            self.problem("error", line, col, f"'::: {kind}' needs a name, e.g. '::: {kind} NAME'")
+            words.append("")
+        token.meta["embed_index"] = len(self.result.embeds)
+        self.result.embeds.append(Embed(kind, words[1], line, col))
+
+    def inline(self, token, previous) -> None:
+        if previous is not None and previous.type == "paragraph_open" and token.content.startswith(":::"):
+            self.unknown_container(token)
+        for child in token.children or []:
+            if child.type == "link_open":
+                self.link(token, child, "href", image=False)
+            elif child.type == "image":
+                self.link(token, child, "src", image=True)
+                child.attrSet("loading", "lazy")
+                if not child.content.strip():
+                    line, col = self.locate(token, child.attrGet("src") or "")
+                    self.problem("warning", line, col, "image without alt text: describe it in ![...]")
+
+    def unknown_container(self, token) -> None:
+        words = token.content[3:].split()
+        line, col = self.locate(token, ":::")
+        name = words[0] if words else ""
+        if name:
+            self.problem("error", line, col, f"unknown container '{name}': use one of "
+                         f"{', '.join(_CONTAINERS)}{did_you_mean(name, _CONTAINERS)}")
+        else:
+            self.problem("error", line, col, "a ':::' that closes no container (or a container "
+                         "opened without a blank line before it)")
+
+    def link(self, block, child, attr: str, image: bool) -> None:
+        href = child.attrGet(attr) or ""
+        resolved = resolve(href, self.source, self.page_url, self.targets, image=image)
+        line, col = self.locate(block, href)
+        if resolved.error:
+            self.problem("error", line, col, resolved.error)
+            return
+        if resolved.url is not None:
+            child.attrSet(attr, resolved.url)
+        if resolved.anchor and resolved.page_key:
+            self.result.anchor_refs.append(AnchorRef(resolved.page_key, resolved.anchor, line, col))
+
+
+def _alignment_to_class(token) -> None:
+    """markdown-it aligns table cells with inline style, which our pages never carry."""
+    style = token.attrGet("style") or ""
+    if style.startswith("text-align:"):
+        token.attrs.pop("style", None)
+        token.attrSet("class", "align-" + style.split(":", 1)[1].strip())
+
+
+def render_body(body: str, body_line: int, source: str, page_url: str, targets: LinkTargets) -> RenderedBody:
+    md = markdown_parser()
+    env: dict = {}
+    tokens = md.parse(body, env)
+    walk = _Walk(body, body_line, source, page_url, targets)
+    walk.run(tokens)
+    html = md.renderer.render(tokens, md.options, env)
+    if has_raw_html(tokens):
+        # Only author-written HTML can carry markup markdown-it did not escape itself.
+        html = sanitize(html)
+    walk.result.segments = _split_embeds(html)
+    return walk.result
+
+
+def _split_embeds(html: str) -> list:
+    parts = EMBED_MARKER.split(html)
+    # re.split alternates text and captured group: text, index, text, index, ...
+    return [int(p) if i % 2 else p for i, p in enumerate(parts) if i % 2 or p]

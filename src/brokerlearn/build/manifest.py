@@ -1,0 +1,39 @@
+"""The private course manifest for the server (build/server/<course-id>.json).
+
+It holds what only the server may read; nothing here is ever written under site/.
+"""
+from __future__ import annotations
+
+from brokerlearn import __version__
+from brokerlearn.build.links import lesson_url, module_url
+from brokerlearn.course.model import Course
+
+
+def course_manifest(course: Course) -> dict:
+    return {
+        "format": 1, "generator": __version__, "id": course.id, "title": course.title,
+        "version": course.version, "language": course.language, "license": course.license,
+        "modules": [_module(course, m) for m in course.modules],
+        "outcomes": {o.id: {"statement": o.statement, "unit": o.unit_id}
+                     for o in course.outcome_index().values()},
+        "profile": _profile(course),
+    }
+
+
+def _module(course: Course, module) -> dict:
+    return {
+        "slug": module.slug, "title": module.title, "url": module_url(course, module),
+        "outcomes": module.outcomes,
+        "lessons": [{"slug": l.slug, "title": l.title, "url": lesson_url(course, module, l),
+                     "outcomes": l.outcomes, "minutes": l.minutes} for l in module.lessons],
+        "quizzes": [{"id": q.id, "title": q.title, "mode": q.mode} for q in module.quizzes],
+    }
+
+
+def _profile(course: Course) -> dict | None:
+    profile = course.profile
+    if profile is None:
+        return None
+    return {"id": profile.id, "title": profile.title, "level": profile.level,
+            "units": [{"id": u.id, "title": u.title, "outcomes": [o.id for o in u.outcomes]}
+                      for u in profile.units]}

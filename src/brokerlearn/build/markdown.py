@@ -1,0 +1,104 @@
+"""The Markdown dialect of lessons: CommonMark plus tables, footnotes, definition lists,
+heading anchors and fenced containers.
+
+The parser is built once per process. Embeds (`::: video NAME`, `::: quiz ID`) render as
+markers that the page stage later replaces with trusted HTML, after sanitizing.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from functools import lru_cache
+from html import escape
+
+from markdown_it import MarkdownIt
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.container import container_plugin
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from brokerlearn.course.schema import CONTAINER_KINDS
+
+EMBED_KINDS = ("video", "quiz")
+CALLOUT_TITLES = {"note": "Note", "tip": "Tip", "warning": "Warning", "activity": "Activity",
+                  "reflection": "Reflection"}
+# Unguessable per process, so author HTML can never forge an embed marker.
+_NONCE = secrets.token_hex(12)
+EMBED_MARKER = re.compile(r'<div data-bl-embed="' + _NONCE + r':(\d+)"></div>')
+
+
+def heading_slug(text: str) -> str:
+    """Stable heading id: lower-case words joined by hyphens, accents kept as letters."""
+    text = unicodedata.normalize("NFKC", text).strip().lower()
+    text = re.sub(r"[^\w\s-]", "", text)
+    return re.sub(r"[\s_-]+", "-", text).strip("-") or "section"
+
+
+def embed_marker(index: int) -> str:
+    return f'<div data-bl-embed="{_NONCE}:{index}"></div>\n'
+
+
+def _callout_renderer(kind: str):
+    def render(self, tokens, idx, options, env):
+        token = tokens[idx]
+        if token.nesting == -1:
+            return "</div>\n"
+        custom = token.info.strip()[len(kind):].strip()
+        title = escape(custom or CALLOUT_TITLES[kind])
+        return (f'<div class="callout callout-{kind}" role="note">\n'
+                f'<p class="callout-title">{title}</p>\n')
+    return render
+
+
+def _embed_renderer(kind: str):
+    def render(self, tokens, idx, options, env):
+        token = tokens[idx]
+        if token.nesting == -1:
+            return ""
+        return embed_marker(token.meta["embed_index"])
+    return render
+
+
+def _validate_kind(kind: str):
+    def validate(params: str, *args) -> bool:
+        words = params.strip().split(maxsplit=1)
+        return bool(words) and words[0] == kind
+    return validate
+
+
+@lru_cache(maxsize=1)
+def markdown_parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": False, "linkify": False, "typographer": False})
+    md.enable("table").enable("strikethrough")
+    md.use(footnote_plugin).use(deflist_plugin)
+    md.use(anchors_plugin, min_level=1, max_level=6, slug_func=heading_slug)
+    for kind in CONTAINER_KINDS:
+        md.use(container_plugin, kind, validate=_validate_kind(kind), render=_callout_renderer(kind))
+    for kind in EMBED_KINDS:
+        md.use(container_plugin, kind, validate=_validate_kind(kind), render=_embed_renderer(kind))
+    return md
+
+
+RAW_HTML_TOKENS = {"html_block", "html_inline"}
+
+
+def has_raw_html(tokens) -> bool:
+    """Whether an author wrote HTML: only then can the output hold markup markdown-it did not
+    escape itself, so only then does bleach need to run (see docs/decisions)."""
+    for token in tokens:
+        if token.type in RAW_HTML_TOKENS:
+            return True
+        if token.children and any(c.type in RAW_HTML_TOKENS for c in token.children):
+            return True
+    return False
+
+
+def render_inline_markdown(text: str) -> str:
+    """Short Markdown (summaries, quiz prompts) rendered and sanitized, without link checking."""
+    from brokerlearn.build.sanitize import sanitize
+    md = markdown_parser()
+    env: dict = {}
+    tokens = md.parse(text or "", env)
+    html = md.renderer.render(tokens, md.options, env)
+    return sanitize(html) if has_raw_html(tokens) else html

@@ -1,0 +1,151 @@
+"""Writing the build output so that a failed or interrupted build never leaves it half-written.
+
+Every changed file is first written into a staging folder beside the output; files that did
+not change are not touched at all. Only when all of them are there is the change committed:
+a journal (`COMMIT`) is written into the staging folder, then each file is moved into place
+and files that no longer belong to the site are removed. If the process dies before the
+journal exists, the staging folder is discarded and the previous output is exactly as it
+was; if it dies after, the next build finishes the commit (rolls forward). The first build
+of an output folder moves whole folders into place.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+PARTS = ("server", "site")  # server first: a site never points at keys that are not there yet
+_STAGING_PREFIX = ".staging-"
+_JOURNAL = "COMMIT"
+
+
+@dataclass
+class PlannedFile:
+    fingerprint: str
+    produce: Callable[[], bytes] | None = None  # rendered content
+    copy_from: Path | None = None  # or a file copied as it is
+
+
+@dataclass
+class WriteReport:
+    written: list[str] = field(default_factory=list)  # paths relative to OUT
+    reused: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.written or self.removed)
+
+
+def recover(out_dir: Path) -> set[str]:
+    """Finish or discard what an interrupted build left behind; return the paths it changed,
+    whose recorded fingerprints are no longer to be trusted."""
+    touched: set[str] = set()
+    if not out_dir.is_dir():
+        return touched
+    for entry in sorted(out_dir.iterdir()):
+        if entry.name.startswith(_STAGING_PREFIX):
+            journal_path = entry / _JOURNAL
+            if journal_path.is_file():
+                journal = json.loads(journal_path.read_text(encoding="utf-8"))
+                _apply(out_dir, entry, journal)
+                touched.update(journal["written"], journal["removed"])
+            shutil.rmtree(entry, ignore_errors=True)
+        elif entry.name.startswith(".old-"):
+            shutil.rmtree(entry, ignore_errors=True)
+    return touched
+
+
+def write_output(out_dir: Path, plan: dict[str, PlannedFile], previous: dict[str, str],
+                 progress=None) -> WriteReport:
+    report = WriteReport()
+    # Without a record of the previous build, replace whole folders so no stale file survives.
+    first_build = not previous or not all((out_dir / part).is_dir() for part in PARTS)
+    prefix = f"{out_dir}{os.sep}"
+    existing = set() if first_build else {p for p in previous if os.path.isfile(prefix + p)}
+    report.removed = sorted(existing - set(plan))
+    for path, planned in plan.items():
+        unchanged = path in existing and previous.get(path) == planned.fingerprint
+        (report.reused if unchanged else report.written).append(path)
+    if not report.changed:
+        return report  # nothing changed: write nothing at all
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=out_dir))
+    try:
+        _stage(staging, plan, report.written, progress)
+        if first_build:
+            _move_whole_parts(staging, out_dir)
+        else:
+            journal = {"written": report.written, "removed": report.removed}
+            _write_journal(staging, journal)
+            _apply(out_dir, staging, journal)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return report
+
+
+def _stage(staging: Path, plan: dict[str, PlannedFile], paths: list[str], progress) -> None:
+    made: set[Path] = set()
+    for path in paths:
+        target = staging / path
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        _produce(plan[path], target)
+        if progress:
+            progress.update(1)
+
+
+def _produce(planned: PlannedFile, target: Path) -> None:
+    if planned.copy_from is not None:
+        shutil.copyfile(planned.copy_from, target)
+    else:
+        target.write_bytes(planned.produce())
+
+
+def _write_journal(staging: Path, journal: dict) -> None:
+    tmp = staging / f"{_JOURNAL}.tmp"
+    with open(tmp, "w", encoding="utf-8") as handle:
+        json.dump(journal, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, staging / _JOURNAL)  # from here on, the commit is decided
+
+
+def _apply(out_dir: Path, staging: Path, journal: dict) -> None:
+    """Move staged files into place and remove dropped ones; safe to repeat."""
+    for path in sorted(journal["written"], key=_commit_order):
+        source = staging / path
+        if source.is_file():  # already moved if an earlier attempt got this far
+            (out_dir / path).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, out_dir / path)
+    for path in journal["removed"]:
+        (out_dir / path).unlink(missing_ok=True)
+        _remove_empty_parents(out_dir, (out_dir / path).parent)
+
+
+def _commit_order(path: str) -> tuple:
+    return (not path.startswith("server/"), path)
+
+
+def _move_whole_parts(staging: Path, out_dir: Path) -> None:
+    for part in PARTS:
+        target = out_dir / part
+        if target.exists():  # a half-present earlier output: keep it aside until the move is done
+            aside = out_dir / f".old-{part}-{os.getpid()}"
+            os.rename(target, aside)
+            os.rename(staging / part, target)
+            shutil.rmtree(aside, ignore_errors=True)
+        else:
+            (staging / part).mkdir(exist_ok=True)
+            os.rename(staging / part, target)
+
+
+def _remove_empty_parents(out_dir: Path, folder: Path) -> None:
+    while folder != out_dir and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent

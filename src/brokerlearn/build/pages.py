@@ -1,0 +1,184 @@
+"""Page contexts: the plain data each template renders.
+
+A context is JSON-serialisable, so its hash says exactly when a page must be rendered
+again. Pages carry only their own neighbourhood (breadcrumbs, previous/next, their module's
+lessons), never the whole course's navigation, so a page's cost does not grow with the course.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Callable
+
+from brokerlearn import __version__
+from brokerlearn.build import jsonld
+from brokerlearn.build.embeds import render_embed
+from brokerlearn.build.lessons import RenderedBody
+from brokerlearn.build.licenses import license_info
+from brokerlearn.build.links import course_url, lesson_url, module_url, relative_url
+from brokerlearn.build.markdown import render_inline_markdown
+from brokerlearn.course.model import Course
+
+CATALOG_URL = "index.html"
+
+
+@dataclass
+class Page:
+    url: str  # site-relative output path
+    template: str
+    context: dict | None
+    body: RenderedBody | None = None  # lesson pages: joined into HTML at render time
+    # Lesson pages are many: their fingerprint comes from their inputs, and their context
+    # is only built when the page is rendered again.
+    fingerprint: str | None = None
+    make_context: Callable[[], dict] | None = None
+
+    def get_context(self) -> dict:
+        if self.context is None:
+            self.context = self.make_context()
+        return self.context
+
+
+def _root(url: str) -> str:
+    depth = url.count("/")
+    return "../" * depth or "./"
+
+
+def _common(url: str, lang: str, title: str) -> dict:
+    root = _root(url)
+    return {"root": root, "static": root + "_static/", "lang": lang, "title": title,
+            "generator": f"brokerlearn {__version__}", "catalog_url": relative_url(url, CATALOG_URL)}
+
+
+def _course_summary(course: Course, url: str) -> dict:
+    return {"id": course.id, "title": course.title, "version": course.version,
+            "url": relative_url(url, course_url(course)), "license": license_info(course.license),
+            "authors": [{"name": a.name, "affiliation": a.affiliation} for a in course.authors]}
+
+
+def _outcomes(course: Course, ids: list[str]) -> list[dict]:
+    index = course.outcome_index()
+    return [{"id": i, "statement": index[i].statement if i in index else ""} for i in ids]
+
+
+def catalog_page(courses: list[Course]) -> Page:
+    languages = {c.language for c in courses}
+    context = _common(CATALOG_URL, languages.pop() if len(languages) == 1 else "en", "Courses")
+    context["courses"] = [{**_course_summary(c, CATALOG_URL), "language": c.language,
+                           "summary_html": render_inline_markdown(c.summary), "minutes": c.minutes,
+                           "modules": len(c.modules)} for c in courses]
+    return Page(CATALOG_URL, "catalog.html", context)
+
+
+def course_page(course: Course) -> Page:
+    url = course_url(course)
+    summary_html = render_inline_markdown(course.summary)
+    context = _common(url, course.language, course.title)
+    first = next(iter(course.lessons()), None)
+    context.update(
+        course=_course_summary(course, url), summary_html=summary_html, minutes=course.minutes,
+        level=course.educational_level,
+        breadcrumbs=[{"title": "Courses", "url": context["catalog_url"]}],
+        start_url=relative_url(url, lesson_url(course, *first)) if first else None,
+        modules=[{"title": m.title, "url": relative_url(url, module_url(course, m)),
+                  "summary_html": render_inline_markdown(m.summary), "minutes": m.minutes,
+                  "lessons": len(m.lessons), "outcomes": _outcomes(course, m.outcomes)}
+                 for m in course.modules],
+        jsonld=jsonld.to_script(jsonld.course_jsonld(course, license_info(course.license)["url"], summary_html)),
+    )
+    return Page(url, "course.html", context)
+
+
+def module_pages(course: Course) -> list[Page]:
+    pages = []
+    for index, module in enumerate(course.modules):
+        url = module_url(course, module)
+        context = _common(url, course.language, module.title)
+        neighbours = [course.modules[i] if 0 <= i < len(course.modules) else None
+                      for i in (index - 1, index + 1)]
+        context.update(
+            course=_course_summary(course, url), number=index + 1,
+            summary_html=render_inline_markdown(module.summary), minutes=module.minutes,
+            outcomes=_outcomes(course, module.outcomes),
+            breadcrumbs=[{"title": "Courses", "url": context["catalog_url"]},
+                         {"title": course.title, "url": relative_url(url, course_url(course))}],
+            lessons=[{"title": l.title, "url": relative_url(url, lesson_url(course, module, l)),
+                      "minutes": l.minutes, "outcomes": _outcomes(course, l.outcomes)} for l in module.lessons],
+            quizzes=[{"id": q.id, "title": q.title, "mode": q.mode} for q in module.quizzes],
+            prev=_link(url, course, neighbours[0]), next=_link(url, course, neighbours[1]),
+        )
+        pages.append(Page(url, "module.html", context))
+    return pages
+
+
+def _link(url: str, course: Course, module) -> dict | None:
+    if module is None:
+        return None
+    return {"title": module.title, "url": relative_url(url, module_url(course, module))}
+
+
+def _digest(data) -> str:
+    """Hash of plain nested lists/tuples of strings and numbers (repr is exact and fast for them)."""
+    return hashlib.sha256(repr(data).encode()).hexdigest()
+
+
+def _course_inputs(course: Course) -> str:
+    """Everything about the course that any lesson page shows."""
+    profile = [(o.id, o.statement) for o in course.outcome_index().values()]
+    return _digest([course.id, course.title, course.version, course.language, course.license,
+                    course.educational_level, [(a.name, a.affiliation) for a in course.authors], profile])
+
+
+def lesson_pages(course: Course, bodies: dict) -> list[Page]:
+    ordered = list(course.lessons())
+    course_inputs = _course_inputs(course)
+    module_inputs = {id(m): _digest([m.slug, m.title, [(l.slug, l.title) for l in m.lessons]])
+                     for m in course.modules}
+    pages = []
+    for index, (module, lesson) in enumerate(ordered):
+        body: RenderedBody = bodies[lesson.source]
+        embeds = [render_embed(course, e) for e in body.embeds]
+        neighbours = [ordered[i] if 0 <= i < len(ordered) else None for i in (index - 1, index + 1)]
+        fingerprint = _digest([course_inputs, module_inputs[id(module)], lesson.slug, lesson.title,
+                               lesson.minutes, lesson.outcomes, body.key, embeds,
+                               [(m.slug, l.slug, l.title) if l else None
+                                for m, l in (n or (None, None) for n in neighbours)]])
+        pages.append(Page(lesson_url(course, module, lesson), "lesson.html", None, body, fingerprint,
+                          _lesson_context_maker(course, ordered, index, body, embeds)))
+    return pages
+
+
+def _lesson_context_maker(course: Course, ordered: list, index: int, body: RenderedBody, embeds: list):
+    def make() -> dict:
+        module, lesson = ordered[index]
+        url = lesson_url(course, module, lesson)
+        context = _common(url, course.language, lesson.title)
+        outcomes = _outcomes(course, lesson.outcomes)
+        context.update(
+            course=_course_summary(course, url), minutes=lesson.minutes, outcomes=outcomes,
+            module={"title": module.title, "url": relative_url(url, module_url(course, module)),
+                    "lessons": [{"title": l.title, "url": relative_url(url, lesson_url(course, module, l)),
+                                 "current": l is lesson} for l in module.lessons]},
+            breadcrumbs=[{"title": "Courses", "url": context["catalog_url"]},
+                         {"title": course.title, "url": relative_url(url, course_url(course))},
+                         {"title": module.title, "url": relative_url(url, module_url(course, module))}],
+            toc=[{"level": h.level, "text": h.text, "id": h.id} for h in body.headings if h.level in (2, 3)],
+            embeds=embeds,
+            prev=_lesson_link(url, course, ordered, index - 1),
+            next=_lesson_link(url, course, ordered, index + 1),
+            jsonld=jsonld.to_script(jsonld.lesson_jsonld(course, license_info(course.license)["url"],
+                                                         lesson, outcomes)),
+        )
+        return context
+    return make
+
+
+def _lesson_link(url: str, course: Course, ordered: list, index: int) -> dict | None:
+    if not 0 <= index < len(ordered):
+        return None
+    module, lesson = ordered[index]
+    return {"title": lesson.title, "url": relative_url(url, lesson_url(course, module, lesson))}
+
+
+def body_html(segments: list, embeds: list[str]) -> str:
+    return "".join(embeds[part] if isinstance(part, int) else part for part in segments)

@@ -1,0 +1,186 @@
+"""`brokerlearn build`: load → validate → render Markdown → render theme → write atomically."""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from brokerlearn import __version__
+from brokerlearn.build import manifest
+from brokerlearn.build.cache import BuildCache
+from brokerlearn.build.embeds import check_embed
+from brokerlearn.build.lessons import RenderedBody, render_body
+from brokerlearn.build.links import LinkTargets, lesson_url, link_targets, source_key
+from brokerlearn.build.output import PlannedFile, WriteReport, recover, write_output
+from brokerlearn.build.pages import Page, body_html, catalog_page, course_page, lesson_pages, module_pages
+from brokerlearn.build.progress import progress_bar
+from brokerlearn.build.theme import Theme
+from brokerlearn.course.loader import load_courses
+from brokerlearn.course.model import Course
+from brokerlearn.course.svgcheck import unsafe_svg_reason
+from brokerlearn.errors import BuildFailed, Diagnostics
+
+RENDERER_VERSION = f"{__version__}-1"
+
+
+@dataclass
+class BuildResult:
+    courses: list[Course]
+    diagnostics: Diagnostics
+    report: WriteReport
+    rendered_bodies: list[str] = field(default_factory=list)  # lessons whose Markdown was rendered
+
+    @property
+    def pages_written(self) -> list[str]:
+        return [p for p in self.report.written if p.endswith(".html")]
+
+
+def build(courses_dir: Path, out_dir: Path, theme_dir: Path | None = None, strict: bool = False,
+          show_progress: bool | None = None) -> BuildResult:
+    diags = Diagnostics()
+    theme = Theme(theme_dir)  # a bad --theme is a usage error, raised before any work
+    cache = BuildCache(out_dir)
+    courses = load_courses(courses_dir, diags, cache.lessons)
+    rendered: list[str] = []
+    bodies = {}
+    for course in courses:
+        bodies.update(_render_bodies(course, cache, diags, rendered, show_progress))
+        _check_media(course, diags)
+    _fail_if_errors(diags, strict)
+    for path in recover(out_dir):
+        cache.outputs.pop(path, None)
+    plan = _plan(courses, bodies, theme, cache)
+    with progress_bar(len(plan), "writing", show_progress) as bar:
+        report = write_output(out_dir, plan, cache.outputs, bar)
+    cache.save({path: planned.fingerprint for path, planned in plan.items()},
+               {lesson.content_hash for course in courses for _, lesson in course.lessons()})
+    return BuildResult(courses, diags, report, rendered)
+
+
+def _fail_if_errors(diags: Diagnostics, strict: bool) -> None:
+    if diags.errors or (strict and diags.warnings):
+        raise BuildFailed(diags)
+
+
+def _body_key(lesson, targets_fingerprint: str) -> str:
+    """A rendered body depends on its file and on what its links can point to."""
+    return _fingerprint(RENDERER_VERSION, targets_fingerprint, lesson.content_hash)[:32]
+
+
+def _render_bodies(course: Course, cache: BuildCache, diags: Diagnostics, rendered: list,
+                   show_progress) -> dict:
+    targets = link_targets(course)
+    fingerprint = targets.fingerprint()
+    bodies = {}
+    lessons = list(course.lessons())
+    with progress_bar(len(lessons), f"{course.id}: lessons", show_progress) as bar:
+        for module, lesson in lessons:
+            key = _body_key(lesson, fingerprint)
+            body = cache.get_body(key)
+            if body is None:
+                body = _render_lesson(course, module, lesson, targets)
+                body.key = key
+                cache.put_body(key, body)
+                rendered.append(str(lesson.source))
+            body.rerender = functools.partial(_render_lesson, course, module, lesson, targets)
+            bodies[lesson.source] = body
+            bar.update(1)
+    _report(course, bodies, diags)
+    return bodies
+
+
+def _render_lesson(course, module, lesson, targets: LinkTargets) -> RenderedBody:
+    return render_body(lesson.body, lesson.body_line, source_key(course, lesson.source),
+                       lesson_url(course, module, lesson), targets)
+
+
+def _report(course: Course, bodies: dict, diags: Diagnostics) -> None:
+    """Problems found while rendering, then checks that need every lesson rendered."""
+    anchors = {source_key(course, path): body.anchors for path, body in bodies.items()}
+    for path, body in bodies.items():
+        for level, line, col, message in body.problems:
+            diags.add(path, line, col, level, message)
+        for ref in body.anchor_refs:
+            if ref.anchor not in anchors.get(ref.page_key, set()):
+                where = "this lesson" if ref.page_key == source_key(course, path) else ref.page_key
+                diags.error(path, ref.line, ref.col, f"no heading with the anchor '#{ref.anchor}' in {where}")
+        for embed in body.embeds:
+            error = check_embed(course, embed)
+            if error:
+                diags.error(path, embed.line, embed.col, error)
+
+
+def _check_media(course: Course, diags: Diagnostics) -> None:
+    for path in course.media_files:
+        if path.suffix.lower() == ".svg":
+            reason = unsafe_svg_reason(path)
+            if reason:
+                diags.error(path, 1, 1, f"SVG image not allowed: {reason}")
+
+
+def _plan(courses: list[Course], bodies: dict, theme: Theme, cache: BuildCache) -> dict[str, PlannedFile]:
+    plan: dict[str, PlannedFile] = {}
+    pages: list[Page] = [catalog_page(courses)] if courses else []
+    for course in courses:
+        pages += [course_page(course), *module_pages(course), *lesson_pages(course, bodies)]
+        _plan_media(course, plan)
+        data = manifest.course_manifest(course)
+        plan[f"server/{course.id}.json"] = _planned_bytes(json.dumps(data, indent=1, sort_keys=True).encode())
+    for page in pages:
+        plan[f"site/{page.url}"] = _planned_page(page, theme, cache)
+    for relpath, path in theme.static_files().items():
+        plan[f"site/_static/{relpath}"] = _planned_copy(path)
+    return plan
+
+
+def _plan_media(course: Course, plan: dict) -> None:
+    """Images and other files under media/ are published; video sources wait for the pipeline."""
+    from brokerlearn.course.media import CAPTION_SUFFIXES, VIDEO_SUFFIXES
+    for path in course.media_files:
+        suffix = path.suffix.lower()
+        if suffix in VIDEO_SUFFIXES or suffix in CAPTION_SUFFIXES or suffix in (".yml", ".yaml"):
+            continue
+        plan[f"site/{course.id}/{source_key(course, path)}"] = _planned_copy(path)
+
+
+def _fingerprint(*parts: str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _planned_page(page: Page, theme: Theme, cache: BuildCache) -> PlannedFile:
+    inputs = page.fingerprint or json.dumps(page.context, sort_keys=True)
+    fingerprint = _fingerprint(theme.fingerprint, page.template, inputs)
+
+    def produce() -> bytes:
+        context = dict(page.get_context())
+        if page.body is not None:
+            context["body_html"] = body_html(_segments(page.body, cache), context["embeds"])
+        return theme.render(page.template, context).encode("utf-8")
+    return PlannedFile(fingerprint, produce=produce)
+
+
+def _segments(body: RenderedBody, cache: BuildCache) -> list:
+    if body.segments is None:
+        body.segments = cache.segments(body.key) or body.rerender().segments
+    return body.segments
+
+
+def _planned_copy(path: Path) -> PlannedFile:
+    stat = path.stat()
+    return PlannedFile(_fingerprint("copy", str(path), str(stat.st_size), str(stat.st_mtime_ns)), copy_from=path)
+
+
+def _planned_bytes(data: bytes) -> PlannedFile:
+    return PlannedFile(_fingerprint("bytes", hashlib.sha256(data).hexdigest()), produce=lambda: data)
+
+
+def print_diagnostics(diags: Diagnostics, stream=sys.stderr) -> None:
+    for diagnostic in diags.sorted():
+        print(diagnostic.format(Path.cwd()), file=stream)

@@ -1,0 +1,53 @@
+"""Themes: Jinja2 templates and static files, a custom theme falling back to the default."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from brokerlearn import __version__
+from brokerlearn.errors import UsageError
+
+
+def default_theme_dir() -> Path:
+    here = Path(__file__).resolve()
+    for candidate in (here.parents[3] / "themes" / "default",  # a source checkout
+                      here.parents[1] / "_themes" / "default"):  # an installed wheel
+        if (candidate / "templates").is_dir():
+            return candidate
+    raise UsageError("the default theme is missing from this installation")
+
+
+class Theme:
+    def __init__(self, custom: Path | None = None):
+        self.dirs = [d for d in (custom, default_theme_dir()) if d is not None]
+        if custom is not None and not custom.is_dir():
+            raise UsageError(f"theme folder '{custom}' does not exist")
+        loaders = [FileSystemLoader(str(d / "templates")) for d in self.dirs]
+        self.env = Environment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(default=True),
+                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+        self.fingerprint = self._fingerprint()
+
+    def render(self, template: str, context: dict) -> str:
+        return self.env.get_template(template).render(**context)
+
+    def static_files(self) -> dict[str, Path]:
+        """Relative path -> file; a custom theme's file replaces the default's."""
+        files: dict[str, Path] = {}
+        for theme_dir in reversed(self.dirs):
+            static = theme_dir / "static"
+            if static.is_dir():
+                for path in sorted(static.rglob("*")):
+                    if path.is_file():
+                        files[path.relative_to(static).as_posix()] = path
+        return files
+
+    def _fingerprint(self) -> str:
+        digest = hashlib.sha256(__version__.encode())
+        for theme_dir in self.dirs:
+            for path in sorted((theme_dir / "templates").rglob("*")):
+                if path.is_file():
+                    digest.update(path.as_posix().encode())
+                    digest.update(path.read_bytes())
+        return digest.hexdigest()
