@@ -1,52 +1,68 @@
-"""Trusted HTML for `::: video NAME` and `::: quiz ID`, placed into lesson bodies after
-sanitizing, plus the check that each named video or quiz exists."""
+"""Trusted HTML for what a lesson embeds: `::: video NAME`, `::: quiz ID` and ```quiz blocks.
+
+It is placed into lesson bodies after sanitizing. Each embed is checked here, every build
+(cheap), so an embed naming something that no longer exists is always an error.
+"""
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
 
-from brokerlearn.build.lessons import Embed
+from brokerlearn.build.lessons import Embed, RenderedBody
+from brokerlearn.build.quizzes import inline_question_view, quiz_view
+from brokerlearn.build.theme import Theme
+from brokerlearn.course import schema
+from brokerlearn.course.loader import build_questions, check_outcome_refs
 from brokerlearn.course.model import Course
 from brokerlearn.course.schema_types import did_you_mean
+from brokerlearn.course.yamlpos import load_yaml
+from brokerlearn.errors import Diagnostics
 
 
-def check_embed(course: Course, embed: Embed) -> str | None:
-    """The error for an embed naming something that does not exist, or None."""
+def prepare_embeds(course: Course, path: Path, scope: str, body: RenderedBody, theme: Theme,
+                   diags: Diagnostics) -> list[str]:
+    """The HTML of each embed of a lesson, in order; errors go to `diags`."""
+    return [_prepare(course, path, scope, index, embed, theme, diags) for index, embed in enumerate(body.embeds)]
+
+
+def _prepare(course, path, scope, index, embed: Embed, theme, diags) -> str:
+    if embed.kind == "question":
+        return _inline_question(course, path, scope, index, embed, theme, diags)
     if not embed.name:
-        return None  # already reported while rendering
-    if embed.kind == "video" and embed.name not in course.videos:
-        return (f"unknown video '{embed.name}': add media/{embed.name}.mp4 with its sidecar "
-                f"media/{embed.name}.yml{did_you_mean(embed.name, course.videos)}")
-    if embed.kind == "quiz" and embed.name not in course.quizzes:
-        return f"unknown quiz '{embed.name}'{did_you_mean(embed.name, course.quizzes)}"
-    return None
-
-
-def render_embed(course: Course, embed: Embed) -> str:
+        return ""  # already reported while rendering
     if embed.kind == "video":
+        if embed.name not in course.videos:
+            diags.error(path, embed.line, embed.col, f"unknown video '{embed.name}': add media/{embed.name}.mp4 "
+                        f"with its sidecar media/{embed.name}.yml{did_you_mean(embed.name, course.videos)}")
+            return ""
         return _video_placeholder(course, embed.name)
-    return _quiz_placeholder(course, embed.name)
+    if embed.name not in course.quizzes:
+        diags.error(path, embed.line, embed.col,
+                    f"unknown quiz '{embed.name}'{did_you_mean(embed.name, course.quizzes)}")
+        return ""
+    return theme.render("quiz.html", {"quiz": quiz_view(course.quizzes[embed.name], index)})
+
+
+def _inline_question(course, path, scope, index, embed: Embed, theme, diags) -> str:
+    errors_before = len(diags.errors)
+    data = load_yaml(embed.data, path, diags, line_offset=embed.line)
+    if not isinstance(data, dict):
+        if len(diags.errors) == errors_before:
+            diags.error(path, embed.line, 1, "a ```quiz block holds one question: id, type, prompt, ...")
+        return ""
+    values = schema.QUESTION.validate(data, diags)
+    questions = build_questions([values], scope, False, diags)
+    check_outcome_refs(course, [values], diags)
+    if not questions or len(diags.errors) > errors_before:
+        return ""
+    return theme.render("quiz.html", {"quiz": inline_question_view(questions[0], index, scope)})
 
 
 def _video_placeholder(course: Course, name: str) -> str:
-    video = course.videos.get(name)
-    if video is None:
-        return ""
-    side = video.sidecar
+    side = course.videos[name].sidecar
     return (f'<figure class="embed embed-video embed-pending">\n'
             f'<p class="embed-title">Video: {escape(side["title"] or name)}</p>\n'
             f'<p>The video player is not built yet: this case study will play here once the '
             f'media pipeline is in place.</p>\n'
             f'<figcaption>{escape(side["license"] or "")} · {escape(side["attribution"] or "")}</figcaption>\n'
             f'</figure>\n')
-
-
-def _quiz_placeholder(course: Course, quiz_id: str) -> str:
-    quiz = course.quizzes.get(quiz_id)
-    if quiz is None:
-        return ""
-    count = len(quiz.data["questions"] or [])
-    kind = "Graded quiz" if quiz.mode == "graded" else "Practice quiz"
-    return (f'<section class="embed embed-quiz embed-pending" aria-label="{escape(kind)}: {escape(quiz.title)}">\n'
-            f'<p class="embed-title">{escape(kind)}: {escape(quiz.title)}</p>\n'
-            f'<p>{count} question{"s" if count != 1 else ""}. Quizzes are not built yet: the '
-            f'questions will appear here.</p>\n</section>\n')

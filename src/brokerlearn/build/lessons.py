@@ -24,10 +24,11 @@ class Heading:
 
 @dataclass
 class Embed:
-    kind: str
+    kind: str  # video, quiz, or question (a ```quiz block)
     name: str
     line: int
     col: int
+    data: str = ""  # the YAML of a ```quiz block
 
 
 @dataclass
@@ -47,10 +48,12 @@ class RenderedBody:
     problems: list = field(default_factory=list)  # [level, line, col, message]
     key: str = ""  # the cache key it is stored under
     rerender: object = field(default=None, repr=False, compare=False)  # renders it again if the cache fails
+    embed_html: list = field(default_factory=list, repr=False, compare=False)  # set per build
 
     def to_json(self) -> dict:
         data = asdict(self)
         data.pop("rerender")
+        data.pop("embed_html")
         return data
 
     @classmethod
@@ -103,6 +106,9 @@ class _Walk:
                 _alignment_to_class(token)
             elif token.type.startswith("container_") and token.type.endswith("_open"):
                 self.container(token)
+            elif token.type == "fence" and token.info.strip() == "quiz":
+                token.meta["embed_index"] = len(self.result.embeds)
+                self.result.embeds.append(Embed("question", "", self.line_of(token), 1, token.content))
             elif token.type == "inline":
                 self.inline(token, tokens[index - 1] if index else None)
 

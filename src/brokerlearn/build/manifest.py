@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from brokerlearn import __version__
 from brokerlearn.build.links import lesson_url, module_url
+from brokerlearn.build.quizzes import private_quiz
 from brokerlearn.course.model import Course
 
 
@@ -17,6 +18,7 @@ def course_manifest(course: Course) -> dict:
         "outcomes": {o.id: {"statement": o.statement, "unit": o.unit_id}
                      for o in course.outcome_index().values()},
         "profile": _profile(course),
+        "quizzes": {quiz.id: private_quiz(quiz) for quiz in course.quizzes.values()},
     }
 
 

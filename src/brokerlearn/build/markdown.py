@@ -67,6 +67,15 @@ def _validate_kind(kind: str):
     return validate
 
 
+def _fence_renderer(default):
+    def render(self, tokens, idx, options, env):
+        token = tokens[idx]
+        if token.info.strip() == "quiz" and "embed_index" in token.meta:
+            return embed_marker(token.meta["embed_index"])
+        return default(tokens, idx, options, env)
+    return render
+
+
 @lru_cache(maxsize=1)
 def markdown_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": False, "linkify": False, "typographer": False})
@@ -77,6 +86,7 @@ def markdown_parser() -> MarkdownIt:
         md.use(container_plugin, kind, validate=_validate_kind(kind), render=_callout_renderer(kind))
     for kind in EMBED_KINDS:
         md.use(container_plugin, kind, validate=_validate_kind(kind), render=_embed_renderer(kind))
+    md.add_render_rule("fence", _fence_renderer(md.renderer.rules["fence"]))
     return md
 
 
@@ -92,6 +102,16 @@ def has_raw_html(tokens) -> bool:
         if token.children and any(c.type in RAW_HTML_TOKENS for c in token.children):
             return True
     return False
+
+
+def render_markdown_line(text: str) -> str:
+    """One line of Markdown (a prompt, an option) as phrasing content, without <p>."""
+    from brokerlearn.build.sanitize import sanitize
+    md = markdown_parser()
+    env: dict = {}
+    tokens = md.parseInline(text or "", env)
+    html = md.renderer.render(tokens, md.options, env)
+    return sanitize(html) if has_raw_html(tokens) else html
 
 
 def render_inline_markdown(text: str) -> str:

@@ -12,7 +12,6 @@ from typing import Callable
 
 from brokerlearn import __version__
 from brokerlearn.build import jsonld
-from brokerlearn.build.embeds import render_embed
 from brokerlearn.build.lessons import RenderedBody
 from brokerlearn.build.licenses import license_info
 from brokerlearn.build.links import course_url, lesson_url, module_url, relative_url
@@ -137,7 +136,7 @@ def lesson_pages(course: Course, bodies: dict) -> list[Page]:
     pages = []
     for index, (module, lesson) in enumerate(ordered):
         body: RenderedBody = bodies[lesson.source]
-        embeds = [render_embed(course, e) for e in body.embeds]
+        embeds = body.embed_html
         neighbours = [ordered[i] if 0 <= i < len(ordered) else None for i in (index - 1, index + 1)]
         fingerprint = _digest([course_inputs, module_inputs[id(module)], lesson.slug, lesson.title,
                                lesson.minutes, lesson.outcomes, body.key, embeds,

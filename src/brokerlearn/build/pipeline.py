@@ -11,7 +11,7 @@ from pathlib import Path
 from brokerlearn import __version__
 from brokerlearn.build import manifest
 from brokerlearn.build.cache import BuildCache
-from brokerlearn.build.embeds import check_embed
+from brokerlearn.build.embeds import prepare_embeds
 from brokerlearn.build.lessons import RenderedBody, render_body
 from brokerlearn.build.links import LinkTargets, lesson_url, link_targets, source_key
 from brokerlearn.build.output import PlannedFile, WriteReport, recover, write_output
@@ -47,7 +47,7 @@ def build(courses_dir: Path, out_dir: Path, theme_dir: Path | None = None, stric
     rendered: list[str] = []
     bodies = {}
     for course in courses:
-        bodies.update(_render_bodies(course, cache, diags, rendered, show_progress))
+        bodies.update(_render_bodies(course, cache, diags, rendered, show_progress, theme))
         _check_media(course, diags)
     _fail_if_errors(diags, strict)
     for path in recover(out_dir):
@@ -71,7 +71,7 @@ def _body_key(lesson, targets_fingerprint: str) -> str:
 
 
 def _render_bodies(course: Course, cache: BuildCache, diags: Diagnostics, rendered: list,
-                   show_progress) -> dict:
+                   show_progress, theme: Theme) -> dict:
     targets = link_targets(course)
     fingerprint = targets.fingerprint()
     bodies = {}
@@ -88,7 +88,7 @@ def _render_bodies(course: Course, cache: BuildCache, diags: Diagnostics, render
             body.rerender = functools.partial(_render_lesson, course, module, lesson, targets)
             bodies[lesson.source] = body
             bar.update(1)
-    _report(course, bodies, diags)
+    _report(course, bodies, diags, theme)
     return bodies
 
 
@@ -97,7 +97,7 @@ def _render_lesson(course, module, lesson, targets: LinkTargets) -> RenderedBody
                        lesson_url(course, module, lesson), targets)
 
 
-def _report(course: Course, bodies: dict, diags: Diagnostics) -> None:
+def _report(course: Course, bodies: dict, diags: Diagnostics, theme: Theme) -> None:
     """Problems found while rendering, then checks that need every lesson rendered."""
     anchors = {source_key(course, path): body.anchors for path, body in bodies.items()}
     for path, body in bodies.items():
@@ -107,10 +107,7 @@ def _report(course: Course, bodies: dict, diags: Diagnostics) -> None:
             if ref.anchor not in anchors.get(ref.page_key, set()):
                 where = "this lesson" if ref.page_key == source_key(course, path) else ref.page_key
                 diags.error(path, ref.line, ref.col, f"no heading with the anchor '#{ref.anchor}' in {where}")
-        for embed in body.embeds:
-            error = check_embed(course, embed)
-            if error:
-                diags.error(path, embed.line, embed.col, error)
+        body.embed_html = prepare_embeds(course, path, source_key(course, path), body, theme, diags)
 
 
 def _check_media(course: Course, diags: Diagnostics) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError,
+                    TemplateSyntaxError, select_autoescape)
 
 from brokerlearn import __version__
 from brokerlearn.errors import UsageError
@@ -30,7 +31,11 @@ class Theme:
         self.fingerprint = self._fingerprint()
 
     def render(self, template: str, context: dict) -> str:
-        return self.env.get_template(template).render(**context)
+        try:
+            return self.env.get_template(template).render(**context)
+        except TemplateError as exc:  # a theme's mistake, reported without a traceback
+            where = f"{exc.filename}:{exc.lineno}: " if isinstance(exc, TemplateSyntaxError) else ""
+            raise UsageError(f"{where}theme template '{template}' failed: {exc}") from None
 
     def static_files(self) -> dict[str, Path]:
         """Relative path -> file; a custom theme's file replaces the default's."""

@@ -12,6 +12,7 @@ from brokerlearn.course.media import list_media, load_image_credits, load_videos
 from brokerlearn.course.model import Author, Course, Lesson, Module, Quiz
 from brokerlearn.course.naming import resolve_name, slug_of
 from brokerlearn.course.profile import load_profile
+from brokerlearn.course.questions import build_question
 from brokerlearn.course.schema_types import did_you_mean
 from brokerlearn.course.yamlpos import Pos, YMap, load_yaml_file
 from brokerlearn.errors import Diagnostics
@@ -228,9 +229,30 @@ def _load_quizzes(folder: Path, module_slug: str, diags: Diagnostics) -> list[Qu
             continue
         values = schema.QUIZ.validate(data, diags)
         if values["id"]:
-            quizzes.append(Quiz(values["id"], values["title"] or values["id"], values["mode"] or "graded",
-                                values, path, module_slug))
+            quiz = Quiz(values["id"], values["title"] or values["id"], values["mode"] or "graded",
+                        values, path, module_slug)
+            quiz.questions = build_questions(values["questions"] or [], quiz.id, quiz.graded, diags)
+            quizzes.append(quiz)
     return quizzes
+
+
+def build_questions(items: list, scope: str, graded: bool, diags: Diagnostics) -> list:
+    """Typed questions of a quiz (or of a lesson's inline questions), IDs unique in it."""
+    questions, seen = [], {}
+    for data in items:
+        question = build_question(data, scope, diags)
+        pos = data.value_pos_of("id")
+        if data.get("id") in seen:
+            diags.error(pos.path, pos.line, pos.col,
+                        f"duplicate question ID '{data['id']}' (first used on line {seen[data['id']]})")
+            continue
+        seen[data.get("id")] = pos.line
+        if question is not None:
+            questions.append(question)
+            if graded and len(question.items or question.pairs) == 2:
+                diags.warning(pos.path, pos.line, pos.col, "a graded question with two items shows them "
+                              "in the wrong order, which gives the answer away: add a third")
+    return questions
 
 
 def _index_quizzes(course: Course, diags: Diagnostics) -> dict:
@@ -247,7 +269,6 @@ def _index_quizzes(course: Course, diags: Diagnostics) -> dict:
 
 def _check_outcomes(course: Course, diags: Diagnostics) -> None:
     """Every outcome reference must name an outcome that the profile defines."""
-    defined = course.outcome_index()
     refs: list[tuple[str, Pos]] = []
     for module in course.modules:
         refs += _located(module.meta)
@@ -256,6 +277,16 @@ def _check_outcomes(course: Course, diags: Diagnostics) -> None:
         for quiz in module.quizzes:
             for question in quiz.data["questions"] or []:
                 refs += _located(question)
+    _report_undefined(course, refs, diags)
+
+
+def check_outcome_refs(course: Course, metas: list, diags: Diagnostics) -> None:
+    """Outcome references made outside the course files proper (e.g. ```quiz blocks)."""
+    _report_undefined(course, [ref for meta in metas for ref in _located(meta)], diags)
+
+
+def _report_undefined(course: Course, refs: list, diags: Diagnostics) -> None:
+    defined = course.outcome_index()
     for outcome_id, pos in refs:
         if outcome_id not in defined:
             if course.profile is None:

@@ -55,6 +55,15 @@ class Quiz:
     data: YMap  # the validated quiz file, positions kept for later checks
     path: Path
     module_slug: str
+    questions: list = field(default_factory=list)  # brokerlearn.course.questions.Question
+
+    @property
+    def graded(self) -> bool:
+        return self.mode == "graded"
+
+    @property
+    def max_score(self) -> float:
+        return sum(q.max_score for q in self.questions)
 
 
 @dataclass
