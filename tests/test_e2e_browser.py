@@ -83,6 +83,7 @@ def test_lesson_page_navigation_and_screenshot(site):
     "example/finding-partners/index.html",
     "example/finding-partners/cooperation-profiles/index.html",
     "example/finding-partners/assessing-candidates/index.html",
+    "example/working-together/first-meeting/index.html",
 ])
 def test_axe_finds_no_wcag_violation(site, path):
     base, chromium = site
@@ -94,4 +95,61 @@ def test_axe_finds_no_wcag_violation(site, path):
     violations = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
     assert violations == [], violations
     assert len(result["passes"]) > 10  # axe really ran
+    page.close()
+
+
+def test_practice_question_wrong_then_right_with_feedback(site):
+    base, chromium = site
+    page = chromium.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(base + "example/finding-partners/cooperation-profiles/index.html")
+    quiz = page.locator("section.quiz").first
+    quiz.get_by_label("The offer").check()
+    quiz.get_by_role("button", name="Check").click()
+    assert quiz.locator(".verdict").inner_text() == "Not quite. 0 of 1 point."
+    assert "Most firms start here" in quiz.locator(".option-feedback").first.inner_text()
+    assert "Write the need first" in quiz.locator(".explanation").inner_text()
+    assert quiz.locator("[role=status]").inner_text() == "You scored 0 of 1 point."
+    quiz.get_by_role("button", name="Try again").click()
+    assert quiz.locator(".question-feedback").inner_text() == ""
+    quiz.get_by_label("The need").check()
+    quiz.get_by_role("button", name="Check").click()
+    assert quiz.locator(".verdict").inner_text() == "Correct. 1 of 1 point."
+    assert "A clear need is what lets" in quiz.locator(".question-feedback, .option-feedback").all_inner_texts()[0] + \
+        " ".join(quiz.locator(".option-feedback").all_inner_texts())
+    numeric = page.locator("section.quiz").nth(1)
+    numeric.get_by_label("Your answer").fill("4")
+    numeric.get_by_role("button", name="Check").click()
+    assert numeric.locator(".verdict").inner_text().startswith("Not quite.")
+    numeric.get_by_role("button", name="Try again").click()
+    numeric.get_by_label("Your answer").fill(" 3,0 ")
+    numeric.get_by_role("button", name="Check").click()
+    assert numeric.locator(".verdict").inner_text().startswith("Correct.")
+    assert errors == []
+    page.close()
+
+
+def test_practice_quiz_is_keyboard_operable(site):
+    base, chromium = site
+    page = chromium.new_page()
+    page.goto(base + "example/finding-partners/assessing-candidates/index.html")
+    quiz = page.locator("section.quiz")
+    quiz.locator("input[type=radio]").first.focus()
+    page.keyboard.press("ArrowDown")  # radio groups move with the arrow keys
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # the Check button
+    assert quiz.locator(".verdict").inner_text() == "Correct. 1 of 1 point."
+    page.close()
+
+
+def test_graded_quiz_without_server_cannot_be_submitted(site):
+    base, chromium = site
+    page = chromium.new_page()
+    page.goto(base + "example/working-together/first-meeting/index.html")
+    quiz = page.locator("section.quiz-graded")
+    assert "marked by the course server" in quiz.locator(".quiz-server-note").inner_text()
+    assert quiz.get_by_role("button", name="Submit answers").is_disabled()
+    assert quiz.locator(".quiz-retry").is_hidden()
+    page.screenshot(path=str(ARTIFACTS / "graded-quiz.png"), full_page=True)
     page.close()
