@@ -90,6 +90,14 @@ def test_author_error_leaves_previous_site_byte_identical(example_course, tmp_pa
     assert snapshot(out) == before
 
 
+def build_killed(course, out, patch: str):
+    """Build in a child process with `patch` applied to brokerlearn.build.output first."""
+    script = ("import os, signal\nfrom pathlib import Path\nfrom brokerlearn.build import output\n" + patch +
+              "from brokerlearn.build.pipeline import build\n"
+              f"build(Path({str(course.parent)!r}), Path({str(out)!r}), show_progress=False)\n")
+    return subprocess.run([sys.executable, "-c", script], capture_output=True)
+
+
 def test_killed_build_leaves_previous_site_and_next_build_cleans_up(example_course, tmp_path):
     out = tmp_path / "out"
     build(example_course.parent, out, show_progress=False)
@@ -97,18 +105,12 @@ def test_killed_build_leaves_previous_site_and_next_build_cleans_up(example_cour
     lesson = example_course / "modules/02-working-together/01-first-meeting.md"
     lesson.write_text(lesson.read_text() + "\nMore text.\n")
     # A child process that is killed (SIGKILL) in the middle of writing its staging folder.
-    script = (
-        "import os, signal, sys\n"
-        "from brokerlearn.build import output\n"
+    result = build_killed(example_course, out, (
         "real = output._produce\n"
         "def produce(planned, target):\n"
         "    real(planned, target)\n"
         "    os.kill(os.getpid(), signal.SIGKILL)\n"
-        "output._produce = produce\n"
-        "from brokerlearn.build.pipeline import build\n"
-        f"from pathlib import Path\nbuild(Path({str(example_course.parent)!r}), Path({str(out)!r}), show_progress=False)\n"
-    )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True)
+        "output._produce = produce\n"))
     assert result.returncode == -9
     assert [p.name for p in out.iterdir() if p.name.startswith(".staging-")]  # left behind
     assert snapshot(out) == before
@@ -122,20 +124,13 @@ def test_build_killed_while_committing_is_finished_by_the_next_build(example_cou
     build(example_course.parent, out, show_progress=False)
     module = example_course / "modules/01-finding-partners/module.yml"
     module.write_text(module.read_text().replace("title: Finding partners", "title: Partner finding"))
-    script = (
-        "import os, signal\n"
-        "from pathlib import Path\n"
-        "from brokerlearn.build import output\n"
+    result = build_killed(example_course, out, (
         "real = os.replace\n"
         "def replace(a, b):\n"
         "    real(a, b)\n"
         "    if str(b).endswith('.html'):\n"
         "        os.kill(os.getpid(), signal.SIGKILL)\n"
-        "output.os.replace = replace\n"
-        "from brokerlearn.build.pipeline import build\n"
-        f"build(Path({str(example_course.parent)!r}), Path({str(out)!r}), show_progress=False)\n"
-    )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True)
+        "output.os.replace = replace\n"))
     assert result.returncode == -9
     staged = [p for p in out.iterdir() if p.name.startswith(".staging-")]
     assert staged and (staged[0] / "COMMIT").is_file()  # decided, but only partly applied

@@ -104,21 +104,20 @@ def has_raw_html(tokens) -> bool:
     return False
 
 
-def render_markdown_line(text: str) -> str:
-    """One line of Markdown (a prompt, an option) as phrasing content, without <p>."""
+def _render_short(text: str, block: bool) -> str:
     from brokerlearn.build.sanitize import sanitize
     md = markdown_parser()
     env: dict = {}
-    tokens = md.parseInline(text or "", env)
+    tokens = (md.parse if block else md.parseInline)(text or "", env)
     html = md.renderer.render(tokens, md.options, env)
     return sanitize(html) if has_raw_html(tokens) else html
+
+
+def render_markdown_line(text: str) -> str:
+    """One line of Markdown (a prompt, an option) as phrasing content, without <p>."""
+    return _render_short(text, block=False)
 
 
 def render_inline_markdown(text: str) -> str:
-    """Short Markdown (summaries, quiz prompts) rendered and sanitized, without link checking."""
-    from brokerlearn.build.sanitize import sanitize
-    md = markdown_parser()
-    env: dict = {}
-    tokens = md.parse(text or "", env)
-    html = md.renderer.render(tokens, md.options, env)
-    return sanitize(html) if has_raw_html(tokens) else html
+    """Short Markdown (summaries, explanations) rendered and sanitized, without link checking."""
+    return _render_short(text, block=True)
