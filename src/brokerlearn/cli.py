@@ -60,18 +60,144 @@ def build(courses_dir: Path, out_dir: Path, theme: Path | None, strict: bool, pr
                err=True)
 
 
+def _app(build_dir: Path, instance: Path | None):
+    from brokerlearn.errors import UsageError
+    from brokerlearn.server import create_app
+    try:
+        return create_app(build_dir=build_dir, instance_path=instance)
+    except (UsageError, ValueError) as exc:
+        _fail_usage(str(exc))
+
+
 @main.command()
 @click.argument("build_dir", default="build", type=click.Path(path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-def serve(build_dir: Path, host: str, port: int) -> None:
-    """Serve BUILD_DIR/site/ over HTTP (the static site; the learning server comes later)."""
-    from brokerlearn.static_server import serve_static
+@click.option("--instance", type=click.Path(path_type=Path), default=None,
+              help="Instance folder (database, secret key). Default: ./instance or BROKERLEARN_INSTANCE.")
+@click.option("--threads", type=int, default=None, help="Worker threads (default: BROKERLEARN_THREADS or 8).")
+def serve(build_dir: Path, host: str, port: int, instance: Path | None, threads: int | None) -> None:
+    """Serve BUILD_DIR/site/ with accounts, progress and graded quizzes (waitress WSGI server)."""
+    if not (build_dir / "site" / "index.html").is_file():
+        _fail_usage(f"no built site in {build_dir / 'site'}: run 'brokerlearn build' first")
+    app = _app(build_dir, instance)
+    from brokerlearn.server.db import upgrade
+    if app.config["DATABASE_URL"].startswith("sqlite"):
+        upgrade(app.config["DATABASE_URL"])  # the embedded default is kept up to date on its own
+    import waitress
+    click.echo(f"serving {build_dir / 'site'} on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
+    waitress.serve(app, host=host, port=port, threads=threads or app.config["THREADS"], ident="brokerlearn")
 
-    site = build_dir / "site"
-    if not (site / "index.html").is_file():
-        _fail_usage(f"no built site in {site}: run 'brokerlearn build' first")
-    serve_static(site, host, port)
+
+@main.group()
+def db() -> None:
+    """The server's database."""
+
+
+@db.command("upgrade")
+@click.option("--instance", type=click.Path(path_type=Path), default=None)
+def db_upgrade(instance: Path | None) -> None:
+    """Create or migrate the database to the current schema (DATABASE_URL, or SQLite in the instance)."""
+    app = _app(Path("build"), instance)
+    from brokerlearn.server.db import upgrade
+    upgrade(app.config["DATABASE_URL"])
+    click.echo("database is up to date", err=True)
+
+
+@main.group()
+def users() -> None:
+    """Manage accounts from the command line."""
+
+
+def _with_db(instance: Path | None, action):
+    app = _app(Path("build"), instance)
+    with app.app_context():
+        from brokerlearn.server import db as server_db
+        from brokerlearn.server.services.accounts import AccountError
+        try:
+            return action(app, server_db.session())
+        except AccountError as exc:
+            _fail_usage(str(exc))
+
+
+_instance_option = click.option("--instance", type=click.Path(path_type=Path), default=None,
+                                help="Instance folder (default: ./instance or BROKERLEARN_INSTANCE).")
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--name", default="")
+@click.option("--role", type=click.Choice(["learner", "author", "admin"]), default="learner", show_default=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Asked for when not given (give it via the BROKERLEARN_PASSWORD variable in scripts).",
+              envvar="BROKERLEARN_PASSWORD")
+@_instance_option
+def users_create(email: str, name: str, role: str, password: str, instance: Path | None) -> None:
+    """Create an account."""
+    from brokerlearn.server.services import accounts
+    user = _with_db(instance, lambda app, s: accounts.create_user(s, email, password, name, role))
+    click.echo(f"created {user.email} ({user.role})")
+
+
+@users.command("list")
+@_instance_option
+def users_list(instance: Path | None) -> None:
+    """List accounts: e-mail, role, created."""
+    from sqlalchemy import select
+    from brokerlearn.server.models import User
+
+    def show(app, s):
+        for user in s.scalars(select(User).order_by(User.email)):
+            click.echo(f"{user.email}\t{user.role}\t{user.created_at:%Y-%m-%d}")
+    _with_db(instance, show)
+
+
+@users.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(["learner", "author", "admin"]))
+@_instance_option
+def users_set_role(email: str, role: str, instance: Path | None) -> None:
+    """Give an account a role (learner, author, admin)."""
+    from brokerlearn.server.services import accounts
+
+    def act(app, s):
+        user = accounts.find_user(s, email)
+        if user is None:
+            _fail_usage(f"no account for {email}")
+        accounts.set_role(s, user, role)
+    _with_db(instance, act)
+    click.echo(f"{email} is now {role}")
+
+
+@users.command("reset-password")
+@click.argument("email")
+@click.option("--public-url", default=None, help="Server address for the link (default: BROKERLEARN_PUBLIC_URL).")
+@_instance_option
+def users_reset_password(email: str, public_url: str | None, instance: Path | None) -> None:
+    """Print a one-time link (valid one hour) with which the user sets a new password."""
+    from brokerlearn.server.services import accounts
+
+    def act(app, s):
+        user = accounts.find_user(s, email)
+        if user is None:
+            _fail_usage(f"no account for {email}")
+        base = (public_url or app.config.get("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
+        return f"{base}/account/reset/{accounts.make_reset_token(app.secret_key, user)}"
+    click.echo(_with_db(instance, act))
+
+
+@users.command("invite")
+@click.argument("email")
+@click.option("--public-url", default=None, help="Server address for the link (default: BROKERLEARN_PUBLIC_URL).")
+@_instance_option
+def users_invite(email: str, public_url: str | None, instance: Path | None) -> None:
+    """Print an invitation link (valid 7 days) for registering EMAIL when registration is by invitation."""
+    from brokerlearn.server.services import accounts
+
+    def act(app, s):
+        base = (public_url or app.config.get("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
+        return f"{base}/account/register?invite={accounts.make_invite_token(app.secret_key, email)}"
+    click.echo(_with_db(instance, act))
 
 
 @main.group()

@@ -80,7 +80,7 @@ def course_page(course: Course) -> Page:
         breadcrumbs=[{"title": "Courses", "url": context["catalog_url"]}],
         start_url=relative_url(url, lesson_url(course, *first)) if first else None,
         modules=[{"title": m.title, "url": relative_url(url, module_url(course, m)),
-                  "summary_html": render_inline_markdown(m.summary), "minutes": m.minutes,
+                  "summary_html": render_inline_markdown(m.summary), "minutes": m.minutes, "slug": m.slug,
                   "lessons": len(m.lessons), "outcomes": _outcomes(course, m.outcomes)}
                  for m in course.modules],
         jsonld=jsonld.to_script(jsonld.course_jsonld(course, license_info(course.license)["url"], summary_html)),
@@ -96,12 +96,13 @@ def module_pages(course: Course) -> list[Page]:
         neighbours = [course.modules[i] if 0 <= i < len(course.modules) else None
                       for i in (index - 1, index + 1)]
         context.update(
-            course=_course_summary(course, url), number=index + 1,
+            course=_course_summary(course, url), number=index + 1, slug=module.slug,
             summary_html=render_inline_markdown(module.summary), minutes=module.minutes,
             outcomes=_outcomes(course, module.outcomes),
             breadcrumbs=[{"title": "Courses", "url": context["catalog_url"]},
                          {"title": course.title, "url": relative_url(url, course_url(course))}],
             lessons=[{"title": l.title, "url": relative_url(url, lesson_url(course, module, l)),
+                      "id": f"{module.slug}/{l.slug}",
                       "minutes": l.minutes, "outcomes": _outcomes(course, l.outcomes)} for l in module.lessons],
             quizzes=[{"id": q.id, "title": q.title, "mode": q.mode} for q in module.quizzes],
             prev=_link(url, course, neighbours[0]), next=_link(url, course, neighbours[1]),
@@ -155,6 +156,7 @@ def _lesson_context_maker(course: Course, ordered: list, index: int, body: Rende
         outcomes = _outcomes(course, lesson.outcomes)
         context.update(
             course=_course_summary(course, url), minutes=lesson.minutes, outcomes=outcomes,
+            lesson_id=f"{module.slug}/{lesson.slug}",
             module={"title": module.title, "url": relative_url(url, module_url(course, module)),
                     "lessons": [{"title": l.title, "url": relative_url(url, lesson_url(course, module, l)),
                                  "current": l is lesson} for l in module.lessons]},

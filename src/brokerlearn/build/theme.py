@@ -9,15 +9,7 @@ from jinja2 import (ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
 from brokerlearn import __version__
 from brokerlearn.errors import UsageError
-
-
-def default_theme_dir() -> Path:
-    here = Path(__file__).resolve()
-    for candidate in (here.parents[3] / "themes" / "default",  # a source checkout
-                      here.parents[1] / "_themes" / "default"):  # an installed wheel
-        if (candidate / "templates").is_dir():
-            return candidate
-    raise UsageError("the default theme is missing from this installation")
+from brokerlearn.paths import default_theme_dir
 
 
 class Theme:

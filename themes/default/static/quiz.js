@@ -170,4 +170,6 @@
   }
 
   document.querySelectorAll("section.quiz").forEach(setUp);
+  window.brokerlearn = window.brokerlearn || {};
+  window.brokerlearn.readResponse = readResponse;
 })();

@@ -1,0 +1,139 @@
+"""/account/...: register, sign in and out, reset and change the password, delete the account."""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from brokerlearn.server import db, mail
+from brokerlearn.server.pages import page
+from brokerlearn.server.services import accounts
+from brokerlearn.server.services.accounts import AccountError
+
+bp = Blueprint("auth", __name__, url_prefix="/account")
+log = logging.getLogger("brokerlearn.accounts")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this server: never an open redirect to another host."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("learn.dashboard")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    invite = request.values.get("invite", "")
+    invite_only = current_app.config["REGISTRATION"] == "invite"
+    form = {"email": request.form.get("email", ""), "name": request.form.get("name", "")}
+    if invite_only and invite:
+        try:
+            form["email"] = accounts.email_for_invite(current_app.secret_key, invite)
+        except AccountError as exc:
+            return page("account/message.html", "Invitation", 400, message=str(exc))
+    if invite_only and not invite:
+        return page("account/message.html", "Registration", 403,
+                    message="Registration is by invitation: ask your agency for an invitation link.")
+    if request.method == "POST":
+        try:
+            user = accounts.create_user(db.session(), form["email"], request.form.get("password", ""), form["name"])
+        except AccountError as exc:
+            return page("account/register.html", "Create an account", 422, form=form, error=str(exc),
+                        field=exc.field, invite=invite, invite_only=invite_only)
+        login_user(user)
+        return redirect(url_for("learn.dashboard"))
+    return page("account/register.html", "Create an account", form=form, error=None, field=None,
+                invite=invite, invite_only=invite_only)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    next_url = _safe_next(request.values.get("next"))
+    if request.method == "POST":
+        email = request.form.get("email", "")
+        try:
+            user = accounts.authenticate(db.session(), email, request.form.get("password", ""),
+                                         request.remote_addr or "unknown", current_app.config["LOGIN_ATTEMPTS"])
+        except AccountError as exc:
+            return page("account/login.html", "Sign in", 401, email=email, error=str(exc), next=next_url)
+        login_user(user, remember=bool(request.form.get("remember")))
+        return redirect(next_url)
+    return page("account/login.html", "Sign in", email="", error=None, next=next_url)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    return redirect("/")
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+def reset_request():
+    if request.method == "POST":
+        user = accounts.find_user(db.session(), request.form.get("email", ""))
+        if user is not None:
+            token = accounts.make_reset_token(current_app.secret_key, user)
+            link = mail.absolute_url(url_for("auth.reset", token=token))
+            mail.send_reset_link(user.email, link)
+        # The same answer either way: nobody learns who has an account.
+        return page("account/message.html", "Reset your password",
+                    message="If an account exists for that address, a link to set a new password is on its "
+                            "way. It works once, for one hour.")
+    return page("account/reset_request.html", "Reset your password", error=None)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token: str):
+    session = db.session()
+    try:
+        user = accounts.user_for_reset_token(session, current_app.secret_key, token)
+    except AccountError as exc:
+        return page("account/message.html", "Reset your password", 400, message=str(exc))
+    if request.method == "POST":
+        try:
+            accounts.set_password(session, user, request.form.get("password", ""))
+        except AccountError as exc:
+            return page("account/reset.html", "Choose a new password", 422, error=str(exc), token=token)
+        login_user(user)
+        flash("Your new password is set.")
+        return redirect(url_for("learn.dashboard"))
+    return page("account/reset.html", "Choose a new password", error=None, token=token)
+
+
+@bp.route("/settings", methods=["GET"])
+@login_required
+def settings():
+    return page("account/settings.html", "Account settings", error=None, done=request.args.get("done"))
+
+
+@bp.route("/settings/password", methods=["POST"])
+@login_required
+def change_password():
+    session = db.session()
+    user = session.merge(current_user._get_current_object())
+    from werkzeug.security import check_password_hash
+    if not check_password_hash(user.password_hash, request.form.get("current_password", "")):
+        return page("account/settings.html", "Account settings", 422, error="Your current password is not right.",
+                    done=None)
+    try:
+        accounts.set_password(session, user, request.form.get("password", ""))
+    except AccountError as exc:
+        return page("account/settings.html", "Account settings", 422, error=str(exc), done=None)
+    login_user(user)  # this session continues; every other one ends
+    return redirect(url_for("auth.settings", done="password"))
+
+
+@bp.route("/delete", methods=["POST"])
+@login_required
+def delete():
+    session = db.session()
+    user = session.merge(current_user._get_current_object())
+    from werkzeug.security import check_password_hash
+    if not check_password_hash(user.password_hash, request.form.get("password", "")):
+        return page("account/settings.html", "Account settings", 422,
+                    error="To delete your account, enter your password.", done=None)
+    logout_user()
+    accounts.delete_user(session, user)
+    return page("account/message.html", "Account deleted",
+                message="Your account and everything recorded about your learning have been deleted.")

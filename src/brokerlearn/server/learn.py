@@ -1,0 +1,56 @@
+"""/dashboard and the progress API (/api/session, /api/progress)."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+
+from brokerlearn.server import db
+from brokerlearn.server.api import course_or_404, json_body
+from brokerlearn.server.courses import catalog
+from brokerlearn.server.pages import page
+from brokerlearn.server.services import progress
+from brokerlearn.server.services.attempts import outcome_scores
+
+bp = Blueprint("learn", __name__)
+
+
+@bp.get("/api/session")
+def session_info():
+    """Lets a page know a server is there, who is signed in, and the CSRF token for its calls."""
+    user = None
+    if current_user.is_authenticated:
+        user = {"email": current_user.email, "name": current_user.name, "role": current_user.role}
+    return jsonify({"server": "brokerlearn", "user": user, "csrf_token": generate_csrf()})
+
+
+@bp.get("/api/progress/<course_id>")
+@login_required
+def get_progress(course_id: str):
+    course = course_or_404(course_id)
+    session = db.session()
+    data = progress.course_progress(session, current_user.id, course)
+    data["quizzes"] = progress.attempts_overview(session, current_user.id, course)
+    data["outcomes"] = outcome_scores(session, current_user.id, course)
+    return jsonify(data)
+
+
+@bp.post("/api/progress")
+@login_required
+def post_progress():
+    body = json_body()
+    result = progress.record_events(db.session(), current_user.id, body.get("events"), catalog())
+    return jsonify(result), 200
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard():
+    session = db.session()
+    courses = []
+    for course in catalog().all():
+        summary = progress.course_progress(session, current_user.id, course)
+        summary["quizzes"] = progress.attempts_overview(session, current_user.id, course)
+        courses.append(summary)
+    return page("dashboard.html", "Your learning", courses=courses, user=current_user,
+                hours=lambda s: f"{s // 3600} h {s % 3600 // 60} min" if s >= 3600 else f"{s // 60} min")

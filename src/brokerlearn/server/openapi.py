@@ -1,0 +1,92 @@
+"""The JSON API, described as OpenAPI 3.1 and served at /api/openapi.json."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+
+from brokerlearn import __version__
+
+bp = Blueprint("openapi", __name__)
+
+_ERROR = {"description": "An error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+_CSRF = [{"name": "X-CSRFToken", "in": "header", "required": True, "schema": {"type": "string"},
+          "description": "The token from GET /api/session."}]
+
+
+def _op(summary: str, ok: dict, body: str | None = None, csrf: bool = False, params=()) -> dict:
+    operation = {"summary": summary, "responses": {**ok, "401": _ERROR, "404": _ERROR, "422": _ERROR},
+                 "parameters": [*({"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+                                  for p in params), *(_CSRF if csrf else [])]}
+    if body:
+        operation["requestBody"] = {"required": True, "content": {
+            "application/json": {"schema": {"$ref": f"#/components/schemas/{body}"}}}}
+    return operation
+
+
+def _json(schema: str, code: str = "200") -> dict:
+    return {code: {"description": "OK", "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}}
+
+
+SPEC = {
+    "openapi": "3.1.0",
+    "info": {"title": "brokerlearn API", "version": __version__,
+             "description": "Progress tracking and graded quizzes. Sessions are cookies set by /account/login; "
+                            "every state-changing call needs the CSRF token of GET /api/session."},
+    "paths": {
+        "/api/session": {"get": _op("Whether a server is there, who is signed in, and the CSRF token", _json("Session"))},
+        "/api/progress": {"post": _op("Record learning events (idempotent by event_id)", _json("Recorded"),
+                                      "Events", csrf=True)},
+        "/api/progress/{course_id}": {"get": _op("Progress of the signed-in learner in one course", _json("Progress"),
+                                                 params=["course_id"])},
+        "/api/quizzes/{course_id}/{quiz_id}": {"get": _op("Attempts used and scores for a graded quiz",
+                                                          _json("QuizStatus"), params=["course_id", "quiz_id"])},
+        "/api/quizzes/{course_id}/{quiz_id}/attempts": {"post": _op(
+            "Start an attempt (or get the open one); gives the option order when the quiz shuffles",
+            _json("Attempt", "201"), csrf=True, params=["course_id", "quiz_id"])},
+        "/api/quizzes/{course_id}/{quiz_id}/attempts/{attempt_id}": {"post": _op(
+            "Submit an attempt's answers once; it is graded on the server", _json("AttemptResult"), "Answers",
+            csrf=True, params=["course_id", "quiz_id", "attempt_id"])},
+        "/api/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OK"}}}},
+    },
+    "components": {"schemas": {
+        "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+            "type": "object", "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},
+        "Session": {"type": "object", "properties": {
+            "server": {"const": "brokerlearn"}, "csrf_token": {"type": "string"},
+            "user": {"type": ["object", "null"], "properties": {
+                "email": {"type": "string"}, "name": {"type": "string"}, "role": {"type": "string"}}}}},
+        "Events": {"type": "object", "required": ["events"], "properties": {"events": {
+            "type": "array", "minItems": 1, "maxItems": 200, "items": {"$ref": "#/components/schemas/Event"}}}},
+        "Event": {"type": "object", "required": ["event_id", "course", "kind", "item"], "additionalProperties": False,
+                  "properties": {
+                      "event_id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$",
+                                   "description": "Chosen by the client; a replay is acknowledged, not stored twice."},
+                      "course": {"type": "string"},
+                      "kind": {"enum": ["lesson_viewed", "lesson_completed", "video_progress", "practice_answered"]},
+                      "item": {"type": "string", "description": "Lesson 'module/lesson', video name or quiz/question."},
+                      "value": {"type": "number", "description": "Seconds (lesson_viewed) or a share 0..1."},
+                      "at": {"type": "string", "format": "date-time"}}},
+        "Recorded": {"type": "object", "properties": {"recorded": {"type": "integer"}, "duplicates": {"type": "integer"}}},
+        "Progress": {"type": "object", "properties": {
+            "course": {"type": "string"}, "completed_lessons": {"type": "array", "items": {"type": "string"}},
+            "lessons": {"type": "integer"}, "share_completed": {"type": "number"},
+            "resume": {"type": ["object", "null"]}, "seconds_spent": {"type": "integer"},
+            "modules": {"type": "array"}, "quizzes": {"type": "array"},
+            "outcomes": {"type": "object", "additionalProperties": {"type": "number"}}}},
+        "QuizStatus": {"type": "object"},
+        "Attempt": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "number": {"type": "integer"},
+            "option_order": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}}},
+        "Answers": {"type": "object", "required": ["answers"], "properties": {"answers": {
+            "type": "object", "description": "Question id -> answer: an option id, a list of option ids, "
+                                             "true/false, a number or text, a list of item ids, or {left id: right id}."}}},
+        "AttemptResult": {"type": "object", "properties": {
+            "score": {"type": "number"}, "max_score": {"type": "number"}, "passed": {"type": "boolean"},
+            "attempts_left": {"type": ["integer", "null"]}, "questions": {"type": "object"},
+            "explanations_shown": {"type": "boolean"}}},
+    }},
+}
+
+
+@bp.get("/api/openapi.json")
+def openapi():
+    return jsonify(SPEC)

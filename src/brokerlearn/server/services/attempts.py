@@ -1,0 +1,148 @@
+"""Graded attempts: start (with a fresh option order when the quiz shuffles), submit once,
+graded against the private bundle with brokerlearn.course.grading."""
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from brokerlearn.course.grading import grade
+from brokerlearn.server.courses import CourseInfo
+from brokerlearn.server.errors import ApiError
+from brokerlearn.server.models import QuizAttempt, utcnow
+
+_random = secrets.SystemRandom()
+
+
+def graded_quiz(course: CourseInfo, quiz_id: str) -> dict:
+    quiz = course.quiz(quiz_id)
+    if quiz is None or quiz["mode"] != "graded":
+        raise ApiError(404, f"no graded quiz '{quiz_id}' in course '{course.id}'", "unknown_quiz")
+    return quiz
+
+
+def _attempts(db: Session, user_id: int, course_id: str, quiz_id: str) -> list[QuizAttempt]:
+    return list(db.scalars(select(QuizAttempt).where(
+        QuizAttempt.user_id == user_id, QuizAttempt.course_id == course_id,
+        QuizAttempt.quiz_id == quiz_id).order_by(QuizAttempt.number)))
+
+
+def status(db: Session, user_id: int, course: CourseInfo, quiz_id: str) -> dict:
+    quiz = graded_quiz(course, quiz_id)
+    attempts = _attempts(db, user_id, course.id, quiz_id)
+    submitted = [a for a in attempts if a.status == "submitted"]
+    best = max(submitted, key=lambda a: a.score or 0, default=None)
+    limit = quiz["max_attempts"]
+    return {"quiz": quiz_id, "max_attempts": limit, "attempts_used": len(submitted),
+            "attempts_left": None if limit == 0 else max(0, limit - len(submitted)),
+            "best_score": best.score if best else None, "latest_score": submitted[-1].score if submitted else None,
+            "max_score": quiz["max_score"], "passed": any(a.passed for a in submitted),
+            "open_attempt": next((_public(a) for a in attempts if a.status == "open"), None)}
+
+
+def _public(attempt: QuizAttempt) -> dict:
+    return {"id": attempt.id, "number": attempt.number, "option_order": attempt.option_order or {}}
+
+
+def start(db: Session, user_id: int, course: CourseInfo, quiz_id: str) -> dict:
+    quiz = graded_quiz(course, quiz_id)
+    attempts = _attempts(db, user_id, course.id, quiz_id)
+    open_attempt = next((a for a in attempts if a.status == "open"), None)
+    if open_attempt is not None:
+        return _public(open_attempt)
+    used = sum(1 for a in attempts if a.status == "submitted")
+    if quiz["max_attempts"] and used >= quiz["max_attempts"]:
+        raise ApiError(409, f"all {quiz['max_attempts']} attempts are used", "no_attempts_left")
+    order = _shuffled_orders(quiz) if quiz["shuffle"] else {}
+    attempt = QuizAttempt(user_id=user_id, course_id=course.id, quiz_id=quiz_id,
+                          number=(attempts[-1].number + 1) if attempts else 1, status="open", option_order=order)
+    db.add(attempt)
+    try:
+        db.commit()
+    except IntegrityError:  # the same learner started twice at once: use the other one
+        db.rollback()
+        return start(db, user_id, course, quiz_id)
+    return _public(attempt)
+
+
+def _shuffled_orders(quiz: dict) -> dict:
+    orders = {}
+    for question in quiz["questions"]:
+        ids = [o["id"] for o in question.get("options", [])]
+        if len(ids) > 1:
+            _random.shuffle(ids)
+            orders[question["id"]] = ids
+    return orders
+
+
+def submit(db: Session, user_id: int, course: CourseInfo, quiz_id: str, attempt_id: int, answers) -> dict:
+    quiz = graded_quiz(course, quiz_id)
+    if not isinstance(answers, dict):
+        raise ApiError(422, "'answers' must be an object: question id -> answer", "invalid_answers")
+    questions = course.questions[quiz_id]
+    unknown = set(answers) - set(questions)
+    if unknown:
+        raise ApiError(422, f"unknown question '{sorted(unknown)[0]}'", "unknown_question")
+    attempt = db.get(QuizAttempt, attempt_id) if isinstance(attempt_id, int) else None
+    if attempt is None or attempt.user_id != user_id or attempt.quiz_id != quiz_id or attempt.course_id != course.id:
+        raise ApiError(404, "no such attempt", "unknown_attempt")
+    if attempt.status != "open":
+        raise ApiError(409, "this attempt has been submitted already", "attempt_submitted")
+    results, score, max_score = {}, 0.0, 0.0
+    for question_id, question in questions.items():
+        result = grade(question, answers.get(question_id)) if question_id in answers else None
+        earned = result.score if result else 0.0
+        results[question_id] = {"score": earned, "max_score": question.max_score,
+                                "correct": result.correct if result else (None if not question.scored else False),
+                                "outcomes": question.outcomes, "answered": question_id in answers,
+                                "feedback": result.feedback if result else [],
+                                "explanation": question.explanation, "error": result.error if result else None}
+        score += earned
+        max_score += question.max_score
+    passed = max_score == 0 or score >= quiz["pass_mark"] * max_score - 1e-9
+    # Compare-and-set on the status, so a replayed submission can never count twice.
+    updated = db.execute(QuizAttempt.__table__.update().where(
+        QuizAttempt.id == attempt.id, QuizAttempt.status == "open").values(
+        status="submitted", responses=answers, results=results, score=round(score, 6),
+        max_score=max_score, passed=passed, submitted_at=utcnow()))
+    db.commit()
+    if updated.rowcount != 1:
+        raise ApiError(409, "this attempt has been submitted already", "attempt_submitted")
+    return _feedback(db, user_id, course, quiz, attempt.number, results, score, max_score, passed)
+
+
+def _feedback(db, user_id, course, quiz, number, results, score, max_score, passed) -> dict:
+    """What the learner sees: explanations only once they passed or have no attempt left."""
+    used = db.scalar(select(func.count(QuizAttempt.id)).where(
+        QuizAttempt.user_id == user_id, QuizAttempt.course_id == course.id,
+        QuizAttempt.quiz_id == quiz["id"], QuizAttempt.status == "submitted"))
+    last = bool(quiz["max_attempts"]) and used >= quiz["max_attempts"]
+    reveal = passed or last
+    questions = {qid: {"score": r["score"], "max_score": r["max_score"], "correct": r["correct"],
+                       "feedback": r["feedback"], "error": r["error"],
+                       **({"explanation": r["explanation"]} if reveal else {})}
+                 for qid, r in results.items()}
+    left = None if not quiz["max_attempts"] else max(0, quiz["max_attempts"] - used)
+    return {"attempt": number, "score": round(score, 6), "max_score": max_score, "passed": passed,
+            "pass_mark": quiz["pass_mark"], "attempts_left": left, "questions": questions,
+            "explanations_shown": reveal}
+
+
+def outcome_scores(db: Session, user_id: int, course: CourseInfo) -> dict[str, float]:
+    """Per outcome: share of points earned on its graded questions, best attempt per quiz."""
+    earned: dict[str, float] = {}
+    possible: dict[str, float] = {}
+    attempts = db.scalars(select(QuizAttempt).where(QuizAttempt.user_id == user_id, QuizAttempt.course_id == course.id,
+                                                    QuizAttempt.status == "submitted")).all()
+    for quiz_id, quiz in course.data.get("quizzes", {}).items():
+        if quiz["mode"] != "graded":
+            continue
+        best = max((a for a in attempts if a.quiz_id == quiz_id), key=lambda a: a.score or 0, default=None)
+        for question in course.questions[quiz_id].values():
+            for outcome in question.outcomes:
+                possible[outcome] = possible.get(outcome, 0.0) + question.max_score
+                if best and best.results and question.id in best.results:
+                    earned[outcome] = earned.get(outcome, 0.0) + best.results[question.id]["score"]
+    return {o: (earned.get(o, 0.0) / p if p else 0.0) for o, p in possible.items()}

@@ -1,0 +1,146 @@
+"""Progress: recording learners' events idempotently, and summing them up per course."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from brokerlearn.server.courses import CourseInfo
+from brokerlearn.server.errors import ApiError
+from brokerlearn.server.models import ProgressEvent, QuizAttempt, utcnow
+
+KINDS = ("lesson_viewed", "lesson_completed", "video_progress", "practice_answered")
+MAX_EVENTS = 200
+_EVENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+_ITEM = re.compile(r"^[A-Za-z0-9._/-]{1,300}$")
+_KEYS = {"event_id", "course", "kind", "item", "value", "at"}
+
+
+def _field_error(index: int, message: str) -> ApiError:
+    return ApiError(422, f"event {index + 1}: {message}", "invalid_event")
+
+
+def _occurred_at(raw, index: int) -> datetime:
+    if raw is None:
+        return utcnow()
+    if not isinstance(raw, str):
+        raise _field_error(index, "'at' must be an ISO 8601 time")
+    try:
+        when = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise _field_error(index, f"'at' is not an ISO 8601 time: '{raw[:40]}'") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    if when > utcnow() + timedelta(minutes=5):
+        raise _field_error(index, "'at' is in the future")
+    return when
+
+
+def _value(event: dict, kind: str, index: int) -> float | None:
+    value = event.get("value")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        raise _field_error(index, "'value' must be a number")
+    limit = 86400 if kind == "lesson_viewed" else 1
+    if not 0 <= value <= limit:
+        raise _field_error(index, f"'value' must be between 0 and {limit}")
+    return float(value)
+
+
+def validate_event(event, index: int, courses) -> dict:
+    if not isinstance(event, dict):
+        raise _field_error(index, "must be an object")
+    unknown = set(event) - _KEYS
+    if unknown:
+        raise _field_error(index, f"unknown field '{sorted(unknown)[0]}'")
+    event_id, kind, item = event.get("event_id"), event.get("kind"), event.get("item")
+    if not isinstance(event_id, str) or not _EVENT_ID.match(event_id):
+        raise _field_error(index, "'event_id' must be 8 to 64 letters, digits, '-' or '_'")
+    if kind not in KINDS:
+        raise _field_error(index, f"'kind' must be one of {', '.join(KINDS)}")
+    course: CourseInfo | None = courses.get(event.get("course")) if isinstance(event.get("course"), str) else None
+    if course is None:
+        raise _field_error(index, "unknown 'course'")
+    if not isinstance(item, str) or not _ITEM.match(item):
+        raise _field_error(index, "'item' must be an ID such as 'module/lesson'")
+    if kind.startswith("lesson_") and item not in course.lessons:
+        raise _field_error(index, f"unknown lesson '{item}' in course '{course.id}'")
+    return {"event_id": event_id, "course_id": course.id, "kind": kind, "item_id": item,
+            "value": _value(event, kind, index), "occurred_at": _occurred_at(event.get("at"), index)}
+
+
+def record_events(db: Session, user_id: int, events, courses) -> dict:
+    """Insert the events that are new; a replayed event_id is acknowledged and not stored twice."""
+    if not isinstance(events, list) or not events:
+        raise ApiError(422, "'events' must be a non-empty list", "invalid_event")
+    if len(events) > MAX_EVENTS:
+        raise ApiError(413, f"at most {MAX_EVENTS} events per request", "too_many_events")
+    rows = [validate_event(e, i, courses) for i, e in enumerate(events)]
+    now = utcnow()
+    values = [{**row, "user_id": user_id, "recorded_at": now} for row in rows]
+    insert = pg_insert if db.bind.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(ProgressEvent).values(values).on_conflict_do_nothing(
+        index_elements=["user_id", "event_id"])
+    result = db.execute(statement)
+    db.commit()
+    recorded = max(result.rowcount, 0)
+    return {"recorded": recorded, "duplicates": len(rows) - recorded}
+
+
+def course_progress(db: Session, user_id: int, course: CourseInfo) -> dict:
+    completed = set(db.scalars(select(ProgressEvent.item_id).where(
+        ProgressEvent.user_id == user_id, ProgressEvent.course_id == course.id,
+        ProgressEvent.kind == "lesson_completed").distinct()))
+    last = db.scalar(select(ProgressEvent.item_id).where(
+        ProgressEvent.user_id == user_id, ProgressEvent.course_id == course.id,
+        ProgressEvent.kind == "lesson_viewed").order_by(ProgressEvent.occurred_at.desc(),
+                                                        ProgressEvent.id.desc()).limit(1))
+    seconds = db.scalar(select(func.coalesce(func.sum(ProgressEvent.value), 0)).where(
+        ProgressEvent.user_id == user_id, ProgressEvent.course_id == course.id,
+        ProgressEvent.kind == "lesson_viewed")) or 0
+    current = [lid for lid in course.lesson_order if lid in completed]
+    modules = []
+    for module in course.data["modules"]:
+        ids = [f"{module['slug']}/{l['slug']}" for l in module["lessons"]]
+        done = sum(1 for i in ids if i in completed)
+        modules.append({"slug": module["slug"], "title": module["title"], "url": module["url"],
+                        "lessons": len(ids), "completed": done})
+    return {
+        "course": course.id, "title": course.title,
+        "completed_lessons": current, "lessons": len(course.lesson_order),
+        "share_completed": len(current) / len(course.lesson_order) if course.lesson_order else 0.0,
+        "resume": _resume(course, last, completed), "seconds_spent": round(float(seconds)),
+        "modules": modules,
+        "removed_items_completed": sorted(completed - set(course.lesson_order)),
+    }
+
+
+def _resume(course: CourseInfo, last_viewed: str | None, completed: set) -> dict | None:
+    """Where to continue: the last lesson viewed, or else the first not completed."""
+    target = last_viewed if last_viewed in course.lessons else next(
+        (lid for lid in course.lesson_order if lid not in completed), None)
+    if target is None:
+        return None
+    lesson = course.lessons[target]
+    return {"lesson": target, "title": lesson["title"], "url": lesson["url"]}
+
+
+def attempts_overview(db: Session, user_id: int, course: CourseInfo) -> list[dict]:
+    rows = db.scalars(select(QuizAttempt).where(QuizAttempt.user_id == user_id, QuizAttempt.course_id == course.id,
+                                                QuizAttempt.status == "submitted")).all()
+    overview = []
+    for quiz_id, quiz in course.data.get("quizzes", {}).items():
+        if quiz["mode"] != "graded":
+            continue
+        mine = sorted((r for r in rows if r.quiz_id == quiz_id), key=lambda r: r.number)
+        best = max(mine, key=lambda r: (r.score or 0), default=None)
+        overview.append({"quiz": quiz_id, "title": quiz["title"], "attempts": len(mine),
+                         "max_attempts": quiz["max_attempts"], "max_score": quiz["max_score"],
+                         "best": best.score if best else None, "latest": mine[-1].score if mine else None,
+                         "passed": any(r.passed for r in mine)})
+    return overview

@@ -1,0 +1,60 @@
+"""Server settings, declared as data: each has an environment variable, a default and a doc.
+
+docs/hosting.md lists them; a test fails if one is undocumented.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str  # the Flask config key
+    env: str  # the environment variable
+    default: object
+    doc: str
+    kind: type = str
+
+
+SETTINGS = [
+    Setting("SECRET_KEY", "BROKERLEARN_SECRET_KEY", None,
+            "Signs sessions and tokens. Default: generated on first start and kept in INSTANCE/secret_key."),
+    Setting("DATABASE_URL", "DATABASE_URL", None,
+            "SQLAlchemy URL, e.g. postgresql+psycopg://user:pass@host/db. Default: SQLite in INSTANCE/brokerlearn.db."),
+    Setting("REGISTRATION", "BROKERLEARN_REGISTRATION", "open",
+            "'open': anyone may register; 'invite': only with an invitation link (brokerlearn users invite)."),
+    Setting("PUBLIC_URL", "BROKERLEARN_PUBLIC_URL", "",
+            "The public address of the server, used in links sent by email, e.g. https://learn.example.org."),
+    Setting("SECURE_COOKIES", "BROKERLEARN_SECURE_COOKIES", False,
+            "Set to 1 behind HTTPS: cookies get the Secure flag and pages send HSTS.", bool),
+    Setting("SMTP_HOST", "BROKERLEARN_SMTP_HOST", "",
+            "SMTP server for password-reset mail. Without it, reset links are written to the server log."),
+    Setting("SMTP_PORT", "BROKERLEARN_SMTP_PORT", 587, "SMTP port (STARTTLS is used when offered).", int),
+    Setting("SMTP_USER", "BROKERLEARN_SMTP_USER", "", "SMTP user name."),
+    Setting("SMTP_PASSWORD", "BROKERLEARN_SMTP_PASSWORD", "", "SMTP password."),
+    Setting("MAIL_FROM", "BROKERLEARN_MAIL_FROM", "brokerlearn@localhost", "Sender address of mail."),
+    Setting("LOGIN_ATTEMPTS", "BROKERLEARN_LOGIN_ATTEMPTS", 5,
+            "Failed logins allowed per account or address in 15 minutes before login is refused.", int),
+    Setting("THREADS", "BROKERLEARN_THREADS", 8, "Worker threads of `brokerlearn serve`.", int),
+]
+
+
+def from_environment(environ=os.environ) -> dict:
+    values = {}
+    for setting in SETTINGS:
+        raw = environ.get(setting.env)
+        if raw is None or raw == "":
+            if setting.default is not None:
+                values[setting.key] = setting.default
+            continue
+        if setting.kind is bool:
+            values[setting.key] = raw.strip().lower() in ("1", "true", "yes", "on")
+        elif setting.kind is int:
+            try:
+                values[setting.key] = int(raw)
+            except ValueError:
+                raise ValueError(f"{setting.env} must be a whole number, not '{raw}'") from None
+        else:
+            values[setting.key] = raw
+    return values

@@ -1,0 +1,259 @@
+/* brokerlearn progressive enhancement. Without a course server the pages stay as they are,
+   except that lesson completion is kept in this browser; with one, it signs the header,
+   records progress (merging what was kept in the browser), shows progress and resume links,
+   and lets graded quizzes be submitted. CC BY 4.0. */
+(function () {
+  "use strict";
+  var html = document.documentElement;
+  var root = html.getAttribute("data-root") || "./";
+  var courseId = html.getAttribute("data-course");
+  var lessonId = document.body.getAttribute("data-lesson");
+  var api = new URL(root + "api/", location.href).href;
+  var LOCAL = "brokerlearn:pending-events";
+  var csrf = null;
+
+  function newId() {
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  function pending() {
+    try { return JSON.parse(localStorage.getItem(LOCAL) || "[]"); } catch (e) { return []; }
+  }
+
+  function keepLocally(event) {
+    try { localStorage.setItem(LOCAL, JSON.stringify(pending().concat([event]))); } catch (e) { /* storage off */ }
+  }
+
+  function call(method, path, body, keepalive) {
+    var options = { method: method, credentials: "same-origin", headers: { "Accept": "application/json" }, keepalive: !!keepalive };
+    if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.headers["X-CSRFToken"] = csrf;
+      options.body = JSON.stringify(body);
+    }
+    return fetch(api + path, options).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (!response.ok) throw new Error((data.error && data.error.message) || response.statusText);
+        return data;
+      });
+    });
+  }
+
+  function event(kind, item, value) {
+    var e = { event_id: newId(), course: courseId, kind: kind, item: item, at: new Date().toISOString() };
+    if (value !== undefined) e.value = value;
+    return e;
+  }
+
+  function locallyCompleted() {
+    var done = {};
+    pending().forEach(function (e) { if (e.kind === "lesson_completed" && e.course === courseId) done[e.item] = true; });
+    return done;
+  }
+
+  /* The header: who is signed in. */
+  function showUser(session) {
+    var wrap = document.querySelector(".site-header .wrap");
+    if (!wrap || wrap.querySelector(".site-user")) return;
+    var box = document.createElement("span");
+    box.className = "site-user";
+    var link = document.createElement("a");
+    if (session.user) {
+      link.href = "/dashboard";
+      link.textContent = "Your learning (" + (session.user.name || session.user.email) + ")";
+    } else {
+      link.href = "/account/login?next=" + encodeURIComponent(location.pathname);
+      link.textContent = "Sign in";
+    }
+    box.appendChild(link);
+    wrap.appendChild(box);
+  }
+
+  /* Lesson pages: a "mark as complete" button that works with or without an account. */
+  function completionButton(completed, signedIn) {
+    var box = document.querySelector("[data-lesson-complete]");
+    if (!box || !lessonId) return;
+    var button = box.querySelector("button");
+    var status = box.querySelector("[role=status]");
+    function show(done) {
+      button.setAttribute("aria-pressed", done ? "true" : "false");
+      button.textContent = done ? "Completed" : "Mark this lesson as complete";
+      button.disabled = done;
+    }
+    show(!!completed[lessonId]);
+    box.hidden = false;
+    button.addEventListener("click", function () {
+      var e = event("lesson_completed", lessonId);
+      if (!signedIn) {
+        keepLocally(e);
+        show(true);
+        status.textContent = "Kept in this browser. Sign in to keep it in your account.";
+        return;
+      }
+      call("POST", "progress", { events: [e] }).then(function () {
+        show(true);
+        status.textContent = "Saved.";
+      }).catch(function (error) { status.textContent = "Not saved: " + error.message; });
+    });
+  }
+
+  function showProgress(progress) {
+    var done = {};
+    progress.completed_lessons.forEach(function (id) { done[id] = true; });
+    progress.modules.forEach(function (m) {
+      document.querySelectorAll("[data-module-progress=\"" + m.slug + "\"]").forEach(function (line) {
+        line.textContent = m.completed + " of " + m.lessons + " lessons completed";
+        line.hidden = false;
+      });
+    });
+    document.querySelectorAll("[data-lesson-item]").forEach(function (item) {
+      if (done[item.getAttribute("data-lesson-item")]) item.querySelector(".done-mark").hidden = false;
+    });
+    var courseLine = document.querySelector("[data-course-progress]");
+    if (courseLine) {
+      courseLine.textContent = progress.completed_lessons.length + " of " + progress.lessons + " lessons completed.";
+      courseLine.hidden = false;
+    }
+    var start = document.querySelector("[data-start-link]");
+    if (start && progress.resume) {
+      start.href = root + progress.resume.url;
+      start.textContent = "Resume: " + progress.resume.title;
+    }
+    return done;
+  }
+
+  /* Graded quizzes: start an attempt (the server may shuffle the options), submit, show the result. */
+  function gradedQuiz(section, signedIn) {
+    var quizId = section.getAttribute("data-quiz");
+    var note = section.querySelector("[data-needs-server]");
+    var form = section.querySelector("form");
+    var submit = form.querySelector("button[type=submit]");
+    var result = section.querySelector(".quiz-result");
+    var retry = section.querySelector(".quiz-retry");
+    var attempt = null;
+    if (!signedIn) {
+      note.innerHTML = "";
+      var a = document.createElement("a");
+      a.href = "/account/login?next=" + encodeURIComponent(location.pathname);
+      a.textContent = "Sign in";
+      note.appendChild(a);
+      note.appendChild(document.createTextNode(" to submit this quiz: it is marked by the course server."));
+      return;
+    }
+    function applyOrder(order) {
+      Object.keys(order || {}).forEach(function (questionId) {
+        var fieldset = form.querySelector("fieldset[data-question=\"" + questionId + "\"]");
+        var list = fieldset && fieldset.querySelector(".options");
+        if (!list) return;
+        order[questionId].forEach(function (optionId) {
+          var input = list.querySelector("input[value=\"" + optionId + "\"]");
+          if (input) list.appendChild(input.closest("label"));
+        });
+      });
+    }
+    function begin() {
+      return call("GET", "quizzes/" + courseId + "/" + quizId).then(function (status) {
+        var left = status.attempts_left;
+        note.textContent = "Attempts used: " + status.attempts_used + (status.max_attempts ? " of " + status.max_attempts : "") +
+          (status.best_score !== null ? ". Best score: " + status.best_score + " of " + status.max_score : "") + ".";
+        if (left === 0) { submit.disabled = true; return; }
+        return call("POST", "quizzes/" + courseId + "/" + quizId + "/attempts", {}).then(function (started) {
+          attempt = started;
+          applyOrder(started.option_order);
+          submit.disabled = false;
+        });
+      }).catch(function (error) { note.textContent = "The quiz could not be started: " + error.message; });
+    }
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      if (!attempt) return;
+      var answers = {};
+      form.querySelectorAll("fieldset.question").forEach(function (fieldset) {
+        var type = fieldset.className.match(/question-(\w+)/)[1];
+        var response = window.brokerlearn.readResponse(fieldset, type);
+        if (type === "single" || type === "truefalse") response = response.length ? response[0] : null;
+        if (type === "truefalse" && response !== null) response = response === "true";
+        if (type === "multiple" && !response.length) response = null;
+        if (response !== null && response !== "") answers[fieldset.getAttribute("data-question")] = response;
+      });
+      submit.disabled = true;
+      call("POST", "quizzes/" + courseId + "/" + quizId + "/attempts/" + attempt.id, { answers: answers }).then(function (graded) {
+        attempt = null;
+        Object.keys(graded.questions).forEach(function (questionId) {
+          var q = graded.questions[questionId];
+          var fieldset = form.querySelector("fieldset[data-question=\"" + questionId + "\"]");
+          var box = fieldset.querySelector(".question-feedback");
+          var verdict = q.correct === null ? "Not marked." : q.correct ? "Correct." : q.score > 0 ? "Partly correct." : "Not right.";
+          box.textContent = "";
+          var p = document.createElement("p");
+          p.className = "verdict";
+          p.textContent = verdict + (q.max_score ? " " + q.score + " of " + q.max_score + " points." : "");
+          box.appendChild(p);
+          (q.feedback || []).forEach(function (f) {
+            if (!f.text) return;
+            var fp = document.createElement("p");
+            fp.textContent = f.text;
+            box.appendChild(fp);
+          });
+          if (q.explanation) {
+            var ex = document.createElement("div");
+            ex.className = "explanation";
+            ex.textContent = q.explanation;
+            box.appendChild(ex);
+          }
+        });
+        result.textContent = "You scored " + graded.score + " of " + graded.max_score + " points: " +
+          (graded.passed ? "passed." : "not passed yet.") +
+          (graded.attempts_left === null ? "" : " Attempts left: " + graded.attempts_left + ".");
+        if (graded.attempts_left !== 0) retry.hidden = false;
+      }).catch(function (error) {
+        result.textContent = "Not submitted: " + error.message;
+        submit.disabled = false;
+      });
+    });
+    retry.addEventListener("click", function () {
+      retry.hidden = true;
+      begin();
+    });
+    begin();
+  }
+
+  function recordView(signedIn) {
+    if (!lessonId || !courseId) return;
+    var started = Date.now();
+    var viewed = event("lesson_viewed", lessonId);
+    if (!signedIn) return;
+    call("POST", "progress", { events: [viewed] }).catch(function () { /* viewing still works */ });
+    window.addEventListener("pagehide", function () {
+      var seconds = Math.min(86400, Math.round((Date.now() - started) / 1000));
+      if (seconds > 1) call("POST", "progress", { events: [event("lesson_viewed", lessonId, seconds)] }, true).catch(function () {});
+    });
+  }
+
+  function offline() {
+    if (courseId) completionButton(locallyCompleted(), false);
+  }
+
+  fetch(api + "session", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+    .then(function (response) { return response.ok ? response.json() : null; })
+    .catch(function () { return null; })
+    .then(function (session) {
+      if (!session || session.server !== "brokerlearn") { offline(); return; }
+      csrf = session.csrf_token;
+      showUser(session);
+      var signedIn = !!session.user;
+      document.querySelectorAll("section.quiz[data-graded]").forEach(function (s) { gradedQuiz(s, signedIn); });
+      if (!courseId) return;
+      if (!signedIn) { offline(); return; }
+      var merge = pending();
+      var first = merge.length ? call("POST", "progress", { events: merge }).then(function () {
+        localStorage.removeItem(LOCAL);  /* merged into the account */
+      }).catch(function () {}) : Promise.resolve();
+      first.then(function () { return call("GET", "progress/" + courseId); }).then(function (progress) {
+        completionButton(showProgress(progress), true);
+        recordView(true);
+      }).catch(function () { offline(); });
+    });
+})();
