@@ -3,6 +3,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["server_fixtures"]
+
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "courses" / "example"
 

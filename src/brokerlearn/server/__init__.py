@@ -31,6 +31,11 @@ def create_app(test_config: dict | None = None, build_dir: Path | str = "build",
         app.config["SECRET_KEY"] = _instance_secret(instance)
     app.jinja_loader = FileSystemLoader(str(default_theme_dir() / "templates"))
     _wire(app)
+    if app.config.get("PROXIES"):
+        # Behind a proxy the client's address (for the login rate limit) and scheme come from it.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        n = app.config["PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     return app
 
 
@@ -48,12 +53,12 @@ def _instance_secret(instance: Path) -> str:
 
 
 def _wire(app: Flask) -> None:
-    from brokerlearn.server import auth, db, errors, learn, openapi, quiz, security, site
+    from brokerlearn.server import admin, auth, db, errors, learn, openapi, quiz, security, site
     from brokerlearn.server.courses import CourseCatalog
 
     app.extensions["brokerlearn_courses"] = CourseCatalog(Path(app.config["SERVER_DIR"]))
     db.init_app(app)
     security.init_app(app)
     errors.init_app(app)
-    for blueprint in (auth.bp, learn.bp, quiz.bp, openapi.bp, site.bp):
+    for blueprint in (auth.bp, learn.bp, quiz.bp, openapi.bp, admin.bp, site.bp):
         app.register_blueprint(blueprint)

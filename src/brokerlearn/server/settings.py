@@ -37,6 +37,9 @@ SETTINGS = [
     Setting("LOGIN_ATTEMPTS", "BROKERLEARN_LOGIN_ATTEMPTS", 5,
             "Failed logins allowed per account or address in 15 minutes before login is refused.", int),
     Setting("THREADS", "BROKERLEARN_THREADS", 8, "Worker threads of `brokerlearn serve`.", int),
+    Setting("PROXIES", "BROKERLEARN_PROXIES", 0,
+            "Number of reverse proxies (nginx, a load balancer) in front of the server whose "
+            "X-Forwarded-For/-Proto/-Host headers are trusted. 0: none (the server faces clients itself).", int),
 ]
 
 

@@ -85,10 +85,10 @@ def record_events(db: Session, user_id: int, events, courses) -> dict:
     values = [{**row, "user_id": user_id, "recorded_at": now} for row in rows]
     insert = pg_insert if db.bind.dialect.name == "postgresql" else sqlite_insert
     statement = insert(ProgressEvent).values(values).on_conflict_do_nothing(
-        index_elements=["user_id", "event_id"])
-    result = db.execute(statement)
+        index_elements=["user_id", "event_id"]).returning(ProgressEvent.event_id)
+    # RETURNING names the rows really inserted; rowcount is not reliable across drivers.
+    recorded = len(db.execute(statement).all())
     db.commit()
-    recorded = max(result.rowcount, 0)
     return {"recorded": recorded, "duplicates": len(rows) - recorded}
 
 

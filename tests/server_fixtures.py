@@ -1,0 +1,110 @@
+"""Fixtures for the learning server: the example course built once, a database on SQLite or on
+a private PostgreSQL server, and a test client that behaves like a learner's browser."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from pgcluster import PostgresCluster, find_bindir
+
+REPO = Path(__file__).resolve().parents[1]
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture(scope="session")
+def built_example(tmp_path_factory) -> Path:
+    """BUILD_DIR of the example course (site/ and server/), built once per run."""
+    from brokerlearn.build.pipeline import build
+    out = tmp_path_factory.mktemp("example-build")
+    build(REPO / "courses", out, show_progress=False)
+    return out
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    bindir = find_bindir()
+    if bindir is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed: scripts/setup --test installs it")
+        pytest.skip("PostgreSQL is not installed (scripts/setup --test installs it)")
+    cluster = PostgresCluster(bindir).start()
+    from brokerlearn.server.db import upgrade
+    template = cluster.create_database()
+    upgrade(cluster.url(template))
+    cluster.template = template
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        from brokerlearn.server.db import upgrade
+        url = f"sqlite:///{tmp_path / 'brokerlearn.db'}"
+        upgrade(url)
+        return url
+    cluster = request.getfixturevalue("postgres_cluster")
+    return cluster.url(cluster.create_database(template=cluster.template))
+
+
+@pytest.fixture
+def app(built_example, database_url, tmp_path):
+    from brokerlearn.server import create_app
+    application = create_app({"DATABASE_URL": database_url, "TESTING": True}, build_dir=built_example,
+                             instance_path=tmp_path / "instance")
+    yield application
+    application.extensions["brokerlearn_engine"].dispose()
+
+
+class Visitor:
+    """A test client with the habits of the pages: it fetches the CSRF token from /api/session
+    and sends it with forms and API calls, as server.js does."""
+
+    def __init__(self, app):
+        self.app = app
+        self.client = app.test_client()
+
+    def csrf(self) -> str:
+        return self.client.get("/api/session").get_json()["csrf_token"]
+
+    def form(self, path: str, data: dict, csrf: bool = True, **kwargs):
+        if csrf:
+            data = {**data, "csrf_token": self.csrf()}
+        return self.client.post(path, data=data, **kwargs)
+
+    def api(self, method: str, path: str, json=None, csrf: bool = True, **kwargs):
+        headers = dict(kwargs.pop("headers", {}))
+        if csrf and method.upper() != "GET":
+            headers["X-CSRFToken"] = self.csrf()
+        return self.client.open(path, method=method.upper(), json=json, headers=headers, **kwargs)
+
+    def register(self, email: str, password: str = PASSWORD, name: str = ""):
+        return self.form("/account/register", {"email": email, "password": password, "name": name})
+
+    def login(self, email: str, password: str = PASSWORD):
+        return self.form("/account/login", {"email": email, "password": password})
+
+    def logout(self):
+        return self.form("/account/logout", {})
+
+    def user(self) -> dict | None:
+        return self.client.get("/api/session").get_json()["user"]
+
+
+@pytest.fixture
+def visitor(app):
+    """visitor() -> a new, signed-out visitor with its own cookies."""
+    return lambda: Visitor(app)
+
+
+@pytest.fixture
+def learner(visitor):
+    """learner(email) -> a Visitor signed in to a new account."""
+    def make(email: str = "ana@agency.org") -> Visitor:
+        visitor_ = visitor()
+        response = visitor_.register(email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return visitor_
+    return make
