@@ -3,6 +3,7 @@ a private PostgreSQL server, and a test client that behaves like a learner's bro
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,10 @@ from pgcluster import PostgresCluster, find_bindir
 
 REPO = Path(__file__).resolve().parents[1]
 PASSWORD = "a long enough password"
+_TOKEN_INPUT = re.compile(r'<input type="hidden" name="csrf_token" value="([^"]+)">')
+# Forms whose page is not the address they post to.
+_FORM_PAGES = {"/account/logout": "/account/settings", "/account/delete": "/account/settings",
+               "/account/settings/password": "/account/settings"}
 
 
 @pytest.fixture(scope="session")
@@ -69,10 +74,15 @@ class Visitor:
     def csrf(self) -> str:
         return self.client.get("/api/session").get_json()["csrf_token"]
 
-    def form(self, path: str, data: dict, csrf: bool = True, **kwargs):
+    def form(self, path: str, data: dict, csrf: bool = True, page: str | None = None, **kwargs):
+        """Post a form with the CSRF token its page carries, as a browser would."""
         if csrf:
-            data = {**data, "csrf_token": self.csrf()}
+            data = {**data, "csrf_token": self.page_token(page or _FORM_PAGES.get(path.split("?")[0], path))}
         return self.client.post(path, data=data, **kwargs)
+
+    def page_token(self, path: str) -> str:
+        found = _TOKEN_INPUT.search(self.client.get(path).get_data(as_text=True))
+        return found.group(1) if found else self.csrf()  # a page without a form: the API's token
 
     def api(self, method: str, path: str, json=None, csrf: bool = True, **kwargs):
         headers = dict(kwargs.pop("headers", {}))

@@ -62,3 +62,5 @@ def _wire(app: Flask) -> None:
     errors.init_app(app)
     for blueprint in (auth.bp, learn.bp, quiz.bp, openapi.bp, admin.bp, site.bp):
         app.register_blueprint(blueprint)
+    from brokerlearn.server.pages import points
+    app.jinja_env.filters["points"] = points

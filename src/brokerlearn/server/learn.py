@@ -53,4 +53,12 @@ def dashboard():
         summary["quizzes"] = progress.attempts_overview(session, current_user.id, course)
         courses.append(summary)
     return page("dashboard.html", "Your learning", courses=courses, user=current_user,
-                hours=lambda s: f"{s // 3600} h {s % 3600 // 60} min" if s >= 3600 else f"{s // 60} min")
+                hours=_duration)
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 60:
+        return "less than a minute"
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h {seconds % 3600 // 60} min"

@@ -99,23 +99,34 @@
     });
   }
 
+  /* A bar and the same figure in words (the bar's label, for screen readers too). */
+  function progressLine(line, completed, total) {
+    var text = completed + " of " + total + " lessons completed";
+    line.textContent = "";
+    var bar = document.createElement("progress");
+    bar.max = total || 1;
+    bar.value = completed;
+    bar.setAttribute("aria-label", text);
+    var words = document.createElement("span");
+    words.textContent = text;
+    line.appendChild(bar);
+    line.appendChild(words);
+    line.hidden = false;
+  }
+
   function showProgress(progress) {
     var done = {};
     progress.completed_lessons.forEach(function (id) { done[id] = true; });
     progress.modules.forEach(function (m) {
       document.querySelectorAll("[data-module-progress=\"" + m.slug + "\"]").forEach(function (line) {
-        line.textContent = m.completed + " of " + m.lessons + " lessons completed";
-        line.hidden = false;
+        progressLine(line, m.completed, m.lessons);
       });
     });
     document.querySelectorAll("[data-lesson-item]").forEach(function (item) {
       if (done[item.getAttribute("data-lesson-item")]) item.querySelector(".done-mark").hidden = false;
     });
     var courseLine = document.querySelector("[data-course-progress]");
-    if (courseLine) {
-      courseLine.textContent = progress.completed_lessons.length + " of " + progress.lessons + " lessons completed.";
-      courseLine.hidden = false;
-    }
+    if (courseLine) progressLine(courseLine, progress.completed_lessons.length, progress.lessons);
     var start = document.querySelector("[data-start-link]");
     if (start && progress.resume) {
       start.href = root + progress.resume.url;
@@ -189,7 +200,7 @@
           box.textContent = "";
           var p = document.createElement("p");
           p.className = "verdict";
-          p.textContent = verdict + (q.max_score ? " " + q.score + " of " + q.max_score + " points." : "");
+          p.textContent = verdict + (q.max_score ? " " + q.score + " of " + q.max_score + (q.max_score === 1 ? " point." : " points.") : "");
           box.appendChild(p);
           (q.feedback || []).forEach(function (f) {
             if (!f.text) return;
@@ -207,7 +218,8 @@
         result.textContent = "You scored " + graded.score + " of " + graded.max_score + " points: " +
           (graded.passed ? "passed." : "not passed yet.") +
           (graded.attempts_left === null ? "" : " Attempts left: " + graded.attempts_left + ".");
-        if (graded.attempts_left !== 0) retry.hidden = false;
+        note.textContent = "Attempts used: " + graded.attempt + (graded.attempts_left === null ? "" : " of " + (graded.attempt + graded.attempts_left)) + ".";
+        if (graded.attempts_left !== 0 && graded.score < graded.max_score) retry.hidden = false;
       }).catch(function (error) {
         result.textContent = "Not submitted: " + error.message;
         submit.disabled = false;
@@ -247,7 +259,7 @@
       document.querySelectorAll("section.quiz[data-graded]").forEach(function (s) { gradedQuiz(s, signedIn); });
       if (!courseId) return;
       if (!signedIn) { offline(); return; }
-      var merge = pending();
+      var merge = pending().slice(-200);  /* the API takes at most 200 events per call */
       var first = merge.length ? call("POST", "progress", { events: merge }).then(function () {
         localStorage.removeItem(LOCAL);  /* merged into the account */
       }).catch(function () {}) : Promise.resolve();
