@@ -31,6 +31,10 @@ def create_app(test_config: dict | None = None, build_dir: Path | str = "build",
         app.config["SECRET_KEY"] = _instance_secret(instance)
     app.jinja_loader = FileSystemLoader(str(default_theme_dir() / "templates"))
     _wire(app)
+    from brokerlearn.server.security import security_headers
+    from brokerlearn.server.static_files import StaticFiles
+    app.wsgi_app = StaticFiles(app.wsgi_app, app.config["SITE_DIR"],
+                               security_headers(app.config.get("SECURE_COOKIES", False)))
     if app.config.get("PROXIES"):
         # Behind a proxy the client's address (for the login rate limit) and scheme come from it.
         from werkzeug.middleware.proxy_fix import ProxyFix

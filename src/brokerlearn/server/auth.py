@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from brokerlearn.server import db, mail
+from brokerlearn.server.models import User
 from brokerlearn.server.pages import page
 from brokerlearn.server.services import accounts
 from brokerlearn.server.services.accounts import AccountError
@@ -111,7 +112,7 @@ def settings():
 @login_required
 def change_password():
     session = db.session()
-    user = session.merge(current_user._get_current_object())
+    user = session.get(User, current_user.id)
     from werkzeug.security import check_password_hash
     if not check_password_hash(user.password_hash, request.form.get("current_password", "")):
         return page("account/settings.html", "Account settings", 422, error="Your current password is not right.",
@@ -128,7 +129,7 @@ def change_password():
 @login_required
 def delete():
     session = db.session()
-    user = session.merge(current_user._get_current_object())
+    user = session.get(User, current_user.id)
     from werkzeug.security import check_password_hash
     if not check_password_hash(user.password_hash, request.form.get("password", "")):
         return page("account/settings.html", "Account settings", 422,

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, g
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -40,10 +40,23 @@ def session() -> Session:
     return g.db_session
 
 
+def connection() -> Connection:
+    """The request's autocommit Core connection, for the hot paths: reading the signed-in account
+    and recording progress (one statement each, so each is its own transaction). Lighter than an
+    ORM session, and an SQLite write holds the lock only inside one C call."""
+    if "db_connection" not in g:
+        engine = current_app.extensions["brokerlearn_engine"]
+        g.db_connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    return g.db_connection
+
+
 def _close_session(_exc) -> None:
     db_session = g.pop("db_session", None)
     if db_session is not None:
         db_session.close()
+    db_connection = g.pop("db_connection", None)
+    if db_connection is not None:
+        db_connection.close()
 
 
 def alembic_config(url: str):

@@ -39,7 +39,7 @@ def get_progress(course_id: str):
 @login_required
 def post_progress():
     body = json_body()
-    result = progress.record_events(db.session(), current_user.id, body.get("events"), catalog())
+    result = progress.record_events(db.connection(), current_user.id, body.get("events"), catalog())
     return jsonify(result), 200
 
 

@@ -1,10 +1,12 @@
 """Sessions, CSRF and the security headers every response carries."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Flask, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from brokerlearn.server import db
 from brokerlearn.server.models import User
@@ -33,6 +35,28 @@ def init_app(app: Flask) -> None:
     app.after_request(_headers)
 
 
+@dataclass(frozen=True)
+class SignedInUser:
+    """The signed-in account as views need it: read with one cached Core query per request
+    (loading the ORM object cost more than the rest of a progress call)."""
+
+    id: int
+    email: str
+    name: str
+    role: str
+    session_version: int
+    is_active = True
+    is_anonymous = False
+    is_authenticated = True
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+
+_USER_BY_ID = select(User.id, User.email, User.name, User.role, User.session_version).where(
+    User.id == bindparam("user_id"))
+
+
 @login_manager.user_loader
 def _load_user(token: str):
     """Sessions name the user and their session version: a password change ends old sessions."""
@@ -40,8 +64,8 @@ def _load_user(token: str):
         user_id, version = (int(part) for part in token.split(":"))
     except ValueError:
         return None
-    user = db.session().scalar(select(User).where(User.id == user_id))
-    return user if user is not None and user.session_version == version else None
+    row = db.connection().execute(_USER_BY_ID, {"user_id": user_id}).first()
+    return SignedInUser(*row) if row is not None and row.session_version == version else None
 
 
 @login_manager.unauthorized_handler
@@ -53,17 +77,20 @@ def _unauthorized():
     return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
 
 
+def security_headers(secure: bool) -> list[tuple[str, str]]:
+    headers = [("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
+               ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY"),
+               ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+               ("Cross-Origin-Opener-Policy", "same-origin")]
+    if secure:
+        headers.append(("Strict-Transport-Security", "max-age=31536000"))
+    return headers
+
+
 def _headers(response):
-    headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if request.path.startswith(("/api/", "/account/", "/dashboard")):
-        headers["Cache-Control"] = "no-store"
     from flask import current_app
-    if current_app.config.get("SECURE_COOKIES"):
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    for name, value in security_headers(current_app.config.get("SECURE_COOKIES", False)):
+        response.headers.setdefault(name, value)
+    if request.path.startswith(("/api/", "/account/", "/dashboard", "/admin/")):
+        response.headers["Cache-Control"] = "no-store"
     return response

@@ -1,4 +1,5 @@
-"""Serving the built static site: every path that is not the server's own is a file of it.
+"""The built site behind the StaticFiles layer: what it passes on. Directories get their slash,
+large files (video) are sent with range support, and anything else is a 404.
 
 Paths are resolved with werkzeug's safe_join, so no path (with '..', encoded or not) reaches
 BUILD_DIR/server/ or anything outside BUILD_DIR/site/.
@@ -10,13 +11,9 @@ import os
 from flask import Blueprint, abort, current_app, redirect, send_file
 from werkzeug.security import safe_join
 
+from brokerlearn.server.static_files import cache_control
+
 bp = Blueprint("site", __name__)
-
-
-def _cache_control(path: str) -> str:
-    if path.startswith("_static/") or "/media/" in path:
-        return "public, max-age=3600"
-    return "no-cache"  # pages revalidate (ETag), so a rebuild shows at once
 
 
 @bp.route("/", defaults={"path": ""})
@@ -26,7 +23,11 @@ def serve(path: str):
     target = safe_join(site, path) if path else site
     if target is None:
         abort(404)
-    if os.path.isdir(target):
+    try:
+        is_dir = os.path.isdir(target)
+    except ValueError:
+        abort(404)
+    if is_dir:
         if path and not path.endswith("/"):
             return redirect(f"/{path}/", code=308)  # relative links need the trailing slash
         target = os.path.join(target, "index.html")
@@ -34,5 +35,5 @@ def serve(path: str):
     if not os.path.isfile(target):
         abort(404)
     response = send_file(target, conditional=True, etag=True, max_age=None)
-    response.headers["Cache-Control"] = _cache_control(path)
+    response.headers["Cache-Control"] = cache_control(path)
     return response
