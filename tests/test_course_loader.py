@@ -111,3 +111,12 @@ def test_a_folder_without_courses_is_an_error(tmp_path):
     diags = Diagnostics()
     assert load_courses(tmp_path, diags) == []
     assert "no course here" in diags.errors[0].message
+
+
+def test_course_id_reserved_for_the_server_is_an_error(make_course):
+    from brokerlearn.errors import Diagnostics
+    from brokerlearn.course.loader import load_courses
+    root = make_course({"course.yml": "id: api\ntitle: Mini\nlanguage: en\nmodules: [01-intro]\n"})
+    diags = Diagnostics()
+    load_courses(root.parent, diags)
+    assert any("reserved" in d.message and d.path.endswith("course.yml") for d in diags.errors)

@@ -10,7 +10,7 @@ from brokerlearn.course import schema
 from brokerlearn.course.frontmatter import split_front_matter
 from brokerlearn.course.media import list_media, load_image_credits, load_videos
 from brokerlearn.course.model import Author, Course, Lesson, Module, Quiz
-from brokerlearn.course.naming import resolve_name, slug_of
+from brokerlearn.course.naming import RESERVED_COURSE_IDS, resolve_name, slug_of
 from brokerlearn.course.profile import load_profile
 from brokerlearn.course.questions import build_question
 from brokerlearn.course.schema_types import did_you_mean
@@ -36,6 +36,9 @@ def load_courses(courses_dir: Path, diags: Diagnostics, memo: LessonMemo | None 
     courses = [c for c in (load_course(d, diags, memo) for d in find_course_dirs(courses_dir, diags)) if c]
     seen: dict[str, Course] = {}
     for course in courses:
+        if course.id in RESERVED_COURSE_IDS:
+            diags.error(course.root / "course.yml", 1, 1, f"the course ID '{course.id}' is reserved for the "
+                        f"server's own pages: choose another (not {', '.join(sorted(RESERVED_COURSE_IDS))})")
         first = seen.setdefault(course.id, course)
         if first is not course:
             diags.error(course.root / "course.yml", 1, 1,

@@ -19,3 +19,7 @@ def resolve_name(wanted: str, candidates: dict[str, object]):
         return candidates[wanted]
     by_slug = {slug_of(name): item for name, item in candidates.items()}
     return by_slug.get(wanted) or by_slug.get(slug_of(wanted))
+
+
+# The learning server's own URL space: a course with one of these IDs could not be reached.
+RESERVED_COURSE_IDS = frozenset({"account", "api", "admin", "certificates", "dashboard", "_static"})

@@ -14,9 +14,11 @@ import threading
 
 from werkzeug.security import safe_join
 
+from brokerlearn.course.naming import RESERVED_COURSE_IDS
+
 SMALL_FILE = 256 * 1024
-# The server's own URL space (first path segment); a course may not use these names as its ID.
-SERVER_SEGMENTS = frozenset({"account", "api", "admin", "certificates", "dashboard", ".well-known"})
+# The server's own URL space (first path segment); the build refuses these as course IDs.
+SERVER_SEGMENTS = (RESERVED_COURSE_IDS - {"_static"}) | {".well-known"}
 
 
 def cache_control(path: str) -> str:
