@@ -7,7 +7,10 @@ from __future__ import annotations
 from brokerlearn import __version__
 from brokerlearn.build.links import lesson_url, module_url
 from brokerlearn.build.quizzes import private_quiz
+from brokerlearn.build.pages import qualification_url
+from brokerlearn.course.alignment import align
 from brokerlearn.course.model import Course
+from brokerlearn.course.profile import certificate_rule
 
 
 def course_manifest(course: Course) -> dict:
@@ -36,6 +39,11 @@ def _profile(course: Course) -> dict | None:
     profile = course.profile
     if profile is None:
         return None
-    return {"id": profile.id, "title": profile.title, "level": profile.level,
+    table = align(course)
+    return {"id": profile.id, "title": profile.title, "level": profile.level, "summary": profile.summary,
+            "url": qualification_url(course), "certificate": certificate_rule(profile),
             "units": [{"id": u.id, "title": u.title, "outcomes": [o.id for o in u.outcomes]}
-                      for u in profile.units]}
+                      for u in profile.units],
+            "alignment": {oid: {"lessons": [f"{m.slug}/{l.slug}" for m, l in row.lessons],
+                                "questions": [f"{quiz.id}/{q.id}" for quiz, _, q in row.questions]}
+                          for oid, row in table.items()}}

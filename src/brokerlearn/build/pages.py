@@ -17,6 +17,7 @@ from brokerlearn.build.licenses import license_info
 from brokerlearn.build.links import course_url, lesson_url, module_url, relative_url
 from brokerlearn.build.markdown import render_inline_markdown
 from brokerlearn.course.model import Course
+from brokerlearn.course.profile import certificate_rule
 
 CATALOG_URL = "index.html"
 
@@ -55,9 +56,75 @@ def _course_summary(course: Course, url: str) -> dict:
             "authors": [{"name": a.name, "affiliation": a.affiliation} for a in course.authors]}
 
 
-def _outcomes(course: Course, ids: list[str]) -> list[dict]:
+def qualification_url(course: Course) -> str:
+    return f"{course.id}/qualification/index.html"
+
+
+def _outcomes(course: Course, ids: list[str], url: str | None = None) -> list[dict]:
+    """Outcomes as shown on a page; with the page's URL, each links to the qualification page."""
     index = course.outcome_index()
-    return [{"id": i, "statement": index[i].statement if i in index else ""} for i in ids]
+    target = relative_url(url, qualification_url(course)) if url and course.profile else None
+    return [{"id": i, "statement": index[i].statement if i in index else "",
+             "url": f"{target}#outcome-{i}" if target else None} for i in ids]
+
+
+def _quiz_places(course: Course, bodies: dict) -> dict[str, tuple[str, str]]:
+    """quiz ID -> (URL of the lesson that shows it, DOM id prefix of the quiz there)."""
+    places = {}
+    for module, lesson in course.lessons():
+        body = bodies.get(lesson.source)
+        for index, embed in enumerate(body.embeds if body else []):
+            if embed.kind == "quiz" and embed.name not in places:
+                places[embed.name] = (lesson_url(course, module, lesson), f"qz{index}-{embed.name}")
+    return places
+
+
+def rule_in_words(rule: dict, outcome_count: int) -> list[str]:
+    outcomes = rule["outcomes"]
+    which = (f"all {outcome_count} learning outcomes" if outcomes == "all"
+             else f"the outcomes {', '.join(outcomes)}")
+    lines = [f"At least {round(rule['min_outcome_score'] * 100)}% of the graded points on each of "
+             f"{which} (best attempt of each quiz)."]
+    if rule["lessons_completed"]:
+        lines.append(f"At least {round(rule['lessons_completed'] * 100)}% of the lessons marked as complete.")
+    return lines
+
+
+def qualification_page(course: Course, bodies: dict) -> Page | None:
+    """The profile: units and outcomes, each with the lessons that teach it and the graded
+    questions that assess it (the alignment matrix)."""
+    from brokerlearn.course.alignment import align
+    profile = course.profile
+    if profile is None:
+        return None
+    url = qualification_url(course)
+    places = _quiz_places(course, bodies)
+    table = align(course)
+
+    def question_link(quiz, number, question) -> dict:
+        place = places.get(quiz.id)
+        link = f"{relative_url(url, place[0])}#{place[1]}-{question.id}" if place else None
+        return {"quiz": quiz.title, "number": number, "points": question.max_score, "url": link}
+
+    units = [{"id": unit.id, "title": unit.title, "summary_html": render_inline_markdown(unit.summary),
+              "outcomes": [{"id": o.id, "statement": o.statement,
+                            "lessons": [{"title": lesson.title, "module": module.title,
+                                         "url": relative_url(url, lesson_url(course, module, lesson))}
+                                        for module, lesson in table[o.id].lessons],
+                            "questions": [question_link(*q) for q in table[o.id].questions]}
+                           for o in unit.outcomes]}
+             for unit in profile.units]
+    context = _common(url, course.language, profile.title)
+    certificate = certificate_rule(profile)
+    context.update(
+        course=_course_summary(course, url), units=units, level=profile.level,
+        summary_html=render_inline_markdown(profile.summary),
+        certificate_title=certificate["title"] if certificate else None,
+        rule=rule_in_words(certificate["requires"], len(table)) if certificate else [],
+        breadcrumbs=[{"title": "Courses", "url": context["catalog_url"]},
+                     {"title": course.title, "url": relative_url(url, course_url(course))}],
+    )
+    return Page(url, "qualification.html", context)
 
 
 def catalog_page(courses: list[Course]) -> Page:
@@ -81,9 +148,11 @@ def course_page(course: Course) -> Page:
         start_url=relative_url(url, lesson_url(course, *first)) if first else None,
         modules=[{"title": m.title, "url": relative_url(url, module_url(course, m)),
                   "summary_html": render_inline_markdown(m.summary), "minutes": m.minutes, "slug": m.slug,
-                  "lessons": len(m.lessons), "outcomes": _outcomes(course, m.outcomes)}
+                  "lessons": len(m.lessons), "outcomes": _outcomes(course, m.outcomes, url)}
                  for m in course.modules],
         jsonld=jsonld.to_script(jsonld.course_jsonld(course, license_info(course.license)["url"], summary_html)),
+        qualification={"url": relative_url(url, qualification_url(course)), "title": course.profile.title,
+                       "certificate": bool(course.profile.certificate)} if course.profile else None,
     )
     return Page(url, "course.html", context)
 
@@ -98,12 +167,12 @@ def module_pages(course: Course) -> list[Page]:
         context.update(
             course=_course_summary(course, url), number=index + 1, slug=module.slug,
             summary_html=render_inline_markdown(module.summary), minutes=module.minutes,
-            outcomes=_outcomes(course, module.outcomes),
+            outcomes=_outcomes(course, module.outcomes, url),
             breadcrumbs=[{"title": "Courses", "url": context["catalog_url"]},
                          {"title": course.title, "url": relative_url(url, course_url(course))}],
             lessons=[{"title": l.title, "url": relative_url(url, lesson_url(course, module, l)),
                       "id": f"{module.slug}/{l.slug}",
-                      "minutes": l.minutes, "outcomes": _outcomes(course, l.outcomes)} for l in module.lessons],
+                      "minutes": l.minutes, "outcomes": _outcomes(course, l.outcomes, url)} for l in module.lessons],
             quizzes=[{"id": q.id, "title": q.title, "mode": q.mode} for q in module.quizzes],
             prev=_link(url, course, neighbours[0]), next=_link(url, course, neighbours[1]),
         )
@@ -153,7 +222,7 @@ def _lesson_context_maker(course: Course, ordered: list, index: int, body: Rende
         module, lesson = ordered[index]
         url = lesson_url(course, module, lesson)
         context = _common(url, course.language, lesson.title)
-        outcomes = _outcomes(course, lesson.outcomes)
+        outcomes = _outcomes(course, lesson.outcomes, url)
         context.update(
             course=_course_summary(course, url), minutes=lesson.minutes, outcomes=outcomes,
             lesson_id=f"{module.slug}/{lesson.slug}",

@@ -15,9 +15,11 @@ from brokerlearn.build.embeds import prepare_embeds
 from brokerlearn.build.lessons import RenderedBody, render_body
 from brokerlearn.build.links import LinkTargets, lesson_url, link_targets, source_key
 from brokerlearn.build.output import PlannedFile, WriteReport, recover, write_output
-from brokerlearn.build.pages import Page, body_html, catalog_page, course_page, lesson_pages, module_pages
+from brokerlearn.build.pages import (Page, body_html, catalog_page, course_page, lesson_pages, module_pages,
+                                    qualification_page)
 from brokerlearn.build.progress import progress_bar
 from brokerlearn.build.theme import Theme
+from brokerlearn.course.alignment import check_alignment
 from brokerlearn.course.loader import load_courses
 from brokerlearn.course.model import Course
 from brokerlearn.course.svgcheck import unsafe_svg_reason
@@ -49,6 +51,7 @@ def build(courses_dir: Path, out_dir: Path, theme_dir: Path | None = None, stric
     for course in courses:
         bodies.update(_render_bodies(course, cache, diags, rendered, show_progress, theme))
         _check_media(course, diags)
+        check_alignment(course, diags)
     _fail_if_errors(diags, strict)
     for path in recover(out_dir):
         cache.outputs.pop(path, None)
@@ -123,6 +126,9 @@ def _plan(courses: list[Course], bodies: dict, theme: Theme, cache: BuildCache) 
     pages: list[Page] = [catalog_page(courses)] if courses else []
     for course in courses:
         pages += [course_page(course), *module_pages(course), *lesson_pages(course, bodies)]
+        qualification = qualification_page(course, bodies)
+        if qualification:
+            pages.append(qualification)
         _plan_media(course, plan)
         data = manifest.course_manifest(course)
         plan[f"server/{course.id}.json"] = _planned_bytes(json.dumps(data, indent=1, sort_keys=True).encode())

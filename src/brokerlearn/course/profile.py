@@ -46,3 +46,17 @@ def _check_unique_ids(units: list[Unit], diags: Diagnostics) -> None:
         first = unit.outcomes[0].pos if unit.outcomes else None
         if first:
             diags.error(first.path, first.line, 1, f"duplicate unit ID '{unit_id}'")
+
+
+def certificate_rule(profile: Profile | None) -> dict | None:
+    """The certificate's title and rule with the defaults filled in, as plain data; None when the
+    profile defines no certificate."""
+    if profile is None or not profile.certificate:
+        return None
+    requires = profile.certificate.get("requires") or {}
+    outcomes = requires.get("outcomes", "all")
+    return {"title": str(profile.certificate["title"]),
+            "valid_years": profile.certificate.get("valid_years"),
+            "requires": {"outcomes": "all" if outcomes == "all" else [str(o) for o in outcomes],
+                         "min_outcome_score": float(requires.get("min_outcome_score", 0.7)),
+                         "lessons_completed": float(requires.get("lessons_completed", 0.0))}}

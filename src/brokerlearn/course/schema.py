@@ -81,6 +81,8 @@ REQUIRES = Obj("the certificate rule", [
 CERTIFICATE = Obj("certificate", [
     Field("title", Text(), "Title printed on the certificate.", required=True),
     Field("requires", REQUIRES, "When a learner is eligible.", default=None),
+    Field("valid_years", Number(0, 100), "Years a certificate stays valid; leave out for no expiry.",
+          default=None),
 ])
 
 PROFILE = Obj("profile.yml", [
