@@ -119,6 +119,9 @@ def users() -> None:
 
 def _with_db(instance: Path | None, action):
     app = _app(Path("build"), instance)
+    if app.config["DATABASE_URL"].startswith("sqlite"):
+        from brokerlearn.server.db import upgrade
+        upgrade(app.config["DATABASE_URL"])  # the embedded default keeps itself current, as on serve
     with app.app_context():
         from brokerlearn.server import db as server_db
         from brokerlearn.server.services.accounts import AccountError
@@ -233,3 +236,112 @@ def new_course(name: str, parent: Path, title: str | None, language: str) -> Non
 
 if __name__ == "__main__":
     main()
+
+
+def _instance_dir(instance: Path | None) -> Path:
+    import os
+    return Path(instance or os.environ.get("BROKERLEARN_INSTANCE", "instance")).resolve()
+
+
+@main.group()
+def keys() -> None:
+    """The agency's keys for signing certificates (kept in INSTANCE/keys/, never published)."""
+
+
+@keys.command("init")
+@click.option("--alg", type=click.Choice(["RS256", "EdDSA"]), default="RS256", show_default=True,
+              help="RS256 is what every Open Badges 3.0 verifier supports.")
+@click.option("--if-missing", is_flag=True, help="Do nothing (and succeed) when a key exists already.")
+@_instance_option
+def keys_init(alg: str, if_missing: bool, instance: Path | None) -> None:
+    """Create the signing key."""
+    from brokerlearn.server.credentials.keys import create_key, load_keys
+    folder = _instance_dir(instance)
+    current, _ = load_keys(folder)
+    if current is not None:
+        if if_missing:
+            return
+        _fail_usage(f"a signing key exists already ({current.kid}): use 'brokerlearn keys rotate' for a new one")
+    key = create_key(folder, alg)
+    click.echo(f"created {alg} key {key.kid} in {folder / 'keys'}")
+
+
+@keys.command("rotate")
+@click.option("--alg", type=click.Choice(["RS256", "EdDSA"]), default="RS256", show_default=True)
+@_instance_option
+def keys_rotate(alg: str, instance: Path | None) -> None:
+    """Sign new certificates with a new key; the old keys stay published, so old certificates verify."""
+    from brokerlearn.server.credentials.keys import create_key
+    key = create_key(_instance_dir(instance), alg)
+    click.echo(f"new current key {key.kid} ({alg}); earlier keys are kept for verification")
+
+
+@keys.command("list")
+@_instance_option
+def keys_list(instance: Path | None) -> None:
+    """The keys, the current one marked with *."""
+    from brokerlearn.server.credentials.keys import load_keys
+    current, all_keys = load_keys(_instance_dir(instance))
+    for key in all_keys:
+        click.echo(f"{'*' if current and key.kid == current.kid else ' '} {key.kid}\t{key.alg}")
+
+
+@main.group()
+def certs() -> None:
+    """Issued certificates: verify, revoke, list."""
+
+
+@certs.command("verify")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--public-url", default=None, help="The issuer's address (default: BROKERLEARN_PUBLIC_URL).")
+@_instance_option
+def certs_verify(file: Path, public_url: str | None, instance: Path | None) -> None:
+    """Check a credential file: signature, issuer, dates, revocation. Exit 0 only when valid."""
+    from brokerlearn.server.credentials.badge import issuer_profile
+    from brokerlearn.server.credentials.keys import load_keys
+    from brokerlearn.server.credentials.verify import verify_credential
+    from brokerlearn.server.services.certificates import revocation_lookup
+    try:
+        token = file.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        _fail_usage(f"cannot read {file}: {exc.strerror}")
+
+    def act(app, session):
+        base = (public_url or app.config.get("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
+        _, all_keys = load_keys(Path(app.instance_path))
+        issuer = issuer_profile(base, app.config["ISSUER_NAME"])["id"]
+        return verify_credential(token, issuer, all_keys, revocation_lookup(session))
+    verdict = _with_db(instance, act)
+    click.echo(f"{verdict.status}: {verdict.message}")
+    sys.exit(0 if verdict.valid else EXIT_AUTHOR_ERRORS)
+
+
+@certs.command("revoke")
+@click.argument("certificate_id")
+@click.option("--reason", required=True, help="Shown to whoever checks the certificate.")
+@_instance_option
+def certs_revoke(certificate_id: str, reason: str, instance: Path | None) -> None:
+    """Revoke a certificate (it then fails every check, with the date and the reason)."""
+    from brokerlearn.server.services.certificates import CertificateError, revoke
+
+    def act(app, session):
+        try:
+            return revoke(session, certificate_id, reason)
+        except CertificateError as exc:
+            _fail_usage(str(exc))
+    certificate = _with_db(instance, act)
+    click.echo(f"revoked {certificate.id} ({certificate.title}, {certificate.name or 'account deleted'})")
+
+
+@certs.command("list")
+@_instance_option
+def certs_list(instance: Path | None) -> None:
+    """Certificates: number, issued, status, holder, title."""
+    from sqlalchemy import select
+    from brokerlearn.server.models import Certificate
+
+    def show(app, session):
+        for c in session.scalars(select(Certificate).order_by(Certificate.issued_at)):
+            state = f"revoked {c.revoked_at:%Y-%m-%d}" if c.revoked_at else "valid"
+            click.echo(f"{c.id}\t{c.issued_at:%Y-%m-%d}\t{state}\t{c.name}\t{c.title}")
+    _with_db(instance, show)

@@ -17,7 +17,7 @@ from brokerlearn.build.licenses import license_info
 from brokerlearn.build.links import course_url, lesson_url, module_url, relative_url
 from brokerlearn.build.markdown import render_inline_markdown
 from brokerlearn.course.model import Course
-from brokerlearn.course.profile import certificate_rule
+from brokerlearn.course.profile import certificate_rule, rule_in_words
 
 CATALOG_URL = "index.html"
 
@@ -77,17 +77,6 @@ def _quiz_places(course: Course, bodies: dict) -> dict[str, tuple[str, str]]:
             if embed.kind == "quiz" and embed.name not in places:
                 places[embed.name] = (lesson_url(course, module, lesson), f"qz{index}-{embed.name}")
     return places
-
-
-def rule_in_words(rule: dict, outcome_count: int) -> list[str]:
-    outcomes = rule["outcomes"]
-    which = (f"all {outcome_count} learning outcomes" if outcomes == "all"
-             else f"the outcomes {', '.join(outcomes)}")
-    lines = [f"At least {round(rule['min_outcome_score'] * 100)}% of the graded points on each of "
-             f"{which} (best attempt of each quiz)."]
-    if rule["lessons_completed"]:
-        lines.append(f"At least {round(rule['lessons_completed'] * 100)}% of the lessons marked as complete.")
-    return lines
 
 
 def qualification_page(course: Course, bodies: dict) -> Page | None:

@@ -60,3 +60,14 @@ def certificate_rule(profile: Profile | None) -> dict | None:
             "requires": {"outcomes": "all" if outcomes == "all" else [str(o) for o in outcomes],
                          "min_outcome_score": float(requires.get("min_outcome_score", 0.7)),
                          "lessons_completed": float(requires.get("lessons_completed", 0.0))}}
+
+
+def rule_in_words(rule: dict, outcome_count: int) -> list[str]:
+    outcomes = rule["outcomes"]
+    which = (f"all {outcome_count} learning outcomes" if outcomes == "all"
+             else f"the outcomes {', '.join(outcomes)}")
+    lines = [f"At least {round(rule['min_outcome_score'] * 100)}% of the graded points on each of "
+             f"{which} (best attempt of each quiz)."]
+    if rule["lessons_completed"]:
+        lines.append(f"At least {round(rule['lessons_completed'] * 100)}% of the lessons marked as complete.")
+    return lines

@@ -57,14 +57,15 @@ def _instance_secret(instance: Path) -> str:
 
 
 def _wire(app: Flask) -> None:
-    from brokerlearn.server import admin, auth, db, errors, learn, openapi, quiz, security, site
+    from brokerlearn.server import admin, auth, certificates, db, errors, learn, openapi, quiz, security, site
     from brokerlearn.server.courses import CourseCatalog
 
     app.extensions["brokerlearn_courses"] = CourseCatalog(Path(app.config["SERVER_DIR"]))
     db.init_app(app)
     security.init_app(app)
     errors.init_app(app)
-    for blueprint in (auth.bp, learn.bp, quiz.bp, openapi.bp, admin.bp, site.bp):
+    for blueprint in (auth.bp, learn.bp, quiz.bp, openapi.bp, admin.bp, certificates.bp,
+                      certificates.well_known, site.bp):
         app.register_blueprint(blueprint)
     from brokerlearn.server.pages import points
     app.jinja_env.filters["points"] = points

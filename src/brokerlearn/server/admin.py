@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from brokerlearn.server import db
-from brokerlearn.server.models import ProgressEvent, QuizAttempt, User
+from brokerlearn.server.models import Certificate, ProgressEvent, QuizAttempt, User
 from brokerlearn.server.pages import page
+from brokerlearn.server.services.certificates import CertificateError, revoke
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 100
@@ -47,3 +48,20 @@ def learners():
     rows = session.execute(statement).all()
     total = session.scalar(select(func.count(User.id)))
     return page("admin/learners.html", "Learners", rows=rows, total=total, query=query, limit=PAGE_SIZE)
+
+
+@bp.get("/certificates")
+@role_required("admin")
+def certificates():
+    rows = db.session().scalars(select(Certificate).order_by(Certificate.issued_at.desc()).limit(500)).all()
+    return page("admin/certificates.html", "Certificates", rows=rows, error=request.args.get("error"))
+
+
+@bp.post("/certificates/<certificate_id>/revoke")
+@role_required("admin")
+def revoke_certificate(certificate_id: str):
+    try:
+        revoke(db.session(), certificate_id, request.form.get("reason", ""))
+    except CertificateError as exc:
+        return redirect(url_for("admin.certificates", error=str(exc)))
+    return redirect(url_for("admin.certificates"))

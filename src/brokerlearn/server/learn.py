@@ -11,6 +11,7 @@ from brokerlearn.server.courses import catalog
 from brokerlearn.server.pages import page
 from brokerlearn.server.services import progress
 from brokerlearn.server.services.attempts import outcome_scores
+from brokerlearn.server.services.certificates import eligibility
 
 bp = Blueprint("learn", __name__)
 
@@ -51,6 +52,7 @@ def dashboard():
     for course in catalog().all():
         summary = progress.course_progress(session, current_user.id, course)
         summary["quizzes"] = progress.attempts_overview(session, current_user.id, course)
+        summary["certificate"] = eligibility(session, current_user.id, course)
         courses.append(summary)
     return page("dashboard.html", "Your learning", courses=courses, user=current_user,
                 hours=_duration)

@@ -25,9 +25,12 @@ SETTINGS = [
     Setting("REGISTRATION", "BROKERLEARN_REGISTRATION", "open",
             "'open': anyone may register; 'invite': only with an invitation link (brokerlearn users invite)."),
     Setting("PUBLIC_URL", "BROKERLEARN_PUBLIC_URL", "",
-            "The public address of the server, used in links sent by email, e.g. https://learn.example.org."),
+            "The public address of the server, e.g. https://learn.example.org: used in links sent by email, and as "
+            "the issuer of certificates (set it before issuing the first one; it must not change after)."),
     Setting("SECURE_COOKIES", "BROKERLEARN_SECURE_COOKIES", False,
             "Set to 1 behind HTTPS: cookies get the Secure flag and pages send HSTS.", bool),
+    Setting("ISSUER_NAME", "BROKERLEARN_ISSUER_NAME", "brokerlearn",
+            "The issuing agency's name, printed on certificates and named as their issuer."),
     Setting("SMTP_HOST", "BROKERLEARN_SMTP_HOST", "",
             "SMTP server for password-reset mail. Without it, reset links are written to the server log."),
     Setting("SMTP_PORT", "BROKERLEARN_SMTP_PORT", 587, "SMTP port (STARTTLS is used when offered).", int),

@@ -109,6 +109,8 @@ def set_role(db: Session, user: User, role: str) -> None:
 
 def delete_user(db: Session, user: User) -> None:
     """The account and everything recorded about the learner (cascades to progress and attempts)."""
+    from brokerlearn.server.services.certificates import withdraw_for_deleted_account
+    withdraw_for_deleted_account(db, user.id)
     db.delete(user)
     db.commit()
 

@@ -1,0 +1,179 @@
+"""Certificates: who is eligible (the profile's rule over outcome scores and completed lessons),
+issuing once with a checked name, revoking, and the revocation status of a list index."""
+from __future__ import annotations
+
+import unicodedata
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from brokerlearn.course.profile import rule_in_words
+from brokerlearn.server.courses import CourseInfo
+from brokerlearn.server.credentials import badge
+from brokerlearn.server.credentials.keys import SigningKey
+from brokerlearn.server.models import Certificate, utcnow
+from brokerlearn.server.services.attempts import outcome_scores
+from brokerlearn.server.services.progress import course_progress
+
+MAX_NAME = 120
+EPSILON = 1e-9  # 0.7 earned of 1.0 needed at 0.7 is a pass, whatever the float rounding
+
+
+class CertificateError(ValueError):
+    """A refusal the learner or admin sees as it is."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+def rule(course: CourseInfo) -> dict | None:
+    profile = course.data.get("profile") or {}
+    return profile.get("certificate")
+
+
+def eligibility(db: Session, user_id: int, course: CourseInfo) -> dict | None:
+    """Where the learner stands against the certificate rule, outcome by outcome, in words."""
+    certificate = rule(course)
+    if certificate is None:
+        return None
+    requires = certificate["requires"]
+    scores = outcome_scores(db, user_id, course)
+    wanted = list(course.data["outcomes"]) if requires["outcomes"] == "all" else requires["outcomes"]
+    needed = requires["min_outcome_score"]
+    outcomes, missing = [], []
+    for oid in wanted:
+        score = scores.get(oid, 0.0)
+        met = oid in scores and score >= needed - EPSILON
+        statement = course.data["outcomes"].get(oid, {}).get("statement", "")
+        outcomes.append({"id": oid, "statement": statement, "score": score, "needed": needed, "met": met})
+        if not met:
+            where = "" if oid in scores else " (no graded question assesses it yet)"
+            missing.append(f"{oid} “{statement}”: {round(score * 100)}% of its graded points so far, "
+                           f"{round(needed * 100)}% needed{where}.")
+    progress = course_progress(db, user_id, course)
+    lessons_needed = requires["lessons_completed"]
+    lessons_met = progress["share_completed"] >= lessons_needed - EPSILON
+    if not lessons_met:
+        need = -(-lessons_needed * progress["lessons"] // 1)  # ceiling
+        missing.append(f"Lessons: {len(progress['completed_lessons'])} of {progress['lessons']} marked as "
+                       f"complete, {int(need)} needed.")
+    existing = db.scalar(select(Certificate).where(Certificate.user_id == user_id,
+                                                   Certificate.course_id == course.id))
+    return {"title": certificate["title"], "eligible": not missing, "outcomes": outcomes,
+            "lessons": {"completed": len(progress["completed_lessons"]), "total": progress["lessons"],
+                        "needed": lessons_needed, "met": lessons_met},
+            "missing": missing, "certificate": existing}
+
+
+def clean_name(raw) -> str:
+    """The name to print: any script, one line, no control or formatting characters."""
+    if not isinstance(raw, str):
+        raise CertificateError("Enter the name to print on the certificate.")
+    name = " ".join(unicodedata.normalize("NFC", raw).split())
+    if not name:
+        raise CertificateError("Enter the name to print on the certificate.")
+    if len(name) > MAX_NAME:
+        raise CertificateError(f"The name is too long: at most {MAX_NAME} characters.")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in name):
+        raise CertificateError("The name contains control or invisible characters: type it again.")
+    return name
+
+
+def issue(db: Session, user_id: int, course: CourseInfo, raw_name, key: SigningKey | None,
+          base_url: str, issuer_name: str) -> Certificate:
+    name = clean_name(raw_name)
+    standing = eligibility(db, user_id, course)
+    if standing is None:
+        raise CertificateError("This course has no certificate.", 404)
+    if standing["certificate"] is not None:
+        raise CertificateError("You have claimed this certificate already.", 409)
+    if not standing["eligible"]:
+        raise CertificateError("Not yet: " + " ".join(standing["missing"]), 403)
+    if key is None:
+        raise CertificateError("The agency has not created its signing key yet (brokerlearn keys init): "
+                               "ask the administrator.", 503)
+    profile = course.data["profile"]
+    certificate_rule = rule(course)
+    issued_at = utcnow().replace(microsecond=0)
+    years = certificate_rule.get("valid_years")
+    valid_until = issued_at + timedelta(days=round(365.25 * years)) if years else None
+    outcomes = [{"id": o["id"], "statement": o["statement"], "score": round(o["score"], 4)}
+                for o in standing["outcomes"]]
+    for attempt in range(5):  # two claims at once may pick the same status index: try the next
+        certificate_id = str(uuid.uuid4())
+        index = (db.scalar(select(func.max(Certificate.status_index))) or 0) + 1
+        credential = badge.build_credential(
+            certificate_id=certificate_id, base_url=base_url, issuer_name=issuer_name, holder_name=name,
+            achievement=_achievement(course, profile, certificate_rule, base_url), outcomes=[
+                {**o, "url": f"{base_url}/{profile['url'].removesuffix('index.html')}#outcome-{o['id']}"}
+                for o in outcomes],
+            issued_at=issued_at, valid_until=valid_until, status_index=index)
+        certificate = Certificate(id=certificate_id, user_id=user_id, course_id=course.id, profile_id=profile["id"],
+                                  name=name, title=certificate_rule["title"], outcomes=outcomes,
+                                  issued_at=issued_at, valid_until=valid_until, status_index=index,
+                                  credential=badge.sign(credential, key))
+        db.add(certificate)
+        try:
+            db.commit()
+            return certificate
+        except IntegrityError:
+            db.rollback()
+            if db.scalar(select(Certificate.id).where(Certificate.user_id == user_id,
+                                                      Certificate.course_id == course.id)):
+                raise CertificateError("You have claimed this certificate already.", 409) from None
+    raise CertificateError("The certificate could not be issued now: try again.", 503)
+
+
+def _achievement(course: CourseInfo, profile: dict, certificate_rule: dict, base_url: str) -> dict:
+    return {"id": f"{base_url}/{profile['url']}".removesuffix("index.html"),
+            "title": f"{certificate_rule['title']}: {profile['title']}",
+            "description": profile.get("summary") or profile["title"],
+            "criteria": " ".join(rule_in_words(certificate_rule["requires"], len(course.data["outcomes"]))),
+            "level": profile.get("level"), "framework": profile["title"]}
+
+
+def revoke(db: Session, certificate_id: str, reason: str) -> Certificate:
+    reason = " ".join((reason or "").split())[:500]
+    if not reason:
+        raise CertificateError("Give a reason for the revocation: it is shown to whoever checks the certificate.")
+    certificate = db.get(Certificate, certificate_id)
+    if certificate is None:
+        raise CertificateError(f"No certificate '{certificate_id}'.", 404)
+    if certificate.revoked_at is not None:
+        raise CertificateError(f"The certificate was revoked already, on {certificate.revoked_at:%Y-%m-%d}.", 409)
+    certificate.revoked_at, certificate.revocation_reason = utcnow(), reason
+    db.commit()
+    return certificate
+
+
+def revocation_lookup(db: Session):
+    """For the verifier: status list index -> (revoked_at, reason) or None."""
+    def lookup(index: int):
+        row = db.execute(select(Certificate.revoked_at, Certificate.revocation_reason).where(
+            Certificate.status_index == index)).first()
+        return (row.revoked_at, row.revocation_reason) if row and row.revoked_at else None
+    return lookup
+
+
+def revoked_indices(db: Session) -> list[int]:
+    return list(db.scalars(select(Certificate.status_index).where(Certificate.revoked_at.is_not(None))))
+
+
+def withdraw_for_deleted_account(db: Session, user_id: int) -> None:
+    """A learner who deletes their account takes their name with them; the certificate is revoked
+    so that a copy of it no longer checks as valid."""
+    db.execute(update(Certificate).where(Certificate.user_id == user_id, Certificate.revoked_at.is_(None))
+               .values(revoked_at=utcnow(), revocation_reason="The holder deleted their account."))
+    db.execute(update(Certificate).where(Certificate.user_id == user_id).values(name=""))
+
+
+def as_aware(moment: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes for timezone-aware columns: they are UTC."""
+    from datetime import timezone
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment

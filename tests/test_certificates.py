@@ -1,0 +1,317 @@
+"""Certificates, on SQLite and on PostgreSQL: eligibility at the exact thresholds, claiming once
+with a checked Unicode name, the Open Badges 3.0 credential checked by an independent JOSE
+library (joserfc) and a JSON Schema, tampering, revocation, the PDF, keys and rotation."""
+import base64
+import io
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from jsonschema import Draft202012Validator
+
+from brokerlearn.cli import main
+from brokerlearn.server.credentials.keys import create_key
+
+SCHEMA = json.loads((Path(__file__).parent / "schemas" / "ob3_credential.schema.json").read_text())
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+LESSONS = ["finding-partners/cooperation-profiles", "finding-partners/assessing-candidates",
+           "working-together/first-meeting"]
+QUIZ = "/api/quizzes/example/m2-assessment"
+UNICODE_NAME = "Žofie Πέτρου Иванова"
+
+
+@pytest.fixture
+def app(app):
+    """The server with a signing key and a public address, as an agency would run it."""
+    create_key(Path(app.instance_path))
+    app.config.update(PUBLIC_URL="https://learn.example.org", ISSUER_NAME="Agentur Nord")
+    return app
+
+
+def manifest(built_example) -> dict:
+    return json.loads((built_example / "server" / "example.json").read_text())
+
+
+def answers(built_example, wrong=()) -> dict:
+    qs = {q["id"]: q for q in manifest(built_example)["quizzes"]["m2-assessment"]["questions"]}
+    right = {"q1": True, "q2": [o["id"] for o in qs["q2"]["options"] if o["correct"]], "q3": "25",
+             "q4": "capacity", "q5": [i["id"] for i in qs["q5"]["items"]],
+             "q6": {p["left_id"]: p["right_id"] for p in qs["q6"]["pairs"]}}
+    return {k: v for k, v in right.items() if k not in wrong}
+
+
+def complete_lessons(who, lessons=LESSONS):
+    events = [{"event_id": f"done-{i:04}", "course": "example", "kind": "lesson_completed", "item": lesson}
+              for i, lesson in enumerate(lessons)]
+    assert who.api("post", "/api/progress", {"events": events}).status_code == 200
+
+
+def take_quiz(who, given: dict):
+    attempt = who.api("post", f"{QUIZ}/attempts").get_json()["id"]
+    return who.api("post", f"{QUIZ}/attempts/{attempt}", {"answers": given}).get_json()
+
+
+def claim(who, name=UNICODE_NAME):
+    return who.form("/certificates/claim/example", {"name": name}, page="/dashboard")
+
+
+def earn_and_claim(who, built_example, name=UNICODE_NAME) -> str:
+    complete_lessons(who)
+    take_quiz(who, answers(built_example))
+    response = claim(who, name)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response.headers["Location"].rsplit("/", 1)[1]
+
+
+def with_rule(app, built_example, tmp_path, **requires):
+    """Serve the example with a changed certificate rule (as a rebuild would)."""
+    from brokerlearn.server.courses import CourseCatalog
+    server_dir = tmp_path / "server-rule"
+    shutil.copytree(built_example / "server", server_dir, dirs_exist_ok=True)
+    data = manifest(built_example)
+    data["profile"]["certificate"]["requires"].update(requires)
+    (server_dir / "example.json").write_text(json.dumps(data))
+    app.extensions["brokerlearn_courses"] = CourseCatalog(server_dir)
+
+
+def standing(app, email):
+    from brokerlearn.server import db
+    from brokerlearn.server.courses import catalog
+    from brokerlearn.server.services.accounts import find_user
+    from brokerlearn.server.services.certificates import eligibility
+    with app.test_request_context():
+        user = find_user(db.session(), email)
+        return eligibility(db.session(), user.id, catalog().get("example"))
+
+
+def test_eligibility_at_the_exact_thresholds(app, learner, built_example, tmp_path):
+    """U1.O2 is assessed by q4 and q6 (1 point each): q4 right and q6 unanswered is exactly 50%."""
+    ana = learner("ana@agency.org")
+    complete_lessons(ana, LESSONS[:2])  # 2 of 3 lessons
+    take_quiz(ana, answers(built_example, wrong=("q6",)))
+    with_rule(app, built_example, tmp_path, min_outcome_score=0.5, lessons_completed=2 / 3)
+    result = standing(app, "ana@agency.org")
+    assert {o["id"]: o["score"] for o in result["outcomes"]}["U1.O2"] == 0.5
+    assert result["eligible"] is True and result["missing"] == []
+
+    with_rule(app, built_example, tmp_path, min_outcome_score=0.51, lessons_completed=2 / 3)
+    result = standing(app, "ana@agency.org")
+    assert result["eligible"] is False
+    assert result["missing"] == ["U1.O2 “Compares candidate partners against explicit criteria.”: 50% of its "
+                                 "graded points so far, 51% needed."]
+
+    with_rule(app, built_example, tmp_path, min_outcome_score=0.5, lessons_completed=0.67)
+    result = standing(app, "ana@agency.org")
+    assert result["eligible"] is False
+    assert result["missing"] == ["Lessons: 2 of 3 marked as complete, 3 needed."]
+    html = ana.client.get("/dashboard").get_data(as_text=True)
+    assert "Still missing:" in html and "Lessons: 2 of 3 marked as complete, 3 needed." in html
+
+
+def test_claim_once_with_a_unicode_name_and_refusals(app, learner, built_example):
+    from brokerlearn.server import db
+    from brokerlearn.server.models import Certificate
+    ana = learner("ana@agency.org")
+    response = claim(ana)
+    assert response.status_code == 403 and "Not yet" in response.get_data(as_text=True)
+    complete_lessons(ana)
+    take_quiz(ana, answers(built_example))
+    assert "Claim the certificate" in ana.client.get("/dashboard").get_data(as_text=True)
+    for bad, message in [("", "Enter the name"), ("   ", "Enter the name"), ("x" * 121, "too long"),
+                         ("Ana\x07Bell", "control or invisible"), ("Ana\u200bNovak", "control or invisible")]:
+        response = claim(ana, bad)
+        assert response.status_code == 400 and message in response.get_data(as_text=True), bad
+    with app.app_context():
+        assert db.session().query(Certificate).count() == 0
+    response = claim(ana, "  Žofie   Πέτρου Иванова ")
+    assert response.status_code == 302
+    certificate_id = response.headers["Location"].rsplit("/", 1)[1]
+    assert re.fullmatch(r"[0-9a-f-]{36}", certificate_id)
+    again = claim(ana, "Someone Else")
+    assert again.status_code == 409 and "already" in again.get_data(as_text=True)
+    page = ana.client.get(f"/certificates/{certificate_id}").get_data(as_text=True)
+    assert "Valid." in page and UNICODE_NAME in page
+    assert "You hold this certificate" in ana.client.get("/dashboard").get_data(as_text=True)
+    with app.app_context():
+        assert db.session().query(Certificate).count() == 1
+    assert claim(ana).status_code == 409
+
+
+def test_credential_verifies_with_an_independent_library_and_matches_the_schema(app, learner, visitor,
+                                                                               built_example):
+    from joserfc import jwt as jose_jwt
+    from joserfc.jwk import KeySet
+    ana = learner("ana@agency.org")
+    certificate_id = earn_and_claim(ana, built_example)
+    token = ana.client.get(f"/certificates/{certificate_id}/credential.jwt").get_data(as_text=True)
+    jwks = visitor().client.get("/.well-known/jwks.json").get_json()
+    assert all("d" not in key and "p" not in key for key in jwks["keys"])  # public halves only
+    decoded = jose_jwt.decode(token, KeySet.import_key_set(jwks), algorithms=["RS256"])
+    assert set(decoded.header) == {"alg", "kid", "typ"} and decoded.header["alg"] == "RS256"
+    claims, credential = decoded.claims, decoded.claims["vc"]
+    Draft202012Validator(SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER).validate(credential)
+    assert claims["iss"] == credential["issuer"]["id"] == "https://learn.example.org/certificates/issuer"
+    assert claims["jti"] == credential["id"] == f"urn:uuid:{certificate_id}"
+    assert claims["sub"] == credential["credentialSubject"]["id"]
+    assert claims["nbf"] == int(__import__("datetime").datetime.fromisoformat(
+        credential["validFrom"].replace("Z", "+00:00")).timestamp())
+    assert credential["credentialSubject"]["identifier"][0]["identityHash"] == UNICODE_NAME
+    alignment = credential["credentialSubject"]["achievement"]["alignment"]
+    assert [a["targetCode"] for a in alignment] == ["U1.O1", "U1.O2", "U2.O1"]
+    assert alignment[0]["targetUrl"] == "https://learn.example.org/example/qualification/#outcome-U1.O1"
+    # The issuer profile and the status list the credential points to are served.
+    assert visitor().client.get("/certificates/issuer").get_json()["id"] == claims["iss"]
+    status = visitor().client.get("/certificates/status/1").get_data(as_text=True)
+    listed = jose_jwt.decode(status, KeySet.import_key_set(jwks), algorithms=["RS256"]).claims["vc"]
+    assert listed["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
+    # Someone else can neither download it nor learn that it exists.
+    bo = learner("bo@agency.org")
+    assert bo.client.get(f"/certificates/{certificate_id}/credential.jwt").status_code == 404
+    assert bo.client.get(f"/certificates/{certificate_id}/certificate.pdf").status_code == 404
+
+
+def _flip(text: str, index: int) -> str:
+    return text[:index] + ("A" if text[index] != "A" else "B") + text[index + 1:]
+
+
+def _reencode(part: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(part).encode()).rstrip(b"=").decode()
+
+
+def test_altered_credentials_fail_with_the_right_reason(app, learner, visitor, built_example):
+    ana = learner("ana@agency.org")
+    certificate_id = earn_and_claim(ana, built_example)
+    token = ana.client.get(f"/certificates/{certificate_id}/credential.jwt").get_data(as_text=True)
+    header, payload, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    renamed = json.loads(json.dumps(claims))
+    renamed["vc"]["credentialSubject"]["identifier"][0]["identityHash"] = "Mallory"
+    other_issuer = json.loads(json.dumps(claims))
+    other_issuer["iss"] = other_issuer["vc"]["issuer"]["id"] = "https://evil.example/certificates/issuer"
+    cases = {
+        "valid": token,
+        "tampered": f"{header}.{_reencode(renamed)}.{signature}",
+        "wrong_issuer": f"{header}.{_reencode(other_issuer)}.{signature}",
+        "malformed": "not a credential at all",
+    }
+    cases["signature byte"] = f"{header}.{payload}.{_flip(signature, len(signature) // 2)}"
+    cases["payload byte"] = f"{header}.{_flip(payload, len(payload) // 2)}.{signature}"
+    expected = {"valid": "Valid", "tampered": "Altered", "wrong_issuer": "Wrong issuer",
+                "malformed": "Not a credential", "signature byte": "Altered", "payload byte": "Altered"}
+    checker = visitor()
+    for name, candidate in cases.items():
+        response = checker.form("/certificates/verify", {"credential": candidate})
+        verdict = re.search(r"<strong>(.*?)\.</strong>", response.get_data(as_text=True)).group(1)
+        assert verdict == expected[name], name
+    upload = checker.client.post("/certificates/verify", data={
+        "csrf_token": checker.page_token("/certificates/verify"),
+        "file": (io.BytesIO(token.encode()), "certificate.jwt")}, content_type="multipart/form-data")
+    assert upload.status_code == 200 and "<strong>Valid.</strong>" in upload.get_data(as_text=True)
+
+
+def test_revocation_shows_on_the_page_in_the_status_list_and_in_certs_verify(app, learner, visitor,
+                                                                             built_example, tmp_path):
+    from brokerlearn.server.credentials.status_list import is_set
+    ana = learner("ana@agency.org")
+    certificate_id = earn_and_claim(ana, built_example)
+    token = ana.client.get(f"/certificates/{certificate_id}/credential.jwt").get_data(as_text=True)
+    credential_file = tmp_path / "certificate.jwt"
+    credential_file.write_text(token)
+    env = {"DATABASE_URL": app.config["DATABASE_URL"], "BROKERLEARN_PUBLIC_URL": "https://learn.example.org",
+           "BROKERLEARN_ISSUER_NAME": "Agentur Nord"}
+    instance = app.instance_path
+    runner = CliRunner()
+    verified = runner.invoke(main, ["certs", "verify", str(credential_file), "--instance", instance], env=env)
+    assert verified.exit_code == 0 and verified.output.startswith("valid:")
+    # Revoked by an admin in the admin pages; learners may not.
+    assert ana.form(f"/admin/certificates/{certificate_id}/revoke", {"reason": "x"},
+                    page="/dashboard").status_code == 403
+    boss = learner("boss@agency.org")
+    runner.invoke(main, ["users", "set-role", "boss@agency.org", "admin", "--instance", instance], env=env)
+    boss.login("boss@agency.org")
+    response = boss.form(f"/admin/certificates/{certificate_id}/revoke", {"reason": "Issued by mistake."},
+                         page="/admin/certificates")
+    assert response.status_code == 302
+    page = visitor().client.get(f"/certificates/{certificate_id}").get_data(as_text=True)
+    assert "Revoked</strong> on" in page and "Issued by mistake." in page
+    verified = runner.invoke(main, ["certs", "verify", str(credential_file), "--instance", instance], env=env)
+    assert verified.exit_code == 1 and verified.output.startswith("revoked:") and "Issued by mistake." in verified.output
+    status = visitor().client.get("/certificates/status/1").get_data(as_text=True)
+    payload = status.split(".")[1]
+    listed = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["vc"]
+    index = int(json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "==="))["vc"]["credentialStatus"]["statusListIndex"])
+    assert is_set(listed["credentialSubject"]["encodedList"], index)
+    again = runner.invoke(main, ["certs", "revoke", certificate_id, "--reason", "twice", "--instance", instance], env=env)
+    assert again.exit_code == 2 and "revoked already" in again.output
+    unknown = visitor().client.get("/certificates/00000000-0000-4000-8000-000000000000")
+    assert unknown.status_code == 404 and "Unknown certificate" in unknown.get_data(as_text=True)
+
+
+def test_the_pdf_holds_the_name_outcomes_and_verification_url(app, learner, built_example):
+    from pypdf import PdfReader
+    ana = learner("ana@agency.org")
+    certificate_id = earn_and_claim(ana, built_example)
+    response = ana.client.get(f"/certificates/{certificate_id}/certificate.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.data))
+    assert len(reader.pages) == 1
+    width, height = float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)
+    assert (round(width), round(height)) == (842, 595)  # A4 landscape, in points
+    text = reader.pages[0].extract_text()
+    for expected in (UNICODE_NAME, "U1.O1", "Writes a cooperation profile", "U2.O1", "AGENTUR NORD",
+                     f"https://learn.example.org/certificates/{certificate_id}"):
+        assert expected in text, expected
+    ARTIFACTS.mkdir(exist_ok=True)
+    pdf_path = ARTIFACTS / "certificate.pdf"
+    pdf_path.write_bytes(response.data)
+    if shutil.which("pdftoppm"):
+        subprocess.run(["pdftoppm", "-png", "-r", "60", "-singlefile", str(pdf_path),
+                        str(ARTIFACTS / "certificate")], check=True)
+        assert (ARTIFACTS / "certificate.png").stat().st_size > 10_000
+
+
+def test_key_rotation_keeps_old_certificates_verifiable(app, learner, visitor, built_example):
+    from brokerlearn.server.credentials.keys import load_keys
+    ana = learner("ana@agency.org")
+    old_id = earn_and_claim(ana, built_example)
+    old_token = ana.client.get(f"/certificates/{old_id}/credential.jwt").get_data(as_text=True)
+    new_key = create_key(Path(app.instance_path), "EdDSA")
+    bo = learner("bo@agency.org")
+    new_id = earn_and_claim(bo, built_example, "Bo Berg")
+    new_token = bo.client.get(f"/certificates/{new_id}/credential.jwt").get_data(as_text=True)
+    assert json.loads(base64.urlsafe_b64decode(new_token.split(".")[0] + "==="))["kid"] == new_key.kid
+    kids = {k["kid"] for k in visitor().client.get("/.well-known/jwks.json").get_json()["keys"]}
+    assert len(kids) == 2 and new_key.kid in kids
+    for token in (old_token, new_token):
+        response = visitor().form("/certificates/verify", {"credential": token})
+        assert "<strong>Valid.</strong>" in response.get_data(as_text=True)
+    keys_dir = Path(app.instance_path) / "keys"
+    assert keys_dir.stat().st_mode & 0o077 == 0
+    assert all(p.stat().st_mode & 0o077 == 0 for p in keys_dir.glob("*.pem"))
+    assert len(load_keys(Path(app.instance_path))[1]) == 2
+
+
+def test_deleting_the_account_revokes_and_erases_the_name(app, learner, visitor, built_example):
+    from server_fixtures import PASSWORD
+    ana = learner("ana@agency.org")
+    certificate_id = earn_and_claim(ana, built_example)
+    ana.form("/account/delete", {"password": PASSWORD})
+    page = visitor().client.get(f"/certificates/{certificate_id}").get_data(as_text=True)
+    assert "Revoked</strong>" in page and "deleted their account" in page and UNICODE_NAME not in page
+
+
+def test_keys_cli(tmp_path):
+    runner = CliRunner()
+    instance = str(tmp_path / "instance")
+    first = runner.invoke(main, ["keys", "init", "--instance", instance])
+    assert first.exit_code == 0 and "created RS256 key" in first.output
+    assert runner.invoke(main, ["keys", "init", "--instance", instance]).exit_code == 2
+    assert runner.invoke(main, ["keys", "init", "--if-missing", "--instance", instance]).exit_code == 0
+    assert runner.invoke(main, ["keys", "rotate", "--alg", "EdDSA", "--instance", instance]).exit_code == 0
+    listing = runner.invoke(main, ["keys", "list", "--instance", instance]).output.splitlines()
+    assert len(listing) == 2 and sum(line.startswith("*") for line in listing) == 1
+    assert any(line.startswith("*") and line.endswith("EdDSA") for line in listing)
