@@ -28,6 +28,8 @@ def served(built_example, tmp_path):
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     upgrade(url)
     app = create_app({"DATABASE_URL": url}, build_dir=built_example, instance_path=tmp_path / "instance")
+    from brokerlearn.server.credentials.keys import create_key
+    create_key(tmp_path / "instance")
     server = waitress.server.create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -123,8 +125,22 @@ def test_learner_registers_reads_completes_takes_quiz_and_sees_dashboard(served,
         assert "2 of 3 lessons completed" in text
         assert "7 of 7" in text and "passed" in text
         assert "Continue: The first meeting" in text or "Continue:" in text
+        assert "Still missing:" in text and "Lessons: 2 of 3 marked as complete, 3 needed." in text
         page.screenshot(path=str(ARTIFACTS / "server-dashboard.png"), full_page=True)
         _no_axe_violations(page, served + "dashboard")
+
+        # The last lesson completed: the certificate can be claimed, with a name in any script.
+        page.goto(served + QUIZ_LESSON)
+        page.click("[data-lesson-complete] button")
+        page.wait_for_selector("[data-lesson-complete] >> text=Saved.")
+        page.goto(served + "dashboard")
+        page.fill("input[name=name]", "Ana Nováková")
+        page.click("button:has-text('Claim the certificate')")
+        page.wait_for_selector(".verdict-good")
+        assert "Valid." in page.locator(".verdict").inner_text()
+        assert "Ana Nováková" in page.locator("main").inner_text()
+        page.screenshot(path=str(ARTIFACTS / "server-certificate.png"), full_page=True)
+        _no_axe_violations(page, page.url)
         _no_axe_violations(page, served + "account/settings")
 
         page.goto(served + "account/settings")
