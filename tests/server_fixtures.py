@@ -23,7 +23,7 @@ def built_example(tmp_path_factory) -> Path:
     """BUILD_DIR of the example course (site/ and server/), built once per run."""
     from brokerlearn.build.pipeline import build
     out = tmp_path_factory.mktemp("example-build")
-    build(REPO / "courses", out, show_progress=False)
+    build(REPO / "courses" / "example", out, show_progress=False)
     return out
 
 

@@ -19,7 +19,7 @@ def test_events_are_recorded_once_and_summed_up(learner):
     events = [event("evt-view-0001", "lesson_viewed", LESSON_A, value=120, at="2026-01-01T10:00:00Z"),
               event("evt-done-0001", "lesson_completed", LESSON_A),
               event("evt-view-0002", "lesson_viewed", LESSON_B, value=60, at="2026-01-01T11:00:00Z"),
-              event("evt-video-001", "video_progress", "test-pattern", value=0.5),
+              event("evt-video-001", "video_progress", "partner-call", value=0.95),
               event("evt-pract-001", "practice_answered", "assess-practice/p1", value=1)]
     response = ana.api("post", "/api/progress", {"events": events})
     assert response.status_code == 200 and response.get_json() == {"recorded": 5, "duplicates": 0}
@@ -33,6 +33,8 @@ def test_events_are_recorded_once_and_summed_up(learner):
     assert progress["resume"]["lesson"] == LESSON_B  # the last lesson viewed
     assert [m["completed"] for m in progress["modules"]] == [1, 0]
     assert progress["quizzes"][0]["quiz"] == "m2-assessment" and progress["quizzes"][0]["attempts"] == 0
+    assert progress["videos"] == [{"name": "partner-call", "title": "A first call with a candidate partner "
+                                   "(test pattern)", "share": 0.95, "watched": True}]
 
 
 @pytest.mark.parametrize("body, status, message", [
@@ -47,7 +49,10 @@ def test_events_are_recorded_once_and_summed_up(learner):
     ({"events": [event("evt-0000001", item="../../etc/passwd x")]}, 422, "'item'"),
     ({"events": [event("evt-0000001", value="10")]}, 422, "'value' must be a number"),
     ({"events": [event("evt-0000001", value=True)]}, 422, "'value' must be a number"),
-    ({"events": [event("evt-0000001", kind="video_progress", value=3)]}, 422, "between 0 and 1"),
+    ({"events": [event("evt-0000001", kind="video_progress", item="partner-call", value=3)]}, 422,
+     "between 0 and 1"),
+    ({"events": [event("evt-0000001", kind="video_progress", item="no-such-video", value=1)]}, 422,
+     "unknown video"),
     ({"events": [event("evt-0000001", at="yesterday")]}, 422, "ISO 8601"),
     ({"events": [event("evt-0000001", at="2999-01-01T00:00:00Z")]}, 422, "in the future"),
     ({"events": [{**event("evt-0000001"), "user_id": 2}]}, 422, "unknown field 'user_id'"),

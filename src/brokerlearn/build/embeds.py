@@ -5,11 +5,12 @@ It is placed into lesson bodies after sanitizing. Each embed is checked here, ev
 """
 from __future__ import annotations
 
-from html import escape
 from pathlib import Path
 
 from brokerlearn.build.lessons import Embed, RenderedBody
+from brokerlearn.build.links import lesson_url
 from brokerlearn.build.quizzes import inline_question_view, quiz_view
+from brokerlearn.build.video.player import player_view
 from brokerlearn.build.theme import Theme
 from brokerlearn.course import schema
 from brokerlearn.course.loader import build_questions, check_outcome_refs
@@ -35,7 +36,8 @@ def _prepare(course, path, scope, index, embed: Embed, theme, diags) -> str:
             diags.error(path, embed.line, embed.col, f"unknown video '{embed.name}': add media/{embed.name}.mp4 "
                         f"with its sidecar media/{embed.name}.yml{did_you_mean(embed.name, course.videos)}")
             return ""
-        return _video_placeholder(course, embed.name)
+        view = player_view(course, course.videos[embed.name], _page_url(course, path), index)
+        return theme.render("video.html", {"video": view}) if view else ""
     if embed.name not in course.quizzes:
         diags.error(path, embed.line, embed.col,
                     f"unknown quiz '{embed.name}'{did_you_mean(embed.name, course.quizzes)}")
@@ -58,11 +60,8 @@ def _inline_question(course, path, scope, index, embed: Embed, theme, diags) -> 
     return theme.render("quiz.html", {"quiz": inline_question_view(questions[0], index, scope)})
 
 
-def _video_placeholder(course: Course, name: str) -> str:
-    side = course.videos[name].sidecar
-    return (f'<figure class="embed embed-video embed-pending">\n'
-            f'<p class="embed-title">Video: {escape(side["title"] or name)}</p>\n'
-            f'<p>The video player is not built yet: this case study will play here once the '
-            f'media pipeline is in place.</p>\n'
-            f'<figcaption>{escape(side["license"] or "")} · {escape(side["attribution"] or "")}</figcaption>\n'
-            f'</figure>\n')
+def _page_url(course: Course, path: Path) -> str:
+    for module, lesson in course.lessons():
+        if lesson.source == path:
+            return lesson_url(course, module, lesson)
+    return f"{course.id}/index.html"

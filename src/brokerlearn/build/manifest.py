@@ -22,6 +22,9 @@ def course_manifest(course: Course) -> dict:
                      for o in course.outcome_index().values()},
         "profile": _profile(course),
         "quizzes": {quiz.id: private_quiz(quiz) for quiz in course.quizzes.values()},
+        "videos": {name: {"title": video.title, "duration": round(course.video_outputs[name].duration, 3)
+                          if name in course.video_outputs else None}
+                   for name, video in sorted(course.videos.items())},
     }
 
 

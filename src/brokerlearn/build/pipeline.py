@@ -19,6 +19,8 @@ from brokerlearn.build.pages import (Page, body_html, catalog_page, course_page,
                                     qualification_page)
 from brokerlearn.build.progress import progress_bar
 from brokerlearn.build.theme import Theme
+from brokerlearn.build.video.player import published_files
+from brokerlearn.build.video.renditions import VideoPipeline
 from brokerlearn.course.alignment import check_alignment
 from brokerlearn.course.loader import load_courses
 from brokerlearn.course.model import Course
@@ -46,6 +48,10 @@ def build(courses_dir: Path, out_dir: Path, theme_dir: Path | None = None, stric
     theme = Theme(theme_dir)  # a bad --theme is a usage error, raised before any work
     cache = BuildCache(out_dir)
     courses = load_courses(courses_dir, diags, cache.lessons)
+    if not diags.errors:  # videos are converted once the course reads cleanly (cached by content)
+        videos = VideoPipeline(out_dir / ".cache" / "media")
+        videos.process(courses, diags, show_progress)
+        videos.prune(courses)
     rendered: list[str] = []
     bodies = {}
     for course in courses:
@@ -140,13 +146,17 @@ def _plan(courses: list[Course], bodies: dict, theme: Theme, cache: BuildCache) 
 
 
 def _plan_media(course: Course, plan: dict) -> None:
-    """Images and other files under media/ are published; video sources wait for the pipeline."""
+    """Images and other files under media/ are published; videos as their web renditions."""
     from brokerlearn.course.media import CAPTION_SUFFIXES, VIDEO_SUFFIXES
     for path in course.media_files:
         suffix = path.suffix.lower()
         if suffix in VIDEO_SUFFIXES or suffix in CAPTION_SUFFIXES or suffix in (".yml", ".yaml"):
             continue
         plan[f"site/{course.id}/{source_key(course, path)}"] = _planned_copy(path)
+    for video in course.videos.values():
+        for relpath, content in published_files(course, video).items():
+            plan[f"site/{relpath}"] = (_planned_bytes(content.encode()) if isinstance(content, str)
+                                       else _planned_copy(content))
 
 
 def _fingerprint(*parts: str) -> str:

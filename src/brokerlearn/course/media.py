@@ -5,6 +5,7 @@ from pathlib import Path
 
 from brokerlearn.course import schema
 from brokerlearn.course.model import Video
+from brokerlearn.course.webvtt import CaptionError, parse_clock, read_captions
 from brokerlearn.course.yamlpos import load_yaml_file
 from brokerlearn.errors import Diagnostics
 
@@ -37,7 +38,11 @@ def load_videos(media_dir: Path, files: list[Path], diags: Diagnostics) -> dict[
             diags.error(sidecar_path, 1, 1, f"video '{name}' has no captions: add media/{name}.en.vtt "
                         "(WebVTT; .srt is accepted), one file per language")
         if sidecar is not None:
-            videos[name] = Video(name, source, sidecar, captions)
+            video = Video(name, source, sidecar, captions)
+            video.cues = {lang: cues for lang, path in captions.items()
+                          if (cues := _read_captions(path, diags)) is not None}
+            video.chapters = _chapters(sidecar, sidecar_path, diags)
+            videos[name] = video
     for name, source in sorted(sources.items()):
         if name not in sidecars:
             diags.error(source, 1, 1, f"video '{source.name}' has no sidecar: add media/{name}.yml "
@@ -73,6 +78,38 @@ def _load_sidecar(path: Path, diags: Diagnostics):
             diags.error(path, 1, 1, "a video sidecar must be keys and values (title, license, ...)")
         return None
     return schema.VIDEO.validate(data, diags)
+
+
+def _read_captions(path: Path, diags: Diagnostics):
+    try:
+        cues = read_captions(path)
+    except CaptionError as exc:
+        diags.error(path, exc.line, 1, f"captions: {exc.message}")
+        return None
+    except UnicodeDecodeError:
+        diags.error(path, 1, 1, "captions must be UTF-8 text")
+        return None
+    if not cues:
+        diags.error(path, 1, 1, "the captions file holds no cue")
+        return None
+    return cues
+
+
+def _chapters(sidecar, path: Path, diags: Diagnostics) -> list[tuple[float, str]]:
+    chapters = []
+    for index, chapter in enumerate(sidecar["chapters"] or []):
+        pos = sidecar["chapters"].pos_at(index) if hasattr(sidecar["chapters"], "pos_at") else None
+        line = pos.line if pos else 1
+        try:
+            start = parse_clock(chapter["start"])
+        except ValueError as exc:
+            diags.error(path, line, 1, f"chapter {index + 1}: {exc}")
+            continue
+        if chapters and start <= chapters[-1][0]:
+            diags.error(path, line, 1, f"chapter {index + 1} starts before or with the one before it")
+            continue
+        chapters.append((start, str(chapter["title"])))
+    return chapters
 
 
 def _captions(name: str, files: list[Path], media_dir: Path) -> dict[str, Path]:

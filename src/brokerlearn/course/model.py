@@ -72,6 +72,8 @@ class Video:
     source: Path
     sidecar: YMap
     captions: dict[str, Path]  # language -> caption file
+    cues: dict[str, list] = field(default_factory=dict)  # language -> parsed caption cues
+    chapters: list[tuple[float, str]] = field(default_factory=list)  # (start seconds, title)
 
     @property
     def title(self) -> str:
@@ -139,6 +141,7 @@ class Course:
     videos: dict[str, Video] = field(default_factory=dict)
     media_files: list[Path] = field(default_factory=list)  # every file under media/
     image_credits: dict = field(default_factory=dict)  # image path -> its licence file
+    video_outputs: dict = field(default_factory=dict)  # video name -> its web renditions (set by the build)
 
     @property
     def minutes(self) -> int:

@@ -232,6 +232,15 @@
     begin();
   }
 
+  /* Video watch tracking (video.js measures the share actually played). */
+  function trackVideos() {
+    window.addEventListener("brokerlearn:video-progress", function (e) {
+      var d = e.detail;
+      call("POST", "progress", { events: [{ event_id: newId(), course: d.course, kind: "video_progress",
+        item: d.video, value: d.share, at: new Date().toISOString() }] }, d.final).catch(function () {});
+    });
+  }
+
   function recordView(signedIn) {
     if (!lessonId || !courseId) return;
     var started = Date.now();
@@ -266,6 +275,7 @@
       first.then(function () { return call("GET", "progress/" + courseId); }).then(function (progress) {
         completionButton(showProgress(progress), true);
         recordView(true);
+        trackVideos();
       }).catch(function () { offline(); });
     });
 })();

@@ -16,6 +16,7 @@ from brokerlearn.server.models import ProgressEvent, QuizAttempt, utcnow
 
 KINDS = ("lesson_viewed", "lesson_completed", "video_progress", "practice_answered")
 MAX_EVENTS = 200
+WATCHED_SHARE = 0.9  # a video counts as watched when 90% of it has been played (seeking past does not count)
 _EVENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _ITEM = re.compile(r"^[A-Za-z0-9._/-]{1,300}$")
 _KEYS = {"event_id", "course", "kind", "item", "value", "at"}
@@ -71,6 +72,8 @@ def validate_event(event, index: int, courses) -> dict:
         raise _field_error(index, "'item' must be an ID such as 'module/lesson'")
     if kind.startswith("lesson_") and item not in course.lessons:
         raise _field_error(index, f"unknown lesson '{item}' in course '{course.id}'")
+    if kind == "video_progress" and item not in course.data.get("videos", {}):
+        raise _field_error(index, f"unknown video '{item}' in course '{course.id}'")
     return {"event_id": event_id, "course_id": course.id, "kind": kind, "item_id": item,
             "value": _value(event, kind, index), "occurred_at": _occurred_at(event.get("at"), index)}
 
@@ -123,8 +126,15 @@ def course_progress(db: Session, user_id: int, course: CourseInfo) -> dict:
         done = sum(1 for i in ids if i in completed)
         modules.append({"slug": module["slug"], "title": module["title"], "url": module["url"],
                         "lessons": len(ids), "completed": done})
+    shares = dict(db.execute(select(ProgressEvent.item_id, func.max(ProgressEvent.value)).where(
+        ProgressEvent.user_id == user_id, ProgressEvent.course_id == course.id,
+        ProgressEvent.kind == "video_progress").group_by(ProgressEvent.item_id)).all())
+    videos = [{"name": name, "title": info["title"], "share": float(shares.get(name) or 0.0),
+               "watched": float(shares.get(name) or 0.0) >= WATCHED_SHARE}
+              for name, info in course.data.get("videos", {}).items()]
     return {
-        "course": course.id, "title": course.title,
+        "course": course.id, "title": course.title, "videos": videos,
+        "videos_watched": sum(v["watched"] for v in videos),
         "completed_lessons": current, "lessons": len(course.lesson_order),
         "share_completed": len(current) / len(course.lesson_order) if course.lesson_order else 0.0,
         "resume": _resume(course, last, completed), "seconds_spent": round(float(seconds)),

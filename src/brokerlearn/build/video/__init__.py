@@ -1,0 +1,1 @@
+"""Video: finding ffmpeg, probing, web renditions cached by content hash, storyboard videos."""

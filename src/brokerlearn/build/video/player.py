@@ -1,0 +1,66 @@
+"""What a lesson's `::: video NAME` shows, and which files of the video the site publishes.
+
+Files go to COURSE/media/NAME/: the renditions, the poster, one WebVTT file per caption language
+(SRT converted) and a chapters track from the sidecar.
+"""
+from __future__ import annotations
+
+from brokerlearn.build.licenses import license_info
+from brokerlearn.build.links import relative_url
+from brokerlearn.build.markdown import render_inline_markdown
+from brokerlearn.course.model import Course, Video
+from brokerlearn.course.webvtt import chapters_vtt, to_vtt
+
+LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "fr": "Français", "es": "Español", "it": "Italiano",
+                  "nl": "Nederlands", "pl": "Polski", "pt": "Português", "el": "Ελληνικά"}
+
+
+def video_folder(course: Course, video: Video) -> str:
+    return f"{course.id}/media/{video.name}"
+
+
+def published_files(course: Course, video: Video) -> dict[str, object]:
+    """site-relative path -> a cache file (Path) or generated text (str)."""
+    output = course.video_outputs.get(video.name)
+    if output is None:
+        return {}
+    folder = video_folder(course, video)
+    files: dict[str, object] = {f"{folder}/{r['file']}": output.folder / r["file"] for r in output.renditions}
+    files[f"{folder}/{output.poster}"] = output.folder / output.poster
+    for language, cues in video.cues.items():
+        files[f"{folder}/captions.{language}.vtt"] = to_vtt(cues)
+    if video.chapters:
+        files[f"{folder}/chapters.vtt"] = chapters_vtt(video.chapters, output.duration)
+    return files
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02}:{seconds % 60:02}" if seconds >= 3600 \
+        else f"{seconds // 60}:{seconds % 60:02}"
+
+
+def player_view(course: Course, video: Video, page_url: str, index: int) -> dict | None:
+    output = course.video_outputs.get(video.name)
+    if output is None:
+        return None
+    folder = relative_url(page_url, video_folder(course, video) + "/")
+    side = video.sidecar
+    language = side["language"] if side["language"] in video.cues else next(iter(video.cues), None)
+    transcript_cues = [{"start": round(c.start, 3), "clock": _clock(c.start), "text": " ".join(c.text.split())}
+                       for c in video.cues.get(language, [])] if language else []
+    return {
+        "name": video.name, "dom_id": f"video-{index}-{video.name}", "title": side["title"],
+        "course": course.id, "duration": round(output.duration, 3),
+        "license": license_info(side["license"]), "attribution": side["attribution"],
+        "width": output.width, "height": output.height,
+        "poster": folder + output.poster,
+        "sources": [{"url": folder + r["file"], "height": r["height"]}
+                    for r in sorted(output.renditions, key=lambda r: -r["height"])],
+        "tracks": [{"url": f"{folder}captions.{lang}.vtt", "lang": lang, "label": LANGUAGE_NAMES.get(lang, lang),
+                    "default": lang == language} for lang in video.cues],
+        "chapters_url": folder + "chapters.vtt" if video.chapters else None,
+        "chapters": [{"start": start, "clock": _clock(start), "title": title} for start, title in video.chapters],
+        "transcript_html": render_inline_markdown(side["transcript"]) if side["transcript"] else None,
+        "transcript": transcript_cues,
+    }
