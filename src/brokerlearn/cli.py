@@ -345,3 +345,27 @@ def certs_list(instance: Path | None) -> None:
             state = f"revoked {c.revoked_at:%Y-%m-%d}" if c.revoked_at else "valid"
             click.echo(f"{c.id}\t{c.issued_at:%Y-%m-%d}\t{state}\t{c.name}\t{c.title}")
     _with_db(instance, show)
+
+
+@main.group()
+def video() -> None:
+    """Videos: render storyboards into narrated case-study videos."""
+
+
+@video.command("render")
+@click.argument("storyboards", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("-o", "--media-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Where the video, captions and sidecar go (default: the course's media/ folder).")
+def video_render(storyboards: tuple[Path, ...], media_dir: Path | None) -> None:
+    """Render STORYBOARD.yml files: slides by ffmpeg, narration by espeak-ng, exact captions."""
+    from brokerlearn.build.video.storyboard import render
+    from brokerlearn.errors import UsageError
+    for path in storyboards:
+        if not path.is_file():
+            _fail_usage(f"no storyboard {path}")
+        try:
+            result = render(path, media_dir)
+        except UsageError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_AUTHOR_ERRORS)
+        click.echo(f"rendered {result.video} ({result.duration:.1f} s, {len(result.cues)} captions)")

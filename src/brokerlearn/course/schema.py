@@ -146,6 +146,24 @@ VIDEO = Obj("a video sidecar", [
     Field("transcript", Markdown(), "Transcript (default: built from the captions).", default=None),
 ])
 
+SCENE = Obj("a scene", [
+    Field("title", Text(), "Heading on the slide (at most 60 characters).", required=True),
+    Field("body", Text(), "Text on the slide: a few short lines.", default=""),
+    Field("image", Text(), "Instead of or besides the body: an image file, relative to the storyboard.",
+          default=None),
+    Field("narration", Text(), "What the narrator says while the slide shows.", required=True),
+    Field("chapter", Text(), "Starts a chapter with this title at this scene.", default=None),
+])
+
+STORYBOARD = Obj("a storyboard", [
+    Field("title", Text(), "Title of the video.", required=True),
+    Field("license", Text(), "Licence of the video (SPDX id), e.g. `CC-BY-4.0`.", required=True),
+    Field("attribution", Text(), "Who made it, as it must be credited.", required=True),
+    Field("language", Language(), "Language of the narration (BCP 47).", required=True),
+    Field("voice", Text(), "espeak-ng voice (default: the language).", default=None),
+    Field("scenes", ListOf(SCENE, non_empty=True), "The scenes, in order.", required=True),
+])
+
 IMAGE = Obj("an image licence file", [
     Field("title", Text(), "What the image shows.", default=None),
     Field("license", Text(), "Licence of the image (SPDX id), e.g. `CC-BY-4.0`.", required=True),
@@ -155,4 +173,4 @@ IMAGE = Obj("an image licence file", [
 
 # Every file kind, in the order the format reference documents them.
 ALL = [COURSE, AUTHOR, MODULE, LESSON, PROFILE, UNIT, OUTCOME, CERTIFICATE, REQUIRES, QUIZ,
-       QUESTION, OPTION, VIDEO, CHAPTER, IMAGE]
+       QUESTION, OPTION, VIDEO, CHAPTER, IMAGE, STORYBOARD, SCENE]
