@@ -203,3 +203,15 @@ def test_caption_track_loads_and_transcript_seeks(video_course, tmp_path):
         assert abs(share - 0.5) < 0.01
         page.screenshot(path=str(REPO / "tests/artifacts/video-player.png"), full_page=True)
         assert errors == []
+
+
+def test_two_videos_with_the_same_content_are_converted_once(video_course, tmp_path):
+    root = video_course()
+    shutil.copy(root / "media/clip.mp4", root / "media/copy.mp4")
+    shutil.copy(root / "media/clip.yml", root / "media/copy.yml")
+    shutil.copy(root / "media/clip.en.vtt", root / "media/copy.en.vtt")
+    before = tool.RUNS["ffmpeg"]
+    build(root.parent, tmp_path / "out", show_progress=False)
+    assert tool.RUNS["ffmpeg"] - before == 2 + 2  # two probes, one rendition and one poster
+    assert (tmp_path / "out/site/mini/media/copy/360p.mp4").read_bytes() == \
+        (tmp_path / "out/site/mini/media/clip/360p.mp4").read_bytes()

@@ -103,8 +103,11 @@ class VideoPipeline:
                 diags.error(video.source, 1, 1, f"video cannot be read: {exc}")
         jobs = [(course, video, folder, probes[video.source]) for course, video, folder in pending
                 if video.source in probes]
-        tasks = []
+        tasks, planned = [], set()
         for course, video, folder, info in jobs:
+            if folder in planned:
+                continue  # the same content under two names: converted once, shared
+            planned.add(folder)
             folder.mkdir(parents=True, exist_ok=True)
             for height in target_heights(info.height):
                 tasks.append((video, folder, info, height))
@@ -123,8 +126,9 @@ class VideoPipeline:
                         diags.error(video.source, 1, 1, f"video cannot be converted: {exc}")
                     failed.add(video.source)
                 bar.update(1)
+        failed_folders = {folder for _, video, folder, _ in jobs if video.source in failed}
         for course, video, folder, info in jobs:
-            if video.source in failed:
+            if folder in failed_folders:
                 continue
             meta = {"duration": info.duration, "width": info.width, "height": info.height,
                     "renditions": [{"height": h, "file": f"{h}p.mp4"} for h in target_heights(info.height)],
