@@ -60,6 +60,37 @@ def build(courses_dir: Path, out_dir: Path, theme: Path | None, strict: bool, pr
                err=True)
 
 
+@main.command()
+@click.argument("courses_dir", default="courses", type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: path:line:column: level: message; json: one object for editors and CI.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit status 1).")
+@click.option("--theme", type=click.Path(path_type=Path), default=None)
+def check(courses_dir: Path, output_format: str, strict: bool, theme: Path | None) -> None:
+    """Check COURSES_DIR (or one course folder) without building: errors and warnings."""
+    import json
+
+    from brokerlearn.build.pipeline import check as run_check
+    from brokerlearn.errors import UsageError
+    try:
+        courses, diags = run_check(courses_dir, theme)
+    except UsageError as exc:
+        _fail_usage(str(exc))
+    items = diags.sorted()
+    errors = sum(1 for d in items if d.level == "error")
+    warnings = len(items) - errors
+    failed = errors > 0 or (strict and warnings > 0)
+    if output_format == "json":
+        click.echo(json.dumps({"ok": not failed, "errors": errors, "warnings": warnings,
+                               "courses": [c.id for c in courses],
+                               "diagnostics": [d.as_dict() for d in items]}, indent=1))
+    else:
+        for diagnostic in items:
+            click.echo(diagnostic.format(Path.cwd()))
+        click.echo(f"{len(courses)} course(s) checked: {errors} error(s), {warnings} warning(s)", err=True)
+    sys.exit(EXIT_AUTHOR_ERRORS if failed else 0)
+
+
 def _app(build_dir: Path, instance: Path | None):
     from brokerlearn.errors import UsageError
     from brokerlearn.server import create_app

@@ -25,7 +25,7 @@ from brokerlearn.course.alignment import check_alignment
 from brokerlearn.course.loader import load_courses
 from brokerlearn.course.model import Course
 from brokerlearn.course.svgcheck import unsafe_svg_reason
-from brokerlearn.errors import BuildFailed, Diagnostics
+from brokerlearn.errors import BuildFailed, Diagnostics, UsageError
 
 RENDERER_VERSION = f"{__version__}-1"
 
@@ -197,3 +197,33 @@ def _planned_bytes(data: bytes) -> PlannedFile:
 def print_diagnostics(diags: Diagnostics, stream=sys.stderr) -> None:
     for diagnostic in diags.sorted():
         print(diagnostic.format(Path.cwd()), file=stream)
+
+
+def check(courses_dir: Path, theme_dir: Path | None = None) -> tuple[list[Course], Diagnostics]:
+    """Everything the build would reject, plus the linter's warnings, without writing a site.
+
+    Videos are probed (a corrupt file is an error) but not converted."""
+    import tempfile
+
+    from brokerlearn.build.lint import lint_course
+    from brokerlearn.build.video import tool
+
+    diags = Diagnostics()
+    theme = Theme(theme_dir)
+    with tempfile.TemporaryDirectory(prefix="brokerlearn-check-") as scratch:
+        cache = BuildCache(Path(scratch))
+        courses = load_courses(courses_dir, diags, cache.lessons)
+        for course in courses:
+            for video in course.videos.values():
+                try:
+                    tool.probe(video.source)
+                except tool.ProbeError as exc:
+                    diags.error(video.source, 1, 1, f"video cannot be read: {exc}")
+                except UsageError as exc:  # no ffmpeg here: say so once, as a warning
+                    diags.warning(video.source, 1, 1, str(exc))
+                    break
+            _render_bodies(course, cache, diags, [], False, theme)
+            _check_media(course, diags)
+            check_alignment(course, diags)
+            lint_course(course, diags)
+    return courses, diags

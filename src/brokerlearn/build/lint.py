@@ -1,0 +1,116 @@
+"""Checks of `brokerlearn check` beyond what the build rejects: things an author should fix
+before learners see them, reported as warnings with file, line and column."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from brokerlearn.build.markdown import markdown_parser
+from brokerlearn.course.media import CAPTION_SUFFIXES, IMAGE_SUFFIXES, VIDEO_SUFFIXES
+from brokerlearn.course.model import Course
+from brokerlearn.errors import Diagnostics
+
+WORDS_PER_MINUTE = 200
+TOO_LONG = 2.0  # a lesson taking twice its stated minutes to read
+IMAGE_MAX_BYTES = 1_000_000
+IMAGE_MAX_PIXELS = 2400  # on the longer side: more than any page shows
+_BARE_URL = re.compile(r"(?<![(<\"'])\bhttps?://[^\s)>\]]+")
+
+
+def lint_course(course: Course, diags: Diagnostics) -> None:
+    md = markdown_parser()
+    for module, lesson in course.lessons():
+        text = lesson.source.read_text(encoding="utf-8")
+        _lint_lesson(md, lesson, text, diags)
+    _lint_quizzes(course, diags)
+    _lint_media(course, diags)
+
+
+def _lint_lesson(md, lesson, text: str, diags: Diagnostics) -> None:
+    path, offset = lesson.source, lesson.body_line - 1
+    tokens = md.parse(lesson.body)
+    previous_level = 1  # the lesson title is the page's h1
+    for index, token in enumerate(tokens):
+        line = (token.map[0] + 1 + offset) if token.map else lesson.body_line
+        if token.type == "heading_open":
+            level = int(token.tag[1])
+            if level > previous_level + 1:
+                diags.warning(path, line, 1, f"heading level skips from h{previous_level} to h{level}: "
+                              f"use {'#' * (previous_level + 1)} here")
+            previous_level = level
+        if token.type == "inline" and token.children:
+            inside_link = 0
+            for child in token.children:
+                if child.type == "link_open":
+                    inside_link += 1
+                elif child.type == "link_close":
+                    inside_link -= 1
+                elif child.type == "text" and not inside_link:
+                    for match in _BARE_URL.finditer(child.content):
+                        column = _column(text, line, match.group(0))
+                        diags.warning(path, line, column, f"a web address written as plain text: make it a "
+                                      f"link, e.g. [describe it]({match.group(0)})")
+    words = len(re.findall(r"\w+", lesson.body))
+    if lesson.minutes_declared and words / WORDS_PER_MINUTE > TOO_LONG * lesson.minutes_declared:
+        diags.warning(path, 1, 1, f"the lesson has {words} words, about {round(words / WORDS_PER_MINUTE)} "
+                      f"minutes of reading, far more than its 'minutes: {lesson.minutes_declared}'")
+
+
+def _column(text: str, line: int, needle: str) -> int:
+    lines = text.splitlines()
+    if 0 < line <= len(lines) and needle in lines[line - 1]:
+        return lines[line - 1].index(needle) + 1
+    return 1
+
+
+def _lint_quizzes(course: Course, diags: Diagnostics) -> None:
+    for quiz in course.quizzes.values():
+        for index, question in enumerate(quiz.questions):
+            data = (quiz.data["questions"] or [])[index]
+            pos = quiz.data["questions"].pos_at(index) if hasattr(quiz.data["questions"], "pos_at") else None
+            if question.scored and not question.explanation:
+                diags.warning(quiz.path, pos.line if pos else 1, pos.col if pos else 1,
+                              f"question '{data.get('id')}' has no explanation: learners who got it wrong "
+                              f"need to know why")
+
+
+def _referenced(course: Course) -> str:
+    texts = [lesson.source.read_text(encoding="utf-8") for _, lesson in course.lessons()]
+    texts += [str(course.summary or "")]
+    return "\n".join(texts)
+
+
+def _lint_media(course: Course, diags: Diagnostics) -> None:
+    used_text = _referenced(course)
+    embedded_videos = set(re.findall(r"^:::\s*video\s+([\w.-]+)", used_text, re.M))
+    media_dir = course.root / "media"
+    for path in course.media_files:
+        suffix = path.suffix.lower()
+        relative = path.relative_to(media_dir).as_posix()
+        if suffix in VIDEO_SUFFIXES:
+            if path.stem not in embedded_videos:
+                diags.warning(path, 1, 1, f"video '{path.stem}' is not used by any lesson (::: video {path.stem})")
+        elif suffix in IMAGE_SUFFIXES:
+            if relative not in used_text:
+                diags.warning(path, 1, 1, f"media file '{relative}' is not used by any lesson")
+            _lint_image(path, diags)
+        elif suffix not in CAPTION_SUFFIXES and suffix not in (".yml", ".yaml"):
+            if relative not in used_text:
+                diags.warning(path, 1, 1, f"media file '{relative}' is not used by any lesson")
+
+
+def _lint_image(path: Path, diags: Diagnostics) -> None:
+    size = path.stat().st_size
+    if size > IMAGE_MAX_BYTES:
+        diags.warning(path, 1, 1, f"image of {size / 1e6:.1f} MB: too large for the web, aim for under 1 MB")
+    if path.suffix.lower() == ".svg":
+        return
+    try:
+        from PIL import Image
+        with Image.open(path) as image:
+            width, height = image.size
+    except Exception:  # not an image Pillow reads: the browser may still; say nothing
+        return
+    if max(width, height) > IMAGE_MAX_PIXELS:
+        diags.warning(path, 1, 1, f"image of {width}x{height} pixels: scale it to at most "
+                      f"{IMAGE_MAX_PIXELS} pixels on the longer side")
