@@ -265,6 +265,60 @@ def new_course(name: str, parent: Path, title: str | None, language: str) -> Non
     click.echo(f"created {root}; build it with: brokerlearn build {parent}")
 
 
+def _scaffolded(action, describe) -> None:
+    from brokerlearn.errors import UsageError
+    try:
+        path = action()
+    except UsageError as exc:
+        _fail_usage(str(exc))
+    click.echo(describe(path))
+
+
+@new.command("module")
+@click.argument("title")
+@click.option("--course", "course", default=".", type=click.Path(path_type=Path, file_okay=False),
+              show_default=True, help="The course folder (holding course.yml).")
+def new_module(title: str, course: Path) -> None:
+    """A module with the next number and one lesson, added to course.yml."""
+    from brokerlearn.scaffold import scaffold_module
+    _scaffolded(lambda: scaffold_module(course, title),
+                lambda path: f"created {path} and added it to {course / 'course.yml'}")
+
+
+@new.command("lesson")
+@click.argument("title")
+@click.option("--module", "module", default=".", type=click.Path(path_type=Path, file_okay=False),
+              show_default=True, help="The module folder (holding module.yml).")
+@click.option("--outcome", "outcomes", multiple=True, help="An outcome ID the lesson teaches (repeatable).")
+def new_lesson(title: str, module: Path, outcomes: tuple[str, ...]) -> None:
+    """A lesson with the next number and its front matter, added to module.yml."""
+    from brokerlearn.scaffold import scaffold_lesson
+    _scaffolded(lambda: scaffold_lesson(module, title, list(outcomes)),
+                lambda path: f"created {path} and added it to {module / 'module.yml'}")
+
+
+@new.command("quiz")
+@click.argument("quiz_id")
+@click.option("--module", "module", default=".", type=click.Path(path_type=Path, file_okay=False), show_default=True)
+@click.option("--mode", type=click.Choice(["graded", "practice"]), default="practice", show_default=True)
+def new_quiz(quiz_id: str, module: Path, mode: str) -> None:
+    """A quiz file with one example question; place it in a lesson with ::: quiz ID."""
+    from brokerlearn.scaffold import scaffold_quiz
+    _scaffolded(lambda: scaffold_quiz(module, quiz_id, mode),
+                lambda path: f"created {path}; place it in a lesson with:\n::: quiz {path.stem}\n:::")
+
+
+@new.command("video")
+@click.argument("name")
+@click.option("--course", "course", default=".", type=click.Path(path_type=Path, file_okay=False), show_default=True)
+def new_video(name: str, course: Path) -> None:
+    """A storyboard for a case-study video; render it with brokerlearn video render."""
+    from brokerlearn.scaffold import scaffold_storyboard
+    _scaffolded(lambda: scaffold_storyboard(course, name),
+                lambda path: f"created {path}; write the scenes, then: brokerlearn video render {path}\n"
+                             f"and place it in a lesson with:\n::: video {path.stem}\n:::")
+
+
 if __name__ == "__main__":
     main()
 

@@ -1,7 +1,10 @@
 """Scaffolding: new courses that build as they are."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+import yaml
 
 from brokerlearn.course.naming import slug_of
 from brokerlearn.course.schema_types import LANG_RE
@@ -66,3 +69,138 @@ def scaffold_course(parent: Path, name: str, title: str | None, language: str) -
 
 def _yaml_text(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+# ---- modules, lessons, quizzes and storyboards inside an existing course ----------------------
+
+_NUMBERED = re.compile(r"^(\d+)-")
+
+
+def next_number(folder: Path, pattern: str = "*") -> str:
+    """'03' when the folder holds 01-... and 02-...: the prefix that sorts after the others."""
+    numbers = [int(m.group(1)) for p in folder.glob(pattern) if (m := _NUMBERED.match(p.name))]
+    width = max([2] + [len(m.group(1)) for p in folder.glob(pattern) if (m := _NUMBERED.match(p.name))])
+    return f"{(max(numbers) if numbers else 0) + 1:0{width}d}"
+
+
+def append_to_list(path: Path, key: str, item: str) -> None:
+    """Add `item` to the YAML list `key` in `path`, keeping the file's comments and layout.
+
+    The edit is checked by reading the result back; a file laid out in a way this does not
+    understand is left alone, with an error that says what to add by hand."""
+    text = path.read_text(encoding="utf-8")
+    before = yaml.safe_load(text) or {}
+    lines = text.splitlines()
+    new_lines = None
+    for index, line in enumerate(lines):
+        if re.match(rf"^{re.escape(key)}:\s*\[.*\]\s*(#.*)?$", line):  # flow style: key: [a, b]
+            head, _, rest = line.partition("[")
+            inner, _, tail = rest.rpartition("]")
+            items = inner.strip()
+            new_lines = lines[:index] + [f"{head}[{items + ', ' if items else ''}{item}]{tail}"] + lines[index + 1:]
+            break
+        if re.match(rf"^{re.escape(key)}:\s*(#.*)?$", line):  # block style: key:\n  - a
+            end = index + 1
+            indent = "  "
+            while end < len(lines) and (lines[end].strip() == "" or lines[end].startswith((" ", "-", "#"))):
+                if lines[end].lstrip().startswith("- "):
+                    indent = lines[end][:len(lines[end]) - len(lines[end].lstrip())]
+                    last = end
+                end += 1
+            insert_at = (last + 1) if "last" in locals() else index + 1
+            new_lines = lines[:insert_at] + [f"{indent}- {item}"] + lines[insert_at:]
+            break
+    if new_lines is None:
+        new_lines = lines + [f"{key}:", f"  - {item}"]
+    result = "\n".join(new_lines) + "\n"
+    after = yaml.safe_load(result) or {}
+    if list(after.get(key) or []) != list(before.get(key) or []) + [item]:
+        raise UsageError(f"could not add '{item}' to '{key}' in {path}: add it by hand")
+    path.write_text(result, encoding="utf-8")
+
+
+def _course_root(path: Path) -> Path:
+    if not (path / "course.yml").is_file():
+        raise UsageError(f"{path} is not a course: it has no course.yml")
+    return path
+
+
+def _module_dir(path: Path) -> Path:
+    if not (path / "module.yml").is_file():
+        raise UsageError(f"{path} is not a module: it has no module.yml")
+    return path
+
+
+def _lesson_text(title: str, outcomes: list[str]) -> str:
+    front = f"title: {_yaml_text(title)}\n" + (f"outcomes: [{', '.join(outcomes)}]\n" if outcomes else "") + "minutes: 10\n"
+    return (f"---\n{front}---\n\nWhat this lesson is about, in one or two sentences.\n\n## First section\n\n"
+            "Write the lesson here, in Markdown.\n\n::: activity\nSomething for the learner to do.\n:::\n")
+
+
+def scaffold_module(course: Path, title: str) -> Path:
+    course = _course_root(course)
+    modules = course / "modules"
+    modules.mkdir(exist_ok=True)
+    slug = slug_of(title)
+    if not slug:
+        raise UsageError(f"'{title}' gives no usable folder name")
+    folder = modules / f"{next_number(modules)}-{slug}"
+    folder.mkdir()
+    (folder / "module.yml").write_text(f"title: {_yaml_text(title)}\nsummary: What this module covers.\n"
+                                       f"lessons:\n  - 01-first-lesson\n", encoding="utf-8")
+    (folder / "01-first-lesson.md").write_text(_lesson_text("First lesson", []), encoding="utf-8")
+    try:
+        append_to_list(course / "course.yml", "modules", folder.name)
+    except UsageError:
+        import shutil
+        shutil.rmtree(folder)
+        raise
+    return folder
+
+
+def scaffold_lesson(module: Path, title: str, outcomes: list[str]) -> Path:
+    module = _module_dir(module)
+    slug = slug_of(title)
+    if not slug:
+        raise UsageError(f"'{title}' gives no usable file name")
+    path = module / f"{next_number(module, '*.md')}-{slug}.md"
+    path.write_text(_lesson_text(title, outcomes), encoding="utf-8")
+    try:
+        append_to_list(module / "module.yml", "lessons", path.stem)
+    except UsageError:
+        path.unlink()
+        raise
+    return path
+
+
+def scaffold_quiz(module: Path, quiz_id: str, mode: str) -> Path:
+    module = _module_dir(module)
+    slug = slug_of(quiz_id)
+    path = module / f"{slug}.yml"
+    if not slug or path.exists():
+        raise UsageError(f"choose another quiz ID: '{quiz_id}' is {'taken' if slug else 'not usable'}")
+    graded = "pass_mark: 0.7\nmax_attempts: 3\nshuffle: true\n" if mode == "graded" else ""
+    path.write_text(f"id: {slug}\ntitle: {_yaml_text(quiz_id.replace('-', ' ').capitalize())}\nmode: {mode}\n{graded}"
+                    "questions:\n  - id: q1\n    type: single\n    prompt: Which statement is right?\n"
+                    "    explanation: Why the right answer is right.\n    options:\n"
+                    "      - text: The right answer\n        correct: true\n      - text: A plausible wrong answer\n"
+                    "        feedback: Why this one is wrong.\n", encoding="utf-8")
+    return path
+
+
+def scaffold_storyboard(course: Path, name: str) -> Path:
+    course = _course_root(course)
+    slug = slug_of(name)
+    folder = course / "storyboards"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{slug}.yml"
+    if not slug or path.exists():
+        raise UsageError(f"choose another name: '{name}' is {'taken' if slug else 'not usable'}")
+    path.write_text(f"title: {_yaml_text('Case study: ' + name.replace('-', ' '))}\nlicense: CC-BY-4.0\n"
+                    "attribution: Your Organisation\nlanguage: en\nscenes:\n  - chapter: The situation\n"
+                    "    title: A fictional firm and its problem\n    body: |\n      Who the firm is\n"
+                    "      What it needs\n    narration: >\n      This case is fictional. Say who the firm is and "
+                    "what it needs, in two or three sentences.\n  - chapter: What happened\n"
+                    "    title: What the adviser did\n    narration: >\n      Tell what the adviser did, "
+                    "step by step, and what came of it.\n", encoding="utf-8")
+    return path
