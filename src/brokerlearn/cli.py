@@ -91,6 +91,23 @@ def check(courses_dir: Path, output_format: str, strict: bool, theme: Path | Non
     sys.exit(EXIT_AUTHOR_ERRORS if failed else 0)
 
 
+@main.command()
+@click.argument("courses_dir", default="courses", type=click.Path(path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--theme", type=click.Path(path_type=Path), default=None)
+def preview(courses_dir: Path, host: str, port: int, theme: Path | None) -> None:
+    """Preview COURSES_DIR (or one course) on a local server that rebuilds on save and reloads the page."""
+    from brokerlearn.errors import UsageError
+    from brokerlearn.preview import Preview
+    try:
+        server = Preview(courses_dir, theme_dir=theme)
+    except UsageError as exc:
+        _fail_usage(str(exc))
+    click.echo(f"previewing {courses_dir} on http://{host}:{port}/ (rebuilds on save; Ctrl+C to stop)", err=True)
+    server.serve(host, port)
+
+
 def _app(build_dir: Path, instance: Path | None):
     from brokerlearn.errors import UsageError
     from brokerlearn.server import create_app

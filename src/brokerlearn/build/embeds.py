@@ -21,12 +21,13 @@ from brokerlearn.errors import Diagnostics
 
 
 def prepare_embeds(course: Course, path: Path, scope: str, body: RenderedBody, theme: Theme,
-                   diags: Diagnostics) -> list[str]:
+                   diags: Diagnostics, preview: bool = False) -> list[str]:
     """The HTML of each embed of a lesson, in order; errors go to `diags`."""
-    return [_prepare(course, path, scope, index, embed, theme, diags) for index, embed in enumerate(body.embeds)]
+    return [_prepare(course, path, scope, index, embed, theme, diags, preview)
+            for index, embed in enumerate(body.embeds)]
 
 
-def _prepare(course, path, scope, index, embed: Embed, theme, diags) -> str:
+def _prepare(course, path, scope, index, embed: Embed, theme, diags, preview: bool = False) -> str:
     if embed.kind == "question":
         return _inline_question(course, path, scope, index, embed, theme, diags)
     if not embed.name:
@@ -42,7 +43,7 @@ def _prepare(course, path, scope, index, embed: Embed, theme, diags) -> str:
         diags.error(path, embed.line, embed.col,
                     f"unknown quiz '{embed.name}'{did_you_mean(embed.name, course.quizzes)}")
         return ""
-    return theme.render("quiz.html", {"quiz": quiz_view(course.quizzes[embed.name], index)})
+    return theme.render("quiz.html", {"quiz": quiz_view(course.quizzes[embed.name], index, preview)})
 
 
 def _inline_question(course, path, scope, index, embed: Embed, theme, diags) -> str:

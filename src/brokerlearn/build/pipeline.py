@@ -43,7 +43,9 @@ class BuildResult:
 
 
 def build(courses_dir: Path, out_dir: Path, theme_dir: Path | None = None, strict: bool = False,
-          show_progress: bool | None = None) -> BuildResult:
+          show_progress: bool | None = None, preview: bool = False) -> BuildResult:
+    """Build the site into OUT/site and the server manifests into OUT/server. `preview` builds
+    for `brokerlearn preview` only: graded quizzes are marked in the page (never publish it)."""
     diags = Diagnostics()
     theme = Theme(theme_dir)  # a bad --theme is a usage error, raised before any work
     cache = BuildCache(out_dir)
@@ -55,7 +57,7 @@ def build(courses_dir: Path, out_dir: Path, theme_dir: Path | None = None, stric
     rendered: list[str] = []
     bodies = {}
     for course in courses:
-        bodies.update(_render_bodies(course, cache, diags, rendered, show_progress, theme))
+        bodies.update(_render_bodies(course, cache, diags, rendered, show_progress, theme, preview))
         _check_media(course, diags)
         check_alignment(course, diags)
     _fail_if_errors(diags, strict)
@@ -80,7 +82,7 @@ def _body_key(lesson, targets_fingerprint: str) -> str:
 
 
 def _render_bodies(course: Course, cache: BuildCache, diags: Diagnostics, rendered: list,
-                   show_progress, theme: Theme) -> dict:
+                   show_progress, theme: Theme, preview: bool = False) -> dict:
     targets = link_targets(course)
     fingerprint = targets.fingerprint()
     bodies = {}
@@ -97,7 +99,7 @@ def _render_bodies(course: Course, cache: BuildCache, diags: Diagnostics, render
             body.rerender = functools.partial(_render_lesson, course, module, lesson, targets)
             bodies[lesson.source] = body
             bar.update(1)
-    _report(course, bodies, diags, theme)
+    _report(course, bodies, diags, theme, preview)
     return bodies
 
 
@@ -106,7 +108,7 @@ def _render_lesson(course, module, lesson, targets: LinkTargets) -> RenderedBody
                        lesson_url(course, module, lesson), targets)
 
 
-def _report(course: Course, bodies: dict, diags: Diagnostics, theme: Theme) -> None:
+def _report(course: Course, bodies: dict, diags: Diagnostics, theme: Theme, preview: bool = False) -> None:
     """Problems found while rendering, then checks that need every lesson rendered."""
     anchors = {source_key(course, path): body.anchors for path, body in bodies.items()}
     for path, body in bodies.items():
@@ -116,7 +118,7 @@ def _report(course: Course, bodies: dict, diags: Diagnostics, theme: Theme) -> N
             if ref.anchor not in anchors.get(ref.page_key, set()):
                 where = "this lesson" if ref.page_key == source_key(course, path) else ref.page_key
                 diags.error(path, ref.line, ref.col, f"no heading with the anchor '#{ref.anchor}' in {where}")
-        body.embed_html = prepare_embeds(course, path, source_key(course, path), body, theme, diags)
+        body.embed_html = prepare_embeds(course, path, source_key(course, path), body, theme, diags, preview)
 
 
 def _check_media(course: Course, diags: Diagnostics) -> None:

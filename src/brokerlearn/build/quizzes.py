@@ -80,14 +80,18 @@ def practice_key(question: Question) -> dict:
     return key
 
 
-def quiz_view(quiz: Quiz, embed_index: int) -> dict:
+def quiz_view(quiz: Quiz, embed_index: int, preview: bool = False) -> dict:
+    """With `preview` (brokerlearn preview only, never published), a graded quiz is marked in the
+    page like a practice quiz, so that its author can try it."""
     prefix = f"qz{embed_index}-{quiz.id}"
     questions = [question_view(q, f"{prefix}-{q.id}", f"{quiz.id}/{q.id}", quiz.data["shuffle"])
                  for q in quiz.questions]
     view = {"id": quiz.id, "dom_id": prefix, "title": quiz.title, "mode": quiz.mode,
             "graded": quiz.graded, "questions": questions, "max_score": quiz.max_score,
             "pass_mark": quiz.data["pass_mark"], "max_attempts": quiz.data["max_attempts"]}
-    if not quiz.graded:
+    if preview and quiz.graded:
+        view.update(graded=False, mode="practice", preview_of_graded=True)
+    if not view["graded"]:
         view["key_json"] = _json_for_script({q.id: practice_key(q) for q in quiz.questions})
     return view
 

@@ -1,0 +1,193 @@
+"""`brokerlearn preview`: build, serve on 127.0.0.1, rebuild on save, reload the open page.
+
+A build error does not stop the preview: the page shows it in an overlay (file, line, message)
+and the last good site stays served; the overlay goes away with the next good build. The
+preview build marks graded quizzes in the page, so it is written to a private folder and never
+published.
+"""
+from __future__ import annotations
+
+import json
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from brokerlearn.build.pipeline import build
+from brokerlearn.errors import BuildFailed, UsageError
+
+CLIENT_JS = r"""(function () {
+  "use strict";
+  var loaded = null;
+  function overlay(problems) {
+    var box = document.getElementById("brokerlearn-preview-overlay");
+    if (!problems || !problems.length) { if (box) box.remove(); return; }
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "brokerlearn-preview-overlay";
+      box.setAttribute("role", "alert");
+      document.body.appendChild(box);
+    }
+    box.textContent = "";
+    var h = document.createElement("p");
+    h.className = "preview-overlay-title";
+    h.textContent = "The build failed: fix this and save; the page comes back by itself.";
+    box.appendChild(h);
+    problems.forEach(function (p) {
+      var line = document.createElement("pre");
+      line.textContent = p.path + ":" + p.line + ":" + p.column + ": " + p.level + ": " + p.message;
+      box.appendChild(line);
+    });
+  }
+  function apply(state) {
+    if (loaded === null) loaded = state.version;
+    if (state.problems.length) { overlay(state.problems); return; }
+    if (state.version !== loaded) { location.reload(); return; }
+    overlay([]);
+  }
+  fetch("/__preview/status").then(function (r) { return r.json(); }).then(function (state) {
+    apply(state);
+    var events = new EventSource("/__preview/events");
+    events.onmessage = function (e) { apply(JSON.parse(e.data)); };
+  });
+})();
+"""
+CLIENT_CSS = """#brokerlearn-preview-overlay { position: fixed; inset: 0; z-index: 9999; overflow: auto;
+  background: rgba(28, 35, 51, 0.96); color: #fff; padding: 2rem; font-size: 0.95rem; }
+#brokerlearn-preview-overlay pre { white-space: pre-wrap; font-family: ui-monospace, monospace;
+  background: #3b1f24; border-left: 5px solid #ff8a80; padding: 0.6rem 0.8rem; }
+.preview-overlay-title { font-weight: 700; font-size: 1.2rem; }
+"""
+INJECT = (b'<link rel="stylesheet" href="/__preview/client.css">'
+          b'<script src="/__preview/client.js" defer></script></body>')
+
+
+@dataclass
+class PreviewState:
+    """What the pages learn through /__preview/events: the build number and its problems."""
+    version: int = 0
+    problems: list = field(default_factory=list)
+    last_rendered: list = field(default_factory=list)
+    last_seconds: float = 0.0
+    changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def publish(self, problems: list, rendered: list, seconds: float) -> None:
+        with self.changed:
+            self.version += 1
+            self.problems, self.last_rendered, self.last_seconds = problems, rendered, seconds
+            self.changed.notify_all()
+
+    def snapshot(self) -> dict:
+        return {"version": self.version, "problems": self.problems, "rendered": self.last_rendered,
+                "seconds": self.last_seconds}
+
+
+class Preview:
+    def __init__(self, course_dir: Path, out_dir: Path | None = None, theme_dir: Path | None = None):
+        self.course_dir = Path(course_dir)
+        if not self.course_dir.exists():
+            raise UsageError(f"{self.course_dir} does not exist")
+        self.out_dir = Path(out_dir) if out_dir else Path(tempfile.mkdtemp(prefix="brokerlearn-preview-"))
+        self.theme_dir = theme_dir
+        self.state = PreviewState()
+        self._stop = threading.Event()
+
+    def rebuild(self) -> None:
+        started = time.perf_counter()
+        try:
+            result = build(self.course_dir, self.out_dir, self.theme_dir, show_progress=False, preview=True)
+            problems, rendered = [], result.rendered_bodies
+        except BuildFailed as exc:
+            problems, rendered = [_relative(d.as_dict()) for d in exc.diagnostics.sorted() if d.level == "error"], []
+        except UsageError as exc:
+            problems, rendered = [{"path": str(self.course_dir), "line": 1, "column": 1, "level": "error",
+                                   "message": str(exc)}], []
+        except Exception as exc:  # a half-written file must never stop the preview
+            problems, rendered = [{"path": str(self.course_dir), "line": 1, "column": 1, "level": "error",
+                                   "message": f"{type(exc).__name__}: {exc}"}], []
+        self.state.publish(problems, rendered, time.perf_counter() - started)
+
+    def watch(self) -> None:
+        from watchfiles import watch
+        watched = [self.course_dir] + ([Path(self.theme_dir)] if self.theme_dir else [])
+        for _changes in watch(*watched, stop_event=self._stop, debounce=50, step=20, rust_timeout=500,
+                              watch_filter=lambda change, path: "/." not in path and not path.endswith("~")):
+            self.rebuild()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def app(self):
+        from flask import Flask, Response, abort, request, send_file
+        from werkzeug.security import safe_join
+        app = Flask(__name__, static_folder=None)
+        state, site = self.state, self.out_dir / "site"
+
+        @app.get("/__preview/status")
+        def status():
+            return state.snapshot()
+
+        @app.get("/__preview/client.js")
+        def client_js():
+            return Response(CLIENT_JS, mimetype="text/javascript")
+
+        @app.get("/__preview/client.css")
+        def client_css():
+            return Response(CLIENT_CSS, mimetype="text/css")
+
+        @app.get("/__preview/events")
+        def events():
+            def stream(seen: int):
+                yield ": connected\n\n"  # sends the headers now: the page knows it is connected
+                while not self._stop.is_set():
+                    with state.changed:
+                        state.changed.wait_for(lambda: state.version != seen or self._stop.is_set(), timeout=15)
+                        snapshot = state.snapshot()
+                    if snapshot["version"] == seen:
+                        yield ": keep-alive\n\n"
+                        continue
+                    seen = snapshot["version"]
+                    yield f"data: {json.dumps(snapshot)}\n\n"
+            return Response(stream(int(request.args.get("since", state.version))), mimetype="text/event-stream",
+                            headers={"Cache-Control": "no-store"})
+
+        @app.get("/", defaults={"path": ""})
+        @app.get("/<path:path>")
+        def page(path: str):
+            target = safe_join(str(site), path) if path else str(site)
+            if target is None:
+                abort(404)
+            target = Path(target)
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_file():
+                if state.problems:  # no page yet: an empty page that shows the overlay
+                    return Response(b"<!doctype html><title>Preview</title><body></body>".replace(b"</body>", INJECT),
+                                    mimetype="text/html")
+                abort(404)
+            if target.suffix == ".html":
+                data = target.read_bytes().replace(b"</body>", INJECT, 1)
+                return Response(data, mimetype="text/html", headers={"Cache-Control": "no-store"})
+            return send_file(target, max_age=0)
+        return app
+
+    def serve(self, host: str, port: int, threads: int = 16) -> None:
+        import waitress
+        self.rebuild()
+        watcher = threading.Thread(target=self.watch, daemon=True)
+        watcher.start()
+        try:
+            waitress.serve(self.app(), host=host, port=port, threads=threads, ident="brokerlearn-preview")
+        finally:
+            self.stop()
+
+
+def _relative(problem: dict) -> dict:
+    """Paths as the author typed them: relative to where the preview was started."""
+    import os
+    try:
+        problem["path"] = os.path.relpath(problem["path"])
+    except ValueError:
+        pass
+    return problem

@@ -1,0 +1,102 @@
+"""`brokerlearn preview`: rebuilds only what changed after a save, the page gets the reload event,
+a build error shows as an overlay in the browser and goes away when fixed, graded quizzes are
+marked in the page."""
+import json
+import threading
+import time
+import urllib.request
+
+import pytest
+
+from brokerlearn.preview import Preview
+from browser import browser, chromium_path
+
+ARTIFACTS = __import__("pathlib").Path(__file__).resolve().parent / "artifacts"
+
+
+@pytest.fixture
+def preview(make_course, tmp_path):
+    import waitress.server
+    root = make_course()
+    server = Preview(root.parent, tmp_path / "preview-out")
+    server.rebuild()
+    wsgi = waitress.server.create_server(server.app(), host="127.0.0.1", port=0, threads=8)
+    threading.Thread(target=wsgi.run, daemon=True).start()
+    watcher = threading.Thread(target=server.watch, daemon=True)
+    watcher.start()
+    time.sleep(0.4)  # the watcher is ready
+    yield root, server, f"http://127.0.0.1:{wsgi.effective_port}/"
+    server.stop()
+    wsgi.close()
+
+
+def wait_version(server, version, timeout=10):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if server.state.version > version:
+            return server.state.snapshot()
+        time.sleep(0.02)
+    raise AssertionError("no rebuild after the save")
+
+
+def test_a_save_rebuilds_only_that_lesson_and_sends_the_event(preview):
+    root, server, base = preview
+    events = urllib.request.urlopen(base + "__preview/events", timeout=10)
+    lesson = root / "modules/01-intro/01-start.md"
+    version = server.state.version
+    lesson.write_text(lesson.read_text() + "\nA new sentence.\n")
+    snapshot = wait_version(server, version)
+    assert snapshot["problems"] == [] and snapshot["rendered"] == [str(lesson)]
+    line = b""
+    while not line.startswith(b"data:"):
+        line = events.readline()
+    assert json.loads(line[5:])["version"] == snapshot["version"]
+    page = urllib.request.urlopen(base + "mini/intro/start/index.html").read().decode()
+    assert "A new sentence." in page and "/__preview/client.js" in page
+
+
+def test_half_written_and_deleted_files_do_not_stop_it(preview):
+    root, server, base = preview
+    version = server.state.version
+    (root / "modules/01-intro/module.yml").write_text("title: Intro\nlessons: [01-start, 02-next")  # half-written
+    snapshot = wait_version(server, version)
+    assert snapshot["problems"] and snapshot["problems"][0]["path"].endswith("module.yml")
+    version = snapshot["version"]
+    (root / "modules/01-intro/module.yml").write_text("title: Intro\nlessons: [01-start, 02-next]\n")
+    (root / "modules/01-intro/02-next.md").unlink()  # a deleted lesson
+    snapshot = wait_version(server, version)
+    while server.state.version != snapshot["version"] or not server.state.problems:
+        snapshot = wait_version(server, snapshot["version"])
+    assert any("02-next" in p["message"] for p in server.state.problems)
+    assert urllib.request.urlopen(base + "mini/intro/start/index.html").status == 200  # last good site
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed")
+def test_error_overlay_appears_and_goes_away(preview, tmp_path):
+    root, server, base = preview
+    lesson = root / "modules/01-intro/02-next.md"
+    good = lesson.read_text()
+    with browser() as chromium:
+        page = chromium.new_page()
+        page.goto(base + "mini/intro/next/index.html")
+        page.wait_for_timeout(300)
+        lesson.write_text(good.replace("#first-part", "#missing-part"))
+        overlay = page.locator("#brokerlearn-preview-overlay")
+        overlay.wait_for(timeout=10000)
+        assert "02-next.md:5:" in overlay.inner_text() and "missing-part" in overlay.inner_text()
+        page.screenshot(path=str(ARTIFACTS / "preview-overlay.png"))
+        lesson.write_text(good.replace("See", "Now see"))
+        page.wait_for_selector("text=Now see", timeout=10000)  # reloaded with the fix
+        assert page.locator("#brokerlearn-preview-overlay").count() == 0
+
+
+def test_graded_quizzes_are_marked_in_the_preview(make_course, tmp_path):
+    quiz = ("id: check\ntitle: Check\nmode: graded\nquestions:\n  - id: q1\n    type: truefalse\n"
+            "    prompt: Yes?\n    answer: true\n    explanation: Because.\n")
+    root = make_course({"modules/01-intro/check.yml": quiz,
+                        "modules/01-intro/01-start.md": "---\ntitle: Start\n---\n\n## First part\n\n::: quiz check\n:::\n"})
+    server = Preview(root.parent, tmp_path / "out")
+    server.rebuild()
+    html = (tmp_path / "out/site/mini/intro/start/index.html").read_text()
+    assert "Preview: this graded quiz is marked here in the page" in html and "data-graded" not in html
