@@ -88,7 +88,8 @@ def quiz_view(quiz: Quiz, embed_index: int, preview: bool = False) -> dict:
                  for q in quiz.questions]
     view = {"id": quiz.id, "dom_id": prefix, "title": quiz.title, "mode": quiz.mode,
             "graded": quiz.graded, "questions": questions, "max_score": quiz.max_score,
-            "pass_mark": quiz.data["pass_mark"], "max_attempts": quiz.data["max_attempts"]}
+            "pass_mark": quiz.data["pass_mark"], "max_attempts": quiz.data["max_attempts"],
+            "preview_of_graded": False}
     if preview and quiz.graded:
         view.update(graded=False, mode="practice", preview_of_graded=True)
     if not view["graded"]:
@@ -101,7 +102,7 @@ def inline_question_view(question: Question, embed_index: int, scope: str) -> di
     dom_id = f"qi{embed_index}-{question.id}"
     return {"id": f"inline-{embed_index}", "dom_id": dom_id, "title": None, "mode": "practice",
             "graded": False, "questions": [question_view(question, f"{dom_id}-q", f"{scope}/{question.id}", False)],
-            "max_score": question.max_score, "pass_mark": None, "max_attempts": 0,
+            "max_score": question.max_score, "pass_mark": None, "max_attempts": 0, "preview_of_graded": False,
             "key_json": _json_for_script({question.id: practice_key(question)})}
 
 
