@@ -108,19 +108,27 @@ def settings():
     return page("account/settings.html", "Account settings", error=None, done=request.args.get("done"))
 
 
+def _settings_error(message: str):
+    return page("account/settings.html", "Account settings", 422, error=message, done=None)
+
+
+def _confirmed_user(field: str):
+    """The signed-in account, if the form's `field` holds its password (else None)."""
+    from werkzeug.security import check_password_hash
+    user = db.session().get(User, current_user.id)
+    return user if check_password_hash(user.password_hash, request.form.get(field, "")) else None
+
+
 @bp.route("/settings/password", methods=["POST"])
 @login_required
 def change_password():
-    session = db.session()
-    user = session.get(User, current_user.id)
-    from werkzeug.security import check_password_hash
-    if not check_password_hash(user.password_hash, request.form.get("current_password", "")):
-        return page("account/settings.html", "Account settings", 422, error="Your current password is not right.",
-                    done=None)
+    user = _confirmed_user("current_password")
+    if user is None:
+        return _settings_error("Your current password is not right.")
     try:
-        accounts.set_password(session, user, request.form.get("password", ""))
+        accounts.set_password(db.session(), user, request.form.get("password", ""))
     except AccountError as exc:
-        return page("account/settings.html", "Account settings", 422, error=str(exc), done=None)
+        return _settings_error(str(exc))
     login_user(user)  # this session continues; every other one ends
     return redirect(url_for("auth.settings", done="password"))
 
@@ -128,12 +136,10 @@ def change_password():
 @bp.route("/delete", methods=["POST"])
 @login_required
 def delete():
+    user = _confirmed_user("password")
+    if user is None:
+        return _settings_error("To delete your account, enter your password.")
     session = db.session()
-    user = session.get(User, current_user.id)
-    from werkzeug.security import check_password_hash
-    if not check_password_hash(user.password_hash, request.form.get("password", "")):
-        return page("account/settings.html", "Account settings", 422,
-                    error="To delete your account, enter your password.", done=None)
     logout_user()
     accounts.delete_user(session, user)
     return page("account/message.html", "Account deleted",

@@ -208,7 +208,7 @@ def render(storyboard_path: Path, media_dir: Path | None = None) -> Rendered:
         partial = media_dir / f".{name}.partial.mp4"
         result = tool.run(["-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(narration),
                            "-vf", f"fps={FPS},format=yuv420p", "-c:v", "libx264", "-preset", "veryfast",
-                           "-tune", "stillimage", "-crf", "28", "-c:a", "aac", "-b:a", "64k",
+                           "-tune", "stillimage", "-crf", "30", "-c:a", "aac", "-b:a", "48k",
                            "-movflags", "+faststart", "-t", f"{total:.3f}", "-y", str(partial)])
         if result.returncode != 0:
             partial.unlink(missing_ok=True)
