@@ -215,3 +215,16 @@ def test_two_videos_with_the_same_content_are_converted_once(video_course, tmp_p
     assert tool.RUNS["ffmpeg"] - before == 2 + 2  # two probes, one rendition and one poster
     assert (tmp_path / "out/site/mini/media/copy/360p.mp4").read_bytes() == \
         (tmp_path / "out/site/mini/media/clip/360p.mp4").read_bytes()
+
+
+def test_pip_only_install_uses_the_wheels_ffmpeg_and_probes_without_ffprobe(monkeypatch, tmp_path):
+    """Without ffmpeg on PATH the imageio-ffmpeg wheel's binary is used; it has no ffprobe, and
+    probing reads what 'ffmpeg -i' prints."""
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
+    source = make_video(tmp_path / "in.mp4", 320, 240, seconds=2)
+    real_which = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda name: None if name in ("ffmpeg", "ffprobe") else real_which(name))
+    assert tool.ffmpeg_exe() == imageio_ffmpeg.get_ffmpeg_exe()
+    info = tool.probe(source)
+    assert (info.width, info.height, info.video_codec, info.audio_codec) == (320, 240, "h264", "aac")
+    assert abs(info.duration - 2.0) < 0.1
