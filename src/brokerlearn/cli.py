@@ -471,3 +471,38 @@ def video_render(storyboards: tuple[Path, ...], media_dir: Path | None) -> None:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_AUTHOR_ERRORS)
         click.echo(f"rendered {result.video} ({result.duration:.1f} s, {len(result.cues)} captions)")
+
+
+@main.command("backup")
+@click.option("-o", "--output", "target", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Archive to write (default: brokerlearn-backup-YYYYmmdd-HHMMSS.tar.gz).")
+@_instance_option
+def backup_command(target: Path | None, instance: Path | None) -> None:
+    """Back up the instance folder and the SQLite database (safe while the server runs)."""
+    import time as clock
+
+    from brokerlearn.errors import UsageError
+    from brokerlearn.server.backup import backup
+    app = _app(Path("build"), instance)
+    target = target or Path(f"brokerlearn-backup-{clock.strftime('%Y%m%d-%H%M%S')}.tar.gz")
+    try:
+        manifest = backup(Path(app.instance_path), app.config["DATABASE_URL"], target)
+    except UsageError as exc:
+        _fail_usage(str(exc))
+    click.echo(f"wrote {target}: {len(manifest['files'])} files, database: {manifest['database']}")
+
+
+@main.command("restore")
+@click.argument("archive", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--force", is_flag=True, help="Replace an existing database (stop the server first).")
+@_instance_option
+def restore_command(archive: Path, force: bool, instance: Path | None) -> None:
+    """Restore a backup made by 'brokerlearn backup' into the instance folder."""
+    from brokerlearn.errors import UsageError
+    from brokerlearn.server.backup import restore
+    app = _app(Path("build"), instance)
+    try:
+        manifest = restore(archive, Path(app.instance_path), app.config["DATABASE_URL"], force)
+    except UsageError as exc:
+        _fail_usage(str(exc))
+    click.echo(f"restored {len(manifest['files'])} files from {archive} (made {manifest['created'][:19]})")
