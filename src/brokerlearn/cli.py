@@ -165,8 +165,8 @@ def users() -> None:
     """Manage accounts from the command line."""
 
 
-def _with_db(instance: Path | None, action):
-    app = _app(Path("build"), instance)
+def _with_db(instance: Path | None, action, build_dir: Path = Path("build")):
+    app = _app(build_dir, instance)
     if app.config["DATABASE_URL"].startswith("sqlite"):
         from brokerlearn.server.db import upgrade
         upgrade(app.config["DATABASE_URL"])  # the embedded default keeps itself current, as on serve
@@ -506,3 +506,57 @@ def restore_command(archive: Path, force: bool, instance: Path | None) -> None:
     except UsageError as exc:
         _fail_usage(str(exc))
     click.echo(f"restored {len(manifest['files'])} files from {archive} (made {manifest['created'][:19]})")
+
+
+@main.group("export")
+def export_group() -> None:
+    """Exports: CSV of learners, progress and results; xAPI statements."""
+
+
+@export_group.command("csv")
+@click.argument("what", type=click.Choice(["learners", "progress", "results"]))
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="File to write (default: standard output).")
+@click.option("--build-dir", type=click.Path(path_type=Path), default=Path("build"), show_default=True)
+@_instance_option
+def export_csv(what: str, output: Path | None, build_dir: Path, instance: Path | None) -> None:
+    """Learners, progress per course, or graded results, as CSV (UTF-8, one header row)."""
+    from brokerlearn.server import exports
+    from brokerlearn.server.courses import catalog
+
+    def act(app, session):
+        if what == "learners":
+            return exports.learners_csv(session)
+        if what == "results":
+            return exports.results_csv(session)
+        return exports.progress_csv(session, catalog())
+    text = _with_db(instance, act, build_dir)
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+@export_group.command("xapi")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="JSON lines file to write (default: standard output).")
+@click.option("--public-url", default=None, help="Base of the activity IDs (default: BROKERLEARN_PUBLIC_URL).")
+@click.option("--build-dir", type=click.Path(path_type=Path), default=Path("build"), show_default=True)
+@_instance_option
+def export_xapi(output: Path | None, public_url: str | None, build_dir: Path, instance: Path | None) -> None:
+    """Every learning event as an xAPI 1.0.3 statement, one JSON object per line."""
+    import json
+
+    from brokerlearn.server import exports
+    from brokerlearn.server.courses import catalog
+
+    def act(app, session):
+        base = public_url or app.config.get("PUBLIC_URL") or "http://127.0.0.1:8000"
+        return [json.dumps(s, ensure_ascii=False) for s in exports.xapi_statements(session, catalog(), base)]
+    lines = _with_db(instance, act, build_dir)
+    text = "".join(line + "\n" for line in lines)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {len(lines)} statements to {output}", err=True)
+    else:
+        click.echo(text, nl=False)

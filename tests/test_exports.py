@@ -1,0 +1,79 @@
+"""Exports: CSV of learners, progress and results, and xAPI statements that an independent
+validator (npm xapi-validation) accepts, with stable IDs."""
+import csv
+import io
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from brokerlearn.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+QUIZ = "/api/quizzes/example/m2-assessment"
+
+
+@pytest.fixture
+def activity(app, learner, built_example):
+    ana, bo = learner("ana@agency.org"), learner("bo@agency.org")
+    ana.api("post", "/api/progress", {"events": [
+        {"event_id": "evt-a-0001", "course": "example", "kind": "lesson_viewed",
+         "item": "finding-partners/cooperation-profiles", "value": 95, "at": "2026-11-20T10:00:00Z"},
+        {"event_id": "evt-a-0002", "course": "example", "kind": "lesson_completed",
+         "item": "finding-partners/cooperation-profiles"},
+        {"event_id": "evt-a-0003", "course": "example", "kind": "video_progress", "item": "partner-call",
+         "value": 0.92},
+        {"event_id": "evt-a-0004", "course": "example", "kind": "practice_answered", "item": "assess-practice/p1",
+         "value": 1}]})
+    attempt = ana.api("post", f"{QUIZ}/attempts").get_json()["id"]
+    ana.api("post", f"{QUIZ}/attempts/{attempt}", {"answers": {"q1": True}})
+    bo.api("post", "/api/progress", {"events": [{"event_id": "evt-b-0001", "course": "example",
+                                                 "kind": "lesson_completed", "item": "working-together/first-meeting"}]})
+    return app
+
+
+def export(app, built_example, *args) -> str:
+    env = {"DATABASE_URL": app.config["DATABASE_URL"]}
+    result = CliRunner().invoke(main, ["export", *args, "--build-dir", str(built_example),
+                                       "--instance", app.instance_path], env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def rows(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_csv_exports(activity, built_example):
+    learners = rows(export(activity, built_example, "csv", "learners"))
+    assert [(r["email"], r["lessons_completed"], r["graded_attempts"]) for r in learners] == [
+        ("ana@agency.org", "1", "1"), ("bo@agency.org", "1", "0")]
+    progress = rows(export(activity, built_example, "csv", "progress"))
+    ana = next(r for r in progress if r["email"] == "ana@agency.org")
+    assert (ana["course"], ana["lessons_completed"], ana["lessons"], ana["seconds_spent"], ana["videos_watched"]) == \
+        ("example", "1", "3", "95", "1")
+    results = rows(export(activity, built_example, "csv", "results"))
+    assert [(r["email"], r["quiz"], r["attempt"], r["score"], r["passed"]) for r in results] == [
+        ("ana@agency.org", "m2-assessment", "1", "1.0", "no")]
+
+
+def test_xapi_statements_are_valid_and_stable(activity, built_example, tmp_path):
+    text = export(activity, built_example, "xapi", "--public-url", "https://learn.example.org")
+    statements = [json.loads(line) for line in text.splitlines()]
+    verbs = sorted(s["verb"]["display"]["en-US"] for s in statements)
+    assert verbs == ["answered", "completed", "completed", "experienced", "failed", "progressed"]
+    lines = tmp_path / "statements.jsonl"
+    lines.write_text(text)
+    output = subprocess.run(["node", str(REPO / "tests/tools/validate_xapi.cjs"), str(lines)], cwd=REPO,
+                            capture_output=True, text=True, check=True).stdout
+    assert json.loads(output) == {}
+    completed = next(s for s in statements if s["verb"]["display"]["en-US"] == "completed"
+                     and "cooperation-profiles" in s["object"]["id"])
+    assert completed["object"]["id"] == "https://learn.example.org/example/finding-partners/cooperation-profiles/"
+    assert completed["verb"]["id"] == "http://adlnet.gov/expapi/verbs/completed"
+    assert "@" not in json.dumps([s["actor"] for s in statements])  # no e-mail addresses leave the server
+    again = [json.loads(line) for line in export(activity, built_example, "xapi", "--public-url",
+                                                 "https://learn.example.org").splitlines()]
+    assert [s["id"] for s in again] == [s["id"] for s in statements]
