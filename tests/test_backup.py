@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from brokerlearn.cli import main
 from brokerlearn.server.credentials.keys import create_key
 from httpclient import HttpSession
+from serving import running
 from server_fixtures import PASSWORD
 
 
@@ -21,7 +22,6 @@ def run(*args, env=None):
 
 @pytest.fixture
 def served_instance(built_example, tmp_path, monkeypatch):
-    import waitress.server
     from brokerlearn.server import create_app
     from brokerlearn.server.db import upgrade
     monkeypatch.delenv("DATABASE_URL", raising=False)
@@ -29,10 +29,8 @@ def served_instance(built_example, tmp_path, monkeypatch):
     app = create_app(build_dir=built_example, instance_path=instance)
     upgrade(app.config["DATABASE_URL"])
     create_key(instance)
-    server = waitress.server.create_server(app, host="127.0.0.1", port=0, threads=8)
-    threading.Thread(target=server.run, daemon=True).start()
-    yield instance, server.effective_port, app
-    server.close()
+    with running(app) as port:
+        yield instance, port, app
 
 
 def count_events(db: Path) -> int:

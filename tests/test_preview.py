@@ -9,6 +9,7 @@ import urllib.request
 import pytest
 
 from brokerlearn.preview import Preview
+from serving import running
 from browser import browser, chromium_path
 
 ARTIFACTS = __import__("pathlib").Path(__file__).resolve().parent / "artifacts"
@@ -16,18 +17,20 @@ ARTIFACTS = __import__("pathlib").Path(__file__).resolve().parent / "artifacts"
 
 @pytest.fixture
 def preview(make_course, tmp_path):
-    import waitress.server
     root = make_course()
     server = Preview(root.parent, tmp_path / "preview-out")
     server.rebuild()
-    wsgi = waitress.server.create_server(server.app(), host="127.0.0.1", port=0, threads=8)
-    threading.Thread(target=wsgi.run, daemon=True).start()
-    watcher = threading.Thread(target=server.watch, daemon=True)
-    watcher.start()
-    time.sleep(0.4)  # the watcher is ready
-    yield root, server, f"http://127.0.0.1:{wsgi.effective_port}/"
-    server.stop()
-    wsgi.close()
+    with running(server.app()) as port:
+        watcher = threading.Thread(target=server.watch, daemon=True)
+        watcher.start()
+        time.sleep(0.4)  # the watcher is ready
+        try:
+            yield root, server, f"http://127.0.0.1:{port}/"
+        finally:
+            server.stop()  # ends the event streams and the watcher
+            with server.state.changed:
+                server.state.changed.notify_all()
+            watcher.join(timeout=10)
 
 
 def wait_version(server, version, timeout=10):

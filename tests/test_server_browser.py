@@ -2,12 +2,12 @@
 waitress: progress kept in the browser before signing up, registration, reading, marking a lesson
 complete, a graded quiz, the dashboard. Screenshots go to tests/artifacts/."""
 import json
-import threading
 from pathlib import Path
 
 import pytest
 
 from browser import AXE, browser, chromium_path
+from serving import running
 from server_fixtures import PASSWORD
 
 pytestmark = [
@@ -22,7 +22,6 @@ QUIZ_LESSON = "example/working-together/first-meeting/"
 
 @pytest.fixture
 def served(built_example, tmp_path):
-    import waitress.server
     from brokerlearn.server import create_app
     from brokerlearn.server.db import upgrade
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
@@ -30,11 +29,8 @@ def served(built_example, tmp_path):
     app = create_app({"DATABASE_URL": url}, build_dir=built_example, instance_path=tmp_path / "instance")
     from brokerlearn.server.credentials.keys import create_key
     create_key(tmp_path / "instance")
-    server = waitress.server.create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}/"
-    server.close()
+    with running(app, threads=4) as port:
+        yield f"http://127.0.0.1:{port}/"
 
 
 def _no_axe_violations(page, url):

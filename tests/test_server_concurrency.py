@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from httpclient import HttpSession
+from serving import running
 from server_fixtures import PASSWORD
 
 THREADS = 16
@@ -18,13 +19,8 @@ LESSONS = ["finding-partners/cooperation-profiles", "finding-partners/assessing-
 
 @pytest.fixture
 def served(app):
-    import waitress.server
-    server = waitress.server.create_server(app, host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield server.effective_port
-    server.close()
-    thread.join(timeout=10)
+    with running(app) as port:
+        yield port
 
 
 def test_every_acknowledged_event_is_stored_once(app, served):
