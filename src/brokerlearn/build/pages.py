@@ -53,6 +53,7 @@ def _common(url: str, lang: str, title: str) -> dict:
 def _course_summary(course: Course, url: str) -> dict:
     return {"id": course.id, "title": course.title, "version": course.version,
             "url": relative_url(url, course_url(course)), "license": license_info(course.license),
+            "search_url": relative_url(url, f"{course.id}/search/index.html"),
             "authors": [{"name": a.name, "affiliation": a.affiliation} for a in course.authors]}
 
 
@@ -241,3 +242,12 @@ def _lesson_link(url: str, course: Course, ordered: list, index: int) -> dict | 
 
 def body_html(segments: list, embeds: list[str]) -> str:
     return "".join(embeds[part] if isinstance(part, int) else part for part in segments)
+
+
+def search_page(course: Course) -> Page:
+    url = f"{course.id}/search/index.html"
+    context = _common(url, course.language, "Search")
+    context.update(course=_course_summary(course, url),
+                   breadcrumbs=[{"title": "Courses", "url": context["catalog_url"]},
+                                {"title": course.title, "url": relative_url(url, course_url(course))}])
+    return Page(url, "search.html", context)

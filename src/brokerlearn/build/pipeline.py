@@ -16,8 +16,9 @@ from brokerlearn.build.lessons import RenderedBody, render_body
 from brokerlearn.build.links import LinkTargets, lesson_url, link_targets, source_key
 from brokerlearn.build.output import PlannedFile, WriteReport, recover, write_output
 from brokerlearn.build.pages import (Page, body_html, catalog_page, course_page, lesson_pages, module_pages,
-                                    qualification_page)
+                                    qualification_page, search_page)
 from brokerlearn.build.progress import progress_bar
+from brokerlearn.build.search import search_index
 from brokerlearn.build.theme import Theme
 from brokerlearn.build.video.player import published_files
 from brokerlearn.build.video.renditions import VideoPipeline
@@ -137,6 +138,9 @@ def _plan(courses: list[Course], bodies: dict, theme: Theme, cache: BuildCache) 
         qualification = qualification_page(course, bodies)
         if qualification:
             pages.append(qualification)
+        pages.append(search_page(course))
+        index = search_index(course, bodies, lambda body: _segments(body, cache))
+        plan[f"site/{course.id}/search-index.json"] = _planned_bytes(index)
         _plan_media(course, plan)
         data = manifest.course_manifest(course)
         plan[f"server/{course.id}.json"] = _planned_bytes(json.dumps(data, indent=1, sort_keys=True).encode())

@@ -10,7 +10,7 @@ from brokerlearn.course import schema
 from brokerlearn.course.frontmatter import split_front_matter
 from brokerlearn.course.media import list_media, load_image_credits, load_videos
 from brokerlearn.course.model import Author, Course, Lesson, Module, Quiz
-from brokerlearn.course.naming import RESERVED_COURSE_IDS, resolve_name, slug_of
+from brokerlearn.course.naming import RESERVED_COURSE_IDS, RESERVED_MODULE_SLUGS, resolve_name, slug_of
 from brokerlearn.course.profile import load_profile
 from brokerlearn.course.questions import build_question
 from brokerlearn.course.schema_types import did_you_mean
@@ -121,6 +121,9 @@ def _load_module(folder: Path, listed_at: Pos, diags: Diagnostics, memo) -> Modu
     slug = slug_of(folder.name)
     if not slug:
         diags.error(path, 1, 1, f"folder name '{folder.name}' gives no usable slug: use letters and digits")
+    elif slug in RESERVED_MODULE_SLUGS:
+        diags.error(listed_at.path, listed_at.line, listed_at.col,
+                    f"a module may not be called '{slug}': the course's {slug}/ pages use that address")
     module = Module(slug=slug, folder=folder, title=values["title"] or folder.name,
                     summary=values["summary"], outcomes=list(values["outcomes"]),
                     lessons=_load_lessons(folder, values, diags, memo), quizzes=[],
