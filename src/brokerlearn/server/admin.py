@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from brokerlearn.server import db
-from brokerlearn.server.models import Certificate, ProgressEvent, QuizAttempt, User
+from brokerlearn.server.charts import bar_chart
+from brokerlearn.server.courses import catalog
+from brokerlearn.server.mail import absolute_url
+from brokerlearn.server.models import ROLES, Certificate, Group, GroupMember, ProgressEvent, QuizAttempt, User
 from brokerlearn.server.pages import page
+from brokerlearn.server.services.accounts import AccountError
 from brokerlearn.server.services.certificates import CertificateError, revoke
+from brokerlearn.server.services.enrolment import (check_rows, create_group, make_invitation, parse_staff_csv)
+from brokerlearn.server.services.enrolment import import_staff as import_staff_rows
+from brokerlearn.server.services.progress import course_progress
+from brokerlearn.server.services.statistics import item_statistics, module_funnel
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 100
@@ -32,9 +40,11 @@ def role_required(*roles: str):
 @bp.get("/")
 @role_required("admin")
 def learners():
-    """Accounts with their number of completed lessons and submitted attempts, filterable by text."""
+    """Accounts with lessons completed and attempts submitted; filter by text, group and role."""
     session = db.session()
     query = (request.args.get("q") or "").strip().lower()[:100]
+    group_id = request.args.get("group", type=int)
+    role = request.args.get("role") if request.args.get("role") in ROLES else None
     completed = (select(ProgressEvent.user_id, func.count(func.distinct(ProgressEvent.item_id)).label("n"))
                  .where(ProgressEvent.kind == "lesson_completed").group_by(ProgressEvent.user_id).subquery())
     attempts = (select(QuizAttempt.user_id, func.count(QuizAttempt.id).label("n"))
@@ -45,9 +55,117 @@ def learners():
     if query:
         pattern = f"%{query.replace('%', '').replace('_', '')}%"
         statement = statement.where(func.lower(User.email).like(pattern) | func.lower(User.name).like(pattern))
+    if group_id:
+        statement = statement.where(User.id.in_(select(GroupMember.user_id).where(GroupMember.group_id == group_id)))
+    if role:
+        statement = statement.where(User.role == role)
     rows = session.execute(statement).all()
     total = session.scalar(select(func.count(User.id)))
-    return page("admin/learners.html", "Learners", rows=rows, total=total, query=query, limit=PAGE_SIZE)
+    groups = session.scalars(select(Group).order_by(Group.name)).all()
+    return page("admin/learners.html", "Learners", rows=rows, total=total, query=query, limit=PAGE_SIZE,
+                groups=groups, group_id=group_id, role=role, roles=ROLES,
+                courses=catalog().all())
+
+
+@bp.get("/learners/<int:user_id>")
+@role_required("admin")
+def learner(user_id: int):
+    session = db.session()
+    user = session.get(User, user_id)
+    if user is None:
+        abort(404)
+    courses = []
+    for course in catalog().all():
+        summary = course_progress(session, user.id, course)
+        summary["attempts"] = session.scalars(select(QuizAttempt).where(
+            QuizAttempt.user_id == user.id, QuizAttempt.course_id == course.id, QuizAttempt.status == "submitted")
+            .order_by(QuizAttempt.quiz_id, QuizAttempt.number)).all()
+        courses.append(summary)
+    certificates = session.scalars(select(Certificate).where(Certificate.user_id == user.id)).all()
+    groups = session.scalars(select(Group).join(GroupMember, GroupMember.group_id == Group.id)
+                             .where(GroupMember.user_id == user.id)).all()
+    return page("admin/learner.html", user.email, person=user, courses=courses, certificates=certificates,
+                groups=groups)
+
+
+@bp.route("/groups", methods=["GET", "POST"])
+@role_required("admin")
+def groups():
+    session = db.session()
+    error = None
+    if request.method == "POST":
+        try:
+            create_group(session, request.form.get("name", ""))
+            return redirect(url_for("admin.groups"))
+        except AccountError as exc:
+            error = str(exc)
+    counts = dict(session.execute(select(GroupMember.group_id, func.count()).group_by(GroupMember.group_id)).all())
+    rows = [(g, counts.get(g.id, 0)) for g in session.scalars(select(Group).order_by(Group.name))]
+    return page("admin/groups.html", "Groups", 422 if error else 200, rows=rows, error=error)
+
+
+@bp.route("/groups/<int:group_id>", methods=["GET", "POST"])
+@role_required("admin")
+def group(group_id: int):
+    session = db.session()
+    found = session.get(Group, group_id)
+    if found is None:
+        abort(404)
+    invitation = None
+    if request.method == "POST":
+        try:
+            token = make_invitation(current_app.secret_key, request.form.get("email", ""),
+                                    request.form.get("name", ""), found.id)
+            invitation = url_for("auth.register", invite=token, _external=False)
+            invitation = absolute_url(invitation)
+        except AccountError as exc:
+            return page("admin/group.html", found.name, 422, group=found, members=_members(found), error=str(exc),
+                        invitation=None)
+    return page("admin/group.html", found.name, group=found, members=_members(found), error=None,
+                invitation=invitation)
+
+
+def _members(found: Group):
+    return db.session().scalars(select(User).join(GroupMember, GroupMember.user_id == User.id)
+                                .where(GroupMember.group_id == found.id).order_by(User.email)).all()
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required("admin")
+def import_staff():
+    """A CSV of staff (email, name, group) becomes invitation links; a dry run only reports."""
+    if request.method == "GET":
+        return page("admin/import.html", "Enrol staff from a CSV file", rows=None, error=None, dry_run=True)
+    upload = request.files.get("file")
+    dry_run = bool(request.form.get("dry_run"))
+    session = db.session()
+    try:
+        if upload is None or not upload.filename:
+            raise AccountError("Choose a CSV file.")
+        rows = check_rows(session, parse_staff_csv(upload.read(2_000_000)))
+    except AccountError as exc:
+        return page("admin/import.html", "Enrol staff from a CSV file", 422, rows=None, error=str(exc),
+                    dry_run=dry_run)
+    if not dry_run:
+        import_staff_rows(session, current_app.secret_key, absolute_url("/"), rows)
+    return page("admin/import.html", "Enrol staff from a CSV file", rows=rows, error=None, dry_run=dry_run)
+
+
+@bp.get("/courses/<course_id>")
+@role_required("admin", "author")
+def course_report(course_id: str):
+    """The completion funnel per module and the item statistics of every graded quiz."""
+    course = catalog().get(course_id)
+    if course is None:
+        abort(404)
+    session = db.session()
+    funnel = module_funnel(session, course)
+    chart = bar_chart(f"Learners who started and completed each module of {course.title}",
+                      [(m["title"], [("started", m["started"]), ("completed", m["completed"])]) for m in funnel])
+    quizzes = [item_statistics(session, course, qid) for qid, q in course.data.get("quizzes", {}).items()
+               if q["mode"] == "graded"]
+    return page("admin/course.html", course.title, course=course.data, funnel=funnel, chart=chart,
+                quizzes=quizzes)
 
 
 @bp.get("/certificates")

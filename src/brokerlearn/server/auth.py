@@ -7,9 +7,9 @@ from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from brokerlearn.server import db, mail
-from brokerlearn.server.models import User
+from brokerlearn.server.models import Group, User
 from brokerlearn.server.pages import page
-from brokerlearn.server.services import accounts
+from brokerlearn.server.services import accounts, enrolment
 from brokerlearn.server.services.accounts import AccountError
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
@@ -25,23 +25,31 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():
+    """Open registration, or by invitation link (which fixes the address, may suggest the name
+    and puts the new account in a group); invitations work whatever REGISTRATION says."""
     invite = request.values.get("invite", "")
     invite_only = current_app.config["REGISTRATION"] == "invite"
     form = {"email": request.form.get("email", ""), "name": request.form.get("name", "")}
-    if invite_only and invite:
+    invitation = None
+    if invite:
         try:
-            form["email"] = accounts.email_for_invite(current_app.secret_key, invite)
+            invitation = enrolment.read_invitation(current_app.secret_key, invite)
         except AccountError as exc:
             return page("account/message.html", "Invitation", 400, message=str(exc))
-    if invite_only and not invite:
+        form["email"] = invitation["email"]
+        form["name"] = form["name"] or invitation["name"]
+    elif invite_only:
         return page("account/message.html", "Registration", 403,
                     message="Registration is by invitation: ask your agency for an invitation link.")
     if request.method == "POST":
+        session = db.session()
         try:
-            user = accounts.create_user(db.session(), form["email"], request.form.get("password", ""), form["name"])
+            user = accounts.create_user(session, form["email"], request.form.get("password", ""), form["name"])
         except AccountError as exc:
             return page("account/register.html", "Create an account", 422, form=form, error=str(exc),
                         field=exc.field, invite=invite, invite_only=invite_only)
+        if invitation and invitation["group"] and session.get(Group, invitation["group"]) is not None:
+            enrolment.add_member(session, invitation["group"], user.id)
         login_user(user)
         return redirect(url_for("learn.dashboard"))
     return page("account/register.html", "Create an account", form=form, error=None, field=None,

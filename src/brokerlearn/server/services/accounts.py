@@ -139,10 +139,3 @@ def user_for_reset_token(db: Session, secret: str, token: str) -> User:
 
 def make_invite_token(secret: str, email: str) -> str:
     return _serializer(secret, "invite").dumps({"e": normalise_email(email)})
-
-
-def email_for_invite(secret: str, token: str) -> str:
-    try:
-        return _serializer(secret, "invite").loads(token, max_age=INVITE_MAX_AGE)["e"]
-    except (BadSignature, KeyError, TypeError):
-        raise AccountError("This invitation is not valid or has expired.") from None

@@ -1,0 +1,107 @@
+"""Enrolment: groups, invitation links (optionally into a group), and CSV import of staff lists
+with a dry run that reports every row's problem before anything is created."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from brokerlearn.server.models import Group, GroupMember, User
+from brokerlearn.server.services.accounts import AccountError, _serializer, normalise_email, INVITE_MAX_AGE
+
+MAX_ROWS = 5000
+
+
+def create_group(db: Session, name: str) -> Group:
+    name = " ".join((name or "").split())[:200]
+    if not name:
+        raise AccountError("Give the group a name.", "name")
+    if db.scalar(select(Group.id).where(Group.name == name)) is not None:
+        raise AccountError(f"A group called '{name}' exists already.", "name")
+    group = Group(name=name)
+    db.add(group)
+    db.commit()
+    return group
+
+
+def add_member(db: Session, group_id: int, user_id: int) -> None:
+    if db.get(GroupMember, (group_id, user_id)) is None:
+        db.add(GroupMember(group_id=group_id, user_id=user_id))
+        db.commit()
+
+
+def make_invitation(secret: str, email: str, name: str = "", group_id: int | None = None) -> str:
+    return _serializer(secret, "invite").dumps({"e": normalise_email(email), "n": name[:200], "g": group_id})
+
+
+def read_invitation(secret: str, token: str) -> dict:
+    try:
+        data = _serializer(secret, "invite").loads(token, max_age=INVITE_MAX_AGE)
+        return {"email": data["e"], "name": data.get("n") or "", "group": data.get("g")}
+    except Exception:  # bad signature, expired, or not ours: one answer
+        raise AccountError("This invitation is not valid or has expired.") from None
+
+
+@dataclass
+class ImportRow:
+    line: int
+    email: str
+    name: str
+    group: str
+    problems: list[str] = field(default_factory=list)
+    invite: str = ""
+
+
+def parse_staff_csv(data: bytes) -> list[ImportRow]:
+    """Columns email, name, group (header required; ',' or ';'; UTF-8 with or without BOM)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise AccountError("The file is not UTF-8 text: save it as 'CSV UTF-8'.") from None
+    sample = text[:4096]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip().lower() for h in next(reader, [])]
+    if "email" not in header:
+        raise AccountError("The first row must name the columns, with at least 'email' (also 'name', 'group').")
+    rows = []
+    for number, values in enumerate(reader, start=2):
+        if not any(v.strip() for v in values):
+            continue
+        record = dict(zip(header, (v.strip() for v in values)))
+        rows.append(ImportRow(number, record.get("email", ""), record.get("name", ""), record.get("group", "")))
+        if len(rows) > MAX_ROWS:
+            raise AccountError(f"At most {MAX_ROWS} rows per file.")
+    return rows
+
+
+def check_rows(db: Session, rows: list[ImportRow]) -> list[ImportRow]:
+    seen: dict[str, int] = {}
+    groups = {g.name: g for g in db.scalars(select(Group))}
+    for row in rows:
+        try:
+            row.email = normalise_email(row.email)
+        except AccountError:
+            row.problems.append(f"'{row.email}' is not an e-mail address")
+            continue
+        if row.email in seen:
+            row.problems.append(f"the same address as row {seen[row.email]}")
+        seen.setdefault(row.email, row.line)
+        if db.scalar(select(User.id).where(User.email == row.email)) is not None:
+            row.problems.append("has an account already")
+        if row.group and row.group not in groups:
+            row.problems.append(f"no group called '{row.group}' (create it first)")
+    return rows
+
+
+def import_staff(db: Session, secret: str, base_url: str, rows: list[ImportRow]) -> list[ImportRow]:
+    """Invitation links for the rows without problems (nothing is created for the others)."""
+    groups = {g.name: g.id for g in db.scalars(select(Group))}
+    for row in rows:
+        if not row.problems:
+            token = make_invitation(secret, row.email, row.name, groups.get(row.group))
+            row.invite = f"{base_url.rstrip('/')}/account/register?invite={token}"
+    return rows

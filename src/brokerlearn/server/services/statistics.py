@@ -1,0 +1,86 @@
+"""Figures for authors and admins: the per-module completion funnel, and per graded question
+the facility index, the discrimination index and how often each option was chosen.
+
+Item statistics use each learner's first submitted attempt of a quiz (later attempts are
+shaped by the feedback of the first). Facility is the mean share of the question's points;
+discrimination is the correlation between the question's score and the learner's score on the
+rest of the quiz (corrected item-total correlation), undefined with fewer than 3 learners or no
+spread.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from brokerlearn.server.courses import CourseInfo
+from brokerlearn.server.models import ProgressEvent, QuizAttempt, User
+
+
+def module_funnel(db: Session, course: CourseInfo) -> list[dict]:
+    """Per module: learners who started it (a lesson viewed or completed) and who completed all
+    its lessons; the course's learners are those with any event in it."""
+    rows = db.execute(select(ProgressEvent.user_id, ProgressEvent.kind, ProgressEvent.item_id).where(
+        ProgressEvent.course_id == course.id, ProgressEvent.kind.in_(("lesson_viewed", "lesson_completed")))
+        .distinct()).all()
+    started: dict[int, set] = {}
+    completed: dict[int, set] = {}
+    for user_id, kind, item in rows:
+        (completed if kind == "lesson_completed" else started).setdefault(user_id, set()).add(item)
+    learners = set(started) | set(completed)
+    funnel = []
+    for module in course.data["modules"]:
+        ids = {f"{module['slug']}/{l['slug']}" for l in module["lessons"]}
+        began = sum(1 for u in learners if (started.get(u, set()) | completed.get(u, set())) & ids)
+        finished = sum(1 for u in learners if ids and ids <= completed.get(u, set()))
+        funnel.append({"slug": module["slug"], "title": module["title"], "started": began, "completed": finished})
+    return funnel
+
+
+def _pearson(xs: list[float], ys: list[float]) -> float | None:
+    n = len(xs)
+    if n < 3:
+        return None
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
+    sxx = sum((x - mx) ** 2 for x in xs)
+    syy = sum((y - my) ** 2 for y in ys)
+    if sxx == 0 or syy == 0:
+        return None
+    return sxy / math.sqrt(sxx * syy)
+
+
+def item_statistics(db: Session, course: CourseInfo, quiz_id: str) -> dict:
+    quiz = course.quiz(quiz_id)
+    first = {}
+    for attempt in db.scalars(select(QuizAttempt).where(
+            QuizAttempt.course_id == course.id, QuizAttempt.quiz_id == quiz_id,
+            QuizAttempt.status == "submitted").order_by(QuizAttempt.number)):
+        first.setdefault(attempt.user_id, attempt)
+    attempts = list(first.values())
+    questions = []
+    for number, question in enumerate(quiz["questions"], start=1):
+        qid = question["id"]
+        max_score = course.questions[quiz_id][qid].max_score
+        scores = [(a.results or {}).get(qid, {}).get("score", 0.0) for a in attempts]
+        rest = [(a.score or 0.0) - s for a, s in zip(attempts, scores)]
+        scored = bool(max_score) and question["type"] != "reflection"
+        facility = (sum(scores) / (len(scores) * max_score)) if scored and scores else None
+        choices = Counter()
+        for a in attempts:
+            answer = (a.responses or {}).get(qid)
+            for option_id in (answer if isinstance(answer, list) else [answer]):
+                if isinstance(option_id, str):
+                    choices[option_id] += 1
+        options = [{"id": o["id"], "text": o["text"], "correct": o.get("correct", False),
+                    "chosen": choices.get(o["id"], 0)} for o in question.get("options", [])]
+        questions.append({"number": number, "id": qid, "type": question["type"], "prompt": question["prompt"],
+                          "facility": facility, "discrimination": _pearson(scores, rest) if scored else None,
+                          "answered": sum(1 for a in attempts if qid in (a.responses or {})), "options": options})
+    return {"quiz": quiz_id, "title": quiz["title"], "learners": len(attempts), "questions": questions}
+
+
+def learner_count(db: Session) -> int:
+    return db.scalar(select(func.count(User.id))) or 0
