@@ -79,23 +79,24 @@ def _activity(activity_id: str, name: str, kind: str) -> dict:
             "definition": {"name": {"en": name}, "type": f"http://adlnet.gov/expapi/activities/{kind}"}}
 
 
-def xapi_statements(db: Session, courses: CourseCatalog, base_url: str):
-    """Yield one statement per progress event and per submitted graded attempt."""
-    base = base_url.rstrip("/")
-    known = {course.id: course for course in courses.all()}
+class StatementMaker:
+    """Turns progress events and submitted attempts into xAPI statements."""
 
-    def actor(user_id: int) -> dict:
-        return {"objectType": "Agent", "account": {"homePage": base, "name": f"learner-{user_id}"}}
+    def __init__(self, courses: CourseCatalog, base_url: str):
+        self.base = base_url.rstrip("/")
+        self.known = {course.id: course for course in courses.all()}
 
-    def context(course_id: str) -> dict:
-        course = known.get(course_id)
-        parent = _activity(f"{base}/{course_id}/", course.title if course else course_id, "course")
+    def _actor(self, user_id: int) -> dict:
+        return {"objectType": "Agent", "account": {"homePage": self.base, "name": f"learner-{user_id}"}}
+
+    def _context(self, course_id: str) -> dict:
+        course = self.known.get(course_id)
+        parent = _activity(f"{self.base}/{course_id}/", course.title if course else course_id, "course")
         return {"platform": "brokerlearn", "language": course.data.get("language", "en") if course else "en",
                 "contextActivities": {"parent": [parent]}}
 
-    events = db.scalars(select(ProgressEvent).order_by(ProgressEvent.occurred_at, ProgressEvent.id))
-    for event in events:
-        course = known.get(event.course_id)
+    def event(self, event: ProgressEvent) -> dict:
+        base, course = self.base, self.known.get(event.course_id)
         if event.kind.startswith("lesson_"):
             lesson = course.lessons.get(event.item_id) if course else None
             target = _activity(f"{base}/{event.course_id}/{event.item_id}/", lesson["title"] if lesson else event.item_id,
@@ -108,9 +109,9 @@ def xapi_statements(db: Session, courses: CourseCatalog, base_url: str):
         verb = VERBS[event.kind]
         statement = {
             "id": str(uuid.uuid5(_NAMESPACE, f"{base}|{event.user_id}|{event.event_id}")),
-            "actor": actor(event.user_id),
+            "actor": self._actor(event.user_id),
             "verb": {"id": ADL + verb, "display": {"en-US": verb}},
-            "object": target, "context": context(event.course_id), "timestamp": _iso(event.occurred_at),
+            "object": target, "context": self._context(event.course_id), "timestamp": _iso(event.occurred_at),
         }
         if event.kind == "lesson_viewed" and event.value:
             statement["result"] = {"duration": f"PT{int(event.value)}S"}
@@ -119,27 +120,37 @@ def xapi_statements(db: Session, courses: CourseCatalog, base_url: str):
                                    "extensions": {f"{base}/xapi/extensions/share-watched": round(event.value, 3)}}
         elif event.kind == "practice_answered" and event.value is not None:
             statement["result"] = {"score": {"scaled": round(event.value, 4)}, "success": event.value >= 1}
-        yield statement
-    attempts = db.scalars(select(QuizAttempt).where(QuizAttempt.status == "submitted").order_by(QuizAttempt.submitted_at))
-    for attempt in attempts:
-        course = known.get(attempt.course_id)
+        return statement
+
+    def attempt(self, attempt: QuizAttempt) -> dict:
+        course = self.known.get(attempt.course_id)
         quiz = course.quiz(attempt.quiz_id) if course else None
         verb = "passed" if attempt.passed else "failed"
         max_score = attempt.max_score or 0
         score = {"raw": attempt.score, "min": 0, "max": max_score}
         if max_score:
             score["scaled"] = round(attempt.score / max_score, 4)
-        yield {
-            "id": str(uuid.uuid5(_NAMESPACE, f"{base}|{attempt.user_id}|attempt|{attempt.id}")),
-            "actor": actor(attempt.user_id),
+        return {
+            "id": str(uuid.uuid5(_NAMESPACE, f"{self.base}|{attempt.user_id}|attempt|{attempt.id}")),
+            "actor": self._actor(attempt.user_id),
             "verb": {"id": ADL + verb, "display": {"en-US": verb}},
-            "object": _activity(f"{base}/{attempt.course_id}/quizzes/{attempt.quiz_id}",
+            "object": _activity(f"{self.base}/{attempt.course_id}/quizzes/{attempt.quiz_id}",
                                 quiz["title"] if quiz else attempt.quiz_id, "assessment"),
             "result": {"score": score, "success": bool(attempt.passed), "completion": True},
-            "context": {**context(attempt.course_id),
-                        "extensions": {f"{base}/xapi/extensions/attempt": attempt.number}},
+            "context": {**self._context(attempt.course_id),
+                        "extensions": {f"{self.base}/xapi/extensions/attempt": attempt.number}},
             "timestamp": _iso(attempt.submitted_at),
         }
+
+
+def xapi_statements(db: Session, courses: CourseCatalog, base_url: str):
+    """Yield one statement per progress event and per submitted graded attempt."""
+    maker = StatementMaker(courses, base_url)
+    for event in db.scalars(select(ProgressEvent).order_by(ProgressEvent.occurred_at, ProgressEvent.id)):
+        yield maker.event(event)
+    for attempt in db.scalars(select(QuizAttempt).where(QuizAttempt.status == "submitted")
+                              .order_by(QuizAttempt.submitted_at)):
+        yield maker.attempt(attempt)
 
 
 def statement_counts(statements) -> dict:

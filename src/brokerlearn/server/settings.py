@@ -39,6 +39,12 @@ SETTINGS = [
     Setting("MAIL_FROM", "BROKERLEARN_MAIL_FROM", "brokerlearn@localhost", "Sender address of mail."),
     Setting("LOGIN_ATTEMPTS", "BROKERLEARN_LOGIN_ATTEMPTS", 5,
             "Failed logins allowed per account or address in 15 minutes before login is refused.", int),
+    Setting("LRS_URL", "BROKERLEARN_LRS_URL", "",
+            "xAPI endpoint of an external learning record store, e.g. https://lrs.example.org/xapi: every "
+            "learning event is forwarded to it in the background (retried while it is down)."),
+    Setting("LRS_USERNAME", "BROKERLEARN_LRS_USERNAME", "", "The LRS's basic-auth key or user name."),
+    Setting("LRS_PASSWORD", "BROKERLEARN_LRS_PASSWORD", "", "The LRS's basic-auth secret or password."),
+    Setting("LRS_INTERVAL", "BROKERLEARN_LRS_INTERVAL", 5, "Seconds between looks for new events to forward.", int),
     Setting("THREADS", "BROKERLEARN_THREADS", 8, "Worker threads of `brokerlearn serve`.", int),
     Setting("PROXIES", "BROKERLEARN_PROXIES", 0,
             "Number of reverse proxies (nginx, a load balancer) in front of the server whose "
