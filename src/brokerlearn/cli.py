@@ -540,6 +540,26 @@ def export_csv(what: str, output: Path | None, build_dir: Path, instance: Path |
         click.echo(text, nl=False)
 
 
+@export_group.command("scorm")
+@click.argument("course_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="The package to write, e.g. course.zip.")
+@click.option("--theme", type=click.Path(path_type=Path), default=None)
+def export_scorm_command(course_dir: Path, output: Path, theme: Path | None) -> None:
+    """A SCORM 1.2 package of one course (one SCO per module) for an existing LMS."""
+    from brokerlearn.build.pipeline import print_diagnostics
+    from brokerlearn.build.scorm import export_scorm
+    from brokerlearn.errors import BuildFailed, UsageError
+    try:
+        summary = export_scorm(course_dir, output, theme)
+    except UsageError as exc:
+        _fail_usage(str(exc))
+    except BuildFailed as exc:
+        print_diagnostics(exc.diagnostics)
+        sys.exit(EXIT_AUTHOR_ERRORS)
+    click.echo(f"wrote {output}: course {summary['course']}, {summary['modules']} SCOs, {summary['files']} files")
+
+
 @export_group.command("xapi")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="JSON lines file to write (default: standard output).")

@@ -155,6 +155,10 @@
       result.textContent = possible ? "You scored " + formatPoints(earned) + " of " + formatPoints(possible) +
         " point" + (possible === 1 ? "" : "s") + "." + (unanswered ? " " + unanswered + " not answered." : "") : "Saved.";
       retry.hidden = false;
+      /* For listeners such as the SCORM bridge of an exported package. */
+      window.dispatchEvent(new CustomEvent("brokerlearn:quiz-checked", { detail: {
+        quiz: section.getAttribute("data-quiz"), earned: earned, possible: possible,
+        graded: section.hasAttribute("data-marked-graded"), passMark: parseFloat(section.getAttribute("data-pass-mark") || "0") } }));
     });
 
     retry.addEventListener("click", function () {

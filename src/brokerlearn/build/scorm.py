@@ -1,0 +1,108 @@
+"""SCORM 1.2 export: one course as a package with one SCO per module, for agencies that must run
+it inside their existing LMS.
+
+Each module's SCO is a small launch page that keeps the one LMS session (LMSInitialize ... 
+LMSFinish) and shows the module's pages in a frame; the pages report to it through
+scorm-page.js. A module is completed when all its lessons have been opened; when it has a
+graded quiz, its score goes to cmi.core.score.raw and the status is passed or failed by the
+quiz's pass mark. There is no course server inside an LMS, so graded quizzes are marked in the
+page, as in the preview: the package contains their answers.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+from brokerlearn.build.links import lesson_url, module_url
+from brokerlearn.build.pipeline import build
+from brokerlearn.errors import UsageError
+
+LAUNCH = """<!DOCTYPE html>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>
+<style>html,body,iframe{{margin:0;border:0;width:100%;height:100%}}</style>
+<script src="../_static/scorm-sco.js" defer></script></head>
+<body data-module="{module}" data-lessons='{lessons}' data-quiz="{quiz}">
+<iframe id="sco-frame" title="{title}" src="../{start}"></iframe>
+</body></html>
+"""
+PAGE_SCRIPT = b'<script src="{prefix}_static/scorm-page.js" defer></script></head>'
+
+
+def _manifest(course, modules: list[dict], files: list[str]) -> str:
+    items, resources = [], []
+    for m in modules:
+        items.append(f'      <item identifier="item-{m["slug"]}" identifierref="sco-{m["slug"]}">\n'
+                     f'        <title>{escape(m["title"])}</title>\n'
+                     + (f'        <adlcp:masteryscore>{m["mastery"]}</adlcp:masteryscore>\n' if m["mastery"] else "")
+                     + "      </item>")
+        resources.append(f'    <resource identifier="sco-{m["slug"]}" type="webcontent" adlcp:scormtype="sco" '
+                         f'href="scorm/{m["slug"]}.html">\n      <file href="scorm/{m["slug"]}.html"/>\n'
+                         f'      <dependency identifierref="shared"/>\n    </resource>')
+    shared = "\n".join(f"      <file href={quoteattr(f)}/>" for f in files)
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="brokerlearn-{escape(course.id)}" version="{escape(course.version)}"
+  xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
+  xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2"
+  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+  xsi:schemaLocation="http://www.imsproject.org/xsd/imscp_rootv1p1p2 imscp_rootv1p1p2.xsd http://www.adlnet.org/xsd/adlcp_rootv1p2 adlcp_rootv1p2.xsd">
+  <metadata>
+    <schema>ADL SCORM</schema>
+    <schemaversion>1.2</schemaversion>
+  </metadata>
+  <organizations default="org-{escape(course.id)}">
+    <organization identifier="org-{escape(course.id)}">
+      <title>{escape(course.title)}</title>
+{chr(10).join(items)}
+    </organization>
+  </organizations>
+  <resources>
+{chr(10).join(resources)}
+    <resource identifier="shared" type="webcontent" adlcp:scormtype="asset">
+{shared}
+    </resource>
+  </resources>
+</manifest>
+"""
+
+
+def export_scorm(course_dir: Path, target: Path, theme_dir: Path | None = None) -> dict:
+    with tempfile.TemporaryDirectory(prefix="brokerlearn-scorm-") as scratch:
+        out = Path(scratch) / "out"
+        result = build(course_dir, out, theme_dir, show_progress=False, preview=True)
+        if len(result.courses) != 1:
+            raise UsageError("give one course folder: a SCORM package holds one course")
+        course = result.courses[0]
+        site = out / "site"
+        files: dict[str, bytes] = {}
+        for path in sorted(site.rglob("*")):
+            relative = path.relative_to(site).as_posix()
+            if not path.is_file() or not (relative.startswith(f"{course.id}/") or relative.startswith("_static/")):
+                continue
+            data = path.read_bytes()
+            if path.suffix == ".html":
+                prefix = "../" * relative.count("/")
+                data = data.replace(b"</head>", PAGE_SCRIPT.replace(b"{prefix}", prefix.encode()), 1)
+            files[relative] = data
+        modules = []
+        for module in course.modules:
+            graded = next((q for q in module.quizzes if q.graded), None)
+            lessons = [lesson_url(course, module, lesson) for lesson in module.lessons]
+            info = {"slug": module.slug, "title": module.title,
+                    "mastery": round(graded.data["pass_mark"] * 100) if graded else None}
+            modules.append(info)
+            files[f"scorm/{module.slug}.html"] = LAUNCH.format(
+                lang=course.language, title=escape(module.title), module=module.slug,
+                lessons=json.dumps(lessons).replace("'", "&#39;"), quiz=graded.id if graded else "",
+                start=module_url(course, module)).encode()
+        manifest = _manifest(course, modules, sorted(f for f in files if not f.startswith("scorm/")))
+        partial = target.with_name(f".{target.name}.partial")
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("imsmanifest.xml", manifest)
+            for name, data in files.items():
+                archive.writestr(name, data)
+        os.replace(partial, target)
+    return {"course": course.id, "modules": len(modules), "files": len(files) + 1}
