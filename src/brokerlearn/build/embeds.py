@@ -38,12 +38,13 @@ def _prepare(course, path, scope, index, embed: Embed, theme, diags, preview: bo
                         f"with its sidecar media/{embed.name}.yml{did_you_mean(embed.name, course.videos)}")
             return ""
         view = player_view(course, course.videos[embed.name], _page_url(course, path), index)
-        return theme.render("video.html", {"video": view}) if view else ""
+        return theme.render("video.html", {"video": view, "lang": course.language}) if view else ""
     if embed.name not in course.quizzes:
         diags.error(path, embed.line, embed.col,
                     f"unknown quiz '{embed.name}'{did_you_mean(embed.name, course.quizzes)}")
         return ""
-    return theme.render("quiz.html", {"quiz": quiz_view(course.quizzes[embed.name], index, preview)})
+    return theme.render("quiz.html", {"quiz": quiz_view(course.quizzes[embed.name], index, preview),
+                                      "lang": course.language})
 
 
 def _inline_question(course, path, scope, index, embed: Embed, theme, diags) -> str:
@@ -58,7 +59,8 @@ def _inline_question(course, path, scope, index, embed: Embed, theme, diags) -> 
     check_outcome_refs(course, [values], diags)
     if not questions or len(diags.errors) > errors_before:
         return ""
-    return theme.render("quiz.html", {"quiz": inline_question_view(questions[0], index, scope)})
+    return theme.render("quiz.html", {"quiz": inline_question_view(questions[0], index, scope),
+                                      "lang": course.language})
 
 
 def _page_url(course: Course, path: Path) -> str:

@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Callable
 
-from brokerlearn import __version__
+from brokerlearn import __version__, i18n
 from brokerlearn.build import jsonld
 from brokerlearn.build.lessons import RenderedBody
 from brokerlearn.build.licenses import license_info
@@ -37,6 +37,11 @@ class Page:
         if self.context is None:
             self.context = self.make_context()
         return self.context
+
+
+def _gettext(lang: str):
+    """Words the pages' Python code supplies (titles, breadcrumbs), in the interface language."""
+    return i18n.translations(lang).gettext
 
 
 def _root(url: str) -> str:
@@ -110,8 +115,8 @@ def qualification_page(course: Course, bodies: dict) -> Page | None:
         course=_course_summary(course, url), units=units, level=profile.level,
         summary_html=render_inline_markdown(profile.summary),
         certificate_title=certificate["title"] if certificate else None,
-        rule=rule_in_words(certificate["requires"], len(table)) if certificate else [],
-        breadcrumbs=[{"title": "Courses", "url": context["catalog_url"]},
+        rule=rule_in_words(certificate["requires"], len(table), _gettext(course.language)) if certificate else [],
+        breadcrumbs=[{"title": _gettext(context["lang"])("Courses"), "url": context["catalog_url"]},
                      {"title": course.title, "url": relative_url(url, course_url(course))}],
     )
     return Page(url, "qualification.html", context)
@@ -119,7 +124,8 @@ def qualification_page(course: Course, bodies: dict) -> Page | None:
 
 def catalog_page(courses: list[Course]) -> Page:
     languages = {c.language for c in courses}
-    context = _common(CATALOG_URL, languages.pop() if len(languages) == 1 else "en", "Courses")
+    lang = languages.pop() if len(languages) == 1 else "en"
+    context = _common(CATALOG_URL, lang, _gettext(lang)("Courses"))
     context["courses"] = [{**_course_summary(c, CATALOG_URL), "language": c.language,
                            "summary_html": render_inline_markdown(c.summary), "minutes": c.minutes,
                            "modules": len(c.modules)} for c in courses]
@@ -134,7 +140,7 @@ def course_page(course: Course) -> Page:
     context.update(
         course=_course_summary(course, url), summary_html=summary_html, minutes=course.minutes,
         level=course.educational_level,
-        breadcrumbs=[{"title": "Courses", "url": context["catalog_url"]}],
+        breadcrumbs=[{"title": _gettext(context["lang"])("Courses"), "url": context["catalog_url"]}],
         start_url=relative_url(url, lesson_url(course, *first)) if first else None,
         modules=[{"title": m.title, "url": relative_url(url, module_url(course, m)),
                   "summary_html": render_inline_markdown(m.summary), "minutes": m.minutes, "slug": m.slug,
@@ -158,7 +164,7 @@ def module_pages(course: Course) -> list[Page]:
             course=_course_summary(course, url), number=index + 1, slug=module.slug,
             summary_html=render_inline_markdown(module.summary), minutes=module.minutes,
             outcomes=_outcomes(course, module.outcomes, url),
-            breadcrumbs=[{"title": "Courses", "url": context["catalog_url"]},
+            breadcrumbs=[{"title": _gettext(context["lang"])("Courses"), "url": context["catalog_url"]},
                          {"title": course.title, "url": relative_url(url, course_url(course))}],
             lessons=[{"title": l.title, "url": relative_url(url, lesson_url(course, module, l)),
                       "id": f"{module.slug}/{l.slug}",
@@ -219,7 +225,7 @@ def _lesson_context_maker(course: Course, ordered: list, index: int, body: Rende
             module={"title": module.title, "url": relative_url(url, module_url(course, module)),
                     "lessons": [{"title": l.title, "url": relative_url(url, lesson_url(course, module, l)),
                                  "current": l is lesson} for l in module.lessons]},
-            breadcrumbs=[{"title": "Courses", "url": context["catalog_url"]},
+            breadcrumbs=[{"title": _gettext(context["lang"])("Courses"), "url": context["catalog_url"]},
                          {"title": course.title, "url": relative_url(url, course_url(course))},
                          {"title": module.title, "url": relative_url(url, module_url(course, module))}],
             toc=[{"level": h.level, "text": h.text, "id": h.id} for h in body.headings if h.level in (2, 3)],
@@ -246,8 +252,8 @@ def body_html(segments: list, embeds: list[str]) -> str:
 
 def search_page(course: Course) -> Page:
     url = f"{course.id}/search/index.html"
-    context = _common(url, course.language, "Search")
+    context = _common(url, course.language, _gettext(course.language)("Search"))
     context.update(course=_course_summary(course, url),
-                   breadcrumbs=[{"title": "Courses", "url": context["catalog_url"]},
+                   breadcrumbs=[{"title": _gettext(context["lang"])("Courses"), "url": context["catalog_url"]},
                                 {"title": course.title, "url": relative_url(url, course_url(course))}])
     return Page(url, "search.html", context)

@@ -7,7 +7,7 @@ from pathlib import Path
 from jinja2 import (ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError,
                     TemplateSyntaxError, select_autoescape)
 
-from brokerlearn import __version__
+from brokerlearn import __version__, i18n
 from brokerlearn.errors import UsageError
 from brokerlearn.paths import default_theme_dir
 
@@ -19,10 +19,16 @@ class Theme:
             raise UsageError(f"theme folder '{custom}' does not exist")
         loaders = [FileSystemLoader(str(d / "templates")) for d in self.dirs]
         self.env = Environment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(default=True),
-                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                               extensions=["jinja2.ext.i18n"])
+        self.env.policies["ext.i18n.trimmed"] = True
         self.fingerprint = self._fingerprint()
 
     def render(self, template: str, context: dict) -> str:
+        """Render in the interface language of the context's `lang` (the course's language)."""
+        lang = context.get("lang", "en")
+        self.env.install_gettext_translations(i18n.translations(lang), newstyle=True)
+        context = {**context, "js_messages": i18n.js_messages(lang)}
         try:
             return self.env.get_template(template).render(**context)
         except TemplateError as exc:  # a theme's mistake, reported without a traceback
@@ -41,7 +47,7 @@ class Theme:
         return files
 
     def _fingerprint(self) -> str:
-        digest = hashlib.sha256(__version__.encode())
+        digest = hashlib.sha256((__version__ + i18n.fingerprint()).encode())
         for theme_dir in self.dirs:
             for path in sorted((theme_dir / "templates").rglob("*")):
                 if path.is_file():

@@ -62,12 +62,17 @@ def certificate_rule(profile: Profile | None) -> dict | None:
                          "lessons_completed": float(requires.get("lessons_completed", 0.0))}}
 
 
-def rule_in_words(rule: dict, outcome_count: int) -> list[str]:
-    outcomes = rule["outcomes"]
-    which = (f"all {outcome_count} learning outcomes" if outcomes == "all"
-             else f"the outcomes {', '.join(outcomes)}")
-    lines = [f"At least {round(rule['min_outcome_score'] * 100)}% of the graded points on each of "
-             f"{which} (best attempt of each quiz)."]
+def rule_in_words(rule: dict, outcome_count: int, gettext=lambda text: text) -> list[str]:
+    """The certificate rule as sentences, in the language of `gettext`."""
+    percent = round(rule["min_outcome_score"] * 100)
+    if rule["outcomes"] == "all":
+        first = gettext("At least %(percent)s%% of the graded points on each of all %(count)s learning outcomes "
+                        "(best attempt of each quiz).") % {"percent": percent, "count": outcome_count}
+    else:
+        first = gettext("At least %(percent)s%% of the graded points on each of the outcomes %(outcomes)s "
+                        "(best attempt of each quiz).") % {"percent": percent, "outcomes": ", ".join(rule["outcomes"])}
+    lines = [first]
     if rule["lessons_completed"]:
-        lines.append(f"At least {round(rule['lessons_completed'] * 100)}% of the lessons marked as complete.")
+        lines.append(gettext("At least %(percent)s%% of the lessons marked as complete.")
+                     % {"percent": round(rule["lessons_completed"] * 100)})
     return lines

@@ -57,12 +57,13 @@ def _instance_secret(instance: Path) -> str:
 
 
 def _wire(app: Flask) -> None:
-    from brokerlearn.server import admin, auth, certificates, db, errors, learn, openapi, quiz, security, site
+    from brokerlearn.server import admin, auth, certificates, db, errors, language, learn, openapi, quiz, security, site
     from brokerlearn.server.courses import CourseCatalog
 
     app.extensions["brokerlearn_courses"] = CourseCatalog(Path(app.config["SERVER_DIR"]))
     db.init_app(app)
     security.init_app(app)
+    language.init_app(app)
     errors.init_app(app)
     for blueprint in (auth.bp, learn.bp, quiz.bp, openapi.bp, admin.bp, certificates.bp,
                       certificates.well_known, site.bp):

@@ -2,6 +2,8 @@
 hiding links in the page is never the protection."""
 from __future__ import annotations
 
+from brokerlearn.server.language import gettext as _
+
 from functools import wraps
 
 from flask import Blueprint, abort, current_app, redirect, request, url_for
@@ -62,7 +64,7 @@ def learners():
     rows = session.execute(statement).all()
     total = session.scalar(select(func.count(User.id)))
     groups = session.scalars(select(Group).order_by(Group.name)).all()
-    return page("admin/learners.html", "Learners", rows=rows, total=total, query=query, limit=PAGE_SIZE,
+    return page("admin/learners.html", _("Learners"), rows=rows, total=total, query=query, limit=PAGE_SIZE,
                 groups=groups, group_id=group_id, role=role, roles=ROLES,
                 courses=catalog().all())
 
@@ -101,7 +103,7 @@ def groups():
             error = str(exc)
     counts = dict(session.execute(select(GroupMember.group_id, func.count()).group_by(GroupMember.group_id)).all())
     rows = [(g, counts.get(g.id, 0)) for g in session.scalars(select(Group).order_by(Group.name))]
-    return page("admin/groups.html", "Groups", 422 if error else 200, rows=rows, error=error)
+    return page("admin/groups.html", _("Groups"), 422 if error else 200, rows=rows, error=error)
 
 
 @bp.route("/groups/<int:group_id>", methods=["GET", "POST"])
@@ -135,20 +137,20 @@ def _members(found: Group):
 def import_staff():
     """A CSV of staff (email, name, group) becomes invitation links; a dry run only reports."""
     if request.method == "GET":
-        return page("admin/import.html", "Enrol staff from a CSV file", rows=None, error=None, dry_run=True)
+        return page("admin/import.html", _("Enrol staff from a CSV file"), rows=None, error=None, dry_run=True)
     upload = request.files.get("file")
     dry_run = bool(request.form.get("dry_run"))
     session = db.session()
     try:
         if upload is None or not upload.filename:
-            raise AccountError("Choose a CSV file.")
+            raise AccountError(_("Choose a CSV file."))
         rows = check_rows(session, parse_staff_csv(upload.read(2_000_000)))
     except AccountError as exc:
-        return page("admin/import.html", "Enrol staff from a CSV file", 422, rows=None, error=str(exc),
+        return page("admin/import.html", _("Enrol staff from a CSV file"), 422, rows=None, error=str(exc),
                     dry_run=dry_run)
     if not dry_run:
         import_staff_rows(session, current_app.secret_key, absolute_url("/"), rows)
-    return page("admin/import.html", "Enrol staff from a CSV file", rows=rows, error=None, dry_run=dry_run)
+    return page("admin/import.html", _("Enrol staff from a CSV file"), rows=rows, error=None, dry_run=dry_run)
 
 
 @bp.get("/courses/<course_id>")
@@ -172,7 +174,7 @@ def course_report(course_id: str):
 @role_required("admin")
 def certificates():
     rows = db.session().scalars(select(Certificate).order_by(Certificate.issued_at.desc()).limit(500)).all()
-    return page("admin/certificates.html", "Certificates", rows=rows, error=request.args.get("error"))
+    return page("admin/certificates.html", _("Certificates"), rows=rows, error=request.args.get("error"))
 
 
 @bp.post("/certificates/<certificate_id>/revoke")

@@ -1,6 +1,8 @@
 """/account/...: register, sign in and out, reset and change the password, delete the account."""
 from __future__ import annotations
 
+from brokerlearn.server.language import gettext as _
+
 import logging
 
 from flask import Blueprint, current_app, flash, redirect, request, url_for
@@ -35,24 +37,24 @@ def register():
         try:
             invitation = enrolment.read_invitation(current_app.secret_key, invite)
         except AccountError as exc:
-            return page("account/message.html", "Invitation", 400, message=str(exc))
+            return page("account/message.html", _("Invitation"), 400, message=str(exc))
         form["email"] = invitation["email"]
         form["name"] = form["name"] or invitation["name"]
     elif invite_only:
-        return page("account/message.html", "Registration", 403,
-                    message="Registration is by invitation: ask your agency for an invitation link.")
+        return page("account/message.html", _("Registration"), 403,
+                    message=_("Registration is by invitation: ask your agency for an invitation link."))
     if request.method == "POST":
         session = db.session()
         try:
             user = accounts.create_user(session, form["email"], request.form.get("password", ""), form["name"])
         except AccountError as exc:
-            return page("account/register.html", "Create an account", 422, form=form, error=str(exc),
+            return page("account/register.html", _("Create an account"), 422, form=form, error=str(exc),
                         field=exc.field, invite=invite, invite_only=invite_only)
         if invitation and invitation["group"] and session.get(Group, invitation["group"]) is not None:
             enrolment.add_member(session, invitation["group"], user.id)
         login_user(user)
         return redirect(url_for("learn.dashboard"))
-    return page("account/register.html", "Create an account", form=form, error=None, field=None,
+    return page("account/register.html", _("Create an account"), form=form, error=None, field=None,
                 invite=invite, invite_only=invite_only)
 
 
@@ -65,10 +67,10 @@ def login():
             user = accounts.authenticate(db.session(), email, request.form.get("password", ""),
                                          request.remote_addr or "unknown", current_app.config["LOGIN_ATTEMPTS"])
         except AccountError as exc:
-            return page("account/login.html", "Sign in", 401, email=email, error=str(exc), next=next_url)
+            return page("account/login.html", _("Sign in"), 401, email=email, error=str(exc), next=next_url)
         login_user(user, remember=bool(request.form.get("remember")))
         return redirect(next_url)
-    return page("account/login.html", "Sign in", email="", error=None, next=next_url)
+    return page("account/login.html", _("Sign in"), email="", error=None, next=next_url)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -86,10 +88,10 @@ def reset_request():
             link = mail.absolute_url(url_for("auth.reset", token=token))
             mail.send_reset_link(user.email, link)
         # The same answer either way: nobody learns who has an account.
-        return page("account/message.html", "Reset your password",
-                    message="If an account exists for that address, a link to set a new password is on its "
-                            "way. It works once, for one hour.")
-    return page("account/reset_request.html", "Reset your password", error=None)
+        return page("account/message.html", _("Reset your password"),
+                    message=_("If an account exists for that address, a link to set a new password is on its "
+                            "way. It works once, for one hour."))
+    return page("account/reset_request.html", _("Reset your password"), error=None)
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
@@ -98,26 +100,26 @@ def reset(token: str):
     try:
         user = accounts.user_for_reset_token(session, current_app.secret_key, token)
     except AccountError as exc:
-        return page("account/message.html", "Reset your password", 400, message=str(exc))
+        return page("account/message.html", _("Reset your password"), 400, message=str(exc))
     if request.method == "POST":
         try:
             accounts.set_password(session, user, request.form.get("password", ""))
         except AccountError as exc:
-            return page("account/reset.html", "Choose a new password", 422, error=str(exc), token=token)
+            return page("account/reset.html", _("Choose a new password"), 422, error=str(exc), token=token)
         login_user(user)
         flash("Your new password is set.")
         return redirect(url_for("learn.dashboard"))
-    return page("account/reset.html", "Choose a new password", error=None, token=token)
+    return page("account/reset.html", _("Choose a new password"), error=None, token=token)
 
 
 @bp.route("/settings", methods=["GET"])
 @login_required
 def settings():
-    return page("account/settings.html", "Account settings", error=None, done=request.args.get("done"))
+    return page("account/settings.html", _("Account settings"), error=None, done=request.args.get("done"))
 
 
 def _settings_error(message: str):
-    return page("account/settings.html", "Account settings", 422, error=message, done=None)
+    return page("account/settings.html", _("Account settings"), 422, error=message, done=None)
 
 
 def _confirmed_user(field: str):
@@ -150,5 +152,5 @@ def delete():
     session = db.session()
     logout_user()
     accounts.delete_user(session, user)
-    return page("account/message.html", "Account deleted",
-                message="Your account and everything recorded about your learning have been deleted.")
+    return page("account/message.html", _("Account deleted"),
+                message=_("Your account and everything recorded about your learning have been deleted."))

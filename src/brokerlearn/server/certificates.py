@@ -2,6 +2,8 @@
 the verify form, the issuer profile, the revocation status list; /.well-known/jwks.json."""
 from __future__ import annotations
 
+from brokerlearn.server.language import gettext as _
+
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -11,6 +13,7 @@ from flask_login import current_user, login_required
 from brokerlearn.paths import default_theme_dir
 from brokerlearn.server import db
 from brokerlearn.server.courses import catalog
+from brokerlearn.server.language import current as current_language, long_date
 from brokerlearn.server.credentials import badge, keys, status_list
 from brokerlearn.server.credentials.pdf import certificate_pdf
 from brokerlearn.server.credentials.verify import verify_credential
@@ -44,12 +47,12 @@ def claim(course_id: str):
     if course is None:
         abort(404)
     session = db.session()
-    current, _ = signing_keys()
+    current, _all_keys = signing_keys()
     try:
         certificate = service.issue(session, current_user.id, course, request.form.get("name"), current,
                                     base_url(), current_app.config["ISSUER_NAME"])
     except CertificateError as exc:
-        return page("account/message.html", "Certificate", exc.status, message=str(exc),
+        return page("account/message.html", _("Certificate"), exc.status, message=str(exc),
                     back={"url": "/dashboard", "title": "Back to your learning"})
     return redirect(url_for("certificates.show", certificate_id=certificate.id))
 
@@ -65,7 +68,7 @@ def show(certificate_id: str):
     """Public: anyone with the address sees whether the certificate is valid, revoked or unknown."""
     certificate = _get(certificate_id)
     if certificate is None:
-        return page("certificates/show.html", "Unknown certificate", 404, certificate=None, state="unknown",
+        return page("certificates/show.html", _("Unknown certificate"), 404, certificate=None, state="unknown",
                     certificate_id=certificate_id)
     valid_until = as_aware(certificate.valid_until)
     state = ("revoked" if certificate.revoked_at else
@@ -88,11 +91,11 @@ def pdf(certificate_id: str):
     certificate = _own(certificate_id)
     course = catalog().get(certificate.course_id)
     profile = (course.data.get("profile") or {}) if course else {}
-    context = {"lang": course.data.get("language", "en") if course else "en", "title": certificate.title,
+    context = {"lang": current_language(), "title": certificate.title,
                "name": certificate.name, "issuer_name": current_app.config["ISSUER_NAME"],
                "profile_title": profile.get("title", certificate.profile_id), "level": profile.get("level"),
-               "outcomes": certificate.outcomes, "issued": f"{certificate.issued_at:%d %B %Y}",
-               "valid_until": f"{certificate.valid_until:%d %B %Y}" if certificate.valid_until else None,
+               "outcomes": certificate.outcomes, "issued": long_date(certificate.issued_at),
+               "valid_until": long_date(certificate.valid_until) if certificate.valid_until else None,
                "certificate_id": certificate.id, "verify_url": f"{base_url()}/certificates/{certificate.id}"}
     data = certificate_pdf(context, default_theme_dir() / "static")
     return Response(data, mimetype="application/pdf", headers={
@@ -116,9 +119,9 @@ def verify():
         upload = request.files.get("file")
         if upload and upload.filename:
             token = upload.read(MAX_UPLOAD).decode("utf-8", "replace")
-        _, all_keys = signing_keys()
+        _current, all_keys = signing_keys()
         verdict = verify_credential(token, issuer_id(), all_keys, service.revocation_lookup(db.session()))
-    return page("certificates/verify.html", "Check a certificate", 200 if verdict is None or verdict.valid else 422,
+    return page("certificates/verify.html", _("Check a certificate"), 200 if verdict is None or verdict.valid else 422,
                 verdict=verdict)
 
 
@@ -133,7 +136,7 @@ def issuer():
 @bp.get("/status/1")
 def status():
     """The revocation list as a signed BitstringStatusListCredential (VC-JWT)."""
-    current, _ = signing_keys()
+    current, _all_keys = signing_keys()
     if current is None:
         abort(404)
     credential = status_list.status_list_credential(
@@ -146,7 +149,7 @@ def status():
 
 @well_known.get("/.well-known/jwks.json")
 def jwks():
-    _, all_keys = signing_keys()
+    _current, all_keys = signing_keys()
     response = jsonify(keys.jwks(all_keys))
     response.headers["Cache-Control"] = "max-age=300"
     return response

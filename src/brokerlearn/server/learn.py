@@ -1,6 +1,8 @@
 """/dashboard and the progress API (/api/session, /api/progress)."""
 from __future__ import annotations
 
+from brokerlearn.server.language import gettext as _
+
 from flask import Blueprint, jsonify, request
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
@@ -54,13 +56,13 @@ def dashboard():
         summary["quizzes"] = progress.attempts_overview(session, current_user.id, course)
         summary["certificate"] = eligibility(session, current_user.id, course)
         courses.append(summary)
-    return page("dashboard.html", "Your learning", courses=courses, user=current_user,
+    return page("dashboard.html", _("Your learning"), courses=courses, user=current_user,
                 hours=_duration)
 
 
 def _duration(seconds: int) -> str:
     if seconds < 60:
-        return "less than a minute"
+        return _("less than a minute")
     if seconds < 3600:
-        return f"{seconds // 60} min"
-    return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+        return _("%(minutes)s min") % {"minutes": seconds // 60}
+    return _("%(hours)s h %(minutes)s min") % {"hours": seconds // 3600, "minutes": seconds % 3600 // 60}

@@ -7,7 +7,13 @@ from brokerlearn import __version__
 
 
 def page(template: str, title: str, status: int = 200, **context):
-    context.update(root="/", static="/_static/", lang="en", catalog_url="/", title=title,
+    from flask import request
+
+    from brokerlearn import i18n
+    from brokerlearn.server.language import current
+    lang = current()
+    context.update(root="/", static="/_static/", lang=lang, catalog_url="/", title=title,
+                   js_messages=i18n.js_messages(lang), languages=i18n.LANGUAGES, here=request.full_path.rstrip("?"),
                    generator=f"brokerlearn {__version__}")
     return render_template(template, **context), status
 

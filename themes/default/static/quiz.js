@@ -2,6 +2,10 @@
    checks them on the server. Graded quizzes carry no key and are left to the server. CC BY 4.0. */
 (function () {
   "use strict";
+  var t = window.brokerlearnT || function (text, values) {
+    Object.keys(values || {}).forEach(function (k) { text = text.split("{" + k + "}").join(values[k]); });
+    return text;
+  };
 
   function normalise(text) {
     return text.normalize("NFKC").toLowerCase().split(/\s+/).filter(Boolean).join(" ");
@@ -29,29 +33,29 @@
   /* Each grader returns {share, chosen} or {error}; share is the part of the points earned. */
   var graders = {
     single: function (key, response) {
-      if (!response.length) return { error: "Choose an answer." };
+      if (!response.length) return { error: t("Choose an answer.") };
       return { share: key.options[response[0]].correct ? 1 : 0, chosen: response };
     },
     multiple: function (key, response) {
-      if (!response.length) return { error: "Choose at least one answer." };
+      if (!response.length) return { error: t("Choose at least one answer.") };
       var right = 0, wrong = 0, total = 0;
       Object.keys(key.options).forEach(function (id) { if (key.options[id].correct) total++; });
       response.forEach(function (id) { if (key.options[id].correct) right++; else wrong++; });
       return { share: Math.max(0, (right - wrong) / total), chosen: response };
     },
     truefalse: function (key, response) {
-      if (!response.length) return { error: "Choose true or false." };
+      if (!response.length) return { error: t("Choose true or false.") };
       return { share: (response[0] === "true") === key.answer ? 1 : 0 };
     },
     numeric: function (key, response) {
       var number = parseNumber(response);
-      if (number === null) return { error: "Type a number." };
+      if (number === null) return { error: t("Type a number.") };
       var slack = key.tolerance + 1e-9 * Math.max(1, Math.abs(key.answer));
       return { share: Math.abs(number - key.answer) <= slack ? 1 : 0 };
     },
     text: function (key, response) {
       var given = normalise(response);
-      if (!given) return { error: "Type an answer." };
+      if (!given) return { error: t("Type an answer.") };
       if (key.accept.some(function (a) { return normalise(a) === given; })) return { share: 1 };
       if (key.pattern) {
         try {
@@ -61,7 +65,7 @@
       return { share: 0 };
     },
     order: function (key, response) {
-      if (response === null) return { error: "Give every item a different position." };
+      if (response === null) return { error: t("Give every item a different position.") };
       return { share: pairsInOrder(key.items, response) };
     },
     match: function (key, response) {
@@ -106,18 +110,17 @@
     }
     var html = "";
     if (key.type === "reflection") {
-      html = "<p class=\"verdict\">Thank you. Reflections are not marked; yours is kept in this browser only.</p>";
+      html = "<p class=\"verdict\">" + t("Thank you. Reflections are not marked; yours is kept in this browser only.") + "</p>";
     } else {
-      var verdict = result.share >= 1 ? "Correct." : result.share > 0 ? "Partly correct." : "Not quite.";
+      var verdict = result.share >= 1 ? t("Correct.") : result.share > 0 ? t("Partly correct.") : t("Not quite.");
       fieldset.classList.add(result.share >= 1 ? "is-correct" : result.share > 0 ? "is-partial" : "is-wrong");
-      html = "<p class=\"verdict\">" + verdict + " " + formatPoints(result.share * key.points) + " of " +
-        formatPoints(key.points) + " point" + (key.points === 1 ? "" : "s") + ".</p>";
+      html = "<p class=\"verdict\">" + verdict + " " + (key.points === 1 ? t("{earned} of {possible} point.", { earned: formatPoints(result.share * key.points), possible: formatPoints(key.points) }) : t("{earned} of {possible} points.", { earned: formatPoints(result.share * key.points), possible: formatPoints(key.points) })) + "</p>";
     }
     (result.chosen || []).forEach(function (id) {
       var option = key.options[id];
       var slot = fieldset.querySelector("[data-feedback-for=\"" + id + "\"]");
       if (option && slot) {
-        slot.innerHTML = " — " + (option.correct ? "right" : "not right") +
+        slot.innerHTML = " — " + (option.correct ? t("right") : t("not right")) +
           (option.feedback_html ? ": " + option.feedback_html : "");
       }
     });
@@ -152,8 +155,7 @@
         }
         showQuestion(fieldset, key, outcome);
       });
-      result.textContent = possible ? "You scored " + formatPoints(earned) + " of " + formatPoints(possible) +
-        " point" + (possible === 1 ? "" : "s") + "." + (unanswered ? " " + unanswered + " not answered." : "") : "Saved.";
+      result.textContent = possible ? (possible === 1 ? t("You scored {earned} of {possible} point.", { earned: formatPoints(earned), possible: formatPoints(possible) }) : t("You scored {earned} of {possible} points.", { earned: formatPoints(earned), possible: formatPoints(possible) })) + (unanswered ? " " + t("{n} not answered.", { n: unanswered }) : "") : t("Saved.");
       retry.hidden = false;
       /* For listeners such as the SCORM bridge of an exported package. */
       window.dispatchEvent(new CustomEvent("brokerlearn:quiz-checked", { detail: {
@@ -166,7 +168,7 @@
       form.querySelectorAll("input.answer, select").forEach(function (i) { i.value = ""; });
       form.querySelectorAll(".question-feedback, .option-feedback").forEach(function (f) { f.textContent = ""; });
       form.querySelectorAll("fieldset.question").forEach(function (f) { f.classList.remove("is-correct", "is-wrong", "is-partial"); });
-      result.textContent = "Cleared: try again.";
+      result.textContent = t("Cleared: try again.");
       retry.hidden = true;
       var first = form.querySelector("input, select, textarea");
       if (first) first.focus();

@@ -3,6 +3,10 @@
    accents and case do not matter. Results are built with textContent only. CC BY 4.0. */
 (function () {
   "use strict";
+  var t = window.brokerlearnT || function (text, values) {
+    Object.keys(values || {}).forEach(function (k) { text = text.split("{" + k + "}").join(values[k]); });
+    return text;
+  };
   var list = document.querySelector(".search-results");
   if (!list) return;
   var input = document.getElementById("search-q");
@@ -76,8 +80,8 @@
       results.push({ item: item, score: score });
     });
     results.sort(function (a, b) { return b.score - a.score; });
-    status.textContent = results.length ? results.length + (results.length === 1 ? " result" : " results") + " for “" + query + "”"
-                                        : "Nothing found for “" + query + "”. Try fewer or other words.";
+    status.textContent = results.length ? (results.length === 1 ? t("{n} result for “{query}”", { n: results.length, query: query }) : t("{n} results for “{query}”", { n: results.length, query: query }))
+                                        : t("Nothing found for “{query}”. Try fewer or other words.", { query: query });
     results.slice(0, 30).forEach(function (r) {
       var li = document.createElement("li");
       var a = document.createElement("a");
@@ -98,5 +102,5 @@
   fetch(list.getAttribute("data-index")).then(function (r) { return r.json(); }).then(function (data) {
     index = prepare(data);
     search(query);
-  }).catch(function () { status.textContent = "The search index could not be loaded."; });
+  }).catch(function () { status.textContent = t("The search index could not be loaded."); });
 })();

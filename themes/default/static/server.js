@@ -4,6 +4,10 @@
    and lets graded quizzes be submitted. CC BY 4.0. */
 (function () {
   "use strict";
+  var t = window.brokerlearnT || function (text, values) {
+    Object.keys(values || {}).forEach(function (k) { text = text.split("{" + k + "}").join(values[k]); });
+    return text;
+  };
   var html = document.documentElement;
   var root = html.getAttribute("data-root") || "./";
   var courseId = html.getAttribute("data-course");
@@ -41,6 +45,10 @@
     });
   }
 
+  function attemptsUsed(used, limit) {
+    return limit ? t("Attempts used: {used} of {limit}.", { used: used, limit: limit }) : t("Attempts used: {used}.", { used: used });
+  }
+
   function event(kind, item, value) {
     var e = { event_id: newId(), course: courseId, kind: kind, item: item, at: new Date().toISOString() };
     if (value !== undefined) e.value = value;
@@ -62,10 +70,10 @@
     var link = document.createElement("a");
     if (session.user) {
       link.href = "/dashboard";
-      link.textContent = "Your learning (" + (session.user.name || session.user.email) + ")";
+      link.textContent = t("Your learning ({name})", { name: session.user.name || session.user.email });
     } else {
       link.href = "/account/login?next=" + encodeURIComponent(location.pathname);
-      link.textContent = "Sign in";
+      link.textContent = t("Sign in");
     }
     box.appendChild(link);
     wrap.appendChild(box);
@@ -79,7 +87,7 @@
     var status = box.querySelector("[role=status]");
     function show(done) {
       button.setAttribute("aria-pressed", done ? "true" : "false");
-      button.textContent = done ? "Completed" : "Mark this lesson as complete";
+      button.textContent = done ? t("Completed") : t("Mark this lesson as complete");
       button.disabled = done;
     }
     show(!!completed[lessonId]);
@@ -89,19 +97,19 @@
       if (!signedIn) {
         keepLocally(e);
         show(true);
-        status.textContent = "Kept in this browser. Sign in to keep it in your account.";
+        status.textContent = t("Kept in this browser. Sign in to keep it in your account.");
         return;
       }
       call("POST", "progress", { events: [e] }).then(function () {
         show(true);
-        status.textContent = "Saved.";
-      }).catch(function (error) { status.textContent = "Not saved: " + error.message; });
+        status.textContent = t("Saved.");
+      }).catch(function (error) { status.textContent = t("Not saved: {reason}", { reason: error.message }); });
     });
   }
 
   /* A bar and the same figure in words (the bar's label, for screen readers too). */
   function progressLine(line, completed, total) {
-    var text = completed + " of " + total + " lessons completed";
+    var text = t("{completed} of {total} lessons completed", { completed: completed, total: total });
     line.textContent = "";
     var bar = document.createElement("progress");
     bar.max = total || 1;
@@ -130,7 +138,7 @@
     var start = document.querySelector("[data-start-link]");
     if (start && progress.resume) {
       start.href = root + progress.resume.url;
-      start.textContent = "Resume: " + progress.resume.title;
+      start.textContent = t("Resume: {title}", { title: progress.resume.title });
     }
     return done;
   }
@@ -148,9 +156,9 @@
       note.innerHTML = "";
       var a = document.createElement("a");
       a.href = "/account/login?next=" + encodeURIComponent(location.pathname);
-      a.textContent = "Sign in";
+      a.textContent = t("Sign in");
       note.appendChild(a);
-      note.appendChild(document.createTextNode(" to submit this quiz: it is marked by the course server."));
+      note.appendChild(document.createTextNode(" " + t("to submit this quiz: it is marked by the course server.")));
       return;
     }
     function applyOrder(order) {
@@ -167,15 +175,15 @@
     function begin() {
       return call("GET", "quizzes/" + courseId + "/" + quizId).then(function (status) {
         var left = status.attempts_left;
-        note.textContent = "Attempts used: " + status.attempts_used + (status.max_attempts ? " of " + status.max_attempts : "") +
-          (status.best_score !== null ? ". Best score: " + status.best_score + " of " + status.max_score : "") + ".";
+        note.textContent = attemptsUsed(status.attempts_used, status.max_attempts) +
+          (status.best_score !== null ? " " + t("Best score: {best} of {max}.", { best: status.best_score, max: status.max_score }) : "");
         if (left === 0) { submit.disabled = true; return; }
         return call("POST", "quizzes/" + courseId + "/" + quizId + "/attempts", {}).then(function (started) {
           attempt = started;
           applyOrder(started.option_order);
           submit.disabled = false;
         });
-      }).catch(function (error) { note.textContent = "The quiz could not be started: " + error.message; });
+      }).catch(function (error) { note.textContent = t("The quiz could not be started: {reason}", { reason: error.message }); });
     }
     form.addEventListener("submit", function (e) {
       e.preventDefault();
@@ -196,11 +204,11 @@
           var q = graded.questions[questionId];
           var fieldset = form.querySelector("fieldset[data-question=\"" + questionId + "\"]");
           var box = fieldset.querySelector(".question-feedback");
-          var verdict = q.correct === null ? "Not marked." : q.correct ? "Correct." : q.score > 0 ? "Partly correct." : "Not right.";
+          var verdict = q.correct === null ? t("Not marked.") : q.correct ? t("Correct.") : q.score > 0 ? t("Partly correct.") : t("Not right.");
           box.textContent = "";
           var p = document.createElement("p");
           p.className = "verdict";
-          p.textContent = verdict + (q.max_score ? " " + q.score + " of " + q.max_score + (q.max_score === 1 ? " point." : " points.") : "");
+          p.textContent = verdict + (q.max_score ? " " + (q.max_score === 1 ? t("{earned} of {possible} point.", { earned: q.score, possible: q.max_score }) : t("{earned} of {possible} points.", { earned: q.score, possible: q.max_score })) : "");
           box.appendChild(p);
           (q.feedback || []).forEach(function (f) {
             if (!f.text) return;
@@ -215,13 +223,12 @@
             box.appendChild(ex);
           }
         });
-        result.textContent = "You scored " + graded.score + " of " + graded.max_score + " points: " +
-          (graded.passed ? "passed." : "not passed yet.") +
-          (graded.attempts_left === null ? "" : " Attempts left: " + graded.attempts_left + ".");
-        note.textContent = "Attempts used: " + graded.attempt + (graded.attempts_left === null ? "" : " of " + (graded.attempt + graded.attempts_left)) + ".";
+        result.textContent = (graded.passed ? t("You scored {score} of {max} points: passed.", { score: graded.score, max: graded.max_score }) : t("You scored {score} of {max} points: not passed yet.", { score: graded.score, max: graded.max_score })) +
+          (graded.attempts_left === null ? "" : " " + t("Attempts left: {n}.", { n: graded.attempts_left }));
+        note.textContent = attemptsUsed(graded.attempt, graded.attempts_left === null ? 0 : graded.attempt + graded.attempts_left);
         if (graded.attempts_left !== 0 && graded.score < graded.max_score) retry.hidden = false;
       }).catch(function (error) {
-        result.textContent = "Not submitted: " + error.message;
+        result.textContent = t("Not submitted: {reason}", { reason: error.message });
         submit.disabled = false;
       });
     });

@@ -3,6 +3,10 @@
    track and the transcript work without this file. CC BY 4.0. */
 (function () {
   "use strict";
+  var t = window.brokerlearnT || function (text, values) {
+    Object.keys(values || {}).forEach(function (k) { text = text.split("{" + k + "}").join(values[k]); });
+    return text;
+  };
 
   /* Played stretches of the video, merged: seeking past a part does not count as watching it. */
   function Coverage(duration) {
@@ -60,7 +64,7 @@
 
     function report(final) {
       var share = coverage.share();
-      if (watched) watched.textContent = share >= 0.9 ? "Watched" : Math.round(share * 100) + "% watched";
+      if (watched) watched.textContent = share >= 0.9 ? t("Watched") : t("{percent}% watched", { percent: Math.round(share * 100) });
       if (share - reported < 0.05 && !(final && share > reported)) return;
       reported = share;
       window.dispatchEvent(new CustomEvent("brokerlearn:video-progress", {

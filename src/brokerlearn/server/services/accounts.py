@@ -2,6 +2,8 @@
 and invitations, deleting a learner with all their data."""
 from __future__ import annotations
 
+from brokerlearn.server.language import gettext as _
+
 import re
 from datetime import timedelta
 
@@ -33,15 +35,15 @@ class AccountError(ValueError):
 def normalise_email(email: str) -> str:
     email = (email or "").strip().lower()
     if len(email) > 320 or not _EMAIL.match(email):
-        raise AccountError("Enter an e-mail address such as name@agency.org.", "email")
+        raise AccountError(_("Enter an e-mail address such as name@agency.org."), "email")
     return email
 
 
 def check_password_rules(password: str) -> None:
     if len(password or "") < MIN_PASSWORD:
-        raise AccountError(f"Choose a password of at least {MIN_PASSWORD} characters.", "password")
+        raise AccountError(_("Choose a password of at least %(min_password)s characters.") % {"min_password": MIN_PASSWORD}, "password")
     if len(password) > MAX_PASSWORD:
-        raise AccountError(f"Choose a password of at most {MAX_PASSWORD} characters.", "password")
+        raise AccountError(_("Choose a password of at most %(max_password)s characters.") % {"max_password": MAX_PASSWORD}, "password")
 
 
 def find_user(db: Session, email: str) -> User | None:
@@ -56,9 +58,9 @@ def create_user(db: Session, email: str, password: str, name: str = "", role: st
     email = normalise_email(email)
     check_password_rules(password)
     if role not in ROLES:
-        raise AccountError(f"Role must be one of {', '.join(ROLES)}.", "role")
+        raise AccountError(_("Role must be one of %(join)s.") % {"join": ', '.join(ROLES)}, "role")
     if db.scalar(select(User.id).where(User.email == email)) is not None:
-        raise AccountError("An account with this e-mail address exists already.", "email")
+        raise AccountError(_("An account with this e-mail address exists already."), "email")
     user = User(email=email, name=(name or "").strip()[:200], password_hash=generate_password_hash(password),
                 role=role, session_version=0)
     db.add(user)
@@ -79,14 +81,14 @@ def too_many_failures(db: Session, keys: list[str], limit: int) -> bool:
 def authenticate(db: Session, email: str, password: str, address: str, limit: int) -> User:
     keys = [f"email:{(email or '').strip().lower()[:320]}", f"addr:{address}"]
     if too_many_failures(db, keys, limit):
-        raise AccountError("Too many failed sign-ins. Wait 15 minutes, or reset your password.")
+        raise AccountError(_("Too many failed sign-ins. Wait 15 minutes, or reset your password."))
     user = find_user(db, email)
     if user is None or not check_password_hash(user.password_hash, password or ""):
         if user is None:
             check_password_hash(_DUMMY_HASH, password or "")
         db.add_all(LoginFailure(key=key) for key in keys)
         db.commit()
-        raise AccountError("E-mail address or password is not right.")
+        raise AccountError(_("E-mail address or password is not right."))
     db.execute(delete(LoginFailure).where(LoginFailure.key == keys[0]))
     db.commit()
     return user
@@ -101,7 +103,7 @@ def set_password(db: Session, user: User, password: str) -> None:
 
 def set_role(db: Session, user: User, role: str) -> None:
     if role not in ROLES:
-        raise AccountError(f"Role must be one of {', '.join(ROLES)}.", "role")
+        raise AccountError(_("Role must be one of %(join)s.") % {"join": ', '.join(ROLES)}, "role")
     user.role = role
     user.session_version += 1
     db.commit()
@@ -128,12 +130,12 @@ def user_for_reset_token(db: Session, secret: str, token: str) -> User:
     try:
         data = _serializer(secret, "reset").loads(token, max_age=RESET_MAX_AGE)
     except SignatureExpired:
-        raise AccountError("This reset link has expired: ask for a new one.") from None
+        raise AccountError(_("This reset link has expired: ask for a new one.")) from None
     except BadSignature:
-        raise AccountError("This reset link is not valid.") from None
+        raise AccountError(_("This reset link is not valid.")) from None
     user = db.get(User, data.get("u"))
     if user is None or user.password_hash[-16:] != data.get("p"):
-        raise AccountError("This reset link has been used already: ask for a new one.")
+        raise AccountError(_("This reset link has been used already: ask for a new one."))
     return user
 
 

@@ -2,6 +2,8 @@
 issuing once with a checked name, revoking, and the revocation status of a list index."""
 from __future__ import annotations
 
+from brokerlearn.server.language import gettext as _
+
 import unicodedata
 import uuid
 from datetime import datetime, timedelta
@@ -51,16 +53,17 @@ def eligibility(db: Session, user_id: int, course: CourseInfo) -> dict | None:
         statement = course.data["outcomes"].get(oid, {}).get("statement", "")
         outcomes.append({"id": oid, "statement": statement, "score": score, "needed": needed, "met": met})
         if not met:
-            where = "" if oid in scores else " (no graded question assesses it yet)"
-            missing.append(f"{oid} “{statement}”: {round(score * 100)}% of its graded points so far, "
-                           f"{round(needed * 100)}% needed{where}.")
+            where = "" if oid in scores else " " + _("(no graded question assesses it yet)")
+            missing.append(_("%(outcome)s “%(statement)s”: %(score)s%% of its graded points so far, %(needed)s%% needed%(where)s.")
+                           % {"outcome": oid, "statement": statement, "score": round(score * 100),
+                              "needed": round(needed * 100), "where": where})
     progress = course_progress(db, user_id, course)
     lessons_needed = requires["lessons_completed"]
     lessons_met = progress["share_completed"] >= lessons_needed - EPSILON
     if not lessons_met:
         need = -(-lessons_needed * progress["lessons"] // 1)  # ceiling
-        missing.append(f"Lessons: {len(progress['completed_lessons'])} of {progress['lessons']} marked as "
-                       f"complete, {int(need)} needed.")
+        missing.append(_("Lessons: %(done)s of %(total)s marked as complete, %(needed)s needed.")
+                       % {"done": len(progress["completed_lessons"]), "total": progress["lessons"], "needed": int(need)})
     existing = db.scalar(select(Certificate).where(Certificate.user_id == user_id,
                                                    Certificate.course_id == course.id))
     return {"title": certificate["title"], "eligible": not missing, "outcomes": outcomes,
@@ -72,14 +75,14 @@ def eligibility(db: Session, user_id: int, course: CourseInfo) -> dict | None:
 def clean_name(raw) -> str:
     """The name to print: any script, one line, no control or formatting characters."""
     if not isinstance(raw, str):
-        raise CertificateError("Enter the name to print on the certificate.")
+        raise CertificateError(_("Enter the name to print on the certificate."))
     name = " ".join(unicodedata.normalize("NFC", raw).split())
     if not name:
-        raise CertificateError("Enter the name to print on the certificate.")
+        raise CertificateError(_("Enter the name to print on the certificate."))
     if len(name) > MAX_NAME:
-        raise CertificateError(f"The name is too long: at most {MAX_NAME} characters.")
+        raise CertificateError(_("The name is too long: at most %(max_name)s characters.") % {"max_name": MAX_NAME})
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in name):
-        raise CertificateError("The name contains control or invisible characters: type it again.")
+        raise CertificateError(_("The name contains control or invisible characters: type it again."))
     return name
 
 
@@ -88,14 +91,14 @@ def issue(db: Session, user_id: int, course: CourseInfo, raw_name, key: SigningK
     name = clean_name(raw_name)
     standing = eligibility(db, user_id, course)
     if standing is None:
-        raise CertificateError("This course has no certificate.", 404)
+        raise CertificateError(_("This course has no certificate."), 404)
     if standing["certificate"] is not None:
-        raise CertificateError("You have claimed this certificate already.", 409)
+        raise CertificateError(_("You have claimed this certificate already."), 409)
     if not standing["eligible"]:
-        raise CertificateError("Not yet: " + " ".join(standing["missing"]), 403)
+        raise CertificateError(_("Not yet: ") + " ".join(standing["missing"]), 403)
     if key is None:
-        raise CertificateError("The agency has not created its signing key yet (brokerlearn keys init): "
-                               "ask the administrator.", 503)
+        raise CertificateError(_("The agency has not created its signing key yet (brokerlearn keys init): "
+                                 "ask the administrator."), 503)
     profile = course.data["profile"]
     certificate_rule = rule(course)
     issued_at = utcnow().replace(microsecond=0)
@@ -124,8 +127,8 @@ def issue(db: Session, user_id: int, course: CourseInfo, raw_name, key: SigningK
             db.rollback()
             if db.scalar(select(Certificate.id).where(Certificate.user_id == user_id,
                                                       Certificate.course_id == course.id)):
-                raise CertificateError("You have claimed this certificate already.", 409) from None
-    raise CertificateError("The certificate could not be issued now: try again.", 503)
+                raise CertificateError(_("You have claimed this certificate already."), 409) from None
+    raise CertificateError(_("The certificate could not be issued now: try again."), 503)
 
 
 def _achievement(course: CourseInfo, profile: dict, certificate_rule: dict, base_url: str) -> dict:
@@ -139,12 +142,13 @@ def _achievement(course: CourseInfo, profile: dict, certificate_rule: dict, base
 def revoke(db: Session, certificate_id: str, reason: str) -> Certificate:
     reason = " ".join((reason or "").split())[:500]
     if not reason:
-        raise CertificateError("Give a reason for the revocation: it is shown to whoever checks the certificate.")
+        raise CertificateError(_("Give a reason for the revocation: it is shown to whoever checks the certificate."))
     certificate = db.get(Certificate, certificate_id)
     if certificate is None:
-        raise CertificateError(f"No certificate '{certificate_id}'.", 404)
+        raise CertificateError(_("No certificate '%(certificate_id)s'.") % {"certificate_id": certificate_id}, 404)
     if certificate.revoked_at is not None:
-        raise CertificateError(f"The certificate was revoked already, on {certificate.revoked_at:%Y-%m-%d}.", 409)
+        raise CertificateError(_("The certificate was revoked already, on %(date)s.")
+                               % {"date": f"{certificate.revoked_at:%Y-%m-%d}"}, 409)
     certificate.revoked_at, certificate.revocation_reason = utcnow(), reason
     db.commit()
     return certificate

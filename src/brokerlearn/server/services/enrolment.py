@@ -2,6 +2,8 @@
 with a dry run that reports every row's problem before anything is created."""
 from __future__ import annotations
 
+from brokerlearn.server.language import gettext as _
+
 import csv
 import io
 from dataclasses import dataclass, field
@@ -18,9 +20,9 @@ MAX_ROWS = 5000
 def create_group(db: Session, name: str) -> Group:
     name = " ".join((name or "").split())[:200]
     if not name:
-        raise AccountError("Give the group a name.", "name")
+        raise AccountError(_("Give the group a name."), "name")
     if db.scalar(select(Group.id).where(Group.name == name)) is not None:
-        raise AccountError(f"A group called '{name}' exists already.", "name")
+        raise AccountError(_("A group called '%(name)s' exists already.") % {"name": name}, "name")
     group = Group(name=name)
     db.add(group)
     db.commit()
@@ -42,7 +44,7 @@ def read_invitation(secret: str, token: str) -> dict:
         data = _serializer(secret, "invite").loads(token, max_age=INVITE_MAX_AGE)
         return {"email": data["e"], "name": data.get("n") or "", "group": data.get("g")}
     except Exception:  # bad signature, expired, or not ours: one answer
-        raise AccountError("This invitation is not valid or has expired.") from None
+        raise AccountError(_("This invitation is not valid or has expired.")) from None
 
 
 @dataclass
@@ -60,13 +62,13 @@ def parse_staff_csv(data: bytes) -> list[ImportRow]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise AccountError("The file is not UTF-8 text: save it as 'CSV UTF-8'.") from None
+        raise AccountError(_("The file is not UTF-8 text: save it as 'CSV UTF-8'.")) from None
     sample = text[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     header = [h.strip().lower() for h in next(reader, [])]
     if "email" not in header:
-        raise AccountError("The first row must name the columns, with at least 'email' (also 'name', 'group').")
+        raise AccountError(_("The first row must name the columns, with at least 'email' (also 'name', 'group')."))
     rows = []
     for number, values in enumerate(reader, start=2):
         if not any(v.strip() for v in values):
@@ -74,7 +76,7 @@ def parse_staff_csv(data: bytes) -> list[ImportRow]:
         record = dict(zip(header, (v.strip() for v in values)))
         rows.append(ImportRow(number, record.get("email", ""), record.get("name", ""), record.get("group", "")))
         if len(rows) > MAX_ROWS:
-            raise AccountError(f"At most {MAX_ROWS} rows per file.")
+            raise AccountError(_("At most %(max_rows)s rows per file.") % {"max_rows": MAX_ROWS})
     return rows
 
 
