@@ -47,7 +47,7 @@ def test_catalogs_hold_every_interface_string(tmp_path):
     """Run the extraction again: no word of the interface may be missing from the catalogs."""
     pot = tmp_path / "messages.pot"
     subprocess.run([str(REPO / ".venv/bin/pybabel"), "extract", "-F", "babel.cfg", "-k", "_", "-k", "gettext",
-                    "-k", "ngettext:1,2", "-k", "t", "-o", str(pot), "."], cwd=REPO, check=True, capture_output=True)
+                    "-k", "ngettext:1,2", "-k", "t", "-k", "N_", "-o", str(pot), "."], cwd=REPO, check=True, capture_output=True)
     with open(pot, "rb") as handle:
         current = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
     known = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog("de") if m.id}

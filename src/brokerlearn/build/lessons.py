@@ -173,9 +173,10 @@ def _alignment_to_class(token) -> None:
         token.attrSet("class", "align-" + style.split(":", 1)[1].strip())
 
 
-def render_body(body: str, body_line: int, source: str, page_url: str, targets: LinkTargets) -> RenderedBody:
+def render_body(body: str, body_line: int, source: str, page_url: str, targets: LinkTargets,
+                lang: str = "en") -> RenderedBody:
     md = markdown_parser()
-    env: dict = {}
+    env: dict = {"lang": lang}  # the interface language, for container titles such as "Tip"
     tokens = md.parse(body, env)
     walk = _Walk(body, body_line, source, page_url, targets)
     walk.run(tokens)

@@ -18,11 +18,17 @@ from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from brokerlearn import i18n
 from brokerlearn.course.schema import CONTAINER_KINDS
 
 EMBED_KINDS = ("video", "quiz")
-CALLOUT_TITLES = {"note": "Note", "tip": "Tip", "warning": "Warning", "activity": "Activity",
-                  "reflection": "Reflection"}
+def N_(text: str) -> str:
+    """Marks a word for the catalogs; it is translated where it is shown."""
+    return text
+
+
+CALLOUT_TITLES = {"note": N_("Note"), "tip": N_("Tip"), "warning": N_("Warning"), "activity": N_("Activity"),
+                  "reflection": N_("Reflection")}
 # Unguessable per process, so author HTML can never forge an embed marker.
 _NONCE = secrets.token_hex(12)
 EMBED_MARKER = re.compile(r'<div data-bl-embed="' + _NONCE + r':(\d+)"></div>')
@@ -45,7 +51,7 @@ def _callout_renderer(kind: str):
         if token.nesting == -1:
             return "</div>\n"
         custom = token.info.strip()[len(kind):].strip()
-        title = escape(custom or CALLOUT_TITLES[kind])
+        title = escape(custom or i18n.translations(env.get("lang")).gettext(CALLOUT_TITLES[kind]))
         return (f'<div class="callout callout-{kind}" role="note">\n'
                 f'<p class="callout-title">{title}</p>\n')
     return render

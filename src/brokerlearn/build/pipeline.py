@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from brokerlearn import __version__
+from brokerlearn import __version__, i18n
 from brokerlearn.build import manifest
 from brokerlearn.build.cache import BuildCache
 from brokerlearn.build.embeds import prepare_embeds
@@ -77,9 +77,9 @@ def _fail_if_errors(diags: Diagnostics, strict: bool) -> None:
         raise BuildFailed(diags)
 
 
-def _body_key(lesson, targets_fingerprint: str) -> str:
+def _body_key(lesson, targets_fingerprint: str, lang: str) -> str:
     """A rendered body depends on its file and on what its links can point to."""
-    return _fingerprint(RENDERER_VERSION, targets_fingerprint, lesson.content_hash)[:32]
+    return _fingerprint(RENDERER_VERSION, targets_fingerprint, lesson.content_hash, lang, i18n.fingerprint())[:32]
 
 
 def _render_bodies(course: Course, cache: BuildCache, diags: Diagnostics, rendered: list,
@@ -90,7 +90,7 @@ def _render_bodies(course: Course, cache: BuildCache, diags: Diagnostics, render
     lessons = list(course.lessons())
     with progress_bar(len(lessons), f"{course.id}: lessons", show_progress) as bar:
         for module, lesson in lessons:
-            key = _body_key(lesson, fingerprint)
+            key = _body_key(lesson, fingerprint, course.language)
             body = cache.get_body(key)
             if body is None:
                 body = _render_lesson(course, module, lesson, targets)
@@ -106,7 +106,7 @@ def _render_bodies(course: Course, cache: BuildCache, diags: Diagnostics, render
 
 def _render_lesson(course, module, lesson, targets: LinkTargets) -> RenderedBody:
     return render_body(lesson.body, lesson.body_line, source_key(course, lesson.source),
-                       lesson_url(course, module, lesson), targets)
+                       lesson_url(course, module, lesson), targets, course.language)
 
 
 def _report(course: Course, bodies: dict, diags: Diagnostics, theme: Theme, preview: bool = False) -> None:
