@@ -315,3 +315,14 @@ def test_keys_cli(tmp_path):
     listing = runner.invoke(main, ["keys", "list", "--instance", instance]).output.splitlines()
     assert len(listing) == 2 and sum(line.startswith("*") for line in listing) == 1
     assert any(line.startswith("*") and line.endswith("EdDSA") for line in listing)
+
+
+def test_a_damaged_key_file_is_a_clear_error(tmp_path):
+    runner = CliRunner()
+    instance = tmp_path / "instance"
+    assert runner.invoke(main, ["keys", "init", "--instance", str(instance)]).exit_code == 0
+    key = next((instance / "keys").glob("*.pem"))
+    key.write_text("-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n")
+    for command in (["keys", "list"], ["keys", "init", "--if-missing"]):
+        result = runner.invoke(main, [*command, "--instance", str(instance)])
+        assert result.exit_code == 2 and "is not a readable private key" in result.output, result.output

@@ -126,12 +126,12 @@ def test_delete_account_removes_all_data(app, learner):
 
 
 def test_invite_only_registration(app, visitor):
-    from brokerlearn.server.services.accounts import make_invite_token
+    from brokerlearn.server.services.accounts import make_invitation
     app.config["REGISTRATION"] = "invite"
     stranger = visitor()
     assert stranger.client.get("/account/register").status_code == 403
     assert stranger.register("x@agency.org").status_code == 403
-    token = make_invite_token(app.secret_key, "invited@agency.org")
+    token = make_invitation(app.secret_key, "invited@agency.org")
     invited = visitor()
     response = invited.form(f"/account/register?invite={token}",
                             {"email": "someone-else@agency.org", "password": PASSWORD})

@@ -175,10 +175,11 @@ def _with_db(instance: Path | None, action, build_dir: Path = Path("build")):
         upgrade(app.config["DATABASE_URL"])  # the embedded default keeps itself current, as on serve
     with app.app_context():
         from brokerlearn.server import db as server_db
+        from brokerlearn.errors import UsageError
         from brokerlearn.server.services.accounts import AccountError
         try:
             return action(app, server_db.session())
-        except AccountError as exc:
+        except (AccountError, UsageError) as exc:
             _fail_usage(str(exc))
 
 
@@ -258,7 +259,7 @@ def users_invite(email: str, public_url: str | None, instance: Path | None) -> N
 
     def act(app, s):
         base = (public_url or app.config.get("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
-        return f"{base}/account/register?invite={accounts.make_invite_token(app.secret_key, email)}"
+        return f"{base}/account/register?invite={accounts.make_invitation(app.secret_key, email)}"
     click.echo(_with_db(instance, act))
 
 
@@ -343,9 +344,23 @@ if __name__ == "__main__":
     main()
 
 
-def _instance_dir(instance: Path | None) -> Path:
-    import os
-    return Path(instance or os.environ.get("BROKERLEARN_INSTANCE", "instance")).resolve()
+def _usage_errors(command):
+    """A problem the operator must fix (a damaged key file, ...) is a message, not a traceback."""
+    import functools
+
+    @functools.wraps(command)
+    def checked(*args, **kwargs):
+        from brokerlearn.errors import UsageError
+        try:
+            return command(*args, **kwargs)
+        except UsageError as exc:
+            _fail_usage(str(exc))
+    return checked
+
+
+def _instance_folder(instance: Path | None) -> Path:
+    from brokerlearn.server import instance_folder
+    return instance_folder(instance)
 
 
 @main.group()
@@ -358,10 +373,11 @@ def keys() -> None:
               help="RS256 is what every Open Badges 3.0 verifier supports.")
 @click.option("--if-missing", is_flag=True, help="Do nothing (and succeed) when a key exists already.")
 @_instance_option
+@_usage_errors
 def keys_init(alg: str, if_missing: bool, instance: Path | None) -> None:
     """Create the signing key."""
     from brokerlearn.server.credentials.keys import create_key, load_keys
-    folder = _instance_dir(instance)
+    folder = _instance_folder(instance)
     current, _ = load_keys(folder)
     if current is not None:
         if if_missing:
@@ -374,19 +390,21 @@ def keys_init(alg: str, if_missing: bool, instance: Path | None) -> None:
 @keys.command("rotate")
 @click.option("--alg", type=click.Choice(["RS256", "EdDSA"]), default="RS256", show_default=True)
 @_instance_option
+@_usage_errors
 def keys_rotate(alg: str, instance: Path | None) -> None:
     """Sign new certificates with a new key; the old keys stay published, so old certificates verify."""
     from brokerlearn.server.credentials.keys import create_key
-    key = create_key(_instance_dir(instance), alg)
+    key = create_key(_instance_folder(instance), alg)
     click.echo(f"new current key {key.kid} ({alg}); earlier keys are kept for verification")
 
 
 @keys.command("list")
 @_instance_option
+@_usage_errors
 def keys_list(instance: Path | None) -> None:
     """The keys, the current one marked with *."""
     from brokerlearn.server.credentials.keys import load_keys
-    current, all_keys = load_keys(_instance_dir(instance))
+    current, all_keys = load_keys(_instance_folder(instance))
     for key in all_keys:
         click.echo(f"{'*' if current and key.kid == current.kid else ' '} {key.kid}\t{key.alg}")
 

@@ -46,6 +46,7 @@ def translations(lang: str | None) -> NullTranslations:
     return Translations(buffer)
 
 
+@functools.lru_cache(maxsize=None)
 def js_messages(lang: str | None) -> dict[str, str]:
     """The translations of the strings the site's scripts show (those found in .js files)."""
     catalog = _catalog(base_language(lang))
@@ -55,6 +56,7 @@ def js_messages(lang: str | None) -> dict[str, str]:
             and any(str(location).endswith(".js") for location, _ in m.locations)}
 
 
+@functools.lru_cache(maxsize=1)
 def fingerprint() -> str:
     digest = hashlib.sha256()
     for path in sorted(LOCALE_DIR.rglob("*.po")):

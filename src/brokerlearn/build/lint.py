@@ -20,14 +20,14 @@ _BARE_URL = re.compile(r"(?<![(<\"'])\bhttps?://[^\s)>\]]+")
 def lint_course(course: Course, diags: Diagnostics) -> None:
     md = markdown_parser()
     for module, lesson in course.lessons():
-        text = lesson.source.read_text(encoding="utf-8")
-        _lint_lesson(md, lesson, text, diags)
+        _lint_lesson(md, lesson, diags)
     _lint_quizzes(course, diags)
     _lint_media(course, diags)
 
 
-def _lint_lesson(md, lesson, text: str, diags: Diagnostics) -> None:
+def _lint_lesson(md, lesson, diags: Diagnostics) -> None:
     path, offset = lesson.source, lesson.body_line - 1
+    body_lines = lesson.body.splitlines()
     tokens = md.parse(lesson.body)
     previous_level = 1  # the lesson title is the page's h1
     for index, token in enumerate(tokens):
@@ -47,7 +47,7 @@ def _lint_lesson(md, lesson, text: str, diags: Diagnostics) -> None:
                     inside_link -= 1
                 elif child.type == "text" and not inside_link:
                     for match in _BARE_URL.finditer(child.content):
-                        column = _column(text, line, match.group(0))
+                        column = _column(body_lines, line - offset, match.group(0))
                         diags.warning(path, line, column, f"a web address written as plain text: make it a "
                                       f"link, e.g. [describe it]({match.group(0)})")
     words = len(re.findall(r"\w+", lesson.body))
@@ -56,8 +56,7 @@ def _lint_lesson(md, lesson, text: str, diags: Diagnostics) -> None:
                       f"minutes of reading, far more than its 'minutes: {lesson.minutes_declared}'")
 
 
-def _column(text: str, line: int, needle: str) -> int:
-    lines = text.splitlines()
+def _column(lines: list[str], line: int, needle: str) -> int:
     if 0 < line <= len(lines) and needle in lines[line - 1]:
         return lines[line - 1].index(needle) + 1
     return 1
@@ -75,7 +74,7 @@ def _lint_quizzes(course: Course, diags: Diagnostics) -> None:
 
 
 def _referenced(course: Course) -> str:
-    texts = [lesson.source.read_text(encoding="utf-8") for _, lesson in course.lessons()]
+    texts = [lesson.body for _, lesson in course.lessons()]  # already read by the loader
     texts += [str(course.summary or "")]
     return "\n".join(texts)
 

@@ -15,9 +15,14 @@ from brokerlearn.server import settings
 MAX_BODY = 256 * 1024
 
 
+def instance_folder(path: Path | str | None = None) -> Path:
+    """The instance folder: the one given, else BROKERLEARN_INSTANCE, else ./instance."""
+    return Path(path or os.environ.get("BROKERLEARN_INSTANCE", "instance")).resolve()
+
+
 def create_app(test_config: dict | None = None, build_dir: Path | str = "build",
                instance_path: Path | str | None = None) -> Flask:
-    instance = Path(instance_path or os.environ.get("BROKERLEARN_INSTANCE", "instance")).resolve()
+    instance = instance_folder(instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     app = Flask(__name__, instance_path=str(instance), static_folder=None)
     build_dir = Path(build_dir).resolve()

@@ -2,23 +2,22 @@
 hiding links in the page is never the protection."""
 from __future__ import annotations
 
-from brokerlearn.server.language import gettext as _
-
 from functools import wraps
 
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from brokerlearn.server.language import gettext as _
 from brokerlearn.server import db
 from brokerlearn.server.charts import bar_chart
 from brokerlearn.server.courses import catalog
 from brokerlearn.server.mail import absolute_url
 from brokerlearn.server.models import ROLES, Certificate, Group, GroupMember, ProgressEvent, QuizAttempt, User
 from brokerlearn.server.pages import page
-from brokerlearn.server.services.accounts import AccountError
+from brokerlearn.server.services.accounts import AccountError, make_invitation
 from brokerlearn.server.services.certificates import CertificateError, revoke
-from brokerlearn.server.services.enrolment import (check_rows, create_group, make_invitation, parse_staff_csv)
+from brokerlearn.server.services.enrolment import (check_rows, create_group, parse_staff_csv)
 from brokerlearn.server.services.enrolment import import_staff as import_staff_rows
 from brokerlearn.server.services.progress import course_progress
 from brokerlearn.server.services.statistics import item_statistics, module_funnel
@@ -37,6 +36,13 @@ def role_required(*roles: str):
             return view(*args, **kwargs)
         return checked
     return decorate
+
+
+def _get_or_404(model, key):
+    row = db.session().get(model, key)
+    if row is None:
+        abort(404)
+    return row
 
 
 @bp.get("/")
@@ -73,9 +79,7 @@ def learners():
 @role_required("admin")
 def learner(user_id: int):
     session = db.session()
-    user = session.get(User, user_id)
-    if user is None:
-        abort(404)
+    user = _get_or_404(User, user_id)
     courses = []
     for course in catalog().all():
         summary = course_progress(session, user.id, course)
@@ -109,10 +113,7 @@ def groups():
 @bp.route("/groups/<int:group_id>", methods=["GET", "POST"])
 @role_required("admin")
 def group(group_id: int):
-    session = db.session()
-    found = session.get(Group, group_id)
-    if found is None:
-        abort(404)
+    found = _get_or_404(Group, group_id)
     invitation = None
     if request.method == "POST":
         try:

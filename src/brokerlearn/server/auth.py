@@ -1,13 +1,12 @@
 """/account/...: register, sign in and out, reset and change the password, delete the account."""
 from __future__ import annotations
 
-from brokerlearn.server.language import gettext as _
-
 import logging
 
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from brokerlearn.server.language import gettext as _
 from brokerlearn.server import db, mail
 from brokerlearn.server.models import Group, User
 from brokerlearn.server.pages import page
@@ -35,7 +34,7 @@ def register():
     invitation = None
     if invite:
         try:
-            invitation = enrolment.read_invitation(current_app.secret_key, invite)
+            invitation = accounts.read_invitation(current_app.secret_key, invite)
         except AccountError as exc:
             return page("account/message.html", _("Invitation"), 400, message=str(exc))
         form["email"] = invitation["email"]

@@ -2,14 +2,13 @@
 the verify form, the issuer profile, the revocation status list; /.well-known/jwks.json."""
 from __future__ import annotations
 
-from brokerlearn.server.language import gettext as _
-
 from datetime import datetime, timezone
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, request, url_for
 from flask_login import current_user, login_required
 
+from brokerlearn.server.language import gettext as _
 from brokerlearn.paths import default_theme_dir
 from brokerlearn.server import db
 from brokerlearn.server.courses import catalog

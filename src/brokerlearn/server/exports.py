@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from collections import defaultdict
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -151,10 +150,3 @@ def xapi_statements(db: Session, courses: CourseCatalog, base_url: str):
     for attempt in db.scalars(select(QuizAttempt).where(QuizAttempt.status == "submitted")
                               .order_by(QuizAttempt.submitted_at)):
         yield maker.attempt(attempt)
-
-
-def statement_counts(statements) -> dict:
-    counts = defaultdict(int)
-    for statement in statements:
-        counts[statement["verb"]["display"]["en-US"]] += 1
-    return dict(counts)

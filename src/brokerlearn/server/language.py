@@ -26,11 +26,6 @@ def gettext(message: str, **values) -> str:
     return text % values if values else text
 
 
-def ngettext(singular: str, plural: str, n: int, **values) -> str:
-    text = i18n.translations(current()).ngettext(singular, plural, n)
-    return text % {"num": n, **values}
-
-
 @bp.post("/account/language")
 def switch():
     """Remember the chosen language (CSRF-protected like every form) and go back."""

@@ -1,12 +1,11 @@
 """/dashboard and the progress API (/api/session, /api/progress)."""
 from __future__ import annotations
 
-from brokerlearn.server.language import gettext as _
-
 from flask import Blueprint, jsonify, request
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
+from brokerlearn.server.language import gettext as _
 from brokerlearn.server import db
 from brokerlearn.server.api import course_or_404, json_body
 from brokerlearn.server.courses import catalog

@@ -1,6 +1,7 @@
 """Sessions, CSRF and the security headers every response carries."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from flask import Flask, request
@@ -77,14 +78,15 @@ def _unauthorized():
     return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
 
 
-def security_headers(secure: bool) -> list[tuple[str, str]]:
+@functools.lru_cache(maxsize=2)
+def security_headers(secure: bool) -> tuple[tuple[str, str], ...]:
     headers = [("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
                ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY"),
                ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
                ("Cross-Origin-Opener-Policy", "same-origin")]
     if secure:
         headers.append(("Strict-Transport-Security", "max-age=31536000"))
-    return headers
+    return tuple(headers)
 
 
 def _headers(response):

@@ -18,6 +18,7 @@ import ffmpeg
 
 from brokerlearn.build.progress import progress_bar
 from brokerlearn.build.video import tool
+from brokerlearn.course.loader import LessonMemo
 from brokerlearn.course.model import Course, Video
 from brokerlearn.errors import Diagnostics
 
@@ -80,19 +81,43 @@ class VideoPipeline:
     def __init__(self, cache_root: Path, workers: int | None = None):
         self.cache_root = cache_root
         self.workers = workers or os.cpu_count() or 1
+        self._stats_path = cache_root.parent / "media-sources.json"  # beside the entries, not among them
+        try:
+            self._stats = json.loads(self._stats_path.read_text())
+        except (OSError, ValueError):
+            self._stats = {}
+
+    def _key(self, path: Path) -> str:
+        """The content key, without reading an untouched video again (its size and time are
+        trusted as for lessons: only when it was already older than the racy window)."""
+        stat = path.stat()
+        known = self._stats.get(str(path))
+        if (known and known[0] == stat.st_size and known[1] == stat.st_mtime_ns
+                and known[1] < known[3] - LessonMemo.RACY_NS):
+            return known[2]
+        key = content_key(path)
+        self._stats[str(path)] = [stat.st_size, stat.st_mtime_ns, key, time.time_ns()]
+        return key
+
+    def _save_stats(self) -> None:
+        self._stats_path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self._stats_path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(self._stats))
+        os.replace(temporary, self._stats_path)
 
     def process(self, courses: list[Course], diags: Diagnostics, show_progress=None) -> None:
         """Fill course.video_outputs for every video; errors (unreadable files) go to diags."""
         pending = []
         for course in courses:
             for video in course.videos.values():
-                key = content_key(video.source)
+                key = self._key(video.source)
                 folder = self.cache_root / key
                 meta = self._meta(folder)
                 if meta is not None:
                     course.video_outputs[video.name] = self._output(video.name, folder, meta)
                 else:
                     pending.append((course, video, folder))
+        self._save_stats()
         if not pending:
             return
         probes = {}
@@ -167,6 +192,8 @@ class VideoPipeline:
         used = {output.folder.name for course in courses for output in course.video_outputs.values()}
         if not self.cache_root.is_dir() or not used and not any(c.videos for c in courses):
             return
+        self._stats = {path: known for path, known in self._stats.items() if known[2] in used}
+        self._save_stats()
         for entry in self.cache_root.iterdir():
             if entry.is_dir() and entry.name not in used:
                 shutil.rmtree(entry, ignore_errors=True)

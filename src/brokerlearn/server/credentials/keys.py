@@ -17,10 +17,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from jwt.algorithms import OKPAlgorithm, RSAAlgorithm
 
+from brokerlearn.errors import UsageError
+
 ALGORITHMS = ("RS256", "EdDSA")
 
 
-class KeyError_(Exception):
+class KeyError_(UsageError):
     """A problem with the signing keys that the operator must fix (message says how)."""
 
 

@@ -2,8 +2,6 @@
 and invitations, deleting a learner with all their data."""
 from __future__ import annotations
 
-from brokerlearn.server.language import gettext as _
-
 import re
 from datetime import timedelta
 
@@ -12,6 +10,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from brokerlearn.server.language import gettext as _
 from brokerlearn.server.models import ROLES, LoginFailure, User, utcnow
 
 MIN_PASSWORD = 10
@@ -139,5 +138,15 @@ def user_for_reset_token(db: Session, secret: str, token: str) -> User:
     return user
 
 
-def make_invite_token(secret: str, email: str) -> str:
-    return _serializer(secret, "invite").dumps({"e": normalise_email(email)})
+def make_invitation(secret: str, email: str, name: str = "", group_id: int | None = None) -> str:
+    """A signed link token: registering with it fixes the address, suggests the name and puts
+    the account in the group. Valid for INVITE_MAX_AGE."""
+    return _serializer(secret, "invite").dumps({"e": normalise_email(email), "n": name[:200], "g": group_id})
+
+
+def read_invitation(secret: str, token: str) -> dict:
+    try:
+        data = _serializer(secret, "invite").loads(token, max_age=INVITE_MAX_AGE)
+        return {"email": data["e"], "name": data.get("n") or "", "group": data.get("g")}
+    except Exception:  # bad signature, expired, or not ours: one answer
+        raise AccountError(_("This invitation is not valid or has expired.")) from None

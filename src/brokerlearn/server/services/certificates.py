@@ -2,8 +2,6 @@
 issuing once with a checked name, revoking, and the revocation status of a list index."""
 from __future__ import annotations
 
-from brokerlearn.server.language import gettext as _
-
 import unicodedata
 import uuid
 from datetime import datetime, timedelta
@@ -12,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from brokerlearn.server.language import gettext as _
 from brokerlearn.course.profile import rule_in_words
 from brokerlearn.server.courses import CourseInfo
 from brokerlearn.server.credentials import badge

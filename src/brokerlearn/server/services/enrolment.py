@@ -2,8 +2,6 @@
 with a dry run that reports every row's problem before anything is created."""
 from __future__ import annotations
 
-from brokerlearn.server.language import gettext as _
-
 import csv
 import io
 from dataclasses import dataclass, field
@@ -11,8 +9,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from brokerlearn.server.language import gettext as _
 from brokerlearn.server.models import Group, GroupMember, User
-from brokerlearn.server.services.accounts import AccountError, _serializer, normalise_email, INVITE_MAX_AGE
+from brokerlearn.server.services.accounts import AccountError, make_invitation, normalise_email
 
 MAX_ROWS = 5000
 
@@ -33,18 +32,6 @@ def add_member(db: Session, group_id: int, user_id: int) -> None:
     if db.get(GroupMember, (group_id, user_id)) is None:
         db.add(GroupMember(group_id=group_id, user_id=user_id))
         db.commit()
-
-
-def make_invitation(secret: str, email: str, name: str = "", group_id: int | None = None) -> str:
-    return _serializer(secret, "invite").dumps({"e": normalise_email(email), "n": name[:200], "g": group_id})
-
-
-def read_invitation(secret: str, token: str) -> dict:
-    try:
-        data = _serializer(secret, "invite").loads(token, max_age=INVITE_MAX_AGE)
-        return {"email": data["e"], "name": data.get("n") or "", "group": data.get("g")}
-    except Exception:  # bad signature, expired, or not ours: one answer
-        raise AccountError(_("This invitation is not valid or has expired.")) from None
 
 
 @dataclass

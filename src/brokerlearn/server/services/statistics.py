@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from brokerlearn.server.courses import CourseInfo
@@ -80,7 +80,3 @@ def item_statistics(db: Session, course: CourseInfo, quiz_id: str) -> dict:
                           "facility": facility, "discrimination": _pearson(scores, rest) if scored else None,
                           "answered": sum(1 for a in attempts if qid in (a.responses or {})), "options": options})
     return {"quiz": quiz_id, "title": quiz["title"], "learners": len(attempts), "questions": questions}
-
-
-def learner_count(db: Session) -> int:
-    return db.scalar(select(func.count(User.id))) or 0
