@@ -11,19 +11,41 @@ from jinja2 import FileSystemLoader
 from brokerlearn.errors import UsageError
 from brokerlearn.paths import default_theme_dir
 from brokerlearn.server import settings
+from brokerlearn.server.db import sqlite_file
 
 MAX_BODY = 256 * 1024
+DB_NAME = "brokerlearn.db"
 
 
-def instance_folder(path: Path | str | None = None) -> Path:
-    """The instance folder: the one given, else BROKERLEARN_INSTANCE, else ./instance."""
-    return Path(path or os.environ.get("BROKERLEARN_INSTANCE", "instance")).resolve()
+def instance_folder(path: Path | str | None = None, must_exist: bool = False) -> Path:
+    """The instance folder: the one given, else BROKERLEARN_INSTANCE, else ./instance.
+
+    must_exist: for the commands that only read or change what is there. They refuse a folder
+    that holds no installation (a mistyped --instance) instead of making a new one in it."""
+    folder = Path(path or os.environ.get("BROKERLEARN_INSTANCE", "instance")).resolve()
+    if must_exist and not is_installation(folder):
+        raise UsageError(f"no installation at {folder} (make one with: brokerlearn db upgrade --instance {folder})")
+    return folder
+
+
+def is_installation(folder: Path) -> bool:
+    """What the commands that create an installation leave: its secret key, database or signing keys."""
+    return folder.is_dir() and any((folder / name).exists() for name in ("secret_key", DB_NAME, "keys"))
+
+
+def make_instance_folder(folder: Path) -> Path:
+    """Create the instance folder readable by its owner only (it holds keys and the database)."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
 
 
 def create_app(test_config: dict | None = None, build_dir: Path | str = "build",
-               instance_path: Path | str | None = None) -> Flask:
-    instance = instance_folder(instance_path)
-    instance.mkdir(parents=True, exist_ok=True)
+               instance_path: Path | str | None = None, create: bool = True) -> Flask:
+    """The application. create=False (the commands that only read): the instance and its SQLite
+    database must exist, and nothing is made, neither folder nor secret key nor database."""
+    instance = instance_folder(instance_path, must_exist=not create)
+    if create:
+        make_instance_folder(instance)
     app = Flask(__name__, instance_path=str(instance), static_folder=None)
     build_dir = Path(build_dir).resolve()
     app.config.update(SITE_DIR=str(build_dir / "site"), SERVER_DIR=str(build_dir / "server"),
@@ -31,9 +53,14 @@ def create_app(test_config: dict | None = None, build_dir: Path | str = "build",
     app.config.update(settings.from_environment())
     if test_config:
         app.config.update(test_config)
-    app.config.setdefault("DATABASE_URL", f"sqlite:///{instance / 'brokerlearn.db'}")
+    app.config.setdefault("DATABASE_URL", f"sqlite:///{instance / DB_NAME}")
+    if not create:
+        database = sqlite_file(app.config["DATABASE_URL"])
+        if database is not None and not database.is_file():
+            raise UsageError(f"no installation at {instance}: no database {database} "
+                             f"(make one with: brokerlearn db upgrade --instance {instance})")
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _instance_secret(instance)
+        app.config["SECRET_KEY"] = _instance_secret(instance, create)
     app.jinja_loader = FileSystemLoader(str(default_theme_dir() / "templates"))
     _wire(app)
     from brokerlearn.server.security import security_headers
@@ -48,10 +75,12 @@ def create_app(test_config: dict | None = None, build_dir: Path | str = "build",
     return app
 
 
-def _instance_secret(instance: Path) -> str:
+def _instance_secret(instance: Path, create: bool = True) -> str:
     """Generated once and kept: there is no default key to forget to change."""
     path = instance / "secret_key"
     if not path.exists():
+        if not create:
+            raise UsageError(f"no secret key in {instance}: set BROKERLEARN_SECRET_KEY, or start the server once")
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_hex(32))
