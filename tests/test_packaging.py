@@ -12,6 +12,7 @@ import subprocess
 import sys
 import sysconfig
 import tarfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,8 @@ def clean_env() -> dict:
 
 
 @pytest.fixture(scope="module")
-def venv(tmp_path_factory) -> Path:
+def wheel(tmp_path_factory) -> tuple[Path, Path]:
+    """(the copied project, the wheel built from its sdist)"""
     root = tmp_path_factory.mktemp("packaging")
     project = root / "project"
     project.mkdir()
@@ -53,13 +55,16 @@ def venv(tmp_path_factory) -> Path:
     sdist = backend("build_sdist", project, root / "dist")
     with tarfile.open(sdist) as archive:
         archive.extractall(root / "unpacked", filter="data")
-    wheel = backend("build_wheel", next((root / "unpacked").iterdir()), root / "dist")
+    return project, backend("build_wheel", next((root / "unpacked").iterdir()), root / "dist")
 
-    env_dir = root / "venv"
+
+@pytest.fixture(scope="module")
+def venv(wheel, tmp_path_factory) -> Path:
+    env_dir = tmp_path_factory.mktemp("fresh") / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env_dir)], check=True, timeout=60)
     python = env_dir / "bin" / "python"
     installed = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
-                                "--no-index", "--quiet", "--disable-pip-version-check", str(wheel)],
+                                "--no-index", "--quiet", "--disable-pip-version-check", str(wheel[1])],
                                capture_output=True, text=True, env=clean_env(), timeout=120)
     assert installed.returncode == 0, installed.stderr
     site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
@@ -73,6 +78,19 @@ def venv(tmp_path_factory) -> Path:
 def brokerlearn(venv: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([str(venv / "bin" / "brokerlearn"), *args], cwd=cwd, capture_output=True, text=True,
                           env=clean_env(), timeout=120)
+
+
+def test_the_wheel_holds_every_file_of_the_package_and_the_default_theme(wheel):
+    project, built = wheel
+    package = project / "src"
+    wanted = {p.relative_to(package).as_posix() for p in (package / "brokerlearn").rglob("*") if p.is_file()}
+    wanted |= {"brokerlearn/_themes/default/" + p.relative_to(project / "themes/default").as_posix()
+               for p in (project / "themes/default").rglob("*") if p.is_file()}
+    with zipfile.ZipFile(built) as archive:
+        shipped = set(archive.namelist())
+    assert wanted - shipped == set()
+    assert {"brokerlearn/locale/de/LC_MESSAGES/messages.po", "brokerlearn/server/migrations/script.py.mako",
+            "brokerlearn/_themes/default/templates/base.html"} <= shipped
 
 
 def test_brokerlearn_comes_from_the_wheel(venv):
