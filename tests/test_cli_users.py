@@ -100,7 +100,7 @@ def test_an_installation_without_its_database_is_refused(tmp_path, monkeypatch):
     assert run("keys", "init", "--instance", str(instance)).exit_code == 0  # keys, no database yet
     before = files_under(tmp_path)
     result = run("users", "list", "--instance", str(instance))
-    assert result.exit_code == 2 and f"no installation at {instance}: no database" in result.output
+    assert result.exit_code == 2 and f"no installation at {instance}" in result.output
     assert files_under(tmp_path) == before
 
 
@@ -158,3 +158,17 @@ def test_the_database_and_the_instance_folder_are_private(tmp_path, monkeypatch)
             assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700
     finally:
         os.umask(old_umask)
+
+
+def test_with_an_external_database_the_instance_folder_is_needed_for_keys_only(tmp_path, monkeypatch):
+    """PostgreSQL and BROKERLEARN_SECRET_KEY: the database is the installation, and reading needs
+    no instance folder; without the key setting, the instance's secret_key must be there."""
+    from brokerlearn.errors import UsageError
+    from brokerlearn.server import create_app
+    external = {"DATABASE_URL": "postgresql+psycopg://reader@127.0.0.1:9/brokerlearn"}  # never connected here
+    monkeypatch.delenv("BROKERLEARN_SECRET_KEY", raising=False)
+    with pytest.raises(UsageError, match="no installation at .*no secret_key"):
+        create_app(external, build_dir=tmp_path / "build", instance_path=tmp_path / "none", create=False)
+    monkeypatch.setenv("BROKERLEARN_SECRET_KEY", "k" * 40)
+    app = create_app(external, build_dir=tmp_path / "build", instance_path=tmp_path / "none", create=False)
+    assert app.secret_key == "k" * 40 and not (tmp_path / "none").exists()

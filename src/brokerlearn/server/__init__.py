@@ -41,9 +41,10 @@ def make_instance_folder(folder: Path) -> Path:
 
 def create_app(test_config: dict | None = None, build_dir: Path | str = "build",
                instance_path: Path | str | None = None, create: bool = True) -> Flask:
-    """The application. create=False (the commands that only read): the instance and its SQLite
-    database must exist, and nothing is made, neither folder nor secret key nor database."""
-    instance = instance_folder(instance_path, must_exist=not create)
+    """The application. create=False (the commands that only read): the installation's SQLite
+    database and secret key must exist, and nothing is made, neither folder nor key nor database.
+    (With PostgreSQL and BROKERLEARN_SECRET_KEY, the instance folder is needed for keys only.)"""
+    instance = instance_folder(instance_path)
     if create:
         make_instance_folder(instance)
     app = Flask(__name__, instance_path=str(instance), static_folder=None)
@@ -55,12 +56,9 @@ def create_app(test_config: dict | None = None, build_dir: Path | str = "build",
         app.config.update(test_config)
     app.config.setdefault("DATABASE_URL", f"sqlite:///{instance / DB_NAME}")
     if not create:
-        database = sqlite_file(app.config["DATABASE_URL"])
-        if database is not None and not database.is_file():
-            raise UsageError(f"no installation at {instance}: no database {database} "
-                             f"(make one with: brokerlearn db upgrade --instance {instance})")
+        _check_installation(instance, app.config)
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _instance_secret(instance, create)
+        app.config["SECRET_KEY"] = _instance_secret(instance)
     app.jinja_loader = FileSystemLoader(str(default_theme_dir() / "templates"))
     _wire(app)
     from brokerlearn.server.security import security_headers
@@ -75,12 +73,22 @@ def create_app(test_config: dict | None = None, build_dir: Path | str = "build",
     return app
 
 
-def _instance_secret(instance: Path, create: bool = True) -> str:
+def _check_installation(instance: Path, config: dict) -> None:
+    """What an application that must not create needs is there: the SQLite database (SQLite would
+    make a missing file) and the secret key (else one would be generated)."""
+    hint = f"(make one with: brokerlearn db upgrade --instance {instance})"
+    database = sqlite_file(config["DATABASE_URL"])
+    if database is not None and not database.is_file():
+        elsewhere = "" if database.resolve().parent == instance else f": no database {database}"
+        raise UsageError(f"no installation at {instance}{elsewhere} {hint}")
+    if not config.get("SECRET_KEY") and not (instance / "secret_key").is_file():
+        raise UsageError(f"no installation at {instance}: no secret_key, and BROKERLEARN_SECRET_KEY is not set {hint}")
+
+
+def _instance_secret(instance: Path) -> str:
     """Generated once and kept: there is no default key to forget to change."""
     path = instance / "secret_key"
     if not path.exists():
-        if not create:
-            raise UsageError(f"no secret key in {instance}: set BROKERLEARN_SECRET_KEY, or start the server once")
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_hex(32))
