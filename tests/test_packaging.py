@@ -105,7 +105,8 @@ def test_the_installed_tool_builds_the_example_and_a_german_course(venv, tmp_pat
     german = courses / "beispiel"
     shutil.copytree(REPO / "courses" / "example", german)
     text = (german / "course.yml").read_text()
-    (german / "course.yml").write_text(text.replace("id: example", "id: beispiel").replace("language: en", "language: de"))
+    text = text.replace("id: example", "id: beispiel").replace("language: en", "language: de")
+    (german / "course.yml").write_text(text)
 
     built = brokerlearn(venv, "build", "courses", "-o", "out", "--no-progress", cwd=tmp_path)
     assert built.returncode == 0, built.stderr
@@ -131,7 +132,8 @@ def test_the_installed_tool_creates_a_database(venv, tmp_path):
 
     # Alembic's template for a new migration came along too: a revision can be written from it.
     probe = ("import sys; from alembic import command; from brokerlearn.server.db import alembic_config; "
-             "script = command.revision(alembic_config('sqlite:///' + sys.argv[1]), 'probe'); print('made', script.path)")
+             "script = command.revision(alembic_config('sqlite:///' + sys.argv[1]), 'probe'); "
+             "print('made', script.path)")
     made = subprocess.run([str(venv / "bin" / "python"), "-c", probe, str(tmp_path / "instance" / "brokerlearn.db")],
                           capture_output=True, text=True, env=clean_env(), timeout=60)
     assert made.returncode == 0, made.stderr

@@ -471,7 +471,8 @@ def certs_revoke(certificate_id: str, reason: str, instance: Path | None) -> Non
         except CertificateError as exc:
             _fail_usage(str(exc))
     certificate = _with_db(instance, act)
-    click.echo(f"revoked {certificate.id} ({_shown(certificate.title)}, {_shown(certificate.name or 'account deleted')})")
+    holder = _shown(certificate.name or "account deleted")
+    click.echo(f"revoked {certificate.id} ({_shown(certificate.title)}, {holder})")
 
 
 @certs.command("list")
