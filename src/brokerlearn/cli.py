@@ -2,6 +2,7 @@
 codes here, in one place."""
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -11,6 +12,21 @@ from brokerlearn import __version__
 
 EXIT_AUTHOR_ERRORS = 1
 EXIT_USAGE = 2
+
+
+# C0 and C1 controls (ESC starts the terminal's escape sequences, BEL ends its title sequences),
+# DEL, line and paragraph separators, the bidirectional overrides and isolates, and the
+# backslash, so that an escape written out cannot be mistaken for one in the text.
+_NOT_FOR_TERMINALS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\\]")
+
+
+def _shown(text: object) -> str:
+    """Text that others chose (an e-mail address, a name, a certificate's title), safe to print on
+    a terminal: each control character written as a visible escape (ESC as \\x1b)."""
+    def escape(match: re.Match) -> str:
+        code = ord(match.group())
+        return "\\\\" if code == 0x5C else f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return _NOT_FOR_TERMINALS.sub(escape, str(text))
 
 
 def _fail_usage(message: str) -> None:
@@ -108,11 +124,14 @@ def preview(courses_dir: Path, host: str, port: int, theme: Path | None) -> None
     server.serve(host, port)
 
 
-def _app(build_dir: Path, instance: Path | None):
+def _app(build_dir: Path, instance: Path | None, create: bool = False):
+    """The server application for a command. Only the commands named for it (serve, db upgrade,
+    users create, keys init, restore) pass create=True; the others refuse a folder that holds no
+    installation ("no installation at ...") instead of making one."""
     from brokerlearn.errors import UsageError
     from brokerlearn.server import create_app
     try:
-        return create_app(build_dir=build_dir, instance_path=instance)
+        return create_app(build_dir=build_dir, instance_path=instance, create=create)
     except (UsageError, ValueError) as exc:
         _fail_usage(str(exc))
 
@@ -128,7 +147,7 @@ def serve(build_dir: Path, host: str, port: int, instance: Path | None, threads:
     """Serve BUILD_DIR/site/ with accounts, progress and graded quizzes (waitress WSGI server)."""
     if not (build_dir / "site" / "index.html").is_file():
         _fail_usage(f"no built site in {build_dir / 'site'}: run 'brokerlearn build' first")
-    app = _app(build_dir, instance)
+    app = _app(build_dir, instance, create=True)
     from brokerlearn.server.db import upgrade
     if app.config["DATABASE_URL"].startswith("sqlite"):
         upgrade(app.config["DATABASE_URL"])  # the embedded default is kept up to date on its own
@@ -157,7 +176,7 @@ def db() -> None:
 @click.option("--instance", type=click.Path(path_type=Path), default=None)
 def db_upgrade(instance: Path | None) -> None:
     """Create or migrate the database to the current schema (DATABASE_URL, or SQLite in the instance)."""
-    app = _app(Path("build"), instance)
+    app = _app(Path("build"), instance, create=True)
     from brokerlearn.server.db import upgrade
     upgrade(app.config["DATABASE_URL"])
     click.echo("database is up to date", err=True)
@@ -168,8 +187,8 @@ def users() -> None:
     """Manage accounts from the command line."""
 
 
-def _with_db(instance: Path | None, action, build_dir: Path = Path("build")):
-    app = _app(build_dir, instance)
+def _with_db(instance: Path | None, action, build_dir: Path = Path("build"), create: bool = False):
+    app = _app(build_dir, instance, create)
     if app.config["DATABASE_URL"].startswith("sqlite"):
         from brokerlearn.server.db import upgrade
         upgrade(app.config["DATABASE_URL"])  # the embedded default keeps itself current, as on serve
@@ -198,8 +217,8 @@ _instance_option = click.option("--instance", type=click.Path(path_type=Path), d
 def users_create(email: str, name: str, role: str, password: str, instance: Path | None) -> None:
     """Create an account."""
     from brokerlearn.server.services import accounts
-    user = _with_db(instance, lambda app, s: accounts.create_user(s, email, password, name, role))
-    click.echo(f"created {user.email} ({user.role})")
+    user = _with_db(instance, lambda app, s: accounts.create_user(s, email, password, name, role), create=True)
+    click.echo(f"created {_shown(user.email)} ({user.role})")
 
 
 @users.command("list")
@@ -211,7 +230,7 @@ def users_list(instance: Path | None) -> None:
 
     def show(app, s):
         for user in s.scalars(select(User).order_by(User.email)):
-            click.echo(f"{user.email}\t{user.role}\t{user.created_at:%Y-%m-%d}")
+            click.echo(f"{_shown(user.email)}\t{user.role}\t{user.created_at:%Y-%m-%d}")
     _with_db(instance, show)
 
 
@@ -340,10 +359,6 @@ def new_video(name: str, course: Path) -> None:
                              f"and place it in a lesson with:\n::: video {path.stem}\n:::")
 
 
-if __name__ == "__main__":
-    main()
-
-
 def _usage_errors(command):
     """A problem the operator must fix (a damaged key file, ...) is a message, not a traceback."""
     import functools
@@ -358,9 +373,12 @@ def _usage_errors(command):
     return checked
 
 
-def _instance_folder(instance: Path | None) -> Path:
-    from brokerlearn.server import instance_folder
-    return instance_folder(instance)
+def _instance_folder(instance: Path | None, create: bool = False) -> Path:
+    """As _app: an existing installation, or (create=True) the folder, made if need be."""
+    from brokerlearn.server import instance_folder, make_instance_folder
+    if create:
+        return make_instance_folder(instance_folder(instance))
+    return instance_folder(instance, must_exist=True)
 
 
 @main.group()
@@ -377,7 +395,7 @@ def keys() -> None:
 def keys_init(alg: str, if_missing: bool, instance: Path | None) -> None:
     """Create the signing key."""
     from brokerlearn.server.credentials.keys import create_key, load_keys
-    folder = _instance_folder(instance)
+    folder = _instance_folder(instance, create=True)
     current, _ = load_keys(folder)
     if current is not None:
         if if_missing:
@@ -394,7 +412,7 @@ def keys_init(alg: str, if_missing: bool, instance: Path | None) -> None:
 def keys_rotate(alg: str, instance: Path | None) -> None:
     """Sign new certificates with a new key; the old keys stay published, so old certificates verify."""
     from brokerlearn.server.credentials.keys import create_key
-    key = create_key(_instance_folder(instance), alg)
+    key = create_key(_instance_folder(instance, create=True), alg)
     click.echo(f"new current key {key.kid} ({alg}); earlier keys are kept for verification")
 
 
@@ -435,7 +453,7 @@ def certs_verify(file: Path, public_url: str | None, instance: Path | None) -> N
         issuer = issuer_profile(base, app.config["ISSUER_NAME"])["id"]
         return verify_credential(token, issuer, all_keys, revocation_lookup(session))
     verdict = _with_db(instance, act)
-    click.echo(f"{verdict.status}: {verdict.message}")
+    click.echo(f"{verdict.status}: {_shown(verdict.message)}")
     sys.exit(0 if verdict.valid else EXIT_AUTHOR_ERRORS)
 
 
@@ -453,7 +471,8 @@ def certs_revoke(certificate_id: str, reason: str, instance: Path | None) -> Non
         except CertificateError as exc:
             _fail_usage(str(exc))
     certificate = _with_db(instance, act)
-    click.echo(f"revoked {certificate.id} ({certificate.title}, {certificate.name or 'account deleted'})")
+    holder = _shown(certificate.name or "account deleted")
+    click.echo(f"revoked {certificate.id} ({_shown(certificate.title)}, {holder})")
 
 
 @certs.command("list")
@@ -466,7 +485,7 @@ def certs_list(instance: Path | None) -> None:
     def show(app, session):
         for c in session.scalars(select(Certificate).order_by(Certificate.issued_at)):
             state = f"revoked {c.revoked_at:%Y-%m-%d}" if c.revoked_at else "valid"
-            click.echo(f"{c.id}\t{c.issued_at:%Y-%m-%d}\t{state}\t{c.name}\t{c.title}")
+            click.echo(f"{c.id}\t{c.issued_at:%Y-%m-%d}\t{state}\t{_shown(c.name)}\t{_shown(c.title)}")
     _with_db(instance, show)
 
 
@@ -521,12 +540,12 @@ def restore_command(archive: Path, force: bool, instance: Path | None) -> None:
     """Restore a backup made by 'brokerlearn backup' into the instance folder."""
     from brokerlearn.errors import UsageError
     from brokerlearn.server.backup import restore
-    app = _app(Path("build"), instance)
+    app = _app(Path("build"), instance, create=True)
     try:
         manifest = restore(archive, Path(app.instance_path), app.config["DATABASE_URL"], force)
     except UsageError as exc:
         _fail_usage(str(exc))
-    click.echo(f"restored {len(manifest['files'])} files from {archive} (made {manifest['created'][:19]})")
+    click.echo(f"restored {len(manifest['files'])} files from {archive} (made {_shown(str(manifest['created'])[:19])})")
 
 
 @main.group("export")
@@ -601,3 +620,7 @@ def export_xapi(output: Path | None, public_url: str | None, build_dir: Path, in
         click.echo(f"wrote {len(lines)} statements to {output}", err=True)
     else:
         click.echo(text, nl=False)
+
+
+if __name__ == "__main__":
+    main()

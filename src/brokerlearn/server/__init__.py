@@ -11,19 +11,42 @@ from jinja2 import FileSystemLoader
 from brokerlearn.errors import UsageError
 from brokerlearn.paths import default_theme_dir
 from brokerlearn.server import settings
+from brokerlearn.server.db import sqlite_file
 
 MAX_BODY = 256 * 1024
+DB_NAME = "brokerlearn.db"
 
 
-def instance_folder(path: Path | str | None = None) -> Path:
-    """The instance folder: the one given, else BROKERLEARN_INSTANCE, else ./instance."""
-    return Path(path or os.environ.get("BROKERLEARN_INSTANCE", "instance")).resolve()
+def instance_folder(path: Path | str | None = None, must_exist: bool = False) -> Path:
+    """The instance folder: the one given, else BROKERLEARN_INSTANCE, else ./instance.
+
+    must_exist: for the commands that only read or change what is there. They refuse a folder
+    that holds no installation (a mistyped --instance) instead of making a new one in it."""
+    folder = Path(path or os.environ.get("BROKERLEARN_INSTANCE", "instance")).resolve()
+    if must_exist and not is_installation(folder):
+        raise UsageError(f"no installation at {folder} (make one with: brokerlearn db upgrade --instance {folder})")
+    return folder
+
+
+def is_installation(folder: Path) -> bool:
+    """What the commands that create an installation leave: its secret key, database or signing keys."""
+    return folder.is_dir() and any((folder / name).exists() for name in ("secret_key", DB_NAME, "keys"))
+
+
+def make_instance_folder(folder: Path) -> Path:
+    """Create the instance folder readable by its owner only (it holds keys and the database)."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
 
 
 def create_app(test_config: dict | None = None, build_dir: Path | str = "build",
-               instance_path: Path | str | None = None) -> Flask:
+               instance_path: Path | str | None = None, create: bool = True) -> Flask:
+    """The application. create=False (the commands that only read): the installation's SQLite
+    database and secret key must exist, and nothing is made, neither folder nor key nor database.
+    (With PostgreSQL and BROKERLEARN_SECRET_KEY, the instance folder is needed for keys only.)"""
     instance = instance_folder(instance_path)
-    instance.mkdir(parents=True, exist_ok=True)
+    if create:
+        make_instance_folder(instance)
     app = Flask(__name__, instance_path=str(instance), static_folder=None)
     build_dir = Path(build_dir).resolve()
     app.config.update(SITE_DIR=str(build_dir / "site"), SERVER_DIR=str(build_dir / "server"),
@@ -31,7 +54,9 @@ def create_app(test_config: dict | None = None, build_dir: Path | str = "build",
     app.config.update(settings.from_environment())
     if test_config:
         app.config.update(test_config)
-    app.config.setdefault("DATABASE_URL", f"sqlite:///{instance / 'brokerlearn.db'}")
+    app.config.setdefault("DATABASE_URL", f"sqlite:///{instance / DB_NAME}")
+    if not create:
+        _check_installation(instance, app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance)
     app.jinja_loader = FileSystemLoader(str(default_theme_dir() / "templates"))
@@ -46,6 +71,18 @@ def create_app(test_config: dict | None = None, build_dir: Path | str = "build",
         n = app.config["PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     return app
+
+
+def _check_installation(instance: Path, config: dict) -> None:
+    """What an application that must not create needs is there: the SQLite database (SQLite would
+    make a missing file) and the secret key (else one would be generated)."""
+    hint = f"(make one with: brokerlearn db upgrade --instance {instance})"
+    database = sqlite_file(config["DATABASE_URL"])
+    if database is not None and not database.is_file():
+        elsewhere = "" if database.resolve().parent == instance else f": no database {database}"
+        raise UsageError(f"no installation at {instance}{elsewhere} {hint}")
+    if not config.get("SECRET_KEY") and not (instance / "secret_key").is_file():
+        raise UsageError(f"no installation at {instance}: no secret_key, and BROKERLEARN_SECRET_KEY is not set {hint}")
 
 
 def _instance_secret(instance: Path) -> str:

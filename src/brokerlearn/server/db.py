@@ -1,19 +1,44 @@
 """The database: one engine per application, one session per request, migrations by Alembic."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from flask import Flask, current_app, g
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of an SQLite URL; None for other databases and for SQLite in memory."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:") \
+            or parsed.query.get("mode") == "memory" or parsed.database.startswith("file:"):
+        return None
+    return Path(parsed.database)
+
+
+def create_private(url: str) -> None:
+    """Make a new SQLite database file readable by its owner only, before SQLite creates it with
+    the umask (0644 as a rule). SQLite gives its -wal and -shm files the database file's mode."""
+    path = sqlite_file(url)
+    if path is None or path.exists() or not path.parent.is_dir():
+        return  # an existing file keeps its mode; a missing folder is SQLite's error to report
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass  # another process made it first
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        # Just before SQLite would create a missing file on the first connection, not before:
+        # an application that is never used to write (restore) leaves no file behind.
+        event.listen(engine, "do_connect", lambda *_args: create_private(url))
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
@@ -70,4 +95,5 @@ def alembic_config(url: str):
 def upgrade(url: str) -> None:
     """Apply every migration (idempotent)."""
     from alembic import command
+    create_private(url)
     command.upgrade(alembic_config(url), "head")
