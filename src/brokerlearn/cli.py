@@ -79,7 +79,7 @@ def check(courses_dir: Path, output_format: str, strict: bool, theme: Path | Non
     items = diags.sorted()
     errors = sum(1 for d in items if d.level == "error")
     warnings = len(items) - errors
-    failed = errors > 0 or (strict and warnings > 0)
+    failed = diags.fail(strict)
     if output_format == "json":
         click.echo(json.dumps({"ok": not failed, "errors": errors, "warnings": warnings,
                                "courses": [c.id for c in courses],

@@ -28,7 +28,7 @@ from brokerlearn.course.model import Course
 from brokerlearn.course.svgcheck import unsafe_svg_reason
 from brokerlearn.errors import BuildFailed, Diagnostics, UsageError
 
-RENDERER_VERSION = f"{__version__}-1"
+RENDERER_VERSION = f"{__version__}-2"
 
 
 @dataclass
@@ -59,8 +59,7 @@ def build(courses_dir: Path, out_dir: Path, theme_dir: Path | None = None, stric
     bodies = {}
     for course in courses:
         bodies.update(_render_bodies(course, cache, diags, rendered, show_progress, theme, preview))
-        _check_media(course, diags)
-        check_alignment(course, diags)
+        course_checks(course, diags, lint=strict)
     _fail_if_errors(diags, strict)
     for path in recover(out_dir):
         cache.outputs.pop(path, None)
@@ -73,8 +72,19 @@ def build(courses_dir: Path, out_dir: Path, theme_dir: Path | None = None, stric
 
 
 def _fail_if_errors(diags: Diagnostics, strict: bool) -> None:
-    if diags.errors or (strict and diags.warnings):
+    if diags.fail(strict):
         raise BuildFailed(diags)
+
+
+def course_checks(course: Course, diags: Diagnostics, lint: bool) -> None:
+    """The checks of a course once its lessons are rendered. `check` always adds the lints;
+    `build` adds them with --strict, so that `build --strict` and `check --strict` accept
+    exactly the same courses (Diagnostics.fail says what accepting means)."""
+    from brokerlearn.build.lint import lint_course
+    _check_media(course, diags)
+    check_alignment(course, diags)
+    if lint:
+        lint_course(course, diags)
 
 
 def _body_key(lesson, targets_fingerprint: str, lang: str) -> str:
@@ -211,7 +221,6 @@ def check(courses_dir: Path, theme_dir: Path | None = None) -> tuple[list[Course
     Videos are probed (a corrupt file is an error) but not converted."""
     import tempfile
 
-    from brokerlearn.build.lint import lint_course
     from brokerlearn.build.video import tool
 
     diags = Diagnostics()
@@ -229,7 +238,5 @@ def check(courses_dir: Path, theme_dir: Path | None = None) -> tuple[list[Course
                     diags.warning(video.source, 1, 1, str(exc))
                     break
             _render_bodies(course, cache, diags, [], False, theme)
-            _check_media(course, diags)
-            check_alignment(course, diags)
-            lint_course(course, diags)
+            course_checks(course, diags, lint=True)
     return courses, diags

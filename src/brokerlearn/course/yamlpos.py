@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from brokerlearn.errors import Diagnostics
+from brokerlearn.errors import YAML_SYNTAX, Diagnostics
 
 _Composer = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _scalar_constructor = yaml.SafeLoader("")
@@ -90,6 +90,85 @@ def _convert(node, path: Path, line_offset: int, diags: Diagnostics):
         return None
 
 
+def _mark(mark) -> tuple[int, int]:
+    return (mark.line + 1, mark.column + 1) if mark else (1, 1)
+
+
+def _first_tab(lines: list[str], last: int) -> tuple[int, int] | None:
+    """(line, column) of the first tab in the indentation of lines 1..last."""
+    for number, line in enumerate(lines[:last], 1):
+        indent = line[:len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            return number, indent.index("\t") + 1
+    return None
+
+
+def _quoted(line: str) -> str:
+    """The line with its value put in double quotes: what the author should write."""
+    head, sep, value = line.partition(": ")
+    value = value.strip().replace("\\", "\\\\").replace('"', '\\"')
+    return f'{head.strip()}{sep}"{value}"'
+
+
+def explain_yaml_error(exc: yaml.MarkedYAMLError, text: str, line_offset: int = 0) -> tuple[int, int, str]:
+    """(line, column, plain words) for a PyYAML error: what to change, not the parser's state.
+
+    The common mistakes of authors each get their fix; anything else keeps the parser's words.
+    Lines are of the file: `line_offset` is where the YAML starts in it (front matter)."""
+    line, col, message = _explain(exc, text, line_offset)
+    return line + line_offset, col, message
+
+
+def _explain(exc: yaml.MarkedYAMLError, text: str, off: int) -> tuple[int, int, str]:
+    lines = text.split("\n")
+    line, col = _mark(exc.problem_mark or exc.context_mark)
+    context_line, _ = _mark(exc.context_mark) if exc.context_mark else (line, col)
+    problem, context = exc.problem or "invalid YAML", exc.context or ""
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    here = _first_tab([source], 1)
+    if here or "tab" in problem or "'\\t'" in problem:
+        line, col = (line, here[1]) if here else (_first_tab(lines, line) or (line, col))
+        return line, col, f"a tab character at line {line + off}: YAML indentation must use spaces"
+    if problem.startswith("mapping values are not allowed"):
+        before = source[:col - 1]
+        if ": " in before or before.rstrip().endswith(":"):
+            return line, col, (f"a ': ' inside a value: put text that contains ': ' in quotes, "
+                               f"e.g. {_quoted(source)}")
+        return line, col, ("this line is indented more than the one above, which has its value "
+                           "already: start it in the same column as the key above it")
+    if context == "while scanning a quoted scalar":
+        if "end of stream" in problem:
+            quote = lines[context_line - 1][_mark(exc.context_mark)[1] - 1:][:1] or '"'
+            return context_line, _mark(exc.context_mark)[1], (
+                f"this quote ({quote}) is never closed: end the text with {quote} on the same line")
+        if "escape" in problem:
+            return line, col, ("a backslash in double quotes starts an escape such as \\n: write \\\\ "
+                               "for a backslash, or use single quotes")
+    if context in ("while parsing a block mapping", "while parsing a block collection"):
+        before = source[:col - 1].rstrip()
+        if before.endswith(('"', "'")) and ": " in before:
+            return line, col, ("text after the closing quote: put the whole value in quotes (use ' "
+                               "around it if it contains \")")
+        if "collection" in context:
+            return line, col, (f"this line does not line up with the list that starts at line {context_line + off}: "
+                               f"each item starts with '- ' in the same column, and the keys inside an item "
+                               f"line up with its first key; indent with spaces")
+        return line, col, (f"this line does not line up with the keys above it (from line {context_line + off}): "
+                           f"the keys of one block start in the same column; indent with spaces")
+    if context.startswith("while parsing a flow"):
+        pair = "[ ]" if "sequence" in context else "{ }"
+        return context_line, _mark(exc.context_mark)[1], (
+            f"the '{pair[0]}' opened here is not closed with '{pair[-1]}', or an item holds ':' or '#': "
+            f"close it on the same line and put such items in quotes")
+    if context == "while scanning a simple key":
+        return context_line, 1, (f"line {context_line + off} is not 'key: value': add the ':' after the key; "
+                                 f"text that goes on over several lines needs quotes, or '|' after the key")
+    if "cannot start any token" in problem or problem.startswith("found undefined alias"):
+        char = source[col - 1:col] or "?"
+        return line, col, f"a value cannot start with '{char}': put the value in quotes"
+    return line, col, f"{context + ', ' if context else ''}{problem}"
+
+
 def load_yaml(text: str, path: Path, diags: Diagnostics, line_offset: int = 0):
     """Parse one YAML document; on a syntax error record it and return None.
 
@@ -98,15 +177,11 @@ def load_yaml(text: str, path: Path, diags: Diagnostics, line_offset: int = 0):
     try:
         node = yaml.compose(text, Loader=_Composer)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1 + line_offset, mark.column + 1) if mark else (1 + line_offset, 1)
-        problem = exc.problem or "invalid YAML"
-        if exc.context:
-            problem = f"{exc.context}, {problem}"
-        diags.error(path, line, col, f"YAML syntax error: {problem}")
+        line, col, message = explain_yaml_error(exc, text, line_offset)
+        diags.error(path, line, col, f"{YAML_SYNTAX}: {message}")
         return None
     except yaml.YAMLError as exc:
-        diags.error(path, 1 + line_offset, 1, f"YAML syntax error: {exc}")
+        diags.error(path, 1 + line_offset, 1, f"{YAML_SYNTAX}: {exc}")
         return None
     if node is None:
         return None
