@@ -93,12 +93,14 @@ def resolve(href: str, source: str, page_url: str, targets: LinkTargets, image: 
     """Resolve `href` written in the file `source` (a source key) of the page at `page_url`."""
     scheme = _SCHEME.match(href)
     if scheme or href.startswith("//"):
-        name = scheme.group(1).lower() if scheme else "//"
-        if name not in EXTERNAL_SCHEMES:
-            return Resolved(error=f"links with '{name}:' are not allowed: use http, https, mailto or tel")
+        name = scheme.group(1).lower() if scheme else None
         if image:
             return Resolved(error="images must be files of the course: put the image under media/ "
                             "and link it as media/NAME")
+        if name is None:
+            return Resolved(error=f"a link to another site needs its scheme: write 'https:{href}'")
+        if name not in EXTERNAL_SCHEMES:
+            return Resolved(error=f"links with '{name}:' are not allowed: use http, https, mailto or tel")
         return Resolved()
     path, _, anchor = href.partition("#")
     if not path:
