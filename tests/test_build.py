@@ -343,6 +343,8 @@ def test_build_strict_and_check_strict_accept_the_same_courses(make_course, tmp_
         build(root, tmp_path / "out2", strict=True, show_progress=False)
     assert checked.exit_code == 1
     assert [d.message[:33] for d in failed.value.diagnostics.warnings] == ["heading level skips from h2 to h4"]
+    built = runner.invoke(main, ["build", "--strict", str(root), "-o", str(tmp_path / "out2")])
+    assert built.exit_code == 1 and "1 warning(s), which --strict counts as errors" in built.output
     assert not (tmp_path / "out2" / "site").exists()
     (root / "modules/01-intro/01-start.md").write_text("---\ntitle: Start\n---\n\n## First part\n\n### Deep enough\n")
     assert runner.invoke(main, ["check", "--strict", str(root)]).exit_code == 0

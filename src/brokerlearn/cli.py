@@ -47,9 +47,10 @@ def build(courses_dir: Path, out_dir: Path, theme: Path | None, strict: bool, pr
         _fail_usage(str(exc))
     except BuildFailed as exc:
         print_diagnostics(exc.diagnostics)
-        errors = len(exc.diagnostics.errors) or len(exc.diagnostics.warnings)
-        click.echo(f"build failed: {errors} error(s); the previous output in {out_dir} is unchanged",
-                   err=True)
+        found = exc.diagnostics
+        what = (f"{len(found.errors)} error(s)" if found.errors
+                else f"{len(found.warnings)} warning(s), which --strict counts as errors")
+        click.echo(f"build failed: {what}; the previous output in {out_dir} is unchanged", err=True)
         sys.exit(EXIT_AUTHOR_ERRORS)
     print_diagnostics(result.diagnostics)
     report = result.report
