@@ -358,3 +358,14 @@ def test_broken_image_in_author_html_fails_the_build(make_course, tmp_path):
         build(root, tmp_path / "out", show_progress=False)
     assert [(Path(d.path).name, d.line, d.col, d.message) for d in failed.value.diagnostics.errors] == [
         ("01-start.md", 7, 19, "image 'x' does not exist")]
+
+
+def test_image_from_another_host_in_a_quiz_text_fails_the_build(make_course, tmp_path):
+    """F13: quiz texts are not link-checked like lessons, but a hot-linked image there is an error too."""
+    root = make_course({"modules/01-intro/q.yml": "id: q\ntitle: Q\nmode: practice\nquestions:\n  - id: q1\n"
+                        "    type: truefalse\n    prompt: 'Look ![x](https://evil.example/t.png)'\n    answer: true\n"
+                        "    explanation: 'See <img src=\"//evil.example/u.png\" alt=u>'\n"})
+    with pytest.raises(BuildFailed) as failed:
+        build(root, tmp_path / "out", show_progress=False)
+    assert [(Path(d.path).name, d.line, d.col, d.message.split(":")[0]) for d in failed.value.diagnostics.errors] == [
+        ("q.yml", 7, 13, "image 'https"), ("q.yml", 9, 18, "image '//evil.example/u.png' is from another site")]

@@ -204,6 +204,11 @@ def test_links_in_author_html_are_checked_like_markdown(markdown, message):
     assert errors(body)[0][0] == 5
 
 
+def test_links_in_author_html_comments_are_not_checked():
+    body, html = render('<!-- <img src="old.png"> -->\n\nText <!-- <a href="gone.md"> -->\n')
+    assert body.problems == []
+
+
 def test_links_in_author_html_are_rewritten_for_the_site():
     body, html = render('<img src="../../media/d.png" alt="D">\n\nInline <a href="../02-b/01-y.md#top">y</a>\n')
     assert errors(body) == []

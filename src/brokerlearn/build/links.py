@@ -165,10 +165,16 @@ class RawUrl:
     end: int
 
 
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
+
+
 def raw_html_urls(html: str) -> list[RawUrl]:
     from html import unescape
     found = []
+    comments = [m.span() for m in _COMMENT.finditer(html)]  # removed by the sanitizer anyway
     for tag in _RAW_TAG.finditer(html):
+        if any(start <= tag.start() < end for start, end in comments):
+            continue
         name = tag.group(1).lower()
         for attr in _RAW_ATTR.finditer(tag.group(2)):
             if attr.group(1).lower() != ("src" if name == "img" else "href"):
@@ -185,3 +191,20 @@ def replace_raw_urls(html: str, replacements: list[tuple[RawUrl, str]]) -> str:
     for raw, url in sorted(replacements, key=lambda r: r[0].start, reverse=True):
         html = html[:raw.start] + '"' + escape(url, quote=True) + '"' + html[raw.end:]
     return html
+
+
+def remote_images(markdown: str) -> list[str]:
+    """Addresses of images from another host in a short Markdown text (a quiz's prompt,
+    option or explanation): Markdown images and <img src> alike."""
+    from brokerlearn.build.markdown import markdown_parser
+    from brokerlearn.build.sanitize import is_remote
+    if "![" not in markdown and "<img" not in markdown.lower():
+        return []
+    found = []
+    for token in markdown_parser().parse(markdown):
+        for item in [token, *(token.children or [])]:
+            if item.type == "image":
+                found.append(item.attrGet("src") or "")
+            elif item.type in ("html_block", "html_inline"):
+                found += [raw.value for raw in raw_html_urls(item.content) if raw.tag == "img"]
+    return [url for url in found if is_remote(url)]

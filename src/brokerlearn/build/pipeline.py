@@ -82,6 +82,7 @@ def course_checks(course: Course, diags: Diagnostics, lint: bool) -> None:
     exactly the same courses (Diagnostics.fail says what accepting means)."""
     from brokerlearn.build.lint import lint_course
     _check_media(course, diags)
+    _check_quiz_images(course, diags)
     check_alignment(course, diags)
     if lint:
         lint_course(course, diags)
@@ -130,6 +131,28 @@ def _report(course: Course, bodies: dict, diags: Diagnostics, theme: Theme, prev
                 where = "this lesson" if ref.page_key == source_key(course, path) else ref.page_key
                 diags.error(path, ref.line, ref.col, f"no heading with the anchor '#{ref.anchor}' in {where}")
         body.embed_html = prepare_embeds(course, path, source_key(course, path), body, theme, diags, preview)
+
+
+def _check_quiz_images(course: Course, diags: Diagnostics) -> None:
+    """Quiz texts are not link-checked like lessons; an image from another host there is an
+    error all the same (the sanitizer removes it in any case)."""
+    from brokerlearn.build.links import remote_images
+    for quiz in course.quizzes.values():
+        for text, pos in _located_strings(quiz.data):
+            for url in remote_images(text):
+                diags.error(pos.path, pos.line, pos.col, f"image '{url}' is from another site: images must be "
+                            f"files of the course, under media/")
+
+
+def _located_strings(data, pos=None):
+    if isinstance(data, str):
+        yield data, pos
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _located_strings(value, data.value_pos_of(key) if hasattr(data, "value_pos_of") else pos)
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _located_strings(value, data.pos_at(index) if hasattr(data, "pos_at") else pos)
 
 
 def _check_media(course: Course, diags: Diagnostics) -> None:
