@@ -119,54 +119,102 @@ def explain_yaml_error(exc: yaml.MarkedYAMLError, text: str, line_offset: int = 
     return line + line_offset, col, message
 
 
+@dataclass
+class _Error:
+    """A PyYAML error read against the text it came from."""
+
+    lines: list
+    line: int
+    col: int
+    context_line: int
+    context_col: int
+    problem: str
+    context: str
+    off: int  # where the YAML starts in its file, for line numbers in messages
+
+    @property
+    def source(self) -> str:
+        return self.lines[self.line - 1] if 0 < self.line <= len(self.lines) else ""
+
+
 def _explain(exc: yaml.MarkedYAMLError, text: str, off: int) -> tuple[int, int, str]:
-    lines = text.split("\n")
     line, col = _mark(exc.problem_mark or exc.context_mark)
-    context_line, _ = _mark(exc.context_mark) if exc.context_mark else (line, col)
-    problem, context = exc.problem or "invalid YAML", exc.context or ""
-    source = lines[line - 1] if 0 < line <= len(lines) else ""
-    here = _first_tab([source], 1)
-    if here or "tab" in problem or "'\\t'" in problem:
-        line, col = (line, here[1]) if here else (_first_tab(lines, line) or (line, col))
-        return line, col, f"a tab character at line {line + off}: YAML indentation must use spaces"
-    if problem.startswith("mapping values are not allowed"):
-        before = source[:col - 1]
-        if ": " in before or before.rstrip().endswith(":"):
-            return line, col, (f"a ': ' inside a value: put text that contains ': ' in quotes, "
-                               f"e.g. {_quoted(source)}")
-        return line, col, ("this line is indented more than the one above, which has its value "
-                           "already: start it in the same column as the key above it")
-    if context == "while scanning a quoted scalar":
-        if "end of stream" in problem:
-            quote = lines[context_line - 1][_mark(exc.context_mark)[1] - 1:][:1] or '"'
-            return context_line, _mark(exc.context_mark)[1], (
-                f"this quote ({quote}) is never closed: end the text with {quote} on the same line")
-        if "escape" in problem:
-            return line, col, ("a backslash in double quotes starts an escape such as \\n: write \\\\ "
+    context_line, context_col = _mark(exc.context_mark) if exc.context_mark else (line, col)
+    error = _Error(text.split("\n"), line, col, context_line, context_col, exc.problem or "invalid YAML",
+                   exc.context or "", off)
+    for explain in (_tab, _colon, _quote, _block, _flow, _simple_key, _bad_start):
+        found = explain(error)
+        if found:
+            return found
+    return line, col, f"{error.context + ', ' if error.context else ''}{error.problem}"
+
+
+def _tab(e: _Error):
+    here = _first_tab([e.source], 1)
+    if here or "tab" in e.problem or "'\\t'" in e.problem:
+        line, col = (e.line, here[1]) if here else (_first_tab(e.lines, e.line) or (e.line, e.col))
+        return line, col, f"a tab character at line {line + e.off}: YAML indentation must use spaces"
+
+
+def _colon(e: _Error):
+    if not e.problem.startswith("mapping values are not allowed"):
+        return None
+    before = e.source[:e.col - 1]
+    if ": " in before or before.rstrip().endswith(":"):
+        return e.line, e.col, f"a ': ' inside a value: put text that contains ': ' in quotes, e.g. {_quoted(e.source)}"
+    return e.line, e.col, ("this line is indented more than the one above, which has its value already: "
+                           "start it in the same column as the key above it")
+
+
+def _quote(e: _Error):
+    if e.context != "while scanning a quoted scalar":
+        return None
+    if "end of stream" in e.problem:
+        quote = e.lines[e.context_line - 1][e.context_col - 1:][:1] or '"'
+        return e.context_line, e.context_col, f"this quote ({quote}) is never closed: end the text with {quote}"
+    if "escape" in e.problem:
+        return e.line, e.col, ("a backslash in double quotes starts an escape such as \\n: write \\\\ "
                                "for a backslash, or use single quotes")
-    if context in ("while parsing a block mapping", "while parsing a block collection"):
-        before = source[:col - 1].rstrip()
-        if before.endswith(('"', "'")) and ": " in before:
-            return line, col, ("text after the closing quote: put the whole value in quotes (use ' "
-                               "around it if it contains \")")
-        if "collection" in context:
-            return line, col, (f"this line does not line up with the list that starts at line {context_line + off}: "
-                               f"each item starts with '- ' in the same column, and the keys inside an item "
-                               f"line up with its first key; indent with spaces")
-        return line, col, (f"this line does not line up with the keys above it (from line {context_line + off}): "
+    return None
+
+
+def _block(e: _Error):
+    if e.context not in ("while parsing a block mapping", "while parsing a block collection"):
+        return None
+    before = e.source[:e.col - 1].rstrip()
+    if before.endswith(('"', "'")) and ": " in before:
+        return e.line, e.col, ("text after the closing quote: put the whole value in quotes "
+                               "(use ' around it if it contains \")")
+    start = e.context_line + e.off
+    if "collection" in e.context:
+        return e.line, e.col, (f"this line does not line up with the list that starts at line {start}: each "
+                               f"item starts with '- ' in the same column, and the keys inside an item line up "
+                               f"with its first key; indent with spaces")
+    return e.line, e.col, (f"this line does not line up with the keys above it (from line {start}): "
                            f"the keys of one block start in the same column; indent with spaces")
-    if context.startswith("while parsing a flow"):
-        pair = "[ ]" if "sequence" in context else "{ }"
-        return context_line, _mark(exc.context_mark)[1], (
-            f"the '{pair[0]}' opened here is not closed with '{pair[-1]}', or an item holds ':' or '#': "
-            f"close it on the same line and put such items in quotes")
-    if context == "while scanning a simple key":
-        return context_line, 1, (f"line {context_line + off} is not 'key: value': add the ':' after the key; "
-                                 f"text that goes on over several lines needs quotes, or '|' after the key")
-    if "cannot start any token" in problem or problem.startswith("found undefined alias"):
-        char = source[col - 1:col] or "?"
-        return line, col, f"a value cannot start with '{char}': put the value in quotes"
-    return line, col, f"{context + ', ' if context else ''}{problem}"
+
+
+def _flow(e: _Error):
+    if not e.context.startswith("while parsing a flow"):
+        return None
+    opened, closer = ("[", "]") if "sequence" in e.context else ("{", "}")
+    return e.context_line, e.context_col, (f"the '{opened}' opened here is not closed with '{closer}', or an "
+                                           f"item holds ':' or '#': close it on the same line and put such "
+                                           f"items in quotes")
+
+
+def _simple_key(e: _Error):
+    if e.context != "while scanning a simple key":
+        return None
+    return e.context_line, 1, (f"line {e.context_line + e.off} is not 'key: value': add the ':' after the key; "
+                               f"text that goes on over several lines needs quotes, or '|' after the key")
+
+
+def _bad_start(e: _Error):
+    if "cannot start any token" in e.problem or e.problem.startswith("found undefined alias"):
+        char = e.source[e.col - 1:e.col] or "?"
+        return e.line, e.col, f"a value cannot start with '{char}': put the value in quotes"
+    return None
 
 
 def load_yaml(text: str, path: Path, diags: Diagnostics, line_offset: int = 0):
