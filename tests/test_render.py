@@ -158,7 +158,9 @@ def test_unclosed_container_is_an_error_at_its_opening_line():
     """An unclosed tip took the next ':::' (the quiz's) as its own: heading, list and graded quiz
     all ended up inside the tip box, with exit 0."""
     body, html = render("Intro.\n\n::: tip\nA tip.\n\n## Next part\n\n- a\n- b\n\n::: quiz m2-graded\n:::\n")
-    assert errors(body) == [(7, "this ::: tip is never closed; add a line with ::: where it ends")]
+    assert errors(body) == [(7, "this ::: tip is never closed; add a line with ::: where it ends (the ':::' on "
+                                "line 16 closes it, so the '::: quiz' on line 15 is inside it; to put one container "
+                                "in another, fence the outer one with '::::')")]
 
 
 @pytest.mark.parametrize("markdown, line, kind", [

@@ -98,8 +98,8 @@ class _Walk:
             first = next(t for t in tokens if t.type == "heading_open" and t.tag == "h1")
             self.problem("warning", self.line_of(first), 1, "the lesson title is the page's heading: "
                          "start sections at '##' (headings were moved down one level)")
-        for level, index, col, message in structure_problems(tokens, self.lines):
-            self.problem(level, self.body_line + index, col, message)
+        for problem in structure_problems(tokens, self.lines, self.body_line):
+            self.problem(*problem)
         for index, token in enumerate(tokens):
             if token.type in ("heading_open", "heading_close") and demote:
                 token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
