@@ -30,7 +30,7 @@ def main() -> None:
               help="Output folder: OUT/site/ is public, OUT/server/ is private.", show_default=True)
 @click.option("--theme", type=click.Path(path_type=Path), default=None,
               help="Theme folder; templates it lacks come from the default theme.")
-@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors, with the checks of 'brokerlearn check' (same courses pass).")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar (default: when writing to a terminal).")
 def build(courses_dir: Path, out_dir: Path, theme: Path | None, strict: bool, progress) -> None:
