@@ -1,5 +1,6 @@
 """The build end to end: output layout, atomic swap, incremental cache, themes, CLI."""
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -304,3 +305,67 @@ def test_same_size_edit_right_after_a_build_is_seen(example_course, tmp_path):
     os.utime(lesson, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same time
     build(example_course.parent, out, show_progress=False)
     assert "Keep it brief" in (out / "site/example/working-together/first-meeting/index.html").read_text()
+
+
+def test_root_cause_is_listed_before_its_knock_on(make_course, tmp_path):
+    """A quiz file that does not parse made the lesson's '::: quiz' unknown; the knock-on came
+    first (sorted by path) and did not say what it depended on."""
+    root = make_course({
+        "modules/01-intro/01-start.md": "---\ntitle: Start\n---\n\n## First part\n\n::: quiz actors-practice\n:::\n",
+        "modules/01-intro/actors-practice.yml": "id: actors-practice\ntitle: Check yourself: the actors\n"
+                                                "mode: practice\nquestions: []\n"})
+    result = run_cli("build", str(root.parent), "-o", str(tmp_path / "out"), cwd=tmp_path)
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert lines[0].startswith("courses/mini/modules/01-intro/actors-practice.yml:2:22: error: YAML syntax error: "
+                               "a ': ' inside a value: put text that contains ': ' in quotes")
+    assert lines[1] == ("courses/mini/modules/01-intro/01-start.md:7:1: error: unknown quiz 'actors-practice': "
+                        "modules/01-intro/actors-practice.yml could not be read (see its error above); fix that first")
+
+
+def test_build_strict_and_check_strict_accept_the_same_courses(make_course, tmp_path):
+    """A course whose only problem is a lint warning passed `build --strict` but not `check --strict`."""
+    from click.testing import CliRunner
+
+    from brokerlearn.cli import main
+    root = make_course({"modules/01-intro/module.yml": "title: Intro\noutcomes: [U1.O1]\nlessons: [01-start, 02-next]\n",
+                        "modules/01-intro/01-start.md": "---\ntitle: Start\n---\n\n## First part\n\n#### Too deep\n",
+                        "modules/01-intro/q.yml": "id: q\ntitle: Q\nmode: graded\nquestions:\n  - id: q1\n"
+                        "    type: truefalse\n    prompt: Yes?\n    answer: true\n    explanation: Because.\n"
+                        "    outcomes: [U1.O1]\n"})
+    runner = CliRunner()
+    checked = runner.invoke(main, ["check", "--format", "json", str(root)])
+    assert checked.exit_code == 0 and [d["message"][:33] for d in json.loads(checked.output)["diagnostics"]] == [
+        "heading level skips from h2 to h4"]
+    assert runner.invoke(main, ["build", str(root), "-o", str(tmp_path / "out")]).exit_code == 0
+    checked = runner.invoke(main, ["check", "--strict", str(root)])
+    with pytest.raises(BuildFailed) as failed:
+        build(root, tmp_path / "out2", strict=True, show_progress=False)
+    assert checked.exit_code == 1
+    assert [d.message[:33] for d in failed.value.diagnostics.warnings] == ["heading level skips from h2 to h4"]
+    built = runner.invoke(main, ["build", "--strict", str(root), "-o", str(tmp_path / "out2")])
+    assert built.exit_code == 1 and "1 warning(s), which --strict counts as errors" in built.output
+    assert not (tmp_path / "out2" / "site").exists()
+    (root / "modules/01-intro/01-start.md").write_text("---\ntitle: Start\n---\n\n## First part\n\n### Deep enough\n")
+    assert runner.invoke(main, ["check", "--strict", str(root)]).exit_code == 0
+    assert runner.invoke(main, ["build", "--strict", str(root), "-o", str(tmp_path / "out2")]).exit_code == 0
+
+
+def test_broken_image_in_author_html_fails_the_build(make_course, tmp_path):
+    root = make_course({"modules/01-intro/01-start.md": "---\ntitle: Start\n---\n\n## First part\n\n"
+                                                         '<figure><img src="x" alt="A map"></figure>\n'})
+    with pytest.raises(BuildFailed) as failed:
+        build(root, tmp_path / "out", show_progress=False)
+    assert [(Path(d.path).name, d.line, d.col, d.message) for d in failed.value.diagnostics.errors] == [
+        ("01-start.md", 7, 19, "image 'x' does not exist")]
+
+
+def test_image_from_another_host_in_a_quiz_text_fails_the_build(make_course, tmp_path):
+    """F13: quiz texts are not link-checked like lessons, but a hot-linked image there is an error too."""
+    root = make_course({"modules/01-intro/q.yml": "id: q\ntitle: Q\nmode: practice\nquestions:\n  - id: q1\n"
+                        "    type: truefalse\n    prompt: 'Look ![x](https://evil.example/t.png)'\n    answer: true\n"
+                        "    explanation: 'See <img src=\"//evil.example/u.png\" alt=u>'\n"})
+    with pytest.raises(BuildFailed) as failed:
+        build(root, tmp_path / "out", show_progress=False)
+    assert [(Path(d.path).name, d.line, d.col, d.message.split(":")[0]) for d in failed.value.diagnostics.errors] == [
+        ("q.yml", 7, 13, "image 'https"), ("q.yml", 9, 18, "image '//evil.example/u.png' is from another site")]

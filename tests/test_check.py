@@ -89,3 +89,21 @@ def test_text_output_and_not_a_course(tmp_path, make_course):
     empty.mkdir()
     result = CliRunner().invoke(main, ["check", str(empty)])
     assert result.exit_code == 1 and "no course here" in result.output
+
+
+def test_scaffold_placeholders_are_reported_until_replaced(tmp_path):
+    """'Your Name' and the scaffold's other placeholder text passed `check`."""
+    runner = CliRunner()
+    assert runner.invoke(main, ["new", "course", "demo", "--dir", str(tmp_path)]).exit_code == 0
+    root = tmp_path / "demo"
+    code, report = run_check(root)
+    assert code == 0 and report["errors"] == 0
+    assert found(report, "'Your Name' is placeholder text") == [("course.yml", 7, 11, "warning")]
+    assert found(report, "'What this module covers.'") == [("module.yml", 2, 10, "warning")]
+    assert ("01-welcome.md", 5, 1, "warning") in found(report, "placeholder text")
+    assert len(found(report, "placeholder text")) == report["warnings"] == 6
+    code, report = run_check(root, "--strict")
+    assert code == 1 and report["ok"] is False
+    course_yml = root / "course.yml"
+    course_yml.write_text(course_yml.read_text().replace("Your Name", "Ada Lovelace"))
+    assert not found(run_check(root)[1], "'Your Name'")

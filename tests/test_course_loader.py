@@ -26,7 +26,7 @@ def test_minimal_course_loads_cleanly(make_course):
 
 @pytest.mark.parametrize("files, where, message", [
     ({"course.yml": "id: mini\ntitle: [unclosed\nlanguage: en\n"},
-     ("course.yml", 3, 9), "YAML syntax error"),
+     ("course.yml", 2, 8), "YAML syntax error: the '[' opened here is not closed with ']'"),
     ({"course.yml": "id: mini\nlanguage: en\n"},
      ("course.yml", 1, 1), "missing required key 'title' in course.yml"),
     ({"course.yml": "id: mini\ntitle: Mini\nlanguage: en\nauthors: Jane\n"},
@@ -120,3 +120,42 @@ def test_course_id_reserved_for_the_server_is_an_error(make_course):
     diags = Diagnostics()
     load_courses(root.parent, diags)
     assert any("reserved" in d.message and d.path.endswith("course.yml") for d in diags.errors)
+
+
+# ---- YAML mistakes in plain words, with the fix (issue 14, item 7) --------------------------
+
+QUIZ_HEAD = "id: q\nmode: practice\n"
+PARSER_WORDS = ("mapping values", "block collection", "block mapping", "cannot start any token",
+                "quoted scalar", "simple key", "<block end>")
+
+
+@pytest.mark.parametrize("files, where, words", [
+    ({"modules/01-intro/q.yml": QUIZ_HEAD + "title: Check yourself: the actors\n"},
+     ("modules/01-intro/q.yml", 3, 22), "put text that contains ': ' in quotes, e.g. title: \"Check yourself: the actors\""),
+    ({"modules/01-intro/q.yml": QUIZ_HEAD + 'title: "Check yourself\nquestions: []\n'},
+     ("modules/01-intro/q.yml", 3, 8), 'this quote (") is never closed'),
+    ({"modules/01-intro/q.yml": QUIZ_HEAD + 'title: "Check" yourself\n'},
+     ("modules/01-intro/q.yml", 3, 16), "text after the closing quote: put the whole value in quotes"),
+    ({"modules/01-intro/q.yml": QUIZ_HEAD + "title: Q\nquestions:\n  - id: q1\n    type: single\n    prompt: P\n"
+      "    options:\n      - text: A\n       correct: true\n"},
+     ("modules/01-intro/q.yml", 10, 8), "does not line up with the list that starts at line 9"),
+    ({"modules/01-intro/module.yml": "title: Intro\n summary: S\n"},
+     ("modules/01-intro/module.yml", 2, 9), "indented more than the one above"),
+    ({"modules/01-intro/q.yml": QUIZ_HEAD + "title: Q\nquestions:\n\t- id: q1\n"},
+     ("modules/01-intro/q.yml", 5, 1), "a tab character at line 5: YAML indentation must use spaces"),
+    ({"modules/01-intro/01-start.md": "---\ntitle: Start\n\tminutes: 3\n---\nHi\n"},
+     ("modules/01-intro/01-start.md", 3, 1), "a tab character at line 3: YAML indentation must use spaces"),
+    ({"modules/01-intro/01-start.md": "---\ntitle: Start: the first steps\n---\nHi\n"},
+     ("modules/01-intro/01-start.md", 2, 13), "put text that contains ': ' in quotes"),
+    ({"course.yml": "id: mini\ntitle: Mini\nlanguage: en\nmodules: [01-intro\n"},
+     ("course.yml", 4, 10), "the '[' opened here is not closed with ']'"),
+    ({"course.yml": "id: mini\ntitle: Mini\nlanguage: en\nsummary: @home\n"},
+     ("course.yml", 4, 10), "a value cannot start with '@': put the value in quotes"),
+    ({"course.yml": "id: mini\ntitle: Mini\nlanguage en\n"},
+     ("course.yml", 3, 1), "line 3 is not 'key: value'"),
+])
+def test_yaml_mistakes_say_what_to_change(make_course, files, where, words):
+    found = errors_of(make_course(files))
+    matching = [e for e in found if e[:3] == where and words in e[3]]
+    assert matching, f"expected {where} {words!r}, got {found}"
+    assert not any(w in matching[0][3] for w in PARSER_WORDS), matching[0][3]

@@ -150,3 +150,94 @@ def test_pages_without_raw_html_are_already_clean():
     body = render_body(markdown, 1, "modules/01-a/01-x.md", "c/a/x/index.html", TARGETS)
     html = "".join(p for p in body.segments if isinstance(p, str))
     assert sanitize(html) == html
+
+
+# ---- mistakes the parser accepts in silence (issue 14, item 7) ----------------------------
+
+def test_unclosed_container_is_an_error_at_its_opening_line():
+    """An unclosed tip took the next ':::' (the quiz's) as its own: heading, list and graded quiz
+    all ended up inside the tip box, with exit 0."""
+    body, html = render("Intro.\n\n::: tip\nA tip.\n\n## Next part\n\n- a\n- b\n\n::: quiz m2-graded\n:::\n")
+    assert errors(body) == [(7, "this ::: tip is never closed; add a line with ::: where it ends (the ':::' on "
+                                "line 16 closes it, so the '::: quiz' on line 15 is inside it; to put one container "
+                                "in another, fence the outer one with '::::')")]
+
+
+@pytest.mark.parametrize("markdown, line, kind", [
+    ("Text.\n\n::: video clip\n", 7, "video"),  # at the end of the file
+    ("::: warning\nCareful.\n\nMore text.\n", 5, "warning"),
+    (":::: activity\nDo this.\n\n::: video clip\n\n::::\n", 8, "video"),  # a longer fence closes the outer one
+])
+def test_every_kind_of_unclosed_container_is_reported(markdown, line, kind):
+    body, _ = render(markdown)
+    assert errors(body) == [(line, f"this ::: {kind} is never closed; add a line with ::: where it ends")]
+
+
+def test_closed_and_nested_containers_are_not_reported():
+    body, _ = render("::: tip\nA.\n:::\n\n:::: activity\nDo.\n\n::: video clip\n:::\n\n::::\n\n> ::: note\n> N.\n> :::\n")
+    assert body.problems == []
+
+
+def test_tab_that_merges_a_list_item_is_an_error_that_says_tab():
+    body, html = render("1. Welcome and purpose\n\t2. Each member says who they are\n")
+    assert "Welcome and purpose\n2. Each member" in html  # what the author did not mean
+    assert [(p[0], p[1], p[2]) for p in body.problems] == [("error", 6, 1)]
+    assert "tab" in body.problems[0][3] and "spaces" in body.problems[0][3]
+
+
+def test_other_tabs_in_indentation_are_warnings_and_code_may_hold_tabs():
+    body, _ = render("- a\n\t- b\n\n```make\nall:\n\tcc x.c\n```\n")
+    assert [(p[0], p[1], p[2]) for p in body.problems] == [("warning", 6, 1)]
+    assert "tab" in body.problems[0][3]
+
+
+@pytest.mark.parametrize("markdown, message", [
+    ('<img src="x" alt="x">', "image 'x' does not exist"),
+    ('<p><img alt="d" src="../../media/missing.png"></p>', "image '../../media/missing.png' does not exist"),
+    ('<img src="https://evil.example/track.png" alt="t">', "images must be files of the course"),
+    ("<img src='//evil.example/track.png' alt=t>", "images must be files of the course"),
+    ('See <a href="../02-b/01-gone.md">this</a>.', "link to a lesson that does not exist"),
+    ('<div><a href="../../../secret.txt">up</a></div>', "points outside the course folder"),
+    ('<a href="javascript:alert(1)">x</a>', "links with 'javascript:' are not allowed"),
+])
+def test_links_in_author_html_are_checked_like_markdown(markdown, message):
+    body, _ = render(markdown)
+    assert len(errors(body)) == 1 and message in errors(body)[0][1], body.problems
+    assert errors(body)[0][0] == 5
+
+
+def test_links_in_author_html_comments_are_not_checked():
+    body, html = render('<!-- <img src="old.png"> -->\n\nText <!-- <a href="gone.md"> -->\n')
+    assert body.problems == []
+
+
+def test_links_in_author_html_are_rewritten_for_the_site():
+    body, html = render('<img src="../../media/d.png" alt="D">\n\nInline <a href="../02-b/01-y.md#top">y</a>\n')
+    assert errors(body) == []
+    assert 'src="../../media/d.png"' in html and 'href="../../b/y/index.html#top"' in html
+    assert [(r.page_key, r.anchor) for r in body.anchor_refs] == [("modules/02-b/01-y.md", "top")]
+
+
+@pytest.mark.parametrize("payload", [
+    '<img src="https://evil.example/t.png">', '<img src="//evil.example/t.png">', '<IMG SRC="/\\evil.example/t">',
+    '<img src="ht\ttps://evil.example/t.png">', '<img src=" //evil.example/t.png">',
+])
+def test_sanitizer_drops_images_from_another_host(payload):
+    """F13: pages load nothing from another host, however the address is written."""
+    assert "evil" not in sanitize(payload)
+
+
+def test_short_texts_drop_images_from_another_host():
+    from brokerlearn.build.markdown import render_inline_markdown
+    html = render_inline_markdown("Look ![x](https://evil.example/t.png) and ![y](//evil.example/u.png)")
+    assert "evil" not in html
+
+
+def test_did_you_mean_is_written_as_the_author_must_write_it():
+    """Pasting the suggestion fixes the link (it was relative to the course folder)."""
+    body, _ = render("See [y](../02-b/01-z.md) and ![d](../../media/d.jpg).\n")
+    messages = [m for _, m in errors(body)]
+    assert "(did you mean '../02-b/01-y.md'?)" in messages[0]
+    assert "(did you mean '../../media/d.png'?)" in messages[1]
+    fixed, _ = render("See [y](../02-b/01-y.md) and ![d](../../media/d.png).\n")
+    assert errors(fixed) == []

@@ -63,3 +63,21 @@ def test_lists_are_extended_in_place(tmp_path, text, expected):
     path.write_text(text)
     append_to_list(path, "lessons", "03-c")
     assert path.read_text() == expected
+
+
+def test_every_placeholder_is_one_the_scaffold_writes_and_check_names_it(tmp_path):
+    """The placeholder list and the scaffold's templates are held together: each placeholder is
+    written by some `brokerlearn new`, and `check` reports each one where it is."""
+    from brokerlearn.course.placeholders import PLACEHOLDERS
+    courses = tmp_path / "courses"
+    run("new", "course", "demo", "--dir", str(courses))
+    module = courses / "demo" / "modules" / "01-introduction"
+    run("new", "lesson", "Second", "--module", str(module))
+    run("new", "quiz", "check-1", "--module", str(module), "--mode", "practice")
+    written = "\n".join(p.read_text() for p in (courses / "demo").rglob("*") if p.is_file())
+    assert [text for text in PLACEHOLDERS if text not in written] == []
+    result = CliRunner().invoke(main, ["check", str(courses / "demo"), "--format", "json"])
+    import json
+    reported = {d["message"].split("'")[1] for d in json.loads(result.output)["diagnostics"]
+                if "is placeholder text" in d["message"]}
+    assert reported == set(PLACEHOLDERS)

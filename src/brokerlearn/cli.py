@@ -46,7 +46,7 @@ def main() -> None:
               help="Output folder: OUT/site/ is public, OUT/server/ is private.", show_default=True)
 @click.option("--theme", type=click.Path(path_type=Path), default=None,
               help="Theme folder; templates it lacks come from the default theme.")
-@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors, with the checks of 'brokerlearn check' (same courses pass).")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar (default: when writing to a terminal).")
 def build(courses_dir: Path, out_dir: Path, theme: Path | None, strict: bool, progress) -> None:
@@ -63,9 +63,10 @@ def build(courses_dir: Path, out_dir: Path, theme: Path | None, strict: bool, pr
         _fail_usage(str(exc))
     except BuildFailed as exc:
         print_diagnostics(exc.diagnostics)
-        errors = len(exc.diagnostics.errors) or len(exc.diagnostics.warnings)
-        click.echo(f"build failed: {errors} error(s); the previous output in {out_dir} is unchanged",
-                   err=True)
+        found = exc.diagnostics
+        what = (f"{len(found.errors)} error(s)" if found.errors
+                else f"{len(found.warnings)} warning(s), which --strict counts as errors")
+        click.echo(f"build failed: {what}; the previous output in {out_dir} is unchanged", err=True)
         sys.exit(EXIT_AUTHOR_ERRORS)
     print_diagnostics(result.diagnostics)
     report = result.report
@@ -95,7 +96,7 @@ def check(courses_dir: Path, output_format: str, strict: bool, theme: Path | Non
     items = diags.sorted()
     errors = sum(1 for d in items if d.level == "error")
     warnings = len(items) - errors
-    failed = errors > 0 or (strict and warnings > 0)
+    failed = diags.fail(strict)
     if output_format == "json":
         click.echo(json.dumps({"ok": not failed, "errors": errors, "warnings": warnings,
                                "courses": [c.id for c in courses],

@@ -11,6 +11,10 @@ from pathlib import Path
 
 ERROR = "error"
 WARNING = "warning"
+# A file that cannot be read at all: every message that starts so is a root cause, listed
+# before the knock-on errors it causes elsewhere (an unknown quiz, a lesson that is missing).
+YAML_SYNTAX = "YAML syntax error"
+ROOT_CAUSES = (YAML_SYNTAX, "not UTF-8 text", "the front matter is not closed")
 
 
 @dataclass(frozen=True, order=True)
@@ -29,6 +33,10 @@ class Diagnostic:
             except ValueError:  # a different drive on Windows
                 pass
         return f"{path}:{self.line}:{self.col}: {self.level}: {self.message}"
+
+    @property
+    def root_cause(self) -> bool:
+        return self.message.startswith(ROOT_CAUSES)
 
     def as_dict(self) -> dict:
         return {"path": self.path, "line": self.line, "column": self.col,
@@ -62,7 +70,14 @@ class Diagnostics:
         return [d for d in self.items if d.level == WARNING]
 
     def sorted(self) -> list[Diagnostic]:
-        return sorted(set(self.items))
+        """By file and line, except that files which cannot be read come first: what fails
+        elsewhere because of them is best read after them."""
+        return sorted(set(self.items), key=lambda d: (not d.root_cause, d))
+
+    def fail(self, strict: bool) -> bool:
+        """The one definition of a course that is not accepted, for `build` and `check` alike:
+        any error, or with --strict any warning (the lints of `check` then run in `build` too)."""
+        return bool(self.errors or (strict and self.warnings))
 
 
 class BuildFailed(Exception):

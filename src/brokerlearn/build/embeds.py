@@ -13,7 +13,7 @@ from brokerlearn.build.quizzes import inline_question_view, quiz_view
 from brokerlearn.build.video.player import player_view
 from brokerlearn.build.theme import Theme
 from brokerlearn.course import schema
-from brokerlearn.course.loader import build_questions, check_outcome_refs
+from brokerlearn.course.loader import build_questions, check_outcome_refs, unknown_quiz_hint
 from brokerlearn.course.model import Course
 from brokerlearn.course.schema_types import did_you_mean
 from brokerlearn.course.yamlpos import load_yaml
@@ -41,7 +41,8 @@ def _prepare(course, path, scope, index, embed: Embed, theme, diags, preview: bo
         return theme.render("video.html", {"video": view, "lang": course.language}) if view else ""
     if embed.name not in course.quizzes:
         diags.error(path, embed.line, embed.col,
-                    f"unknown quiz '{embed.name}'{did_you_mean(embed.name, course.quizzes)}")
+                    f"unknown quiz '{embed.name}'{did_you_mean(embed.name, course.quizzes)}"
+                    f"{unknown_quiz_hint(course, embed.name)}")
         return ""
     return theme.render("quiz.html", {"quiz": quiz_view(course.quizzes[embed.name], index, preview),
                                       "lang": course.language})

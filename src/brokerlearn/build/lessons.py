@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from brokerlearn.build.links import LinkTargets, resolve
-from brokerlearn.build.markdown import EMBED_KINDS, EMBED_MARKER, has_raw_html, markdown_parser
+from brokerlearn.build.links import LinkTargets, raw_html_urls, replace_raw_urls, resolve
+from brokerlearn.build.markdown import (EMBED_KINDS, EMBED_MARKER, has_raw_html, markdown_parser,
+                                       structure_problems)
 from brokerlearn.build.sanitize import sanitize
 from brokerlearn.course.schema import CONTAINER_KINDS
 from brokerlearn.course.schema_types import did_you_mean
@@ -97,6 +98,8 @@ class _Walk:
             first = next(t for t in tokens if t.type == "heading_open" and t.tag == "h1")
             self.problem("warning", self.line_of(first), 1, "the lesson title is the page's heading: "
                          "start sections at '##' (headings were moved down one level)")
+        for problem in structure_problems(tokens, self.lines, self.body_line):
+            self.problem(*problem)
         for index, token in enumerate(tokens):
             if token.type in ("heading_open", "heading_close") and demote:
                 token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
@@ -111,6 +114,8 @@ class _Walk:
                 self.result.embeds.append(Embed("question", "", self.line_of(token), 1, token.content))
             elif token.type == "inline":
                 self.inline(token, tokens[index - 1] if index else None)
+            elif token.type == "html_block":
+                self.raw_html(token, token)
 
     def heading(self, token, inline) -> None:
         text = "".join(c.content for c in inline.children or [] if c.type in ("text", "code_inline"))
@@ -134,6 +139,8 @@ class _Walk:
         for child in token.children or []:
             if child.type == "link_open":
                 self.link(token, child, "href", image=False)
+            elif child.type == "html_inline":
+                self.raw_html(token, child)
             elif child.type == "image":
                 self.link(token, child, "src", image=True)
                 child.attrSet("loading", "lazy")
@@ -152,17 +159,31 @@ class _Walk:
             self.problem("error", line, col, "a ':::' that closes no container (or a container "
                          "opened without a blank line before it)")
 
+    def raw_html(self, block, token) -> None:
+        """`<a href>` and `<img src>` in the author's HTML: checked and rewritten like Markdown."""
+        replacements = []
+        for raw in raw_html_urls(token.content):
+            url = self.check_link(block, raw.value, raw.tag == "img")
+            if url is not None:
+                replacements.append((raw, url))
+        if replacements:
+            token.content = replace_raw_urls(token.content, replacements)
+
     def link(self, block, child, attr: str, image: bool) -> None:
-        href = child.attrGet(attr) or ""
+        url = self.check_link(block, child.attrGet(attr) or "", image)
+        if url is not None:
+            child.attrSet(attr, url)
+
+    def check_link(self, block, href: str, image: bool) -> str | None:
+        """The rewritten URL (None: keep it), after reporting what is wrong with it."""
         resolved = resolve(href, self.source, self.page_url, self.targets, image=image)
         line, col = self.locate(block, href)
         if resolved.error:
             self.problem("error", line, col, resolved.error)
-            return
-        if resolved.url is not None:
-            child.attrSet(attr, resolved.url)
+            return None
         if resolved.anchor and resolved.page_key:
             self.result.anchor_refs.append(AnchorRef(resolved.page_key, resolved.anchor, line, col))
+        return resolved.url
 
 
 def _alignment_to_class(token) -> None:

@@ -93,12 +93,14 @@ def resolve(href: str, source: str, page_url: str, targets: LinkTargets, image: 
     """Resolve `href` written in the file `source` (a source key) of the page at `page_url`."""
     scheme = _SCHEME.match(href)
     if scheme or href.startswith("//"):
-        name = scheme.group(1).lower() if scheme else "//"
-        if name not in EXTERNAL_SCHEMES:
-            return Resolved(error=f"links with '{name}:' are not allowed: use http, https, mailto or tel")
+        name = scheme.group(1).lower() if scheme else None
         if image:
             return Resolved(error="images must be files of the course: put the image under media/ "
                             "and link it as media/NAME")
+        if name is None:
+            return Resolved(error=f"a link to another site needs its scheme: write 'https:{href}'")
+        if name not in EXTERNAL_SCHEMES:
+            return Resolved(error=f"links with '{name}:' are not allowed: use http, https, mailto or tel")
         return Resolved()
     path, _, anchor = href.partition("#")
     if not path:
@@ -109,7 +111,7 @@ def resolve(href: str, source: str, page_url: str, targets: LinkTargets, image: 
         return Resolved(error=f"'{href}' points outside the course folder")
     if key not in targets.pages and key not in targets.media and (root_key := posixpath.normpath(path)) in targets.media:
         key = root_key  # media/NAME written from the course root
-    return _rewrite(href, key, anchor, page_url, targets, image)
+    return _rewrite(href, key, anchor, page_url, targets, image, source)
 
 
 def _source_path(path: str, source: str) -> str:
@@ -118,11 +120,12 @@ def _source_path(path: str, source: str) -> str:
     return posixpath.normpath(posixpath.join(posixpath.dirname(source), path)).rstrip("/")
 
 
-def _rewrite(href, key, anchor, page_url, targets, image) -> Resolved:
+def _rewrite(href, key, anchor, page_url, targets, image, source) -> Resolved:
     fragment = f"#{anchor}" if anchor else ""
     if image:
         if key not in targets.media:
-            return Resolved(error=f"image '{href}' does not exist")
+            images = [k for k in targets.media if posixpath.splitext(k)[1].lower() in IMAGE_SUFFIXES]
+            return Resolved(error=f"image '{href}' does not exist" + _nearest(key, images, source))
         if posixpath.splitext(key)[1].lower() not in IMAGE_SUFFIXES:
             return Resolved(error=f"'{href}' is not an image ({', '.join(sorted(IMAGE_SUFFIXES))})")
         return Resolved(url=relative_url(page_url, targets.media[key]))
@@ -134,12 +137,74 @@ def _rewrite(href, key, anchor, page_url, targets, image) -> Resolved:
         return Resolved(url=relative_url(page_url, targets.media[key]) + fragment)
     if key.endswith(".md"):
         return Resolved(error=f"link to a lesson that does not exist: '{href}'"
-                        + _nearest(key, targets.pages))
+                        + _nearest(key, [k for k in targets.pages if k.endswith(".md")], source))
     return Resolved(error=f"link to a file that does not exist in the course: '{href}'"
-                    + _nearest(key, {**targets.pages, **targets.media}))
+                    + _nearest(key, {**targets.pages, **targets.media}, source))
 
 
-def _nearest(key: str, choices) -> str:
+def _nearest(key: str, choices, source: str) -> str:
+    """The closest existing file, written as the author must write it in `source`."""
     import difflib
     close = difflib.get_close_matches(key, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    if not close:
+        return ""
+    return f" (did you mean '{posixpath.relpath(close[0], posixpath.dirname(source) or '.')}'?)"
+
+
+# Links written in an author's own HTML (`<a href>`, `<img src>`) are checked and rewritten
+# like Markdown ones. The sanitizer is what keeps a page safe; this is what keeps it whole.
+_RAW_TAG = re.compile(r"<(a|img)(?=[\s/>])([^>]*)>", re.I)
+_RAW_ATTR = re.compile(r"""(?<![\w-])(href|src)\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+)""", re.I)
+
+
+@dataclass
+class RawUrl:
+    tag: str  # a or img
+    value: str  # the URL, entities decoded
+    start: int  # span of the quoted (or bare) value in the HTML
+    end: int
+
+
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
+
+
+def raw_html_urls(html: str) -> list[RawUrl]:
+    from html import unescape
+    found = []
+    comments = [m.span() for m in _COMMENT.finditer(html)]  # removed by the sanitizer anyway
+    for tag in _RAW_TAG.finditer(html):
+        if any(start <= tag.start() < end for start, end in comments):
+            continue
+        name = tag.group(1).lower()
+        for attr in _RAW_ATTR.finditer(tag.group(2)):
+            if attr.group(1).lower() != ("src" if name == "img" else "href"):
+                continue
+            value = attr.group(2)
+            value = value[1:-1] if value[:1] in "\"'" else value
+            offset = tag.start(2) + attr.start(2)
+            found.append(RawUrl(name, unescape(value), offset, offset + len(attr.group(2))))
+    return found
+
+
+def replace_raw_urls(html: str, replacements: list[tuple[RawUrl, str]]) -> str:
+    from html import escape
+    for raw, url in sorted(replacements, key=lambda r: r[0].start, reverse=True):
+        html = html[:raw.start] + '"' + escape(url, quote=True) + '"' + html[raw.end:]
+    return html
+
+
+def remote_images(markdown: str) -> list[str]:
+    """Addresses of images from another host in a short Markdown text (a quiz's prompt,
+    option or explanation): Markdown images and <img src> alike."""
+    from brokerlearn.build.markdown import markdown_parser
+    from brokerlearn.build.sanitize import is_remote
+    if "![" not in markdown and "<img" not in markdown.lower():
+        return []
+    found = []
+    for token in markdown_parser().parse(markdown):
+        for item in [token, *(token.children or [])]:
+            if item.type == "image":
+                found.append(item.attrGet("src") or "")
+            elif item.type in ("html_block", "html_inline"):
+                found += [raw.value for raw in raw_html_urls(item.content) if raw.tag == "img"]
+    return [url for url in found if is_remote(url)]

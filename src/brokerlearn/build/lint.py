@@ -8,6 +8,7 @@ from pathlib import Path
 from brokerlearn.build.markdown import markdown_parser
 from brokerlearn.course.media import CAPTION_SUFFIXES, IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from brokerlearn.course.model import Course
+from brokerlearn.course.placeholders import PLACEHOLDERS, find_placeholders
 from brokerlearn.errors import Diagnostics
 
 WORDS_PER_MINUTE = 200
@@ -23,6 +24,22 @@ def lint_course(course: Course, diags: Diagnostics) -> None:
         _lint_lesson(md, lesson, diags)
     _lint_quizzes(course, diags)
     _lint_media(course, diags)
+    _lint_placeholders(course, diags)
+
+
+def _course_files(course: Course) -> list[Path]:
+    files = [course.root / "course.yml"]
+    for module in course.modules:
+        files += [module.folder / "module.yml", *(lesson.source for lesson in module.lessons),
+                  *(quiz.path for quiz in module.quizzes)]
+    return [path for path in files if path.is_file()]
+
+
+def _lint_placeholders(course: Course, diags: Diagnostics) -> None:
+    for path in _course_files(course):
+        for line, col, text in find_placeholders(path.read_text(encoding="utf-8", errors="replace")):
+            diags.warning(path, line, col, f"'{text}' is placeholder text from 'brokerlearn new': "
+                          f"replace it with {PLACEHOLDERS[text]}")
 
 
 def _lint_lesson(md, lesson, diags: Diagnostics) -> None:

@@ -116,7 +116,14 @@ def _render_short(text: str, block: bool) -> str:
     env: dict = {}
     tokens = (md.parse if block else md.parseInline)(text or "", env)
     html = md.renderer.render(tokens, md.options, env)
-    return sanitize(html) if has_raw_html(tokens) else html
+    return sanitize(html) if has_raw_html(tokens) or _has_remote_image(tokens) else html
+
+
+def _has_remote_image(tokens) -> bool:
+    """Short texts are not link-checked, so an image from another host there is removed."""
+    from brokerlearn.build.sanitize import is_remote
+    return any(child.type == "image" and is_remote(child.attrGet("src") or "")
+               for token in tokens for child in token.children or [])
 
 
 def render_markdown_line(text: str) -> str:
@@ -127,3 +134,78 @@ def render_markdown_line(text: str) -> str:
 def render_inline_markdown(text: str) -> str:
     """Short Markdown (summaries, explanations) rendered and sanitized, without link checking."""
     return _render_short(text, block=True)
+
+
+_LIST_OR_HEADING = re.compile(r"(?:[-*+]|\d{1,9}[.)]|#{1,6})(?:\s|$)")
+
+
+def _is_closing_fence(line: str, length: int) -> bool:
+    return re.fullmatch(r"[\s>]*:{%d,}\s*" % length, line) is not None
+
+
+def _kind(token) -> str:
+    words = token.info.split()
+    return words[0] if words else ""
+
+
+def unclosed_containers(tokens, lines: list[str]) -> list[tuple]:
+    """(opening token, inner token or None) for each `::: kind` that nothing closes.
+
+    markdown-it closes such a container at the end of the file, or takes the `:::` meant for a
+    container inside it (the inner token) as its own: either way the rest of the lesson ends
+    up inside it."""
+    stack, found = [], []
+    for token in tokens:
+        if not token.type.startswith("container_"):
+            continue
+        if token.nesting == 1:
+            stack.append(token)
+            continue
+        opened = stack.pop()
+        end = opened.map[1]
+        parent = stack[-1] if stack else None
+        if parent is not None and parent.map[1] == end:  # ran to the end of the container around it
+            entry = (opened, None) if len(parent.markup) > len(opened.markup) else (parent, opened)
+        elif end >= len(lines) or not _is_closing_fence(lines[end], len(opened.markup)):
+            entry = (opened, None)
+        else:
+            continue
+        if all(other is not entry[0] for other, _ in found):
+            found.append(entry)
+    return found
+
+
+def _code_lines(tokens) -> set[int]:
+    return {i for t in tokens if t.type in ("fence", "html_block") and t.map for i in range(*t.map)}
+
+
+def _unclosed_message(opened, inner, lines: list[str], first_line: int) -> str:
+    message = f"this {opened.markup} {_kind(opened)} is never closed; add a line with {opened.markup} where it ends"
+    if inner is not None:
+        end = opened.map[1]
+        message += (f" (the '{lines[end].strip()}' on line {first_line + end} closes it, so the "
+                    f"'{inner.markup} {_kind(inner)}' on line {first_line + inner.map[0]} is inside it; to put one "
+                    f"container in another, fence the outer one with '{opened.markup}:')")
+    return message
+
+
+def structure_problems(tokens, lines: list[str], first_line: int = 1) -> list[tuple[str, int, int, str]]:
+    """(level, file line, column, message) for what the parser accepts silently but the author
+    did not mean: containers never closed, tabs that merge lines. `first_line` is the file line
+    of the body's first line."""
+    problems = [("error", first_line + opened.map[0], 1, _unclosed_message(opened, inner, lines, first_line))
+                for opened, inner in unclosed_containers(tokens, lines)]
+    code = _code_lines(tokens)
+    continued = {i for t in tokens if t.type == "paragraph_open" and t.map for i in range(t.map[0] + 1, t.map[1])}
+    for index, line in enumerate(lines):
+        indent = line[:len(line) - len(line.lstrip(" \t"))]
+        if "\t" not in indent or index in code:
+            continue
+        col = indent.index("\t") + 1
+        if index in continued and _LIST_OR_HEADING.match(line.lstrip()):
+            problems.append(("error", first_line + index, col, "this line starts with a tab, so Markdown joined "
+                             "it to the line above as one paragraph: indent with spaces (or none)"))
+        else:
+            problems.append(("warning", first_line + index, col, "a tab in the indentation: Markdown counts a tab "
+                             "as up to 4 spaces, which can merge lines or make them code; indent with spaces"))
+    return problems

@@ -28,7 +28,7 @@ from brokerlearn.course.model import Course
 from brokerlearn.course.svgcheck import unsafe_svg_reason
 from brokerlearn.errors import BuildFailed, Diagnostics, UsageError
 
-RENDERER_VERSION = f"{__version__}-1"
+RENDERER_VERSION = f"{__version__}-2"
 
 
 @dataclass
@@ -59,8 +59,7 @@ def build(courses_dir: Path, out_dir: Path, theme_dir: Path | None = None, stric
     bodies = {}
     for course in courses:
         bodies.update(_render_bodies(course, cache, diags, rendered, show_progress, theme, preview))
-        _check_media(course, diags)
-        check_alignment(course, diags)
+        course_checks(course, diags, lint=strict)
     _fail_if_errors(diags, strict)
     for path in recover(out_dir):
         cache.outputs.pop(path, None)
@@ -73,8 +72,20 @@ def build(courses_dir: Path, out_dir: Path, theme_dir: Path | None = None, stric
 
 
 def _fail_if_errors(diags: Diagnostics, strict: bool) -> None:
-    if diags.errors or (strict and diags.warnings):
+    if diags.fail(strict):
         raise BuildFailed(diags)
+
+
+def course_checks(course: Course, diags: Diagnostics, lint: bool) -> None:
+    """The checks of a course once its lessons are rendered. `check` always adds the lints;
+    `build` adds them with --strict, so that `build --strict` and `check --strict` accept
+    exactly the same courses (Diagnostics.fail says what accepting means)."""
+    from brokerlearn.build.lint import lint_course
+    _check_media(course, diags)
+    _check_quiz_images(course, diags)
+    check_alignment(course, diags)
+    if lint:
+        lint_course(course, diags)
 
 
 def _body_key(lesson, targets_fingerprint: str, lang: str) -> str:
@@ -120,6 +131,28 @@ def _report(course: Course, bodies: dict, diags: Diagnostics, theme: Theme, prev
                 where = "this lesson" if ref.page_key == source_key(course, path) else ref.page_key
                 diags.error(path, ref.line, ref.col, f"no heading with the anchor '#{ref.anchor}' in {where}")
         body.embed_html = prepare_embeds(course, path, source_key(course, path), body, theme, diags, preview)
+
+
+def _check_quiz_images(course: Course, diags: Diagnostics) -> None:
+    """Quiz texts are not link-checked like lessons; an image from another host there is an
+    error all the same (the sanitizer removes it in any case)."""
+    from brokerlearn.build.links import remote_images
+    for quiz in course.quizzes.values():
+        for text, pos in _located_strings(quiz.data):
+            for url in remote_images(text):
+                diags.error(pos.path, pos.line, pos.col, f"image '{url}' is from another site: images must be "
+                            f"files of the course, under media/")
+
+
+def _located_strings(data, pos=None):
+    if isinstance(data, str):
+        yield data, pos
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _located_strings(value, data.value_pos_of(key) if hasattr(data, "value_pos_of") else pos)
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _located_strings(value, data.pos_at(index) if hasattr(data, "pos_at") else pos)
 
 
 def _check_media(course: Course, diags: Diagnostics) -> None:
@@ -211,7 +244,6 @@ def check(courses_dir: Path, theme_dir: Path | None = None) -> tuple[list[Course
     Videos are probed (a corrupt file is an error) but not converted."""
     import tempfile
 
-    from brokerlearn.build.lint import lint_course
     from brokerlearn.build.video import tool
 
     diags = Diagnostics()
@@ -229,7 +261,5 @@ def check(courses_dir: Path, theme_dir: Path | None = None) -> tuple[list[Course
                     diags.warning(video.source, 1, 1, str(exc))
                     break
             _render_bodies(course, cache, diags, [], False, theme)
-            _check_media(course, diags)
-            check_alignment(course, diags)
-            lint_course(course, diags)
+            course_checks(course, diags, lint=True)
     return courses, diags

@@ -225,9 +225,7 @@ def _parse_lesson(path: Path, data: bytes, diags: Diagnostics) -> dict:
 
 def _load_quizzes(folder: Path, module_slug: str, diags: Diagnostics) -> list[Quiz]:
     quizzes = []
-    for path in sorted(folder.glob("*.yml")) + sorted(folder.glob("*.yaml")):
-        if path.name in ("module.yml", "module.yaml"):
-            continue
+    for path in _quiz_files(folder):
         data = load_yaml_file(path, diags)
         if not isinstance(data, dict):
             if data is not None or path.read_text(encoding="utf-8", errors="replace").strip() == "":
@@ -240,6 +238,31 @@ def _load_quizzes(folder: Path, module_slug: str, diags: Diagnostics) -> list[Qu
             quiz.questions = build_questions(values["questions"] or [], quiz.id, quiz.graded, diags)
             quizzes.append(quiz)
     return quizzes
+
+
+def unloaded_quiz_files(course: Course) -> list[Path]:
+    """Quiz files of the course's modules that gave no quiz (each has its error reported)."""
+    loaded = {quiz.path for quiz in course.quizzes.values()}
+    return [path for module in course.modules for path in _quiz_files(module.folder) if path not in loaded]
+
+
+def unknown_quiz_hint(course: Course, quiz_id: str) -> str:
+    """What an unknown quiz ID depends on: a quiz file that could not be read is the likely cause."""
+    broken = unloaded_quiz_files(course)
+    named = [p for p in broken if p.stem == quiz_id] or broken
+    if not named:
+        return ""
+    files = ", ".join(source_name(course, p) for p in named)
+    return f": {files} could not be read (see its error above); fix that first"
+
+
+def source_name(course: Course, path: Path) -> str:
+    return path.relative_to(course.root).as_posix() if path.is_relative_to(course.root) else str(path)
+
+
+def _quiz_files(folder: Path) -> list[Path]:
+    return [path for path in sorted(folder.glob("*.yml")) + sorted(folder.glob("*.yaml"))
+            if path.name not in ("module.yml", "module.yaml")]
 
 
 def build_questions(items: list, scope: str, graded: bool, diags: Diagnostics) -> list:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from brokerlearn.errors import Diagnostics
+from brokerlearn.errors import YAML_SYNTAX, Diagnostics
 
 _Composer = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _scalar_constructor = yaml.SafeLoader("")
@@ -90,6 +90,133 @@ def _convert(node, path: Path, line_offset: int, diags: Diagnostics):
         return None
 
 
+def _mark(mark) -> tuple[int, int]:
+    return (mark.line + 1, mark.column + 1) if mark else (1, 1)
+
+
+def _first_tab(lines: list[str], last: int) -> tuple[int, int] | None:
+    """(line, column) of the first tab in the indentation of lines 1..last."""
+    for number, line in enumerate(lines[:last], 1):
+        indent = line[:len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            return number, indent.index("\t") + 1
+    return None
+
+
+def _quoted(line: str) -> str:
+    """The line with its value put in double quotes: what the author should write."""
+    head, sep, value = line.partition(": ")
+    value = value.strip().replace("\\", "\\\\").replace('"', '\\"')
+    return f'{head.strip()}{sep}"{value}"'
+
+
+def explain_yaml_error(exc: yaml.MarkedYAMLError, text: str, line_offset: int = 0) -> tuple[int, int, str]:
+    """(line, column, plain words) for a PyYAML error: what to change, not the parser's state.
+
+    The common mistakes of authors each get their fix; anything else keeps the parser's words.
+    Lines are of the file: `line_offset` is where the YAML starts in it (front matter)."""
+    line, col, message = _explain(exc, text, line_offset)
+    return line + line_offset, col, message
+
+
+@dataclass
+class _Error:
+    """A PyYAML error read against the text it came from."""
+
+    lines: list
+    line: int
+    col: int
+    context_line: int
+    context_col: int
+    problem: str
+    context: str
+    off: int  # where the YAML starts in its file, for line numbers in messages
+
+    @property
+    def source(self) -> str:
+        return self.lines[self.line - 1] if 0 < self.line <= len(self.lines) else ""
+
+
+def _explain(exc: yaml.MarkedYAMLError, text: str, off: int) -> tuple[int, int, str]:
+    line, col = _mark(exc.problem_mark or exc.context_mark)
+    context_line, context_col = _mark(exc.context_mark) if exc.context_mark else (line, col)
+    error = _Error(text.split("\n"), line, col, context_line, context_col, exc.problem or "invalid YAML",
+                   exc.context or "", off)
+    for explain in (_tab, _colon, _quote, _block, _flow, _simple_key, _bad_start):
+        found = explain(error)
+        if found:
+            return found
+    return line, col, f"{error.context + ', ' if error.context else ''}{error.problem}"
+
+
+def _tab(e: _Error):
+    here = _first_tab([e.source], 1)
+    if here or "tab" in e.problem or "'\\t'" in e.problem:
+        line, col = (e.line, here[1]) if here else (_first_tab(e.lines, e.line) or (e.line, e.col))
+        return line, col, f"a tab character at line {line + e.off}: YAML indentation must use spaces"
+
+
+def _colon(e: _Error):
+    if not e.problem.startswith("mapping values are not allowed"):
+        return None
+    before = e.source[:e.col - 1]
+    if ": " in before or before.rstrip().endswith(":"):
+        return e.line, e.col, f"a ': ' inside a value: put text that contains ': ' in quotes, e.g. {_quoted(e.source)}"
+    return e.line, e.col, ("this line is indented more than the one above, which has its value already: "
+                           "start it in the same column as the key above it")
+
+
+def _quote(e: _Error):
+    if e.context != "while scanning a quoted scalar":
+        return None
+    if "end of stream" in e.problem:
+        quote = e.lines[e.context_line - 1][e.context_col - 1:][:1] or '"'
+        return e.context_line, e.context_col, f"this quote ({quote}) is never closed: end the text with {quote}"
+    if "escape" in e.problem:
+        return e.line, e.col, ("a backslash in double quotes starts an escape such as \\n: write \\\\ "
+                               "for a backslash, or use single quotes")
+    return None
+
+
+def _block(e: _Error):
+    if e.context not in ("while parsing a block mapping", "while parsing a block collection"):
+        return None
+    before = e.source[:e.col - 1].rstrip()
+    if before.endswith(('"', "'")) and ": " in before:
+        return e.line, e.col, ("text after the closing quote: put the whole value in quotes "
+                               "(use ' around it if it contains \")")
+    start = e.context_line + e.off
+    if "collection" in e.context:
+        return e.line, e.col, (f"this line does not line up with the list that starts at line {start}: each "
+                               f"item starts with '- ' in the same column, and the keys inside an item line up "
+                               f"with its first key; indent with spaces")
+    return e.line, e.col, (f"this line does not line up with the keys above it (from line {start}): "
+                           f"the keys of one block start in the same column; indent with spaces")
+
+
+def _flow(e: _Error):
+    if not e.context.startswith("while parsing a flow"):
+        return None
+    opened, closer = ("[", "]") if "sequence" in e.context else ("{", "}")
+    return e.context_line, e.context_col, (f"the '{opened}' opened here is not closed with '{closer}', or an "
+                                           f"item holds ':' or '#': close it on the same line and put such "
+                                           f"items in quotes")
+
+
+def _simple_key(e: _Error):
+    if e.context != "while scanning a simple key":
+        return None
+    return e.context_line, 1, (f"line {e.context_line + e.off} is not 'key: value': add the ':' after the key; "
+                               f"text that goes on over several lines needs quotes, or '|' after the key")
+
+
+def _bad_start(e: _Error):
+    if "cannot start any token" in e.problem or e.problem.startswith("found undefined alias"):
+        char = e.source[e.col - 1:e.col] or "?"
+        return e.line, e.col, f"a value cannot start with '{char}': put the value in quotes"
+    return None
+
+
 def load_yaml(text: str, path: Path, diags: Diagnostics, line_offset: int = 0):
     """Parse one YAML document; on a syntax error record it and return None.
 
@@ -98,15 +225,11 @@ def load_yaml(text: str, path: Path, diags: Diagnostics, line_offset: int = 0):
     try:
         node = yaml.compose(text, Loader=_Composer)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1 + line_offset, mark.column + 1) if mark else (1 + line_offset, 1)
-        problem = exc.problem or "invalid YAML"
-        if exc.context:
-            problem = f"{exc.context}, {problem}"
-        diags.error(path, line, col, f"YAML syntax error: {problem}")
+        line, col, message = explain_yaml_error(exc, text, line_offset)
+        diags.error(path, line, col, f"{YAML_SYNTAX}: {message}")
         return None
     except yaml.YAMLError as exc:
-        diags.error(path, 1 + line_offset, 1, f"YAML syntax error: {exc}")
+        diags.error(path, 1 + line_offset, 1, f"{YAML_SYNTAX}: {exc}")
         return None
     if node is None:
         return None
