@@ -1,22 +1,28 @@
 """Certificates, on SQLite and on PostgreSQL: eligibility at the exact thresholds, claiming once
-with a checked Unicode name, the Open Badges 3.0 credential checked by an independent JOSE
-library (joserfc) and a JSON Schema, tampering, revocation, the PDF, keys and rotation."""
+with a checked Unicode name, the Open Badges 3.0 credential checked by an independent OB 3.0
+verifier (openbadgeslib), a JOSE library (joserfc) and 1EdTech's official JSON Schemas,
+tampering, revocation, the PDF, keys and rotation, credentials of the first (`vc` claim) form."""
 import base64
 import io
 import json
 import re
 import shutil
 import subprocess
+import uuid
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from jsonschema import Draft202012Validator
+from jsonschema import Draft201909Validator
 
 from brokerlearn.cli import main
 from brokerlearn.server.credentials.keys import create_key
 
-SCHEMA = json.loads((Path(__file__).parent / "schemas" / "ob3_credential.schema.json").read_text())
+SCHEMAS = Path(__file__).parent / "schemas"  # official 1EdTech copies: see schemas/README.md
+CREDENTIAL_SCHEMA = json.loads((SCHEMAS / "ob3-achievementcredential.json").read_text())
+PROFILE_SCHEMA = json.loads((SCHEMAS / "ob3-profile.json").read_text())
+PUBLIC = "https://learn.example.org"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 LESSONS = ["finding-partners/cooperation-profiles", "finding-partners/assessing-candidates",
            "working-together/first-meeting"]
@@ -28,7 +34,7 @@ UNICODE_NAME = "Žofie Πέτρου Иванова"
 def app(app):
     """The server with a signing key and a public address, as an agency would run it."""
     create_key(Path(app.instance_path))
-    app.config.update(PUBLIC_URL="https://learn.example.org", ISSUER_NAME="Agentur Nord")
+    app.config.update(PUBLIC_URL=PUBLIC, ISSUER_NAME="Agentur Nord")
     return app
 
 
@@ -76,6 +82,34 @@ def with_rule(app, built_example, tmp_path, **requires):
     data["profile"]["certificate"]["requires"].update(requires)
     (server_dir / "example.json").write_text(json.dumps(data))
     app.extensions["brokerlearn_courses"] = CourseCatalog(server_dir)
+
+
+def validate(schema: dict, document: dict) -> None:
+    Draft201909Validator(schema, format_checker=Draft201909Validator.FORMAT_CHECKER).validate(document)
+
+
+def decode_part(part: str) -> dict:
+    return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+
+
+def fetch(who):
+    """A downloader for openbadgeslib that reaches the test server for the public address."""
+    def download(url: str) -> bytes:
+        assert url.startswith(PUBLIC + "/"), url
+        response = who.client.get(url.removeprefix(PUBLIC))
+        assert response.status_code == 200, (url, response.status_code)
+        return response.data
+    return download
+
+
+def ob3_verify(who, token: str, **options):
+    """Verify with openbadgeslib's OB3Verifier, the key found by dereferencing the JOSE kid."""
+    from joserfc.jwk import JWKRegistry
+    from openbadgeslib.ob3.verifier import OB3Verifier
+    kid = decode_part(token.split(".")[0])["kid"]
+    jwk = json.loads(fetch(who)(kid))
+    pem = JWKRegistry.import_key(jwk).as_pem(private=False)
+    return OB3Verifier(pem).verify(token, download=fetch(who), **options)
 
 
 def standing(app, email):
@@ -152,26 +186,84 @@ def test_credential_verifies_with_an_independent_library_and_matches_the_schema(
     assert all("d" not in key and "p" not in key for key in jwks["keys"])  # public halves only
     decoded = jose_jwt.decode(token, KeySet.import_key_set(jwks), algorithms=["RS256"])
     assert set(decoded.header) == {"alg", "kid", "typ"} and decoded.header["alg"] == "RS256"
-    claims, credential = decoded.claims, decoded.claims["vc"]
-    Draft202012Validator(SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER).validate(credential)
-    assert claims["iss"] == credential["issuer"]["id"] == "https://learn.example.org/certificates/issuer"
+    # OB 3.0 §8.2.4.1: kid is a URL that dereferences to the JWK.
+    kid = decoded.header["kid"]
+    assert kid.startswith(f"{PUBLIC}/certificates/keys/")
+    served_key = visitor().client.get(kid.removeprefix(PUBLIC)).get_json()
+    assert served_key["kid"] == kid and served_key in jwks["keys"]
+    # OB 3.0 §8.2.4.2 (VC data model 2.0): the payload is the credential, claims beside it.
+    claims = credential = decoded.claims
+    assert "vc" not in claims
+    validate(CREDENTIAL_SCHEMA, credential)
+    assert credential["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
+    assert claims["iss"] == credential["issuer"]["id"] == f"{PUBLIC}/certificates/issuer"
     assert claims["jti"] == credential["id"] == f"urn:uuid:{certificate_id}"
     assert claims["sub"] == credential["credentialSubject"]["id"]
-    assert claims["nbf"] == int(__import__("datetime").datetime.fromisoformat(
-        credential["validFrom"].replace("Z", "+00:00")).timestamp())
+    subject_uuid = credential["credentialSubject"]["id"].removeprefix("urn:uuid:")
+    assert str(uuid.UUID(subject_uuid)) == subject_uuid  # a valid urn:uuid (RFC 9562 form)
+    assert claims["nbf"] == int(datetime.fromisoformat(credential["validFrom"].replace("Z", "+00:00")).timestamp())
+    assert "exp" not in claims and "validUntil" not in credential  # the example's certificate does not expire
     assert credential["credentialSubject"]["identifier"][0]["identityHash"] == UNICODE_NAME
     alignment = credential["credentialSubject"]["achievement"]["alignment"]
     assert [a["targetCode"] for a in alignment] == ["U1.O1", "U1.O2", "U2.O1"]
-    assert alignment[0]["targetUrl"] == "https://learn.example.org/example/qualification/#outcome-U1.O1"
-    # The issuer profile and the status list the credential points to are served.
-    assert visitor().client.get("/certificates/issuer").get_json()["id"] == claims["iss"]
+    assert alignment[0]["targetUrl"] == f"{PUBLIC}/example/qualification/#outcome-U1.O1"
+    # An independent OB 3.0 verifier accepts it, its status list checked and that list's proof too.
+    verified = ob3_verify(visitor(), token, check_status=True, verify_status_list=True)
+    assert verified.issuer.id == claims["iss"]
+    assert verified.achievement.name == credential["credentialSubject"]["achievement"]["name"]
+    # The issuer profile: the official Profile schema, and OB 3.0 terms only.
+    profile = visitor().client.get("/certificates/issuer").get_json()
+    validate(PROFILE_SCHEMA, profile)
+    assert profile["id"] == claims["iss"]
+    assert set(profile) - {"@context"} <= set(PROFILE_SCHEMA["properties"]), profile
     status = visitor().client.get("/certificates/status/1").get_data(as_text=True)
-    listed = jose_jwt.decode(status, KeySet.import_key_set(jwks), algorithms=["RS256"]).claims["vc"]
+    listed = jose_jwt.decode(status, KeySet.import_key_set(jwks), algorithms=["RS256"]).claims
     assert listed["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
     # Someone else can neither download it nor learn that it exists.
     bo = learner("bo@agency.org")
     assert bo.client.get(f"/certificates/{certificate_id}/credential.jwt").status_code == 404
     assert bo.client.get(f"/certificates/{certificate_id}/certificate.pdf").status_code == 404
+
+
+def test_expiring_credential_carries_exp_and_validates(app, learner, visitor, built_example, tmp_path):
+    from brokerlearn.server.courses import CourseCatalog
+    with_rule(app, built_example, tmp_path)
+    data = manifest(built_example)
+    data["profile"]["certificate"]["valid_years"] = 3
+    (tmp_path / "server-rule" / "example.json").write_text(json.dumps(data))
+    app.extensions["brokerlearn_courses"] = CourseCatalog(tmp_path / "server-rule")
+    ana = learner("ana@agency.org")
+    certificate_id = earn_and_claim(ana, built_example)
+    token = ana.client.get(f"/certificates/{certificate_id}/credential.jwt").get_data(as_text=True)
+    payload = decode_part(token.split(".")[1])
+    validate(CREDENTIAL_SCHEMA, payload)
+    assert payload["exp"] == int(datetime.fromisoformat(payload["validUntil"].replace("Z", "+00:00")).timestamp())
+    assert ob3_verify(visitor(), token).expiration_date is not None
+
+
+def test_verifier_documents_allow_any_origin_and_the_status_list_is_never_cached(app, visitor):
+    client = visitor().client
+    kid = client.get("/.well-known/jwks.json").get_json()["keys"][0]["kid"]
+    for path in ("/.well-known/jwks.json", "/certificates/issuer", "/certificates/status/1",
+                 kid.removeprefix(PUBLIC)):
+        response = client.get(path, headers={"Origin": "https://verifier.example"})
+        assert response.status_code == 200, path
+        assert response.headers["Access-Control-Allow-Origin"] == "*", path
+        assert "max-age=300" not in response.headers.get("Cache-Control", ""), path
+    assert "no-store" in client.get("/certificates/status/1").headers["Cache-Control"]
+    assert client.get("/certificates/keys/no-such-key").status_code == 404
+
+
+def test_the_status_list_credential_is_not_a_certificate(app, visitor, tmp_path):
+    status = visitor().client.get("/certificates/status/1").get_data(as_text=True)
+    response = visitor().form("/certificates/verify", {"credential": status})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "<strong>Not a certificate.</strong>" in html
+    status_file = tmp_path / "status.jwt"
+    status_file.write_text(status)
+    result = CliRunner().invoke(main, ["certs", "verify", str(status_file), "--instance", app.instance_path],
+                                env={"DATABASE_URL": app.config["DATABASE_URL"], "BROKERLEARN_PUBLIC_URL": PUBLIC})
+    assert result.exit_code == 1 and result.output.startswith("not_a_certificate:"), result.output
 
 
 def _flip(text: str, index: int) -> str:
@@ -187,11 +279,11 @@ def test_altered_credentials_fail_with_the_right_reason(app, learner, visitor, b
     certificate_id = earn_and_claim(ana, built_example)
     token = ana.client.get(f"/certificates/{certificate_id}/credential.jwt").get_data(as_text=True)
     header, payload, signature = token.split(".")
-    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims = decode_part(payload)
     renamed = json.loads(json.dumps(claims))
-    renamed["vc"]["credentialSubject"]["identifier"][0]["identityHash"] = "Mallory"
+    renamed["credentialSubject"]["identifier"][0]["identityHash"] = "Mallory"
     other_issuer = json.loads(json.dumps(claims))
-    other_issuer["iss"] = other_issuer["vc"]["issuer"]["id"] = "https://evil.example/certificates/issuer"
+    other_issuer["iss"] = other_issuer["issuer"]["id"] = "https://evil.example/certificates/issuer"
     cases = {
         "valid": token,
         "tampered": f"{header}.{_reencode(renamed)}.{signature}",
@@ -242,9 +334,13 @@ def test_revocation_shows_on_the_page_in_the_status_list_and_in_certs_verify(app
     assert verified.exit_code == 1 and verified.output.startswith("revoked:") and "Issued by mistake." in verified.output
     status = visitor().client.get("/certificates/status/1").get_data(as_text=True)
     payload = status.split(".")[1]
-    listed = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["vc"]
-    index = int(json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "==="))["vc"]["credentialStatus"]["statusListIndex"])
+    listed = decode_part(payload)
+    index = int(decode_part(token.split(".")[1])["credentialStatus"]["statusListIndex"])
     assert is_set(listed["credentialSubject"]["encodedList"], index)
+    # At once for an independent verifier too: the list is made afresh and not cached.
+    from openbadgeslib.ob3.verifier import OB3VerificationError
+    with pytest.raises(OB3VerificationError, match="revocation"):
+        ob3_verify(visitor(), token, check_status=True)
     again = runner.invoke(main, ["certs", "revoke", certificate_id, "--reason", "twice", "--instance", instance], env=env)
     assert again.exit_code == 2 and "revoked already" in again.output
     unknown = visitor().client.get("/certificates/00000000-0000-4000-8000-000000000000")
@@ -283,9 +379,14 @@ def test_key_rotation_keeps_old_certificates_verifiable(app, learner, visitor, b
     bo = learner("bo@agency.org")
     new_id = earn_and_claim(bo, built_example, "Bo Berg")
     new_token = bo.client.get(f"/certificates/{new_id}/credential.jwt").get_data(as_text=True)
-    assert json.loads(base64.urlsafe_b64decode(new_token.split(".")[0] + "==="))["kid"] == new_key.kid
+    new_kid = f"{PUBLIC}/certificates/keys/{new_key.kid}"
+    assert decode_part(new_token.split(".")[0])["kid"] == new_kid
     kids = {k["kid"] for k in visitor().client.get("/.well-known/jwks.json").get_json()["keys"]}
-    assert len(kids) == 2 and new_key.kid in kids
+    assert len(kids) == 2 and new_kid in kids
+    # RS256 and EdDSA, each through its own kid. (openbadgeslib would check the status list's own
+    # proof only with the certificate's key, but the list is signed with the current key.)
+    for token in (old_token, new_token):
+        ob3_verify(visitor(), token, check_status=True, verify_status_list=False)
     for token in (old_token, new_token):
         response = visitor().form("/certificates/verify", {"credential": token})
         assert "<strong>Valid.</strong>" in response.get_data(as_text=True)
