@@ -102,11 +102,11 @@ def fetch(who):
     return download
 
 
-def ob3_verify(who, token: str, **options):
+def ob3_verify(who, token: str, kid: str | None = None, **options):
     """Verify with openbadgeslib's OB3Verifier, the key found by dereferencing the JOSE kid."""
     from joserfc.jwk import JWKRegistry
     from openbadgeslib.ob3.verifier import OB3Verifier
-    kid = decode_part(token.split(".")[0])["kid"]
+    kid = kid or decode_part(token.split(".")[0])["kid"]
     jwk = json.loads(fetch(who)(kid))
     pem = JWKRegistry.import_key(jwk).as_pem(private=False)
     return OB3Verifier(pem).verify(token, download=fetch(who), **options)
@@ -427,3 +427,149 @@ def test_a_damaged_key_file_is_a_clear_error(tmp_path):
     for command in (["keys", "list"], ["keys", "init", "--if-missing"]):
         result = runner.invoke(main, [*command, "--instance", str(instance)])
         assert result.exit_code == 2 and "is not a readable private key" in result.output, result.output
+
+
+def from_host(who, host: str) -> dict:
+    """A request sent to this server with another Host header (as curl can), the visitor's
+    cookies kept."""
+    for cookie in list(who.client._cookies.values()):
+        who.client.set_cookie(cookie.key, cookie.value, domain=host)
+    return {"headers": {"Host": host}}
+
+
+def make_legacy(app, certificate_id: str) -> str:
+    """Put the certificate's credential back into the first form (as the database of an earlier
+    version holds it): the credential in a `vc` claim, a bare thumbprint as kid, the old subject id."""
+    import jwt
+    from brokerlearn.server import db
+    from brokerlearn.server.credentials import badge
+    from brokerlearn.server.credentials.keys import load_keys
+    from brokerlearn.server.models import Certificate
+    key = load_keys(Path(app.instance_path))[0]
+    with app.test_request_context():
+        session = db.session()
+        certificate = session.get(Certificate, certificate_id)
+        credential = badge.credential_of(decode_part(certificate.credential.split(".")[1]))
+        credential["credentialSubject"]["id"] = f"urn:uuid:{certificate_id}:subject"
+        token = jwt.encode({"vc": credential, **badge.claims_of(credential)}, key.private_key, algorithm=key.alg,
+                           headers={"kid": key.kid, "typ": "JWT"})
+        certificate.credential = token
+        session.commit()
+    return token
+
+
+def test_credentials_of_the_first_form_still_verify_and_are_re_signed_on_request(app, learner, visitor,
+                                                                                built_example, tmp_path):
+    from openbadgeslib.ob3.verifier import OB3VerificationError
+    ana = learner("ana@agency.org")
+    certificate_id = earn_and_claim(ana, built_example)
+    old = make_legacy(app, certificate_id)
+    assert ana.client.get(f"/certificates/{certificate_id}/credential.jwt").get_data(as_text=True) == old
+    with pytest.raises(OB3VerificationError, match="not an OpenBadgeCredential"):
+        # why the holder is offered a re-signed copy (its bare kid cannot be dereferenced either)
+        ob3_verify(visitor(), old, kid=f"{PUBLIC}/certificates/keys/{decode_part(old.split('.')[0])['kid']}")
+    checked = visitor().form("/certificates/verify", {"credential": old}).get_data(as_text=True)
+    assert "<strong>Valid.</strong>" in checked and "format of earlier versions" in checked
+    old_file = tmp_path / "old.jwt"
+    old_file.write_text(old)
+    env = {"DATABASE_URL": app.config["DATABASE_URL"], "BROKERLEARN_PUBLIC_URL": PUBLIC,
+           "BROKERLEARN_ISSUER_NAME": "Agentur Nord"}
+    result = CliRunner().invoke(main, ["certs", "verify", str(old_file), "--instance", app.instance_path], env=env)
+    assert result.exit_code == 0 and result.output.startswith("valid:"), result.output
+    # Only the holder is offered, and may use, the re-signing.
+    assert "Re-sign the digital credential" in ana.client.get(f"/certificates/{certificate_id}").get_data(as_text=True)
+    assert "Re-sign" not in visitor().client.get(f"/certificates/{certificate_id}").get_data(as_text=True)
+    bo = learner("bo@agency.org")
+    assert bo.form(f"/certificates/{certificate_id}/reissue", {}, page="/dashboard").status_code == 404
+    response = ana.form(f"/certificates/{certificate_id}/reissue", {}, page=f"/certificates/{certificate_id}")
+    assert response.status_code == 302
+    new = ana.client.get(f"/certificates/{certificate_id}/credential.jwt").get_data(as_text=True)
+    assert new != old
+    verified = ob3_verify(visitor(), new, check_status=True, verify_status_list=True)
+    before, after = decode_part(old.split(".")[1])["vc"], decode_part(new.split(".")[1])
+    validate(CREDENTIAL_SCHEMA, after)
+    for same in ("id", "validFrom", "credentialStatus", "issuer", "name"):
+        assert after[same] == before[same], same
+    assert after["credentialSubject"]["achievement"] == before["credentialSubject"]["achievement"]
+    assert after["credentialSubject"]["id"] != before["credentialSubject"]["id"]
+    assert str(uuid.UUID(after["credentialSubject"]["id"].removeprefix("urn:uuid:"))) in after["credentialSubject"]["id"]
+    assert verified.issuer.id == after["iss"]
+    assert "Re-sign" not in ana.client.get(f"/certificates/{certificate_id}").get_data(as_text=True)
+    again = ana.form(f"/certificates/{certificate_id}/reissue", {}, page="/dashboard")
+    assert again.status_code == 409
+    # The old copy the holder may have handed out keeps checking here.
+    assert "<strong>Valid.</strong>" in visitor().form("/certificates/verify", {"credential": old}).get_data(as_text=True)
+
+
+def test_without_a_public_url_nothing_is_issued_and_the_host_header_decides_nothing(app, learner, visitor,
+                                                                                    built_example, caplog):
+    from brokerlearn.server import db
+    from brokerlearn.server.models import Certificate
+    app.config["PUBLIC_URL"] = ""
+    ana = learner("ana@agency.org")
+    complete_lessons(ana)
+    take_quiz(ana, answers(built_example))
+    token = ana.page_token("/dashboard")
+    response = ana.client.post("/certificates/claim/example", data={"name": "Ana", "csrf_token": token},
+                               **from_host(ana, "evil.example"))
+    assert response.status_code == 503 and "BROKERLEARN_PUBLIC_URL" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session().query(Certificate).count() == 0
+    for path in ("/certificates/issuer", "/certificates/status/1", "/.well-known/jwks.json"):
+        response = visitor().client.get(path, headers={"Host": "evil.example"})
+        assert response.status_code == 503 and b"evil.example" not in response.data, path
+    checked = visitor().form("/certificates/verify", {"credential": "a.b.c"})
+    assert checked.status_code == 422 and "BROKERLEARN_PUBLIC_URL" in checked.get_data(as_text=True)
+    # Reset mail: refused with a message, no link written anywhere.
+    who = visitor()
+    with caplog.at_level("WARNING", logger="brokerlearn.mail"):
+        token = who.page_token("/account/reset")
+        response = who.client.post("/account/reset", **from_host(who, "evil.example"),
+                                   data={"email": "ana@agency.org", "csrf_token": token})
+    assert response.status_code == 503 and "BROKERLEARN_PUBLIC_URL" in response.get_data(as_text=True)
+    assert "/account/reset/" not in caplog.text
+
+
+def test_with_a_public_url_the_host_header_is_ignored(app, learner, built_example, caplog):
+    ana = learner("ana@agency.org")
+    complete_lessons(ana)
+    take_quiz(ana, answers(built_example))
+    token = ana.page_token("/dashboard")
+    response = ana.client.post("/certificates/claim/example", **from_host(ana, "evil.example"),
+                               data={"name": "Ana", "csrf_token": token})
+    assert response.status_code == 302
+    certificate_id = response.headers["Location"].rsplit("/", 1)[1]
+    payload = decode_part(ana.client.get(f"/certificates/{certificate_id}/credential.jwt")
+                          .get_data(as_text=True).split(".")[1])
+    assert payload["iss"] == f"{PUBLIC}/certificates/issuer"
+    assert payload["credentialStatus"]["statusListCredential"] == f"{PUBLIC}/certificates/status/1"
+    with caplog.at_level("WARNING", logger="brokerlearn.mail"):
+        token = ana.page_token("/account/reset")
+        response = ana.client.post("/account/reset", **from_host(ana, "evil.example"),
+                                   data={"email": "ana@agency.org", "csrf_token": token})
+    assert response.status_code == 200
+    assert f"{PUBLIC}/account/reset/" in caplog.text and "evil.example" not in caplog.text
+
+
+def test_scores_are_shown_to_the_holder_only(app, learner, visitor, built_example):
+    ana = learner("ana@agency.org")
+    certificate_id = earn_and_claim(ana, built_example)
+    public = visitor().client.get(f"/certificates/{certificate_id}").get_data(as_text=True)
+    assert "Writes a cooperation profile" in public and "%)" not in public
+    own = ana.client.get(f"/certificates/{certificate_id}").get_data(as_text=True)
+    assert "(100%)" in own and "Only you" in own
+
+
+def test_serve_takes_the_public_address_only_from_configuration():
+    from brokerlearn.server.settings import public_url_at_start
+    local = {"PUBLIC_URL": "", "PROXIES": 0}
+    assert "this machine only" in public_url_at_start(local, "127.0.0.1", 8000)
+    assert local["PUBLIC_URL"] == "http://127.0.0.1:8000"
+    ipv6 = {"PUBLIC_URL": ""}
+    public_url_at_start(ipv6, "::1", 8001)
+    assert ipv6["PUBLIC_URL"] == "http://[::1]:8001"
+    for config, host in (({"PUBLIC_URL": ""}, "0.0.0.0"), ({"PUBLIC_URL": "", "PROXIES": 1}, "127.0.0.1")):
+        warning = public_url_at_start(config, host, 8000)
+        assert "refused until it is" in warning and config["PUBLIC_URL"] == ""
+    configured = {"PUBLIC_URL": PUBLIC}
+    assert public_url_at_start(configured, "0.0.0.0", 8000) is None and configured["PUBLIC_URL"] == PUBLIC
