@@ -32,10 +32,19 @@ UNICODE_NAME = "Žofie Πέτρου Иванова"
 
 @pytest.fixture
 def app(app):
-    """The server with a signing key and a public address, as an agency would run it."""
+    """The server with a signing key and a public address, as an agency would run it. After
+    each test, every credential it issued is checked against the official OB 3.0 schema."""
     create_key(Path(app.instance_path))
     app.config.update(PUBLIC_URL=PUBLIC, ISSUER_NAME="Agentur Nord")
-    return app
+    yield app
+    from brokerlearn.server import db
+    from brokerlearn.server.credentials.badge import is_legacy
+    from brokerlearn.server.models import Certificate
+    with app.test_request_context():
+        for certificate in db.session().query(Certificate):
+            payload = decode_part(certificate.credential.split(".")[1])
+            if not is_legacy(payload):  # the first form is checked in its own test
+                validate(CREDENTIAL_SCHEMA, payload)
 
 
 def manifest(built_example) -> dict:
