@@ -300,9 +300,15 @@ def test_altered_credentials_fail_with_the_right_reason(app, learner, visitor, b
         "malformed": "not a credential at all",
     }
     cases["signature byte"] = f"{header}.{payload}.{_flip(signature, len(signature) // 2)}"
+    # A kid on another host, or a bare thumbprint in a credential of the current form: not a key of ours.
+    jose_header = decode_part(header)
+    thumbprint = jose_header["kid"].rsplit("/", 1)[1]
+    for name, kid in (("foreign kid", f"https://evil.example/certificates/keys/{thumbprint}"), ("bare kid", thumbprint)):
+        cases[name] = f"{_reencode({**jose_header, 'kid': kid})}.{payload}.{signature}"
     cases["payload byte"] = f"{header}.{_flip(payload, len(payload) // 2)}.{signature}"
     expected = {"valid": "Valid", "tampered": "Altered", "wrong_issuer": "Wrong issuer",
-                "malformed": "Not a credential", "signature byte": "Altered", "payload byte": "Altered"}
+                "malformed": "Not a credential", "signature byte": "Altered", "payload byte": "Altered",
+                "foreign kid": "Unknown signing key", "bare kid": "Unknown signing key"}
     checker = visitor()
     for name, candidate in cases.items():
         response = checker.form("/certificates/verify", {"credential": candidate})
