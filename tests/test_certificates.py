@@ -588,3 +588,29 @@ def test_serve_takes_the_public_address_only_from_configuration():
         assert "refused until it is" in warning and config["PUBLIC_URL"] == ""
     configured = {"PUBLIC_URL": PUBLIC}
     assert public_url_at_start(configured, "0.0.0.0", 8000) is None and configured["PUBLIC_URL"] == PUBLIC
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_verifier_in_a_browser_on_another_origin_can_fetch_the_issuers_documents(app, tmp_path):
+    from browser import browser, chromium_path, serve_dir
+    from serving import running
+    if chromium_path() is None:
+        pytest.skip("Debian's chromium is not installed (scripts/setup --test)")
+    (tmp_path / "verifier").mkdir()
+    (tmp_path / "verifier" / "index.html").write_text("<!doctype html><title>A verifier</title>")
+    script = """async (base) => {
+        const read = async (path) => { try { const r = await fetch(base + path); return [r.status, await r.text()]; }
+                                       catch (e) { return ["blocked", String(e)]; } };
+        return Object.fromEntries(await Promise.all(
+            ["/.well-known/jwks.json", "/certificates/issuer", "/certificates/status/1", "/api/session"]
+            .map(async (p) => [p, await read(p)])));
+    }"""
+    with running(app, threads=2) as port, serve_dir(tmp_path / "verifier") as verifier_url, browser() as chromium:
+        page = chromium.new_page()
+        page.goto(verifier_url)  # http://127.0.0.1:OTHER/: another origin than the server's
+        results = page.evaluate(script, f"http://127.0.0.1:{port}")
+    assert results["/.well-known/jwks.json"][0] == 200 and '"keys"' in results["/.well-known/jwks.json"][1]
+    assert results["/certificates/issuer"][0] == 200 and '"Profile"' in results["/certificates/issuer"][1]
+    assert results["/certificates/status/1"][0] == 200 and results["/certificates/status/1"][1].count(".") == 2
+    assert results["/api/session"][0] == "blocked"  # the control: what is not for verifiers stays same-origin
