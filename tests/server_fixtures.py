@@ -57,7 +57,8 @@ def database_url(request, tmp_path) -> str:
 @pytest.fixture
 def app(built_example, database_url, tmp_path):
     from brokerlearn.server import create_app
-    application = create_app({"DATABASE_URL": database_url, "TESTING": True}, build_dir=built_example,
+    application = create_app({"DATABASE_URL": database_url, "TESTING": True, "PUBLIC_URL": "http://localhost"},
+                             build_dir=built_example,
                              instance_path=tmp_path / "instance")
     yield application
     application.extensions["brokerlearn_engine"].dispose()

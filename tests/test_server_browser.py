@@ -30,6 +30,7 @@ def served(built_example, tmp_path):
     from brokerlearn.server.credentials.keys import create_key
     create_key(tmp_path / "instance")
     with running(app, threads=4) as port:
+        app.config["PUBLIC_URL"] = f"http://127.0.0.1:{port}"  # as serve does on loopback
         yield f"http://127.0.0.1:{port}/"
 
 

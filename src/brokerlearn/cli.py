@@ -149,6 +149,9 @@ def serve(build_dir: Path, host: str, port: int, instance: Path | None, threads:
     if not (build_dir / "site" / "index.html").is_file():
         _fail_usage(f"no built site in {build_dir / 'site'}: run 'brokerlearn build' first")
     app = _app(build_dir, instance, create=True)
+    from brokerlearn.server.settings import public_url_at_start
+    if notice := public_url_at_start(app.config, host, port):
+        click.echo(notice, err=True)
     from brokerlearn.server.db import upgrade
     if app.config["DATABASE_URL"].startswith("sqlite"):
         upgrade(app.config["DATABASE_URL"])  # the embedded default is kept up to date on its own

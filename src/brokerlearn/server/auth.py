@@ -81,10 +81,12 @@ def logout():
 @bp.route("/reset", methods=["GET", "POST"])
 def reset_request():
     if request.method == "POST":
+        if not mail.can_send_links():  # links only to the configured address, never the Host header's
+            return page("account/message.html", _("Reset your password"), 503, message=mail.not_configured())
         user = accounts.find_user(db.session(), request.form.get("email", ""))
         if user is not None:
             token = accounts.make_reset_token(current_app.secret_key, user)
-            link = mail.absolute_url(url_for("auth.reset", token=token))
+            link = mail.public_url(url_for("auth.reset", token=token))
             mail.send_reset_link(user.email, link)
         # The same answer either way: nobody learns who has an account.
         return page("account/message.html", _("Reset your password"),

@@ -1,5 +1,11 @@
 """/certificates/...: claiming, the public verification page, downloads (PDF and credential),
-the verify form, the issuer profile, the revocation status list; /.well-known/jwks.json."""
+the verify form, the issuer profile, the revocation status list, the keys; /.well-known/jwks.json.
+
+The issuer's address comes only from BROKERLEARN_PUBLIC_URL, never from the request's Host
+header: without it nothing is issued and the issuer's documents are not served. The documents a
+verifier fetches (keys, issuer profile, status list) allow any origin (CORS), so verifiers that
+run in a browser can read them; the status list is never cached, so a revocation shows at once.
+"""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -15,24 +21,43 @@ from brokerlearn.server.courses import catalog
 from brokerlearn.server.language import current as current_language, long_date
 from brokerlearn.server.credentials import badge, keys, status_list
 from brokerlearn.server.credentials.pdf import certificate_pdf
-from brokerlearn.server.credentials.verify import verify_credential
+from brokerlearn.server.credentials.verify import Verdict, verify_credential
+from brokerlearn.server.errors import error_response
 from brokerlearn.server.models import Certificate
 from brokerlearn.server.pages import page
 from brokerlearn.server.services import certificates as service
-from brokerlearn.server.services.certificates import CertificateError, as_aware
+from brokerlearn.server.services.certificates import CertificateError, as_aware, not_configured
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 well_known = Blueprint("well_known", __name__)
 MAX_UPLOAD = 64 * 1024
 
 
-def base_url() -> str:
-    """The issuer's address: PUBLIC_URL, or the address this request came to."""
-    return (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
+def issuer_base() -> str | None:
+    """The issuer's address: BROKERLEARN_PUBLIC_URL, or None when it is not set."""
+    return (current_app.config.get("PUBLIC_URL") or "").rstrip("/") or None
 
 
-def issuer_id() -> str:
-    return badge.issuer_profile(base_url(), current_app.config["ISSUER_NAME"])["id"]
+def page_base() -> str:
+    """For the verification address shown to the holder on their page and PDF: the public
+    address, or (not configured) the address the holder's own browser used."""
+    return issuer_base() or request.host_url.rstrip("/")
+
+
+def issuer_id() -> str | None:
+    base = issuer_base()
+    return badge.issuer_profile(base, current_app.config["ISSUER_NAME"])["id"] if base else None
+
+
+def _for_verifiers(response, cache: str = "no-cache"):
+    """Readable from any origin, so browser-based verifiers can fetch it."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = cache
+    return response
+
+
+def _unavailable():
+    return _for_verifiers(error_response(503, not_configured(), "not_configured"))
 
 
 def signing_keys():
@@ -49,10 +74,10 @@ def claim(course_id: str):
     current, _all_keys = signing_keys()
     try:
         certificate = service.issue(session, current_user.id, course, request.form.get("name"), current,
-                                    base_url(), current_app.config["ISSUER_NAME"])
+                                    issuer_base(), current_app.config["ISSUER_NAME"])
     except CertificateError as exc:
         return page("account/message.html", _("Certificate"), exc.status, message=str(exc),
-                    back={"url": "/dashboard", "title": "Back to your learning"})
+                    back={"url": "/dashboard", "title": _("Back to your learning")})
     return redirect(url_for("certificates.show", certificate_id=certificate.id))
 
 
@@ -74,7 +99,8 @@ def show(certificate_id: str):
              "expired" if valid_until and valid_until <= datetime.now(timezone.utc) else "valid")
     mine = current_user.is_authenticated and (current_user.id == certificate.user_id or current_user.role == "admin")
     return page("certificates/show.html", certificate.title, certificate=certificate, state=state, mine=mine,
-                issuer_name=current_app.config["ISSUER_NAME"], verify_url=f"{base_url()}/certificates/{certificate.id}")
+                legacy=mine and service.is_legacy(certificate), issuer_name=current_app.config["ISSUER_NAME"],
+                verify_url=f"{page_base()}/certificates/{certificate.id}")
 
 
 def _own(certificate_id: str) -> Certificate:
@@ -95,7 +121,7 @@ def pdf(certificate_id: str):
                "profile_title": profile.get("title", certificate.profile_id), "level": profile.get("level"),
                "outcomes": certificate.outcomes, "issued": long_date(certificate.issued_at),
                "valid_until": long_date(certificate.valid_until) if certificate.valid_until else None,
-               "certificate_id": certificate.id, "verify_url": f"{base_url()}/certificates/{certificate.id}"}
+               "certificate_id": certificate.id, "verify_url": f"{page_base()}/certificates/{certificate.id}"}
     data = certificate_pdf(context, default_theme_dir() / "static")
     return Response(data, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="certificate-{certificate.id}.pdf"'})
@@ -109,6 +135,20 @@ def credential(certificate_id: str):
         "Content-Disposition": f'attachment; filename="certificate-{certificate.id}.jwt"'})
 
 
+@bp.post("/<certificate_id>/reissue")
+@login_required
+def reissue(certificate_id: str):
+    """The holder's credential of the first form, re-signed in the current OB 3.0 form."""
+    certificate = _own(certificate_id)
+    current, _all_keys = signing_keys()
+    try:
+        service.reissue(db.session(), certificate, current, issuer_base())
+    except CertificateError as exc:
+        return page("account/message.html", _("Certificate"), exc.status, message=str(exc),
+                    back={"url": f"/certificates/{certificate.id}", "title": _("Back to the certificate")})
+    return redirect(url_for("certificates.show", certificate_id=certificate.id))
+
+
 @bp.route("/verify", methods=["GET", "POST"])
 def verify():
     """Paste or upload a credential: says whether it is valid, and if not, exactly why."""
@@ -119,36 +159,56 @@ def verify():
         if upload and upload.filename:
             token = upload.read(MAX_UPLOAD).decode("utf-8", "replace")
         _current, all_keys = signing_keys()
-        verdict = verify_credential(token, issuer_id(), all_keys, service.revocation_lookup(db.session()))
+        issuer = issuer_id()
+        verdict = (verify_credential(token, issuer, all_keys, service.revocation_lookup(db.session())) if issuer
+                   else Verdict("unavailable", not_configured()))
     return page("certificates/verify.html", _("Check a certificate"), 200 if verdict is None or verdict.valid else 422,
                 verdict=verdict)
 
 
 @bp.get("/issuer")
 def issuer():
-    profile = badge.issuer_profile(base_url(), current_app.config["ISSUER_NAME"])
-    profile["@context"] = badge.CONTEXTS
-    profile["publicKey"] = f"{base_url()}/.well-known/jwks.json"
-    return jsonify(profile)
+    base = issuer_base()
+    if base is None:
+        return _unavailable()
+    profile = {"@context": badge.CONTEXTS, **badge.issuer_profile(base, current_app.config["ISSUER_NAME"])}
+    return _for_verifiers(jsonify(profile))
 
 
 @bp.get("/status/1")
 def status():
-    """The revocation list as a signed BitstringStatusListCredential (VC-JWT)."""
+    """The revocation list as a signed BitstringStatusListCredential (VC-JWT), made afresh for
+    every request and never cached: a revocation shows at once."""
+    base = issuer_base()
     current, _all_keys = signing_keys()
+    if base is None:
+        return _unavailable()
     if current is None:
         abort(404)
     credential = status_list.status_list_credential(
-        f"{base_url()}/certificates/status/1", {"id": issuer_id()},
+        f"{base}/certificates/status/1", {"id": issuer_id()},
         badge.iso(datetime.now(timezone.utc)), service.revoked_indices(db.session()))
-    response = Response(badge.sign(credential, current), mimetype="application/vc+jwt")
-    response.headers["Cache-Control"] = "max-age=300"
-    return response
+    return _for_verifiers(Response(badge.sign(credential, current, base), mimetype="application/vc+jwt"),
+                          "no-cache, no-store")
+
+
+@bp.get("/keys/<kid>")
+def key(kid: str):
+    """One public key as a JWK: what a credential's kid dereferences to (OB 3.0 §8.2.4.1)."""
+    base = issuer_base()
+    if base is None:
+        return _unavailable()
+    _current, all_keys = signing_keys()
+    found = next((k for k in all_keys if k.kid == kid), None)
+    if found is None:
+        return _for_verifiers(error_response(404, _("No such key."), "not_found"))
+    return _for_verifiers(jsonify(found.public_jwk(badge.key_url(base, found.kid))))
 
 
 @well_known.get("/.well-known/jwks.json")
 def jwks():
+    base = issuer_base()
+    if base is None:
+        return _unavailable()
     _current, all_keys = signing_keys()
-    response = jsonify(keys.jwks(all_keys))
-    response.headers["Cache-Control"] = "max-age=300"
-    return response
+    return _for_verifiers(jsonify(keys.jwks(all_keys, lambda kid: badge.key_url(base, kid))))

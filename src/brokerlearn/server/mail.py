@@ -1,18 +1,61 @@
-"""Sending the few mails the server sends (password resets), or logging them for the admin."""
+"""Sending the few mails the server sends (password resets), or logging them for the admin.
+
+Links in mail point only at the configured public address (BROKERLEARN_PUBLIC_URL), never at the
+Host header of the request that asked for them. SMTP is encrypted and the server's certificate
+checked (STARTTLS by default, or implicit TLS); sending in clear needs an explicit
+BROKERLEARN_SMTP_SECURITY=none.
+"""
 from __future__ import annotations
 
 import logging
 import smtplib
+import ssl
 from email.message import EmailMessage
 
 from flask import current_app, request
 
+from brokerlearn.server.language import gettext as _
+
 log = logging.getLogger("brokerlearn.mail")
+SECURITY = ("starttls", "tls", "none")
+
+
+class MailError(Exception):
+    """The mail was not sent; the message says why."""
+
+
+def public_url(path: str) -> str | None:
+    """PATH on the configured public address, or None when it is not set."""
+    base = (current_app.config.get("PUBLIC_URL") or "").rstrip("/")
+    return base + path if base else None
 
 
 def absolute_url(path: str) -> str:
-    base = current_app.config.get("PUBLIC_URL") or request.host_url
-    return base.rstrip("/") + path
+    """For links shown to the person making the request (an admin's invitation links): the
+    public address, or the address their own browser used. Never for links sent by mail."""
+    return (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/") + path
+
+
+def can_send_links() -> bool:
+    return bool(current_app.config.get("PUBLIC_URL"))
+
+
+def not_configured() -> str:
+    return _("Password reset by e-mail is not available yet: the server's public address "
+             "(BROKERLEARN_PUBLIC_URL) is not set. Ask the administrator to set it, or to reset your password "
+             "(brokerlearn users reset-password).")
+
+
+def reset_message(to: str, link: str, sender: str) -> EmailMessage:
+    message = EmailMessage()
+    message["Subject"] = _("Set a new password")
+    message["From"], message["To"] = sender, to
+    message.set_content("\n\n".join([
+        _("Someone asked to set a new password for this address."),
+        _("Open this link within one hour to choose it (it works once):") + f"\n{link}",
+        _("If it was not you, ignore this mail: your password stays as it is."),
+    ]) + "\n")
+    return message
 
 
 def send_reset_link(to: str, link: str) -> None:
@@ -20,19 +63,38 @@ def send_reset_link(to: str, link: str) -> None:
     if not config.get("SMTP_HOST"):
         log.warning("password reset link for %s (no SMTP configured): %s", to, link)
         return
-    message = EmailMessage()
-    message["Subject"] = "Set a new password"
-    message["From"], message["To"] = config["MAIL_FROM"], to
-    message.set_content(f"Someone asked to set a new password for this address.\n\n"
-                        f"Open this link within one hour to choose it (it works once):\n{link}\n\n"
-                        f"If it was not you, ignore this mail: your password stays as it is.\n")
     try:
-        with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=20) as smtp:
+        deliver(config, reset_message(to, link, config["MAIL_FROM"]))
+    except MailError as exc:
+        log.error("could not send the reset mail to %s: %s; the link is: %s", to, exc, link)
+
+
+def deliver(config, message: EmailMessage) -> None:
+    """Send through the configured SMTP server, encrypted with a checked certificate unless the
+    operator chose SMTP_SECURITY=none. Raises MailError before any password or mail is sent
+    when the connection cannot be secured."""
+    security = (config.get("SMTP_SECURITY") or "starttls").lower()
+    if security not in SECURITY:
+        raise MailError(f"BROKERLEARN_SMTP_SECURITY must be one of {', '.join(SECURITY)}, not '{security}'")
+    context = ssl.create_default_context()
+    host, port = config["SMTP_HOST"], config["SMTP_PORT"]
+    try:
+        if security == "tls":
+            smtp = smtplib.SMTP_SSL(host, port, timeout=20, context=context)
+        else:
+            smtp = smtplib.SMTP(host, port, timeout=20)
+        with smtp:
             smtp.ehlo()
-            if smtp.has_extn("starttls"):
-                smtp.starttls()
+            if security == "starttls":
+                if not smtp.has_extn("starttls"):
+                    raise MailError(f"the SMTP server {host}:{port} does not offer STARTTLS, so nothing was sent "
+                                    "(set BROKERLEARN_SMTP_SECURITY=tls for implicit TLS, or =none to send in clear)")
+                smtp.starttls(context=context)
+                smtp.ehlo()
             if config.get("SMTP_USER"):
                 smtp.login(config["SMTP_USER"], config["SMTP_PASSWORD"])
             smtp.send_message(message)
+    except ssl.SSLError as exc:
+        raise MailError(f"the TLS connection to {host}:{port} failed ({exc})") from None
     except (OSError, smtplib.SMTPException) as exc:
-        log.error("could not send the reset mail to %s (%s); the link is: %s", to, exc, link)
+        raise MailError(f"{exc}") from None

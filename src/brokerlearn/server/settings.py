@@ -26,14 +26,20 @@ SETTINGS = [
             "'open': anyone may register; 'invite': only with an invitation link (brokerlearn users invite)."),
     Setting("PUBLIC_URL", "BROKERLEARN_PUBLIC_URL", "",
             "The public address of the server, e.g. https://learn.example.org: used in links sent by email, and as "
-            "the issuer of certificates (set it before issuing the first one; it must not change after)."),
+            "the issuer of certificates (set it before issuing the first one; it must not change after). Never taken "
+            "from a request's Host header: while it is unset, reset mail and certificates are refused (except that "
+            "`brokerlearn serve` bound to a loopback address without proxies uses http://HOST:PORT)."),
     Setting("SECURE_COOKIES", "BROKERLEARN_SECURE_COOKIES", False,
             "Set to 1 behind HTTPS: cookies get the Secure flag and pages send HSTS.", bool),
     Setting("ISSUER_NAME", "BROKERLEARN_ISSUER_NAME", "brokerlearn",
             "The issuing agency's name, printed on certificates and named as their issuer."),
     Setting("SMTP_HOST", "BROKERLEARN_SMTP_HOST", "",
             "SMTP server for password-reset mail. Without it, reset links are written to the server log."),
-    Setting("SMTP_PORT", "BROKERLEARN_SMTP_PORT", 587, "SMTP port (STARTTLS is used when offered).", int),
+    Setting("SMTP_PORT", "BROKERLEARN_SMTP_PORT", 587, "SMTP port (587 for STARTTLS, 465 for implicit TLS).", int),
+    Setting("SMTP_SECURITY", "BROKERLEARN_SMTP_SECURITY", "starttls",
+            "'starttls': STARTTLS is required, nothing is sent if the server does not offer it; 'tls': implicit TLS "
+            "(SMTPS). Both check the server's certificate against the system's CAs. 'none': send in clear "
+            "(only for a relay on the same machine)."),
     Setting("SMTP_USER", "BROKERLEARN_SMTP_USER", "", "SMTP user name."),
     Setting("SMTP_PASSWORD", "BROKERLEARN_SMTP_PASSWORD", "", "SMTP password."),
     Setting("MAIL_FROM", "BROKERLEARN_MAIL_FROM", "brokerlearn@localhost", "Sender address of mail."),
@@ -70,3 +76,22 @@ def from_environment(environ=os.environ) -> dict:
         else:
             values[setting.key] = raw
     return values
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def public_url_at_start(config: dict, host: str, port: int) -> str | None:
+    """At `brokerlearn serve`: give a server bound to a loopback address without proxies (local
+    development) the public address http://HOST:PORT, since only this machine can reach it.
+    Returns a warning to print, or None. Behind a proxy the real address is unknown: nothing is
+    guessed, reset mail and certificates are refused until BROKERLEARN_PUBLIC_URL is set."""
+    if config.get("PUBLIC_URL"):
+        return None
+    if host in LOOPBACK and not config.get("PROXIES"):
+        shown = f"[{host}]" if ":" in host else host
+        config["PUBLIC_URL"] = f"http://{shown}:{port}"
+        return (f"warning: BROKERLEARN_PUBLIC_URL is not set: using {config['PUBLIC_URL']} (this machine only) "
+                "in reset links and as the issuer of certificates; set it before issuing real ones")
+    return ("warning: BROKERLEARN_PUBLIC_URL is not set: password-reset mail and certificates are refused "
+            "until it is (e.g. BROKERLEARN_PUBLIC_URL=https://learn.example.org)")

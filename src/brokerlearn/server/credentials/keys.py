@@ -1,6 +1,8 @@
 """The agency's signing keys, kept in INSTANCE/keys/ (folder 0700, files 0600).
 
-Each key is a PEM file named by its RFC 7638 JWK thumbprint, which is also its `kid`; the file
+Each key is a PEM file named by its RFC 7638 JWK thumbprint; the URL that serves it,
+BASE/certificates/keys/THUMBPRINT, is its published `kid` (OB 3.0 asks for a dereferenceable
+kid; see badge.key_url). The file
 `current` names the key new certificates are signed with. Rotation adds a key and keeps the old
 ones, whose public halves stay in the JWKS so earlier certificates still verify.
 """
@@ -36,9 +38,10 @@ class SigningKey:
     def public_key(self):
         return self.private_key.public_key()
 
-    def public_jwk(self) -> dict:
+    def public_jwk(self, kid: str | None = None) -> dict:
+        """The public half; `kid` is the published key id (default: the bare thumbprint)."""
         jwk = public_jwk(self.public_key)
-        return {**jwk, "kid": self.kid, "alg": self.alg, "use": "sig"}
+        return {**jwk, "kid": kid or self.kid, "alg": self.alg, "use": "sig"}
 
 
 def public_jwk(public_key) -> dict:
@@ -110,5 +113,6 @@ def load_keys(instance: Path) -> tuple[SigningKey | None, list[SigningKey]]:
     return current, keys
 
 
-def jwks(keys: list[SigningKey]) -> dict:
-    return {"keys": [k.public_jwk() for k in keys]}
+def jwks(keys: list[SigningKey], kid_of=None) -> dict:
+    """`kid_of(thumbprint) -> published kid` (the key's URL)."""
+    return {"keys": [k.public_jwk(kid_of(k.kid) if kid_of else None) for k in keys]}

@@ -85,8 +85,14 @@ def clean_name(raw) -> str:
     return name
 
 
+def not_configured() -> str:
+    return _("The server's public address (BROKERLEARN_PUBLIC_URL) is not set, so certificates can be neither "
+             "issued nor checked here yet: ask the administrator.")
+
+
 def issue(db: Session, user_id: int, course: CourseInfo, raw_name, key: SigningKey | None,
-          base_url: str, issuer_name: str) -> Certificate:
+          base_url: str | None, issuer_name: str) -> Certificate:
+    """base_url: the configured public address (None: not set, and nothing is issued)."""
     name = clean_name(raw_name)
     standing = eligibility(db, user_id, course)
     if standing is None:
@@ -98,6 +104,8 @@ def issue(db: Session, user_id: int, course: CourseInfo, raw_name, key: SigningK
     if key is None:
         raise CertificateError(_("The agency has not created its signing key yet (brokerlearn keys init): "
                                  "ask the administrator."), 503)
+    if not base_url:
+        raise CertificateError(not_configured(), 503)
     profile = course.data["profile"]
     certificate_rule = rule(course)
     issued_at = utcnow().replace(microsecond=0)
@@ -117,7 +125,7 @@ def issue(db: Session, user_id: int, course: CourseInfo, raw_name, key: SigningK
         certificate = Certificate(id=certificate_id, user_id=user_id, course_id=course.id, profile_id=profile["id"],
                                   name=name, title=certificate_rule["title"], outcomes=outcomes,
                                   issued_at=issued_at, valid_until=valid_until, status_index=index,
-                                  credential=badge.sign(credential, key))
+                                  credential=badge.sign(credential, key, base_url))
         db.add(certificate)
         try:
             db.commit()
@@ -136,6 +144,30 @@ def _achievement(course: CourseInfo, profile: dict, certificate_rule: dict, base
             "description": profile.get("summary") or profile["title"],
             "criteria": " ".join(rule_in_words(certificate_rule["requires"], len(course.data["outcomes"]))),
             "level": profile.get("level"), "framework": profile["title"]}
+
+
+def is_legacy(certificate: Certificate) -> bool:
+    """Issued in the first form (the credential in a `vc` claim), before OB 3.0's own."""
+    import jwt
+    try:
+        return badge.is_legacy(jwt.decode(certificate.credential, options={"verify_signature": False}))
+    except jwt.PyJWTError:
+        return False
+
+
+def reissue(db: Session, certificate: Certificate, key: SigningKey | None, base_url: str | None) -> Certificate:
+    """Re-sign a credential of the first form in the current one, on the holder's request: the
+    same number, dates, holder and status entry. The old copy keeps verifying here."""
+    if not base_url:
+        raise CertificateError(not_configured(), 503)
+    if key is None:
+        raise CertificateError(_("The agency has not created its signing key yet (brokerlearn keys init): "
+                                 "ask the administrator."), 503)
+    if not is_legacy(certificate):
+        raise CertificateError(_("This credential is in the current form already."), 409)
+    certificate.credential = badge.resign(certificate.credential, key, base_url)
+    db.commit()
+    return certificate
 
 
 def revoke(db: Session, certificate_id: str, reason: str) -> Certificate:
