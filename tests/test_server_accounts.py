@@ -364,3 +364,20 @@ def test_flashed_messages_are_shown_once(app, visitor, learner):
         assert text not in ana.client.get("/dashboard").get_data(as_text=True)  # shown once, then gone
         with app.app_context():
             tokens.append(accounts.make_reset_token(app.secret_key, accounts.find_user(db.session(), "ana@agency.org")))
+
+
+def test_failures_older_than_the_window_are_purged(app, visitor, learner):
+    from datetime import timedelta
+    from brokerlearn.server import db
+    from brokerlearn.server.models import LoginFailure, utcnow
+    from brokerlearn.server.services.accounts import RATE_WINDOW
+    learner("ana@agency.org").logout()
+    with app.app_context():
+        session = db.session()
+        session.add(LoginFailure(key="address:192.0.2.1", created_at=utcnow() - RATE_WINDOW - timedelta(minutes=1)))
+        session.commit()
+    assert "password is not right" in _attempt(visitor(), "ana@agency.org", "guess guess guess")
+    assert visitor().login("ana@agency.org").status_code == 302
+    with app.app_context():
+        keys = db.session().scalars(select(LoginFailure.key)).all()
+    assert keys == ["address:127.0.0.1"]  # the recent failure stays, the old row is gone
