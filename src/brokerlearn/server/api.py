@@ -12,7 +12,7 @@ def json_body() -> dict:
         raise ApiError(415, "send JSON (Content-Type: application/json)", "unsupported_media_type")
     try:
         data = request.get_json(silent=True)
-    except RecursionError:  # nested deeper than the decoder goes: no request of ours is
+    except RecursionError:  # nested deeper than Python's decoder goes (no request of ours nests so)
         raise ApiError(400, "the body is nested too deeply", "malformed_json") from None
     if not isinstance(data, dict):
         raise ApiError(400, "the body is not a JSON object", "malformed_json")
