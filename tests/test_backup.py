@@ -205,3 +205,15 @@ def test_restore_refuses_a_malformed_manifest(tmp_path, files):
     assert result.exit_code == 2 and "malformed manifest" in result.output, result.output
     secret = tmp_path / "instance" / "secret_key"
     assert not secret.exists() or secret.read_bytes() != SECRET  # nothing restored
+
+
+def test_restore_never_changes_modes_through_a_link(tmp_path):
+    canary = tmp_path / "canary-target.txt"
+    canary.write_bytes(b"outside")
+    os.chmod(canary, 0o644)
+    instance = tmp_path / "instance"
+    (instance / "keys").mkdir(parents=True)
+    (instance / "keys" / "old.pem").symlink_to(canary)  # left in the instance by someone else
+    archive = craft(tmp_path / "clean.tar.gz", {"secret_key": SECRET})
+    assert run("restore", str(archive), "--instance", str(instance)).exit_code == 0
+    assert canary.stat().st_mode & 0o777 == 0o644
