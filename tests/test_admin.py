@@ -120,3 +120,38 @@ def test_funnel_and_item_statistics(app, admin, learner, built_example):
     assert funnel[0] == {"slug": "finding-partners", "title": "Finding partners", "started": 3, "completed": 0}
     html = admin.client.get("/admin/courses/example").get_data(as_text=True)
     assert '<svg class="chart" role="img"' in html and "0.67" in html
+
+
+HUGE = ["99999999999999999999", str(2**31), str(2**63)]
+
+
+def test_huge_ids_are_not_found(admin):
+    for number in HUGE:
+        for path in [f"/admin/learners/{number}", f"/admin/groups/{number}", f"/admin/?group={number}"]:
+            assert admin.client.get(path).status_code == 404, path
+        assert admin.form(f"/admin/groups/{number}", {"email": "x@agency.org"}, page="/admin/groups").status_code == 404
+    assert admin.client.get("/admin/?group=7777").status_code == 404  # no such group
+    assert admin.client.get("/admin/?group=").status_code == 200  # "all groups" in the filter form
+
+
+def test_csv_import_problems_are_shown_not_raised(admin):
+    huge = ("email,name\nkim@agency.org," + "x" * 140_000 + "\n").encode()
+    response = upload(admin, huge, dry_run=True)
+    assert response.status_code == 422
+    assert "Line 2 of the file cannot be read as CSV" in response.get_data(as_text=True)
+    content = "email,name\nkim@agency.org,Kim\x1b]0;title\x07\nnul@agency.org,Nu\x00ll\nok@agency.org,Ok\n".encode()
+    html = upload(admin, content, dry_run=True).get_data(as_text=True)
+    assert "3 rows: 1 good, 2 with a problem" in html
+    assert html.count("control or invisible characters") == 2
+
+
+def test_import_problems_and_chart_in_german(admin, learner):
+    learner("ana@agency.org")
+    admin.client.set_cookie("brokerlearn_lang", "de")
+    content = "email;name;group\nkein-adresse;X;\nana@agency.org;Ana;\nbo@agency.org;Bo;Nirgendwo\nbo@agency.org;Bo;\n"
+    html = upload(admin, content.encode(), dry_run=True).get_data(as_text=True)
+    for german in ["„kein-adresse“ ist keine E-Mail-Adresse", "hat bereits ein Konto",
+                   "keine Gruppe namens „Nirgendwo“", "dieselbe Adresse wie Zeile 4"]:
+        assert german in html, german
+    report = admin.client.get("/admin/courses/example").get_data(as_text=True)
+    assert "Lernende, die jedes Modul von" in report and "begonnen · abgeschlossen" in report

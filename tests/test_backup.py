@@ -106,3 +106,114 @@ def test_restore_refuses_damage_and_existing_databases(served_instance, tmp_path
     assert not (fresh / "brokerlearn.db").exists()
     (tmp_path / "junk.tar.gz").write_bytes(b"not an archive")
     assert "not a readable backup" in run("restore", str(tmp_path / "junk.tar.gz"), "--instance", str(fresh)).output
+
+
+# --- crafted archives (security review F11 case 7, F14) ---
+
+import hashlib
+import io
+import json
+import os
+
+
+def craft(path: Path, files: dict, links: dict | None = None, extra: dict | None = None,
+          manifest_files=None) -> Path:
+    """A backup-shaped archive: `files` {instance path: bytes} listed in the manifest with their
+    checksums; `links` {member name: (type, target)}; `extra` {member name: bytes} not listed."""
+    listed = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+    for name, (_kind, _target, data) in (links or {}).items():
+        if name.startswith("instance/"):
+            listed[name.removeprefix("instance/")] = hashlib.sha256(data).hexdigest()
+    manifest = {"format": 1, "generator": "test", "created": "2026-12-01T00:00:00+00:00", "database": "sqlite",
+                "files": listed if manifest_files is None else manifest_files}
+    with tarfile.open(path, "w:gz") as archive:
+        def add(name: str, data: bytes) -> None:
+            info = tarfile.TarInfo(name)
+            info.size, info.mode = len(data), 0o644
+            archive.addfile(info, io.BytesIO(data))
+        add("manifest.json", json.dumps(manifest).encode())
+        for name, data in files.items():
+            add(f"instance/{name}", data)
+        for name, (kind, target, _data) in (links or {}).items():
+            info = tarfile.TarInfo(name)
+            info.type, info.linkname = kind, target
+            archive.addfile(info)
+        for name, data in (extra or {}).items():
+            add(name, data)
+    return path
+
+
+SECRET = b"f" * 64
+
+
+def test_restore_refuses_links_and_unlisted_files(tmp_path):
+    canary = tmp_path / "canary-target.txt"  # beside the instance: a file restore must never touch
+    canary.write_bytes(b"outside")
+    os.chmod(canary, 0o644)
+    pem = b"-----BEGIN PRIVATE KEY-----\n"
+    cases = {
+        # the review's 05: secret_key -> ../canary-target.txt (with the target in the archive too)
+        "secret-key-link": dict(files={}, links={"instance/secret_key": (tarfile.SYMTYPE, "../canary-target.txt",
+                                                                          b"outside")},
+                                extra={"canary-target.txt": b"outside"}),
+        # 06: a signing key linked out of the instance
+        "key-link": dict(files={"secret_key": SECRET},
+                         links={"instance/keys/aaaa.pem": (tarfile.SYMTYPE, "../../canary-target.txt", b"outside")},
+                         extra={"canary-target.txt": b"outside"}),
+        # 07: the database linked beside the instance
+        "database-link": dict(files={"secret_key": SECRET},
+                              links={"instance/brokerlearn.db": (tarfile.SYMTYPE, "../x.db", b"")},
+                              extra={"x.db": b""}),
+        # a hard link inside the archive
+        "hard-link": dict(files={"secret_key": SECRET},
+                          links={"instance/keys/bbbb.pem": (tarfile.LNKTYPE, "instance/secret_key", SECRET)}),
+        # 13: a file the manifest does not list
+        "unlisted-file": dict(files={"secret_key": SECRET}, extra={"instance/keys/attacker.pem": pem}),
+    }
+    expected = {"secret-key-link": "a symbolic link", "key-link": "a symbolic link",
+                "database-link": "a symbolic link", "hard-link": "a hard link",
+                "unlisted-file": "a file its manifest does not list"}
+    for label, spec in cases.items():
+        archive = craft(tmp_path / f"{label}.tar.gz", **spec)
+        instance = tmp_path / label / "instance"
+        result = run("restore", str(archive), "--instance", str(instance))
+        assert result.exit_code == 2, (label, result.output)
+        assert expected[label] in result.output and "nothing restored" in result.output, (label, result.output)
+        assert "Traceback" not in result.output
+        restored = [p for p in instance.rglob("*")] if instance.exists() else []
+        assert not any(p.is_symlink() for p in restored), label
+        assert not (instance / "keys" / "attacker.pem").exists()
+        assert not (tmp_path / label / "x.db").exists()
+        assert canary.stat().st_mode & 0o777 == 0o644 and canary.read_bytes() == b"outside", label
+
+
+def test_restore_of_a_clean_crafted_archive_still_works(tmp_path):
+    archive = craft(tmp_path / "clean.tar.gz", {"secret_key": SECRET, "keys/aaaa.pem": b"key"})
+    instance = tmp_path / "instance"
+    result = run("restore", str(archive), "--instance", str(instance))
+    assert result.exit_code == 0, result.output
+    assert (instance / "secret_key").read_bytes() == SECRET
+    assert (instance / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert (instance / "keys" / "aaaa.pem").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("files", [["secret_key"], "secret_key", 42, {"../escape": "0" * 64},
+                                   {"secret_key": 7}])
+def test_restore_refuses_a_malformed_manifest(tmp_path, files):
+    archive = craft(tmp_path / "odd.tar.gz", {"secret_key": SECRET}, manifest_files=files)
+    result = run("restore", str(archive), "--instance", str(tmp_path / "instance"))
+    assert result.exit_code == 2 and "malformed manifest" in result.output, result.output
+    secret = tmp_path / "instance" / "secret_key"
+    assert not secret.exists() or secret.read_bytes() != SECRET  # nothing restored
+
+
+def test_restore_never_changes_modes_through_a_link(tmp_path):
+    canary = tmp_path / "canary-target.txt"
+    canary.write_bytes(b"outside")
+    os.chmod(canary, 0o644)
+    instance = tmp_path / "instance"
+    (instance / "keys").mkdir(parents=True)
+    (instance / "keys" / "old.pem").symlink_to(canary)  # left in the instance by someone else
+    archive = craft(tmp_path / "clean.tar.gz", {"secret_key": SECRET})
+    assert run("restore", str(archive), "--instance", str(instance)).exit_code == 0
+    assert canary.stat().st_mode & 0o777 == 0o644

@@ -1,8 +1,10 @@
 """Accounts through the Flask test client, on SQLite and on PostgreSQL: register, sign in and out,
 reset and change the password, delete the account, CSRF, rate limiting, roles."""
+import json
 import logging
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from server_fixtures import PASSWORD
@@ -168,3 +170,214 @@ def test_session_cookie_flags(app, visitor):
     app.config["SESSION_COOKIE_SECURE"] = True
     cookie = visitor().register("bo@agency.org").headers["Set-Cookie"]
     assert "Secure" in cookie
+
+
+# --- issue 14: open redirects, logout, rate limit races, address checks, reset tokens, flash ---
+
+OFFSITE = ["//evil.example/steal", "/\t/evil.example/", "/\\evil.example/", "/\\/evil.example/",
+           "\t//evil.example/", "/\r\n/evil.example/", "/x\r\nSet-Cookie: a=b", "https://evil.example/",
+           "javascript:alert(1)", "evil.example", "/\x00/evil.example", "/%0a".replace("%0a", "\n")]
+
+
+def test_login_next_goes_nowhere_but_this_site(visitor, learner):
+    learner("ana@agency.org").logout()
+    for target in OFFSITE:
+        ana = visitor()
+        assert ana.client.get("/account/login", query_string={"next": target}).status_code == 200  # never a 500
+        response = ana.form("/account/login", {"email": "ana@agency.org", "password": PASSWORD, "next": target},
+                            page="/account/login")
+        assert response.status_code == 302 and response.headers["Location"] == "/dashboard", repr(target)
+
+
+def test_language_switch_goes_nowhere_but_this_site(visitor):
+    for target in OFFSITE:
+        response = visitor().form("/account/language", {"lang": "de", "next": target}, page="/account/login")
+        assert response.status_code == 302 and response.headers["Location"] == "/", repr(target)
+
+
+def test_same_site_targets_are_kept(visitor, learner):
+    learner("ana@agency.org").logout()
+    target = "/example/finding-partners/?x=1#top"
+    response = visitor().form("/account/login", {"email": "ana@agency.org", "password": PASSWORD, "next": target},
+                              page="/account/login")
+    assert response.headers["Location"] == target
+    response = visitor().form("/account/language", {"lang": "de", "next": target}, page="/account/login")
+    assert response.headers["Location"] == target
+
+
+def test_logout_ends_copied_session_and_remember_cookies(app, visitor, learner):
+    learner("ana@agency.org").logout()
+    ana = visitor()
+    response = ana.form("/account/login", {"email": "ana@agency.org", "password": PASSWORD, "remember": "1"})
+    assert response.status_code == 302
+    session_cookie = ana.client.get_cookie("brokerlearn_session").value
+    remember_cookie = ana.client.get_cookie("remember_token").value
+
+    def signed_in_with(name: str, value: str) -> bool:
+        thief = visitor()
+        thief.client.set_cookie(name, value)
+        return thief.user() is not None
+
+    assert signed_in_with("brokerlearn_session", session_cookie)  # the copies work before logout...
+    assert signed_in_with("remember_token", remember_cookie)
+    assert ana.logout().status_code == 302 and ana.user() is None
+    assert not signed_in_with("brokerlearn_session", session_cookie)  # ...and never after
+    assert not signed_in_with("remember_token", remember_cookie)
+    assert visitor().login("ana@agency.org").status_code == 302  # signing in again works
+
+
+def _attempt(who, email: str, password: str) -> str:
+    return who.form("/account/login", {"email": email, "password": password}).get_data(as_text=True)
+
+
+def test_concurrent_wrong_passwords_check_at_most_the_limit(app, visitor, learner):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+    learner("ana@agency.org").logout()
+    limit = app.config["LOGIN_ATTEMPTS"]
+    guessers = [visitor() for _ in range(20)]
+    tokens = [g.page_token("/account/login") for g in guessers]
+    start = threading.Barrier(len(guessers))
+
+    def guess(index: int) -> str:
+        start.wait()
+        return guessers[index].client.post("/account/login", data={
+            "email": "ana@agency.org", "password": f"guess number {index}", "csrf_token": tokens[index]}
+        ).get_data(as_text=True)
+
+    with ThreadPoolExecutor(len(guessers)) as pool:
+        answers = list(pool.map(guess, range(len(guessers))))
+    checked = sum("password is not right" in text for text in answers)
+    refused = sum("Too many failed sign-ins" in text for text in answers)
+    assert 1 <= checked <= limit and checked + refused == len(guessers)
+    # Refused attempts do not count: further guesses are checked until `limit` in all, then none.
+    later = visitor()
+    for _ in range(limit - checked):
+        assert "password is not right" in _attempt(later, "ana@agency.org", "one more guess")
+    assert "Too many failed sign-ins" in _attempt(later, "ana@agency.org", PASSWORD)
+
+
+def _from(who, address: str):
+    who.client.environ_base["REMOTE_ADDR"] = address
+    return who
+
+
+def test_one_address_cannot_lock_out_others(app, visitor, learner):
+    learner("ana@agency.org").logout()
+    learner("bo@agency.org").logout()
+    office = "198.51.100.7"
+    attacker = _from(visitor(), office)
+    for _ in range(app.config["LOGIN_ATTEMPTS"]):
+        assert "password is not right" in _attempt(attacker, "ana@agency.org", "guess guess guess")
+    assert "Too many failed sign-ins" in _attempt(attacker, "ana@agency.org", PASSWORD)
+    # A colleague behind the same address, and Ana from elsewhere, still sign in.
+    assert _from(visitor(), office).login("bo@agency.org").status_code == 302
+    assert _from(visitor(), "192.0.2.44").login("ana@agency.org").status_code == 302
+
+
+def test_one_address_guessing_across_accounts_is_stopped(app, visitor, learner):
+    from brokerlearn.server.services.accounts import ADDRESS_FACTOR
+    learner("bo@agency.org").logout()
+    app.config["LOGIN_ATTEMPTS"] = 1
+    sprayer = _from(visitor(), "203.0.113.9")
+    for n in range(ADDRESS_FACTOR):  # one guess each at many accounts
+        assert "password is not right" in _attempt(sprayer, f"user{n}@agency.org", "guess guess guess")
+    assert "Too many failed sign-ins" in _attempt(sprayer, "bo@agency.org", PASSWORD)
+    assert _from(visitor(), "192.0.2.44").login("bo@agency.org").status_code == 302
+
+
+BAD_ADDRESSES = ["\x1b]0;PWNED\x07evil@test.local", "nul\x00@agency.org", "bell\x07@agency.org",
+                 "del\x7f@agency.org", "tab\there@agency.org", "ana@agen\x1bcy.org", "rlo\u202e@agency.org",
+                 "zero\u200bwidth@agency.org", "a b@agency.org", "<ana>@agency.org", '"ana"@agency.org',
+                 "ana,bo@agency.org", "ana;bo@agency.org", "ana:bo@agency.org", "(ana)@agency.org",
+                 "[ana]@agency.org", "ana\\bo@agency.org", ".ana@agency.org", "ana.@agency.org",
+                 "an..a@agency.org", "ana@agency", "ana@-agency.org", "ana@agency-.org", "ana@agen_cy.org",
+                 "ana@agency..org", "ana@[127.0.0.1]", "ana@@agency.org", "@agency.org", "ana@",
+                 "x" * 65 + "@agency.org", "ana@" + "a" * 64 + ".org", "ana\u2028@agency.org"]
+GOOD_ADDRESSES = ["ana@agency.org", "o'brien@agency.ie", "ana+news@agency.org", "a.b-c_d@sub.agency.co.uk",
+                  "jürgen@müller.de", "zoë@例え.jp", "x1@a1.xn--p1ai"]
+
+
+@pytest.mark.parametrize("address", BAD_ADDRESSES)
+def test_addresses_with_characters_out_of_place_are_refused(address):
+    from brokerlearn.server.services.accounts import AccountError, normalise_email
+    with pytest.raises(AccountError):
+        normalise_email(address)
+
+
+@pytest.mark.parametrize("address", GOOD_ADDRESSES)
+def test_ordinary_addresses_are_accepted(address):
+    from brokerlearn.server.services.accounts import normalise_email
+    assert normalise_email(f"  {address.upper()} ") == address.upper().lower()
+
+
+def test_registration_refuses_control_characters(visitor):
+    who = visitor()
+    response = who.register("\x1b]0;PWNED-TITLE\x07evil@test.local")
+    assert response.status_code == 422 and "e-mail address" in response.get_data(as_text=True)
+    for name in ["Ana\x1b[31m", "Ana\x00", "Ana\u202eevil", "Ana\tTab", "Ana\nLine"]:
+        response = who.register("ana@agency.org", name=name)
+        assert response.status_code == 422 and "control or invisible" in response.get_data(as_text=True), name
+    assert who.register("ana@agency.org", name="  Ana   María  ").status_code == 302
+    assert who.user()["name"] == "Ana María"
+
+
+def _payload(token: str) -> dict:
+    from itsdangerous import URLSafeSerializer
+    return URLSafeSerializer("unused").load_payload(token.rsplit(".", 2)[0].encode())
+
+
+def test_reset_token_shows_nothing_of_the_password_hash(app, learner):
+    from brokerlearn.server import db
+    from brokerlearn.server.services import accounts
+    learner("ana@agency.org")
+    with app.app_context():
+        session = db.session()
+        user = accounts.find_user(session, "ana@agency.org")
+        token = accounts.make_reset_token(app.secret_key, user)
+        readable = json.dumps(_payload(token))
+        digest = user.password_hash.rsplit("$", 1)[-1]
+        salt = user.password_hash.split("$")[1]
+        for secret_part in (digest, salt):
+            assert not any(secret_part[i:i + 8] in readable for i in range(len(secret_part) - 7)), readable
+        assert accounts.user_for_reset_token(session, app.secret_key, token).id == user.id
+        accounts.set_password(session, user, "a changed password")  # a new password spends the token
+        with pytest.raises(accounts.AccountError, match="used already"):
+            accounts.user_for_reset_token(session, app.secret_key, token)
+
+
+def test_flashed_messages_are_shown_once(app, visitor, learner):
+    from brokerlearn.server import db
+    from brokerlearn.server.services import accounts
+    learner("ana@agency.org").logout()
+    with app.app_context():
+        user = accounts.find_user(db.session(), "ana@agency.org")
+        tokens = [accounts.make_reset_token(app.secret_key, user)]
+    for lang, text in [("en", "Your new password is set."), ("de", "Ihr neues Passwort ist gesetzt.")]:
+        ana = visitor()
+        response = ana.form(f"/account/reset/{tokens[-1]}", {"password": f"a new password in {lang}"},
+                            headers={"Accept-Language": lang})
+        assert response.status_code == 302
+        page = ana.client.get(response.headers["Location"]).get_data(as_text=True)
+        assert re.search(r'<div class="wrap flash-messages" role="status"><p class="form-done">'
+                         + re.escape(text) + "</p></div>", page), page[:2000]
+        assert text not in ana.client.get("/dashboard").get_data(as_text=True)  # shown once, then gone
+        with app.app_context():
+            tokens.append(accounts.make_reset_token(app.secret_key, accounts.find_user(db.session(), "ana@agency.org")))
+
+
+def test_failures_older_than_the_window_are_purged(app, visitor, learner):
+    from datetime import timedelta
+    from brokerlearn.server import db
+    from brokerlearn.server.models import LoginFailure, utcnow
+    from brokerlearn.server.services.accounts import RATE_WINDOW
+    learner("ana@agency.org").logout()
+    with app.app_context():
+        session = db.session()
+        session.add(LoginFailure(key="address:192.0.2.1", created_at=utcnow() - RATE_WINDOW - timedelta(minutes=1)))
+        session.commit()
+    assert "password is not right" in _attempt(visitor(), "ana@agency.org", "guess guess guess")
+    assert visitor().login("ana@agency.org").status_code == 302
+    with app.app_context():
+        keys = db.session().scalars(select(LoginFailure.key)).all()
+    assert keys == ["address:127.0.0.1"]  # the recent failure stays, the old row is gone

@@ -12,6 +12,7 @@ from brokerlearn.server.language import gettext as _
 from brokerlearn.server import db
 from brokerlearn.server.charts import bar_chart
 from brokerlearn.server.courses import catalog
+from brokerlearn.server.errors import id_number
 from brokerlearn.server.mail import absolute_url
 from brokerlearn.server.models import ROLES, Certificate, Group, GroupMember, ProgressEvent, QuizAttempt, User
 from brokerlearn.server.pages import page
@@ -51,7 +52,9 @@ def learners():
     """Accounts with lessons completed and attempts submitted; filter by text, group and role."""
     session = db.session()
     query = (request.args.get("q") or "").strip().lower()[:100]
-    group_id = request.args.get("group", type=int)
+    group_id = request.args.get("group", type=id_number)
+    if request.args.get("group") and (group_id is None or session.get(Group, group_id) is None):
+        abort(404)  # no such group (also a number no group can have)
     role = request.args.get("role") if request.args.get("role") in ROLES else None
     completed = (select(ProgressEvent.user_id, func.count(func.distinct(ProgressEvent.item_id)).label("n"))
                  .where(ProgressEvent.kind == "lesson_completed").group_by(ProgressEvent.user_id).subquery())
@@ -163,8 +166,9 @@ def course_report(course_id: str):
         abort(404)
     session = db.session()
     funnel = module_funnel(session, course)
-    chart = bar_chart(f"Learners who started and completed each module of {course.title}",
-                      [(m["title"], [("started", m["started"]), ("completed", m["completed"])]) for m in funnel])
+    started, completed = _("started"), _("completed")
+    chart = bar_chart(_("Learners who started and completed each module of %(course)s") % {"course": course.title},
+                      [(m["title"], [(started, m["started"]), (completed, m["completed"])]) for m in funnel])
     quizzes = [item_statistics(session, course, qid) for qid, q in course.data.get("quizzes", {}).items()
                if q["mode"] == "graded"]
     return page("admin/course.html", course.title, course=course.data, funnel=funnel, chart=chart,

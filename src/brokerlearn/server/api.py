@@ -10,7 +10,10 @@ from brokerlearn.server.errors import ApiError
 def json_body() -> dict:
     if not request.is_json:
         raise ApiError(415, "send JSON (Content-Type: application/json)", "unsupported_media_type")
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than Python's decoder goes (no request of ours nests so)
+        raise ApiError(400, "the body is nested too deeply", "malformed_json") from None
     if not isinstance(data, dict):
         raise ApiError(400, "the body is not a JSON object", "malformed_json")
     return data

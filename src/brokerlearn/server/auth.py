@@ -10,6 +10,7 @@ from brokerlearn.server.language import gettext as _
 from brokerlearn.server import db, mail
 from brokerlearn.server.models import Group, User
 from brokerlearn.server.pages import page
+from brokerlearn.server.security import same_site_path
 from brokerlearn.server.services import accounts, enrolment
 from brokerlearn.server.services.accounts import AccountError
 
@@ -19,9 +20,7 @@ log = logging.getLogger("brokerlearn.accounts")
 
 def _safe_next(target: str | None) -> str:
     """Only a path on this server: never an open redirect to another host."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("learn.dashboard")
+    return same_site_path(target, url_for("learn.dashboard"))
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -74,6 +73,11 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    """Ends the session and the remember cookie for good: a copy of either, kept by someone
+    else, stops working (the account's session version moves on, as on a password change;
+    every device of the account is signed out)."""
+    if current_user.is_authenticated:
+        accounts.end_sessions(db.session(), current_user.id)
     logout_user()
     return redirect("/")
 
@@ -108,7 +112,7 @@ def reset(token: str):
         except AccountError as exc:
             return page("account/reset.html", _("Choose a new password"), 422, error=str(exc), token=token)
         login_user(user)
-        flash("Your new password is set.")
+        flash(_("Your new password is set."))
         return redirect(url_for("learn.dashboard"))
     return page("account/reset.html", _("Choose a new password"), error=None, token=token)
 
@@ -135,7 +139,7 @@ def _confirmed_user(field: str):
 def change_password():
     user = _confirmed_user("current_password")
     if user is None:
-        return _settings_error("Your current password is not right.")
+        return _settings_error(_("Your current password is not right."))
     try:
         accounts.set_password(db.session(), user, request.form.get("password", ""))
     except AccountError as exc:
@@ -149,7 +153,7 @@ def change_password():
 def delete():
     user = _confirmed_user("password")
     if user is None:
-        return _settings_error("To delete your account, enter your password.")
+        return _settings_error(_("To delete your account, enter your password."))
     session = db.session()
     logout_user()
     accounts.delete_user(session, user)

@@ -84,16 +84,14 @@ def restore(archive_path: Path, instance: Path, database_url: str, force: bool =
         root = Path(scratch)
         try:
             with tarfile.open(archive_path, "r:gz") as archive:
+                manifest = _read_manifest(archive, archive_path)
+                _check_members(archive, manifest, archive_path)
                 archive.extractall(root, filter="data")  # no absolute paths, links out or devices
         except (tarfile.TarError, OSError, EOFError) as exc:
             raise UsageError(f"{archive_path} is not a readable backup ({exc})") from None
-        try:
-            manifest = json.loads((root / "manifest.json").read_text())
-        except (OSError, ValueError):
-            raise UsageError(f"{archive_path} has no manifest: not a brokerlearn backup") from None
         for name, digest in manifest["files"].items():
             path = root / "instance" / name
-            if not path.is_file() or _sha256(path) != digest:
+            if path.is_symlink() or not path.is_file() or _sha256(path) != digest:
                 raise UsageError(f"{archive_path} is damaged: {name} does not match its checksum; nothing restored")
         staged = root / "instance"
         if (staged / DB_NAME).exists():
@@ -115,10 +113,54 @@ def restore(archive_path: Path, instance: Path, database_url: str, force: bool =
                     Path(stale).unlink(missing_ok=True)
             os.replace(path, target)
         keys = instance / "keys"
-        if keys.is_dir():
-            os.chmod(keys, 0o700)
+        if keys.is_dir() and not keys.is_symlink():
+            _chmod(keys, 0o700)
             for key in keys.glob("*.pem"):
-                os.chmod(key, 0o600)
+                _chmod(key, 0o600)
         if (instance / "secret_key").exists():
-            os.chmod(instance / "secret_key", 0o600)
+            _chmod(instance / "secret_key", 0o600)
     return manifest
+
+
+def _chmod(path: Path, mode: int) -> None:
+    """Never through a link: that would change a file outside the instance."""
+    if not path.is_symlink():
+        os.chmod(path, mode)
+
+
+def _read_manifest(archive: tarfile.TarFile, archive_path: Path) -> dict:
+    """The manifest, checked for shape: {"files": {relative path: sha256}}."""
+    try:
+        member = archive.getmember("manifest.json")
+        if not member.isfile():
+            raise KeyError(member.name)
+        manifest = json.loads(archive.extractfile(member).read())
+    except (KeyError, ValueError):
+        raise UsageError(f"{archive_path} has no manifest: not a brokerlearn backup") from None
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    if not isinstance(files, dict) or not all(
+            isinstance(name, str) and _plain_relative(name) and isinstance(digest, str) and len(digest) == 64
+            for name, digest in files.items()):
+        raise UsageError(f"{archive_path} has a malformed manifest ('files' must map each file's path to its "
+                         f"SHA-256): not a backup brokerlearn made; nothing restored")
+    return manifest
+
+
+def _plain_relative(name: str) -> bool:
+    parts = name.split("/")
+    return bool(name) and "\\" not in name and all(part not in ("", ".", "..") for part in parts)
+
+
+def _check_members(archive: tarfile.TarFile, manifest: dict, archive_path: Path) -> None:
+    """Only the manifest, the files it lists and their folders: no links, devices or extras."""
+    files = {"manifest.json"} | {f"instance/{name}" for name in manifest["files"]}
+    folders = {"instance"} | {f"instance/{parent.as_posix()}" for name in manifest["files"]
+                              for parent in Path(name).parents if parent.as_posix() != "."}
+    for member in archive.getmembers():
+        name = member.name.rstrip("/")
+        if (member.isfile() and name in files) or (member.isdir() and name in folders):
+            continue
+        kind = ("a symbolic link" if member.issym() else "a hard link" if member.islnk()
+                else "a file its manifest does not list" if member.isfile() else "a folder it does not need"
+                if member.isdir() else "a device or other special file")
+        raise UsageError(f"{archive_path} holds {name!r}, {kind}: not a backup brokerlearn made; nothing restored")

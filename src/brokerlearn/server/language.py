@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, g, has_request_context, redirect, request
 
 from brokerlearn import i18n
+from brokerlearn.server.security import same_site_path
 
 COOKIE = "brokerlearn_lang"
 bp = Blueprint("language", __name__)
@@ -30,10 +31,7 @@ def gettext(message: str, **values) -> str:
 def switch():
     """Remember the chosen language (CSRF-protected like every form) and go back."""
     lang = request.form.get("lang")
-    target = request.form.get("next", "/")
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/"
-    response = redirect(target)
+    response = redirect(same_site_path(request.form.get("next"), "/"))
     if lang in i18n.LANGUAGES:
         response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response

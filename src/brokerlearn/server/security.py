@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import functools
+import unicodedata
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from flask import Flask, request
 from flask_login import LoginManager
@@ -76,6 +78,22 @@ def _unauthorized():
     if request.path.startswith("/api/"):
         return error_response(401, "sign in first", "unauthorized")
     return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
+
+
+def same_site_path(target, fallback: str) -> str:
+    r"""`target` if it is a path on this server, else `fallback`: never an open redirect.
+
+    Browsers drop TAB, CR and LF from URLs and read a backslash as a slash, so `/\t/evil`,
+    `/\evil` and `//evil` all name another host; CR or LF in a header would also fail the
+    response. Such targets, and any with a scheme or host, are refused whole."""
+    if not isinstance(target, str) or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    if "\\" in target or any(unicodedata.category(ch) == "Cc" for ch in target):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return fallback
+    return target
 
 
 @functools.lru_cache(maxsize=2)

@@ -44,7 +44,8 @@ SETTINGS = [
     Setting("SMTP_PASSWORD", "BROKERLEARN_SMTP_PASSWORD", "", "SMTP password."),
     Setting("MAIL_FROM", "BROKERLEARN_MAIL_FROM", "brokerlearn@localhost", "Sender address of mail."),
     Setting("LOGIN_ATTEMPTS", "BROKERLEARN_LOGIN_ATTEMPTS", 5,
-            "Failed logins allowed per account or address in 15 minutes before login is refused.", int),
+            "Failed logins allowed per account from one address in 15 minutes before login is refused "
+            "(one address may fail ten times as often across all accounts).", int),
     Setting("LRS_URL", "BROKERLEARN_LRS_URL", "",
             "xAPI endpoint of an external learning record store, e.g. https://lrs.example.org/xapi: every "
             "learning event is forwarded to it in the background (retried while it is down)."),

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from brokerlearn.server.language import gettext as _
 from brokerlearn.server.models import Group, GroupMember, User
-from brokerlearn.server.services.accounts import AccountError, make_invitation, normalise_email
+from brokerlearn.server.services.accounts import AccountError, clean_name, make_invitation, normalise_email
 
 MAX_ROWS = 5000
 
@@ -53,6 +53,14 @@ def parse_staff_csv(data: bytes) -> list[ImportRow]:
     sample = text[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        return _rows(reader)
+    except csv.Error:  # a field over the csv module's limit (131,072 characters), a stray NUL
+        raise AccountError(_("Line %(line)s of the file cannot be read as CSV (a field far too long, or not "
+                             "text): check the file.") % {"line": reader.line_num}) from None
+
+
+def _rows(reader) -> list[ImportRow]:
     header = [h.strip().lower() for h in next(reader, [])]
     if "email" not in header:
         raise AccountError(_("The first row must name the columns, with at least 'email' (also 'name', 'group')."))
@@ -74,15 +82,19 @@ def check_rows(db: Session, rows: list[ImportRow]) -> list[ImportRow]:
         try:
             row.email = normalise_email(row.email)
         except AccountError:
-            row.problems.append(f"'{row.email}' is not an e-mail address")
+            row.problems.append(_("'%(email)s' is not an e-mail address") % {"email": row.email})
             continue
         if row.email in seen:
-            row.problems.append(f"the same address as row {seen[row.email]}")
+            row.problems.append(_("the same address as row %(row)s") % {"row": seen[row.email]})
         seen.setdefault(row.email, row.line)
+        try:
+            row.name = clean_name(row.name)
+        except AccountError as exc:
+            row.problems.append(str(exc))
         if db.scalar(select(User.id).where(User.email == row.email)) is not None:
-            row.problems.append("has an account already")
+            row.problems.append(_("has an account already"))
         if row.group and row.group not in groups:
-            row.problems.append(f"no group called '{row.group}' (create it first)")
+            row.problems.append(_("no group called '%(group)s' (create it first)") % {"group": row.group})
     return rows
 
 
