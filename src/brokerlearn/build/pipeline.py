@@ -23,6 +23,7 @@ from brokerlearn.build.theme import Theme
 from brokerlearn.build.video.player import published_files
 from brokerlearn.build.video.renditions import VideoPipeline
 from brokerlearn.course.alignment import check_alignment
+from brokerlearn.course.media import PUBLISHED_SUFFIXES, unpublishable_reason
 from brokerlearn.course.loader import load_courses
 from brokerlearn.course.model import Course
 from brokerlearn.course.svgcheck import unsafe_svg_reason
@@ -123,8 +124,12 @@ def _report(course: Course, bodies: dict, diags: Diagnostics, theme: Theme, prev
 
 
 def _check_media(course: Course, diags: Diagnostics) -> None:
+    """Only kinds of file a browser does not run are published; an SVG only without script."""
     for path in course.media_files:
-        if path.suffix.lower() == ".svg":
+        reason = unpublishable_reason(path)
+        if reason:
+            diags.error(path, 1, 1, f"media file '{path.name}' not allowed: {reason}")
+        elif path.suffix.lower() == ".svg":
             reason = unsafe_svg_reason(path)
             if reason:
                 diags.error(path, 1, 1, f"SVG image not allowed: {reason}")
@@ -152,13 +157,12 @@ def _plan(courses: list[Course], bodies: dict, theme: Theme, cache: BuildCache) 
 
 
 def _plan_media(course: Course, plan: dict) -> None:
-    """Images and other files under media/ are published; videos as their web renditions."""
-    from brokerlearn.course.media import CAPTION_SUFFIXES, VIDEO_SUFFIXES
+    """Images, audio and documents under media/ are published; videos as their web renditions."""
     for path in course.media_files:
-        suffix = path.suffix.lower()
-        if suffix in VIDEO_SUFFIXES or suffix in CAPTION_SUFFIXES or suffix in (".yml", ".yaml"):
-            continue
-        plan[f"site/{course.id}/{source_key(course, path)}"] = _planned_copy(path)
+        if path.suffix.lower() not in PUBLISHED_SUFFIXES:
+            continue  # videos, captions and sidecars: published by the video pipeline, or not at all
+        # A link inside the course folder is published as its target; the copy never follows one.
+        plan[f"site/{course.id}/{source_key(course, path)}"] = _planned_copy(path.resolve())
     for video in course.videos.values():
         for relpath, content in published_files(course, video).items():
             plan[f"site/{relpath}"] = (_planned_bytes(content.encode()) if isinstance(content, str)
