@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from brokerlearn.build.credits import attach_credits
 from brokerlearn.build.links import LinkTargets, resolve
 from brokerlearn.build.markdown import EMBED_KINDS, EMBED_MARKER, has_raw_html, markdown_parser
 from brokerlearn.build.sanitize import sanitize
@@ -135,7 +136,9 @@ class _Walk:
             if child.type == "link_open":
                 self.link(token, child, "href", image=False)
             elif child.type == "image":
-                self.link(token, child, "src", image=True)
+                resolved = self.link(token, child, "src", image=True)
+                if resolved.media_key in self.targets.credits:  # shown under it (build/credits.py)
+                    child.meta["credit"] = self.targets.credits[resolved.media_key]
                 child.attrSet("loading", "lazy")
                 if not child.content.strip():
                     line, col = self.locate(token, child.attrGet("src") or "")
@@ -152,17 +155,18 @@ class _Walk:
             self.problem("error", line, col, "a ':::' that closes no container (or a container "
                          "opened without a blank line before it)")
 
-    def link(self, block, child, attr: str, image: bool) -> None:
+    def link(self, block, child, attr: str, image: bool):
         href = child.attrGet(attr) or ""
         resolved = resolve(href, self.source, self.page_url, self.targets, image=image)
         line, col = self.locate(block, href)
         if resolved.error:
             self.problem("error", line, col, resolved.error)
-            return
+            return resolved
         if resolved.url is not None:
             child.attrSet(attr, resolved.url)
         if resolved.anchor and resolved.page_key:
             self.result.anchor_refs.append(AnchorRef(resolved.page_key, resolved.anchor, line, col))
+        return resolved
 
 
 def _alignment_to_class(token) -> None:
@@ -180,6 +184,7 @@ def render_body(body: str, body_line: int, source: str, page_url: str, targets: 
     tokens = md.parse(body, env)
     walk = _Walk(body, body_line, source, page_url, targets)
     walk.run(tokens)
+    attach_credits(tokens, lang)
     html = md.renderer.render(tokens, md.options, env)
     if has_raw_html(tokens):
         # Only author-written HTML can carry markup markdown-it did not escape itself.

@@ -12,11 +12,12 @@ from typing import Callable
 
 from brokerlearn import __version__, i18n
 from brokerlearn.build import jsonld
+from brokerlearn.build.credits import credits_json_url, credits_url, image_credits, video_credits
 from brokerlearn.build.describe import description, first_paragraph, plain_text
 from brokerlearn.build.lessons import RenderedBody
 from brokerlearn.build.licenses import license_info
 from brokerlearn.build.links import course_url, lesson_url, module_url, relative_url
-from brokerlearn.build.markdown import render_inline_markdown
+from brokerlearn.build.markdown import N_, render_inline_markdown
 from brokerlearn.course.model import Course
 from brokerlearn.course.profile import certificate_rule, rule_in_words
 
@@ -61,6 +62,7 @@ def _course_summary(course: Course, url: str) -> dict:
     return {"id": course.id, "title": course.title, "version": course.version,
             "url": relative_url(url, course_url(course)), "license": license_info(course.license),
             "search_url": relative_url(url, f"{course.id}/search/index.html"),
+            "credits_url": relative_url(url, credits_url(course)),
             "authors": [{"name": a.name, "affiliation": a.affiliation} for a in course.authors]}
 
 
@@ -144,7 +146,7 @@ def course_page(course: Course) -> Page:
     url = course_url(course)
     summary_html = render_inline_markdown(course.summary)
     context = _common(url, course.language, course.title, description(
-        plain_text(course.summary), _gettext(course.language)("An open online course: %(title)s.")
+        plain_text(course.summary), _gettext(course.language)(N_("An open online course: %(title)s."))
         % {"title": course.title}))
     first = next(iter(course.lessons()), None)
     context.update(
@@ -168,7 +170,7 @@ def module_pages(course: Course) -> list[Page]:
     for index, module in enumerate(course.modules):
         url = module_url(course, module)
         context = _common(url, course.language, module.title, description(
-            plain_text(module.summary), _gettext(course.language)("Module %(number)d of %(course)s: %(title)s.")
+            plain_text(module.summary), _gettext(course.language)(N_("Module %(number)d of %(course)s: %(title)s."))
             % {"number": index + 1, "course": course.title, "title": module.title}))
         neighbours = [course.modules[i] if 0 <= i < len(course.modules) else None
                       for i in (index - 1, index + 1)]
@@ -230,7 +232,7 @@ def _lesson_context_maker(course: Course, ordered: list, index: int, body: Rende
         module, lesson = ordered[index]
         url = lesson_url(course, module, lesson)
         context = _common(url, course.language, lesson.title, description(
-            first_paragraph(lesson.body), _gettext(course.language)("A lesson of %(course)s: %(title)s.")
+            first_paragraph(lesson.body), _gettext(course.language)(N_("A lesson of %(course)s: %(title)s."))
             % {"course": course.title, "title": lesson.title}))
         outcomes = _outcomes(course, lesson.outcomes, url)
         context.update(
@@ -273,3 +275,29 @@ def search_page(course: Course) -> Page:
                    breadcrumbs=[{"title": _gettext(context["lang"])("Courses"), "url": context["catalog_url"]},
                                 {"title": course.title, "url": relative_url(url, course_url(course))}])
     return Page(url, "search.html", context)
+
+
+def credits_page(course: Course) -> Page:
+    """Every image (with a licence file) and video of the course: title, author, licence, source."""
+    url = credits_url(course)
+    _ = _gettext(course.language)
+    context = _common(url, course.language, _("Media credits"), description(
+        _("Who made the images and videos of %(course)s, and under which licences they are shared.")
+        % {"course": course.title}))
+
+    from brokerlearn.build.links import source_key
+    from brokerlearn.build.video.player import video_folder
+    shown = {key: f"{course.id}/{key}" for key in image_credits(course)}  # a thumbnail of each
+    shown.update({source_key(course, v.source): f"{video_folder(course, v)}/{course.video_outputs[v.name].poster}"
+                  for v in course.videos.values() if v.name in course.video_outputs})
+
+    def entries(credits: dict, kind: str) -> list[dict]:
+        return [{**credit, "kind": kind, "file": key.rsplit("/", 1)[-1],
+                 "url": relative_url(url, shown[key]) if key in shown else None}
+                for key, credit in credits.items()]
+    context.update(course=_course_summary(course, url),
+                   images=entries(image_credits(course), "image"), videos=entries(video_credits(course), "video"),
+                   json_url=relative_url(url, credits_json_url(course)),
+                   breadcrumbs=[{"title": _("Courses"), "url": context["catalog_url"]},
+                                {"title": course.title, "url": relative_url(url, course_url(course))}])
+    return Page(url, "credits.html", context)
