@@ -161,3 +161,12 @@ def test_a_second_preview_of_the_same_folder_at_once_uses_its_own_folder_and_rem
     third = Preview(root.parent)  # the lock went with the first
     assert third.out_dir == first.out_dir
     third.close()
+
+
+def test_the_preview_serves_media_as_the_server_does(make_course, tmp_path):
+    root = make_course({"media/notes.txt": "notes\n"})
+    server = Preview(root.parent, tmp_path / "out")
+    server.rebuild()
+    response = server.app().test_client().get("/mini/media/notes.txt")
+    assert response.status_code == 200 and response.headers["Content-Disposition"] == "attachment"
+    assert response.headers["Content-Security-Policy"] == "sandbox"

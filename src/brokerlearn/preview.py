@@ -183,6 +183,8 @@ class Preview:
     def app(self):
         from flask import Flask, Response, abort, request, send_file
         from werkzeug.security import safe_join
+
+        from brokerlearn.server.static_files import media_headers
         app = Flask(__name__, static_folder=None)
         state, site = self.state, self.out_dir / "site"
 
@@ -231,7 +233,10 @@ class Preview:
             if target.suffix == ".html":
                 data = target.read_bytes().replace(b"</body>", INJECT, 1)
                 return Response(data, mimetype="text/html", headers={"Cache-Control": "no-store"})
-            return send_file(target, max_age=0)
+            response = send_file(target, max_age=0)
+            for name, value in media_headers(path, response.mimetype or "", ""):  # as the server sends them
+                response.headers[name] = value
+            return response
         return app
 
     def serve(self, host: str, port: int, threads: int = 16) -> None:
