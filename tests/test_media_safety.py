@@ -26,7 +26,7 @@ def test_a_hostile_page_and_script_under_media_fail_the_build_with_a_located_mes
     errors = errors_of(failure)
     for name, suffix in (("report.html", ".html"), ("report.js", ".js")):
         message = next(m for file, line, m in errors if file == name)
-        assert f"media file '{name}' not allowed: '{suffix}' files are not published from media/" in message
+        assert f"media file '{name}' not allowed: '{suffix}' files are not published, as a browser could run them" in message
         assert "put it in a .zip" in message
     assert not (tmp_path / "out" / "site").exists()
     _, diags = check(root.parent)  # `check` refuses what the build refuses

@@ -55,7 +55,7 @@ def unpublishable_reason(path: Path) -> str | None:
     if suffix in ALLOWED_SUFFIXES:
         return None
     kind = f"'{suffix}' files" if suffix else "files without an extension"
-    return (f"{kind} are not published from media/: a browser could run them on the course's site. "
+    return (f"{kind} are not published, as a browser could run them on the course's site. "
             "Media may be images (png, jpg, gif, webp, avif, svg), video with captions (mp4, webm, ... "
             "with .vtt), audio (mp3, m4a, ogg, wav, ...), PDF, office documents (odt, docx, xlsx, pptx, ...), "
             "plain text, CSV or zip: remove this file, or put it in a .zip to offer it as a download")
