@@ -165,3 +165,18 @@ def test_the_reviews_svg_payloads_fail_the_build(make_course, tmp_path):
         build(root.parent, tmp_path / "out", show_progress=False)
     names = {file for file, _, m in errors_of(failure) if m.startswith("SVG image not allowed")}
     assert names == {"tab.svg", "set.svg"}
+
+
+def test_hidden_lesson_links_and_a_profile_outside_are_refused(make_course, tmp_path):
+    secret = tmp_path / "secret.yml"
+    secret.write_text("id: stolen\ntitle: the-secret-key\nunits: []\n")
+    root = make_course({"course.yml": "id: mini\ntitle: Mini\nlanguage: en\nprofile: ../../secret.yml\n"
+                                      "modules: [01-intro]\n"})
+    with pytest.raises(BuildFailed) as failure:
+        build(root.parent, tmp_path / "out", show_progress=False)
+    assert any("profile file '../../secret.yml' is outside the course folder" in m for _, _, m in errors_of(failure))
+    root = make_course()
+    (root / "modules/01-intro/.draft.md").symlink_to(secret)
+    with pytest.raises(BuildFailed) as failure:
+        build(root.parent, tmp_path / "out2", show_progress=False)
+    assert any(file == ".draft.md" and "symbolic link" in m for file, _, m in errors_of(failure))

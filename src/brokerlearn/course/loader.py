@@ -79,6 +79,11 @@ def _load_course_profile(root: Path, values: YMap, diags: Diagnostics):
         default = root / "profile.yml"
         return load_profile(default, diags) if default.is_file() else None
     path = root / name
+    if not path.resolve().is_relative_to(root.resolve()):
+        pos = values.value_pos_of("profile")
+        diags.error(pos.path, pos.line, pos.col, f"profile file '{name}' is outside the course folder: "
+                    "put it in the course folder")
+        return None
     if not path.is_file():
         pos = values.value_pos_of("profile")
         diags.error(pos.path, pos.line, pos.col, f"profile file '{name}' does not exist")

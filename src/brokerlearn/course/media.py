@@ -36,16 +36,17 @@ def list_media(media_dir: Path) -> list[Path]:
     return sorted(path for path in _walk(media_dir) if path.is_file())
 
 
-def _walk(folder: Path):
-    """Entries under `folder` (files, folders, links), never entering a dot folder or a link."""
+def _walk(folder: Path, dot_files: bool = False):
+    """Entries under `folder` (files, links to folders), never entering a dot folder or a link;
+    dot files only if asked for."""
     for top, dirs, files in os.walk(folder, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         base = Path(top)
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))  # never read by the build
         for name in dirs:
             if (base / name).is_symlink():
                 yield base / name
         for name in files:
-            if not name.startswith("."):
+            if dot_files or not name.startswith("."):
                 yield base / name
 
 
@@ -67,7 +68,7 @@ def check_links(root: Path, diags: Diagnostics) -> bool:
     Links that stay inside the course folder are allowed (they are read as their target)."""
     base = root.resolve()
     found = False
-    for path in _walk(root):
+    for path in _walk(root, dot_files=True):  # lessons and quizzes are found by glob, dot files too
         if not path.is_symlink():
             continue
         target = path.resolve()
