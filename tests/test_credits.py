@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from brokerlearn.build.pipeline import build, check
-from browser import browser, chromium_path, serve_dir
+from browser import AXE, browser, chromium_path, serve_dir
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -140,5 +140,10 @@ def test_the_credit_line_looks_right_on_a_phone_and_a_laptop(tmp_path):
             page.goto(base + "example/credits/index.html")
             assert page.locator(".credit").count() == 2
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+            if AXE.is_file():
+                page.add_script_tag(path=str(AXE))
+                result = page.evaluate("""async () => await axe.run(document, {runOnly: {type: 'tag',
+                    values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa']}})""")
+                assert [v["id"] for v in result["violations"]] == [] and len(result["passes"]) > 10
             page.screenshot(path=str(ARTIFACTS / f"credits-{width}.png"), full_page=True)
             page.close()
