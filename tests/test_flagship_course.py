@@ -81,3 +81,9 @@ def test_home_and_glossary(built):
         assert needed in home
     glossary = [lesson for _, lesson in course.lessons() if lesson.slug == "glossary"]
     assert glossary and glossary[0].body.count("\n: ") >= 30  # definition-list entries
+
+
+def test_every_image_and_video_is_credited(built):
+    from test_credits import assert_every_medium_credited
+    course, out = built
+    assert_every_medium_credited(course, out / "site" / course.id)

@@ -5,6 +5,7 @@ import json
 import threading
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -103,3 +104,69 @@ def test_graded_quizzes_are_marked_in_the_preview(make_course, tmp_path):
     server.rebuild()
     html = (tmp_path / "out/site/mini/intro/start/index.html").read_text()
     assert "Preview: this graded quiz is marked here in the page" in html and "data-graded" not in html
+
+
+PREVIEW_START = """
+import json, sys
+from pathlib import Path
+from brokerlearn.build.video import tool
+from brokerlearn.preview import Preview
+server = Preview(Path(sys.argv[1]))
+server.rebuild()
+print(json.dumps({"out": str(server.out_dir), "runs": tool.RUNS["ffmpeg"], "problems": server.state.problems}))
+server.close()
+"""
+
+
+def _start_preview(root, env) -> dict:
+    import os
+    import subprocess
+    import sys
+    result = subprocess.run([sys.executable, "-c", PREVIEW_START, str(root)], env={**os.environ, **env},
+                            capture_output=True, text=True, timeout=300, check=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.skipif(__import__("shutil").which("ffmpeg") is None, reason="ffmpeg is not installed")
+def test_a_second_preview_start_reuses_the_build_and_encodes_no_video(make_course, tmp_path):
+    """Code review B13: each start used a new temporary folder, so every video was encoded again."""
+    from test_video import SIDECAR, VTT, make_video
+    root = make_course({"modules/01-intro/01-start.md": "---\ntitle: Start\n---\n\n## First part\n\n::: video clip\n:::\n",
+                        "media/clip.yml": SIDECAR, "media/clip.en.vtt": VTT})
+    make_video(root / "media/clip.mp4", 320, 180, seconds=1)
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "TMPDIR": str(tmp_path / "tmp")}
+    (tmp_path / "tmp").mkdir()
+    first = _start_preview(root, env)
+    assert first["problems"] == [] and first["runs"] > 0  # the first start converts the video
+    second = _start_preview(root, env)
+    assert second["out"] == first["out"] and second["runs"] == 0  # no ffmpeg at all
+    assert Path(first["out"]).is_relative_to(tmp_path / "cache" / "brokerlearn" / "preview")
+    assert (Path(second["out"]) / "site/mini/media/clip/poster.jpg").is_file()
+    assert list((tmp_path / "tmp").iterdir()) == []  # no temporary folder left behind
+
+
+def test_a_second_preview_of_the_same_folder_at_once_uses_its_own_folder_and_removes_it(make_course, tmp_path,
+                                                                                       monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = make_course()
+    first, second = Preview(root.parent), Preview(root.parent)
+    try:
+        assert first.out_dir.is_relative_to(tmp_path / "cache") and second.out_dir != first.out_dir
+        second.rebuild()
+        assert (second.out_dir / "site/mini/index.html").is_file()
+    finally:
+        second.close()
+        first.close()
+    assert not second.out_dir.exists() and first.out_dir.exists()
+    third = Preview(root.parent)  # the lock went with the first
+    assert third.out_dir == first.out_dir
+    third.close()
+
+
+def test_the_preview_serves_media_as_the_server_does(make_course, tmp_path):
+    root = make_course({"media/notes.txt": "notes\n"})
+    server = Preview(root.parent, tmp_path / "out")
+    server.rebuild()
+    response = server.app().test_client().get("/mini/media/notes.txt")
+    assert response.status_code == 200 and response.headers["Content-Disposition"] == "attachment"
+    assert response.headers["Content-Security-Policy"] == "sandbox"

@@ -3,11 +3,18 @@
 A build error does not stop the preview: the page shows it in an overlay (file, line, message)
 and the last good site stays served; the overlay goes away with the next good build. The
 preview build marks graded quizzes in the page, so it is written to a private folder and never
-published.
+published: one per course folder in the user's cache folder (`~/.cache/brokerlearn/preview/`),
+kept between runs so that an unchanged video is not converted again at the next start. A second
+preview of the same folder running at the same time builds into a temporary folder instead,
+removed when it stops.
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -83,15 +90,70 @@ class PreviewState:
                 "seconds": self.last_seconds}
 
 
+def user_cache_dir() -> Path:
+    """The platform's per-user cache folder (XDG_CACHE_HOME, ~/Library/Caches, %LOCALAPPDATA%)."""
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local") / "brokerlearn" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "brokerlearn"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "brokerlearn"
+
+
+def preview_dir(course_dir: Path) -> Path:
+    """The stable build folder of the preview of one course folder."""
+    resolved = Path(course_dir).resolve()
+    digest = hashlib.sha256(str(resolved).encode()).hexdigest()[:16]
+    return user_cache_dir() / "preview" / f"{resolved.name or 'courses'}-{digest}"
+
+
+class _Lock:
+    """An exclusive lock on a build folder while a preview uses it (held until close)."""
+
+    def __init__(self, folder: Path):
+        folder.mkdir(parents=True, exist_ok=True)
+        self.handle = open(folder / ".preview.lock", "a+")
+        try:
+            if sys.platform == "win32":
+                import msvcrt
+                msvcrt.locking(self.handle.fileno(), msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+                fcntl.flock(self.handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self.handle.close()
+            raise
+
+    def close(self) -> None:
+        self.handle.close()  # closing the file releases the lock
+
+
 class Preview:
     def __init__(self, course_dir: Path, out_dir: Path | None = None, theme_dir: Path | None = None):
         self.course_dir = Path(course_dir)
         if not self.course_dir.exists():
             raise UsageError(f"{self.course_dir} does not exist")
-        self.out_dir = Path(out_dir) if out_dir else Path(tempfile.mkdtemp(prefix="brokerlearn-preview-"))
+        self._temporary = None  # a folder of this session only, removed by close()
+        self._lock = None
+        if out_dir:
+            self.out_dir = Path(out_dir)
+        else:
+            self.out_dir = preview_dir(self.course_dir)
+            try:
+                self._lock = _Lock(self.out_dir)
+            except OSError:  # another preview of this folder is running: do not build into its folder
+                self.out_dir = self._temporary = Path(tempfile.mkdtemp(prefix="brokerlearn-preview-"))
         self.theme_dir = theme_dir
         self.state = PreviewState()
         self._stop = threading.Event()
+
+    def close(self) -> None:
+        """Release the build folder; remove it if it was this session's own temporary one."""
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+        if self._temporary is not None:
+            shutil.rmtree(self._temporary, ignore_errors=True)
+            self._temporary = None
 
     def rebuild(self) -> None:
         started = time.perf_counter()
@@ -121,6 +183,8 @@ class Preview:
     def app(self):
         from flask import Flask, Response, abort, request, send_file
         from werkzeug.security import safe_join
+
+        from brokerlearn.server.static_files import media_headers
         app = Flask(__name__, static_folder=None)
         state, site = self.state, self.out_dir / "site"
 
@@ -169,7 +233,10 @@ class Preview:
             if target.suffix == ".html":
                 data = target.read_bytes().replace(b"</body>", INJECT, 1)
                 return Response(data, mimetype="text/html", headers={"Cache-Control": "no-store"})
-            return send_file(target, max_age=0)
+            response = send_file(target, max_age=0)
+            for name, value in media_headers(path, response.mimetype or "", ""):  # as the server sends them
+                response.headers[name] = value
+            return response
         return app
 
     def serve(self, host: str, port: int, threads: int = 16) -> None:
@@ -181,6 +248,8 @@ class Preview:
             waitress.serve(self.app(), host=host, port=port, threads=threads, ident="brokerlearn-preview")
         finally:
             self.stop()
+            watcher.join(timeout=5)
+            self.close()
 
 
 def _relative(problem: dict) -> dict:

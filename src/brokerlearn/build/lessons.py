@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from brokerlearn.build.credits import attach_credits
 from brokerlearn.build.links import LinkTargets, raw_html_urls, replace_raw_urls, resolve
 from brokerlearn.build.markdown import (EMBED_KINDS, EMBED_MARKER, has_raw_html, markdown_parser,
                                        structure_problems)
@@ -142,7 +143,9 @@ class _Walk:
             elif child.type == "html_inline":
                 self.raw_html(token, child)
             elif child.type == "image":
-                self.link(token, child, "src", image=True)
+                resolved = self.link(token, child, "src", image=True)
+                if resolved.media_key in self.targets.credits:  # shown under it (build/credits.py)
+                    child.meta["credit"] = self.targets.credits[resolved.media_key]
                 child.attrSet("loading", "lazy")
                 if not child.content.strip():
                     line, col = self.locate(token, child.attrGet("src") or "")
@@ -163,27 +166,28 @@ class _Walk:
         """`<a href>` and `<img src>` in the author's HTML: checked and rewritten like Markdown."""
         replacements = []
         for raw in raw_html_urls(token.content):
-            url = self.check_link(block, raw.value, raw.tag == "img")
-            if url is not None:
-                replacements.append((raw, url))
+            resolved = self.check_link(block, raw.value, raw.tag == "img")
+            if not resolved.error and resolved.url is not None:
+                replacements.append((raw, resolved.url))
         if replacements:
             token.content = replace_raw_urls(token.content, replacements)
 
-    def link(self, block, child, attr: str, image: bool) -> None:
-        url = self.check_link(block, child.attrGet(attr) or "", image)
-        if url is not None:
-            child.attrSet(attr, url)
+    def link(self, block, child, attr: str, image: bool):
+        resolved = self.check_link(block, child.attrGet(attr) or "", image)
+        if not resolved.error and resolved.url is not None:
+            child.attrSet(attr, resolved.url)
+        return resolved
 
-    def check_link(self, block, href: str, image: bool) -> str | None:
-        """The rewritten URL (None: keep it), after reporting what is wrong with it."""
+    def check_link(self, block, href: str, image: bool):
+        """The link resolved, after reporting what is wrong with it."""
         resolved = resolve(href, self.source, self.page_url, self.targets, image=image)
         line, col = self.locate(block, href)
         if resolved.error:
             self.problem("error", line, col, resolved.error)
-            return None
+            return resolved
         if resolved.anchor and resolved.page_key:
             self.result.anchor_refs.append(AnchorRef(resolved.page_key, resolved.anchor, line, col))
-        return resolved.url
+        return resolved
 
 
 def _alignment_to_class(token) -> None:
@@ -201,6 +205,7 @@ def render_body(body: str, body_line: int, source: str, page_url: str, targets: 
     tokens = md.parse(body, env)
     walk = _Walk(body, body_line, source, page_url, targets)
     walk.run(tokens)
+    attach_credits(tokens, lang)
     html = md.renderer.render(tokens, md.options, env)
     if has_raw_html(tokens):
         # Only author-written HTML can carry markup markdown-it did not escape itself.

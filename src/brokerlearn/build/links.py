@@ -27,9 +27,10 @@ class LinkTargets:
     course_id: str
     pages: dict[str, str] = field(default_factory=dict)  # source path -> site URL
     media: dict[str, str] = field(default_factory=dict)  # source path -> site URL
+    credits: dict[str, dict] = field(default_factory=dict)  # image source path -> its credit line
 
     def fingerprint(self) -> str:
-        data = json.dumps([self.course_id, self.pages, self.media], sort_keys=True)
+        data = json.dumps([self.course_id, self.pages, self.media, self.credits], sort_keys=True)
         return hashlib.sha256(data.encode()).hexdigest()
 
 
@@ -68,6 +69,8 @@ def link_targets(course: Course) -> LinkTargets:
     for path in course.media_files:
         key = source_key(course, path)
         targets.media[key] = media_url(course, key)
+    from brokerlearn.build.credits import image_credits
+    targets.credits = image_credits(course)
     return targets
 
 
@@ -87,6 +90,7 @@ class Resolved:
     error: str | None = None
     page_key: str | None = None  # source key of the linked lesson, for anchor checking
     anchor: str | None = None
+    media_key: str | None = None  # source key of the image shown
 
 
 def resolve(href: str, source: str, page_url: str, targets: LinkTargets, image: bool = False) -> Resolved:
@@ -128,7 +132,7 @@ def _rewrite(href, key, anchor, page_url, targets, image, source) -> Resolved:
             return Resolved(error=f"image '{href}' does not exist" + _nearest(key, images, source))
         if posixpath.splitext(key)[1].lower() not in IMAGE_SUFFIXES:
             return Resolved(error=f"'{href}' is not an image ({', '.join(sorted(IMAGE_SUFFIXES))})")
-        return Resolved(url=relative_url(page_url, targets.media[key]))
+        return Resolved(url=relative_url(page_url, targets.media[key]), media_key=key)
     if key in targets.pages:
         is_lesson = key.endswith(".md")
         return Resolved(url=relative_url(page_url, targets.pages[key]) + fragment,

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from brokerlearn.errors import UsageError
+
 PARTS = ("server", "site")  # server first: a site never points at keys that are not there yet
 _STAGING_PREFIX = ".staging-"
 _JOURNAL = "COMMIT"
@@ -102,9 +104,21 @@ def _stage(staging: Path, plan: dict[str, PlannedFile], paths: list[str], progre
 
 def _produce(planned: PlannedFile, target: Path) -> None:
     if planned.copy_from is not None:
-        shutil.copyfile(planned.copy_from, target)
+        _copy_no_links(planned.copy_from, target)
     else:
         target.write_bytes(planned.produce())
+
+
+def _copy_no_links(source: Path, target: Path) -> None:
+    """Copy a file's bytes, refusing a symbolic link (put there after the build checked the course)."""
+    try:
+        fd = os.open(source, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        if os.path.islink(source):
+            raise UsageError(f"{source}: a symbolic link, not copied into the site") from None
+        raise exc
+    with os.fdopen(fd, "rb") as reader, open(target, "wb") as writer:
+        shutil.copyfileobj(reader, writer, 1024 * 1024)
 
 
 def _write_journal(staging: Path, journal: dict) -> None:

@@ -12,10 +12,12 @@ from typing import Callable
 
 from brokerlearn import __version__, i18n
 from brokerlearn.build import jsonld
+from brokerlearn.build.credits import credits_json_url, credits_url, image_credits, video_credits
+from brokerlearn.build.describe import description, first_paragraph, plain_text
 from brokerlearn.build.lessons import RenderedBody
 from brokerlearn.build.licenses import license_info
 from brokerlearn.build.links import course_url, lesson_url, module_url, relative_url
-from brokerlearn.build.markdown import render_inline_markdown
+from brokerlearn.build.markdown import N_, render_inline_markdown
 from brokerlearn.course.model import Course
 from brokerlearn.course.profile import certificate_rule, rule_in_words
 
@@ -49,9 +51,10 @@ def _root(url: str) -> str:
     return "../" * depth or "./"
 
 
-def _common(url: str, lang: str, title: str) -> dict:
+def _common(url: str, lang: str, title: str, about: str = "") -> dict:
+    """What every page has; `about` is its meta description (plain text)."""
     root = _root(url)
-    return {"root": root, "static": root + "_static/", "lang": lang, "title": title,
+    return {"root": root, "static": root + "_static/", "lang": lang, "title": title, "description": about,
             "generator": f"brokerlearn {__version__}", "catalog_url": relative_url(url, CATALOG_URL)}
 
 
@@ -59,6 +62,7 @@ def _course_summary(course: Course, url: str) -> dict:
     return {"id": course.id, "title": course.title, "version": course.version,
             "url": relative_url(url, course_url(course)), "license": license_info(course.license),
             "search_url": relative_url(url, f"{course.id}/search/index.html"),
+            "credits_url": relative_url(url, credits_url(course)),
             "authors": [{"name": a.name, "affiliation": a.affiliation} for a in course.authors]}
 
 
@@ -109,7 +113,10 @@ def qualification_page(course: Course, bodies: dict) -> Page | None:
                             "questions": [question_link(*q) for q in table[o.id].questions]}
                            for o in unit.outcomes]}
              for unit in profile.units]
-    context = _common(url, course.language, profile.title)
+    _ = _gettext(course.language)
+    context = _common(url, course.language, profile.title, description(
+        plain_text(profile.summary), _("The learning outcomes of %(course)s and how each is taught and assessed.")
+        % {"course": course.title}))
     certificate = certificate_rule(profile)
     context.update(
         course=_course_summary(course, url), units=units, level=profile.level,
@@ -125,7 +132,10 @@ def qualification_page(course: Course, bodies: dict) -> Page | None:
 def catalog_page(courses: list[Course]) -> Page:
     languages = {c.language for c in courses}
     lang = languages.pop() if len(languages) == 1 else "en"
-    context = _common(CATALOG_URL, lang, _gettext(lang)("Courses"))
+    _ = _gettext(lang)
+    titles = ", ".join(c.title for c in courses)
+    context = _common(CATALOG_URL, lang, _("Courses"), description(
+        _("Open online courses: %(titles)s.") % {"titles": titles}))
     context["courses"] = [{**_course_summary(c, CATALOG_URL), "language": c.language,
                            "summary_html": render_inline_markdown(c.summary), "minutes": c.minutes,
                            "modules": len(c.modules)} for c in courses]
@@ -135,7 +145,9 @@ def catalog_page(courses: list[Course]) -> Page:
 def course_page(course: Course) -> Page:
     url = course_url(course)
     summary_html = render_inline_markdown(course.summary)
-    context = _common(url, course.language, course.title)
+    context = _common(url, course.language, course.title, description(
+        plain_text(course.summary), _gettext(course.language)(N_("An open online course: %(title)s."))
+        % {"title": course.title}))
     first = next(iter(course.lessons()), None)
     context.update(
         course=_course_summary(course, url), summary_html=summary_html, minutes=course.minutes,
@@ -157,7 +169,9 @@ def module_pages(course: Course) -> list[Page]:
     pages = []
     for index, module in enumerate(course.modules):
         url = module_url(course, module)
-        context = _common(url, course.language, module.title)
+        context = _common(url, course.language, module.title, description(
+            plain_text(module.summary), _gettext(course.language)(N_("Module %(number)d of %(course)s: %(title)s."))
+            % {"number": index + 1, "course": course.title, "title": module.title}))
         neighbours = [course.modules[i] if 0 <= i < len(course.modules) else None
                       for i in (index - 1, index + 1)]
         context.update(
@@ -217,7 +231,9 @@ def _lesson_context_maker(course: Course, ordered: list, index: int, body: Rende
     def make() -> dict:
         module, lesson = ordered[index]
         url = lesson_url(course, module, lesson)
-        context = _common(url, course.language, lesson.title)
+        context = _common(url, course.language, lesson.title, description(
+            first_paragraph(lesson.body), _gettext(course.language)(N_("A lesson of %(course)s: %(title)s."))
+            % {"course": course.title, "title": lesson.title}))
         outcomes = _outcomes(course, lesson.outcomes, url)
         context.update(
             course=_course_summary(course, url), minutes=lesson.minutes, outcomes=outcomes,
@@ -252,8 +268,36 @@ def body_html(segments: list, embeds: list[str]) -> str:
 
 def search_page(course: Course) -> Page:
     url = f"{course.id}/search/index.html"
-    context = _common(url, course.language, _gettext(course.language)("Search"))
+    _ = _gettext(course.language)
+    context = _common(url, course.language, _("Search"), description(
+        _("Search the lessons of %(course)s.") % {"course": course.title}))
     context.update(course=_course_summary(course, url),
                    breadcrumbs=[{"title": _gettext(context["lang"])("Courses"), "url": context["catalog_url"]},
                                 {"title": course.title, "url": relative_url(url, course_url(course))}])
     return Page(url, "search.html", context)
+
+
+def credits_page(course: Course) -> Page:
+    """Every image (with a licence file) and video of the course: title, author, licence, source."""
+    url = credits_url(course)
+    _ = _gettext(course.language)
+    context = _common(url, course.language, _("Media credits"), description(
+        _("Who made the images and videos of %(course)s, and under which licences they are shared.")
+        % {"course": course.title}))
+
+    from brokerlearn.build.links import source_key
+    from brokerlearn.build.video.player import video_folder
+    shown = {key: f"{course.id}/{key}" for key in image_credits(course)}  # a thumbnail of each
+    shown.update({source_key(course, v.source): f"{video_folder(course, v)}/{course.video_outputs[v.name].poster}"
+                  for v in course.videos.values() if v.name in course.video_outputs})
+
+    def entries(credits: dict, kind: str) -> list[dict]:
+        return [{**credit, "kind": kind, "file": key.rsplit("/", 1)[-1],
+                 "url": relative_url(url, shown[key]) if key in shown else None}
+                for key, credit in credits.items()]
+    context.update(course=_course_summary(course, url),
+                   images=entries(image_credits(course), "image"), videos=entries(video_credits(course), "video"),
+                   json_url=relative_url(url, credits_json_url(course)),
+                   breadcrumbs=[{"title": _("Courses"), "url": context["catalog_url"]},
+                                {"title": course.title, "url": relative_url(url, course_url(course))}])
+    return Page(url, "credits.html", context)

@@ -15,14 +15,16 @@ from brokerlearn.build.embeds import prepare_embeds
 from brokerlearn.build.lessons import RenderedBody, render_body
 from brokerlearn.build.links import LinkTargets, lesson_url, link_targets, source_key
 from brokerlearn.build.output import PlannedFile, WriteReport, recover, write_output
-from brokerlearn.build.pages import (Page, body_html, catalog_page, course_page, lesson_pages, module_pages,
-                                    qualification_page, search_page)
+from brokerlearn.build.credits import credits_json, credits_json_url
+from brokerlearn.build.pages import (Page, body_html, catalog_page, course_page, credits_page, lesson_pages,
+                                    module_pages, qualification_page, search_page)
 from brokerlearn.build.progress import progress_bar
 from brokerlearn.build.search import search_index
 from brokerlearn.build.theme import Theme
 from brokerlearn.build.video.player import published_files
 from brokerlearn.build.video.renditions import VideoPipeline
 from brokerlearn.course.alignment import check_alignment
+from brokerlearn.course.media import IMAGE_SUFFIXES, PUBLISHED_SUFFIXES, unpublishable_reason
 from brokerlearn.course.loader import load_courses
 from brokerlearn.course.model import Course
 from brokerlearn.course.svgcheck import unsafe_svg_reason
@@ -156,11 +158,17 @@ def _located_strings(data, pos=None):
 
 
 def _check_media(course: Course, diags: Diagnostics) -> None:
+    """Only kinds of file a browser does not run are published; an SVG only without script."""
     for path in course.media_files:
-        if path.suffix.lower() == ".svg":
-            reason = unsafe_svg_reason(path)
-            if reason:
-                diags.error(path, 1, 1, f"SVG image not allowed: {reason}")
+        reason = unpublishable_reason(path)
+        if reason:
+            diags.error(path, 1, 1, f"media file '{path.name}' not allowed: {reason}")
+        elif path.suffix.lower() == ".svg" and (reason := unsafe_svg_reason(path)):
+            diags.error(path, 1, 1, f"SVG image not allowed: {reason}")
+        if path.suffix.lower() in IMAGE_SUFFIXES and path not in course.image_credits:
+            relative = source_key(course, path)
+            diags.warning(path, 1, 1, f"image '{relative}' has no licence file: add {relative}.yml with "
+                          "license and attribution (and title, source), so that its credit is shown")
 
 
 def _plan(courses: list[Course], bodies: dict, theme: Theme, cache: BuildCache) -> dict[str, PlannedFile]:
@@ -171,10 +179,11 @@ def _plan(courses: list[Course], bodies: dict, theme: Theme, cache: BuildCache) 
         qualification = qualification_page(course, bodies)
         if qualification:
             pages.append(qualification)
-        pages.append(search_page(course))
+        pages += [search_page(course), credits_page(course)]
         index = search_index(course, bodies, lambda body: _segments(body, cache))
         plan[f"site/{course.id}/search-index.json"] = _planned_bytes(index)
         _plan_media(course, plan)
+        plan[f"site/{credits_json_url(course)}"] = _planned_bytes(credits_json(course))
         data = manifest.course_manifest(course)
         plan[f"server/{course.id}.json"] = _planned_bytes(json.dumps(data, indent=1, sort_keys=True).encode())
     for page in pages:
@@ -185,13 +194,12 @@ def _plan(courses: list[Course], bodies: dict, theme: Theme, cache: BuildCache) 
 
 
 def _plan_media(course: Course, plan: dict) -> None:
-    """Images and other files under media/ are published; videos as their web renditions."""
-    from brokerlearn.course.media import CAPTION_SUFFIXES, VIDEO_SUFFIXES
+    """Images, audio and documents under media/ are published; videos as their web renditions."""
     for path in course.media_files:
-        suffix = path.suffix.lower()
-        if suffix in VIDEO_SUFFIXES or suffix in CAPTION_SUFFIXES or suffix in (".yml", ".yaml"):
-            continue
-        plan[f"site/{course.id}/{source_key(course, path)}"] = _planned_copy(path)
+        if path.suffix.lower() not in PUBLISHED_SUFFIXES:
+            continue  # videos, captions and sidecars: published by the video pipeline, or not at all
+        # A link inside the course folder is published as its target; the copy never follows one.
+        plan[f"site/{course.id}/{source_key(course, path)}"] = _planned_copy(path.resolve())
     for video in course.videos.values():
         for relpath, content in published_files(course, video).items():
             plan[f"site/{relpath}"] = (_planned_bytes(content.encode()) if isinstance(content, str)

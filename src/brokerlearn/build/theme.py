@@ -43,7 +43,7 @@ class Theme:
             if static.is_dir():
                 for path in sorted(static.rglob("*")):
                     if path.is_file():
-                        files[path.relative_to(static).as_posix()] = path
+                        files[path.relative_to(static).as_posix()] = path.resolve()  # copies never follow links
         return files
 
     def _fingerprint(self) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from brokerlearn.course import schema
 from brokerlearn.course.frontmatter import split_front_matter
-from brokerlearn.course.media import list_media, load_image_credits, load_videos
+from brokerlearn.course.media import check_links, list_media, load_image_credits, load_videos
 from brokerlearn.course.model import Author, Course, Lesson, Module, Quiz
 from brokerlearn.course.naming import RESERVED_COURSE_IDS, RESERVED_MODULE_SLUGS, resolve_name, slug_of
 from brokerlearn.course.profile import load_profile
@@ -48,6 +48,8 @@ def load_courses(courses_dir: Path, diags: Diagnostics, memo: LessonMemo | None 
 
 def load_course(root: Path, diags: Diagnostics, memo: LessonMemo | None = None) -> Course | None:
     path = root / "course.yml"
+    if check_links(root, diags):  # nothing is read through a link that leaves the course folder
+        return None
     data = load_yaml_file(path, diags)
     if not isinstance(data, dict):
         if data is not None or not diags.errors:
@@ -77,6 +79,11 @@ def _load_course_profile(root: Path, values: YMap, diags: Diagnostics):
         default = root / "profile.yml"
         return load_profile(default, diags) if default.is_file() else None
     path = root / name
+    if not path.resolve().is_relative_to(root.resolve()):
+        pos = values.value_pos_of("profile")
+        diags.error(pos.path, pos.line, pos.col, f"profile file '{name}' is outside the course folder: "
+                    "put it in the course folder")
+        return None
     if not path.is_file():
         pos = values.value_pos_of("profile")
         diags.error(pos.path, pos.line, pos.col, f"profile file '{name}' does not exist")

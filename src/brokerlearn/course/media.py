@@ -1,6 +1,13 @@
-"""Finding the course's media: videos with their sidecars and captions, and other files."""
+"""Finding the course's media: videos with their sidecars and captions, and other files.
+
+Only kinds of file a browser does not run are published (an allowlist): whatever else lies
+under media/ (an .html page with a .js beside it) would run on the learning server's origin.
+No course file may be a symbolic link that leaves the course folder: the build would publish
+whatever it points to (an instance's secret key).
+"""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from brokerlearn.course import schema
@@ -12,12 +19,65 @@ from brokerlearn.errors import Diagnostics
 VIDEO_SUFFIXES = {".mp4", ".m4v", ".mov", ".webm", ".mkv", ".avi", ".mpg", ".mpeg", ".ogv"}
 CAPTION_SUFFIXES = {".vtt", ".srt"}
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif"}
+AUDIO_SUFFIXES = {".mp3", ".m4a", ".aac", ".oga", ".ogg", ".opus", ".wav", ".flac"}
+# Offered as downloads (the server sends them as attachments): nothing here runs in a browser.
+DOWNLOAD_SUFFIXES = {".pdf", ".txt", ".csv", ".rtf", ".zip", ".odt", ".ods", ".odp", ".odg",
+                     ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx"}
+SIDECAR_SUFFIXES = {".yml", ".yaml"}
+# Published as they are (SVG after its check); videos and captions go through the video pipeline.
+PUBLISHED_SUFFIXES = IMAGE_SUFFIXES | AUDIO_SUFFIXES | DOWNLOAD_SUFFIXES
+ALLOWED_SUFFIXES = PUBLISHED_SUFFIXES | VIDEO_SUFFIXES | CAPTION_SUFFIXES | SIDECAR_SUFFIXES
 
 
 def list_media(media_dir: Path) -> list[Path]:
+    """Every file under media/, dot files and dot folders left out, links not followed."""
     if not media_dir.is_dir():
         return []
-    return sorted(p for p in media_dir.rglob("*") if p.is_file() and not p.name.startswith("."))
+    return sorted(path for path in _walk(media_dir) if path.is_file())
+
+
+def _walk(folder: Path, dot_files: bool = False):
+    """Entries under `folder` (files, links to folders), never entering a dot folder or a link;
+    dot files only if asked for."""
+    for top, dirs, files in os.walk(folder, followlinks=False):
+        base = Path(top)
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))  # never read by the build
+        for name in dirs:
+            if (base / name).is_symlink():
+                yield base / name
+        for name in files:
+            if dot_files or not name.startswith("."):
+                yield base / name
+
+
+def unpublishable_reason(path: Path) -> str | None:
+    """Why a file under media/ may not be published, or None."""
+    suffix = path.suffix.lower()
+    if suffix in ALLOWED_SUFFIXES:
+        return None
+    kind = f"'{suffix}' files" if suffix else "files without an extension"
+    return (f"{kind} are not published, as a browser could run them on the course's site. "
+            "Media may be images (png, jpg, gif, webp, avif, svg), video with captions (mp4, webm, ... "
+            "with .vtt), audio (mp3, m4a, ogg, wav, ...), PDF, office documents (odt, docx, xlsx, pptx, ...), "
+            "plain text, CSV or zip: remove this file, or put it in a .zip to offer it as a download")
+
+
+def check_links(root: Path, diags: Diagnostics) -> bool:
+    """Report every symbolic link in the course folder that leaves it; True if there is one.
+
+    Links that stay inside the course folder are allowed (they are read as their target)."""
+    base = root.resolve()
+    found = False
+    for path in _walk(root, dot_files=True):  # lessons and quizzes are found by glob, dot files too
+        if not path.is_symlink():
+            continue
+        target = path.resolve()
+        if target != base and base not in target.parents:
+            diags.error(path, 1, 1, f"'{path.name}' is a symbolic link to '{os.readlink(path)}', which is "
+                        "outside the course folder: copy the file into the course instead (the build "
+                        "never reads or publishes files from outside the course folder)")
+            found = True
+    return found
 
 
 def load_videos(media_dir: Path, files: list[Path], diags: Diagnostics) -> dict[str, Video]:

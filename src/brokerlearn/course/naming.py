@@ -25,4 +25,4 @@ def resolve_name(wanted: str, candidates: dict[str, object]):
 RESERVED_COURSE_IDS = frozenset({"account", "api", "admin", "certificates", "dashboard", "_static"})
 
 # Folders the build writes inside each course: a module with one of these slugs would collide.
-RESERVED_MODULE_SLUGS = frozenset({"media", "qualification", "search"})
+RESERVED_MODULE_SLUGS = frozenset({"credits", "media", "qualification", "search"})

@@ -11,7 +11,8 @@ import os
 from flask import Blueprint, abort, current_app, redirect, send_file
 from werkzeug.security import safe_join
 
-from brokerlearn.server.static_files import cache_control
+from brokerlearn.server.security import CSP
+from brokerlearn.server.static_files import cache_control, media_headers
 
 bp = Blueprint("site", __name__)
 
@@ -36,4 +37,6 @@ def serve(path: str):
         abort(404)
     response = send_file(target, conditional=True, etag=True, max_age=None)
     response.headers["Cache-Control"] = cache_control(path)
+    for name, value in media_headers(path, response.mimetype or "", CSP):
+        response.headers[name] = value
     return response

@@ -21,6 +21,25 @@ SMALL_FILE = 256 * 1024
 SERVER_SEGMENTS = (RESERVED_COURSE_IDS - {"_static"}) | {".well-known"}
 
 
+def is_media(path: str) -> bool:
+    """`COURSE/media/...`: files an author put under media/ (and the video renditions)."""
+    parts = path.lstrip("/").split("/")
+    return len(parts) > 2 and parts[1] == "media"
+
+
+def media_headers(path: str, mimetype: str, csp: str) -> list[tuple[str, str]]:
+    """Headers that replace the usual ones for an author's media file: opened on its own, it
+    runs in a sandbox (no script, an opaque origin); anything but an image, a video, audio
+    or captions is a download, never a page of the site."""
+    if not is_media(path):
+        return []
+    headers = [("Content-Security-Policy", f"{csp}; sandbox" if csp else "sandbox"),
+               ("X-Content-Type-Options", "nosniff")]
+    if not mimetype.startswith(("image/", "video/", "audio/", "text/vtt")):
+        headers.append(("Content-Disposition", "attachment"))
+    return headers
+
+
 def cache_control(path: str) -> str:
     if path.startswith("_static/") or "/media/" in path:
         return "public, max-age=3600"
@@ -78,5 +97,9 @@ class StaticFiles:
         if mimetype.startswith("text/") or mimetype in ("application/javascript", "image/svg+xml"):
             mimetype += "; charset=utf-8"
         headers += [("Content-Type", mimetype), ("Content-Length", str(len(data)))]
+        replaced = media_headers(relative, mimetype, dict(self.headers).get("Content-Security-Policy", ""))
+        if replaced:
+            names = {name for name, _ in replaced}
+            headers = [h for h in headers if h[0] not in names] + replaced
         start_response("200 OK", headers)
         return [b"" if environ["REQUEST_METHOD"] == "HEAD" else data]
