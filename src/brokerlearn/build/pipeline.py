@@ -16,7 +16,7 @@ from brokerlearn.build.lessons import RenderedBody, render_body
 from brokerlearn.build.links import LinkTargets, lesson_url, link_targets, source_key
 from brokerlearn.build.output import PlannedFile, WriteReport, recover, write_output
 from brokerlearn.build.pages import (Page, body_html, catalog_page, course_page, lesson_pages, module_pages,
-                                    qualification_page, search_page)
+                                    packaged_context, qualification_page, search_page)
 from brokerlearn.build.progress import progress_bar
 from brokerlearn.build.search import search_index
 from brokerlearn.build.theme import Theme
@@ -44,9 +44,11 @@ class BuildResult:
 
 
 def build(courses_dir: Path, out_dir: Path, theme_dir: Path | None = None, strict: bool = False,
-          show_progress: bool | None = None, preview: bool = False) -> BuildResult:
+          show_progress: bool | None = None, preview: bool | str = False) -> BuildResult:
     """Build the site into OUT/site and the server manifests into OUT/server. `preview` builds
-    for `brokerlearn preview` only: graded quizzes are marked in the page (never publish it)."""
+    for `brokerlearn preview` only: graded quizzes are marked in the page (never publish it).
+    `preview="package"` builds for a SCORM package (build/scorm.py): graded quizzes are marked in
+    the page as assessments, and pages do not link to the site's catalog, which is not packaged."""
     diags = Diagnostics()
     theme = Theme(theme_dir)  # a bad --theme is a usage error, raised before any work
     cache = BuildCache(out_dir)
@@ -64,7 +66,7 @@ def build(courses_dir: Path, out_dir: Path, theme_dir: Path | None = None, stric
     _fail_if_errors(diags, strict)
     for path in recover(out_dir):
         cache.outputs.pop(path, None)
-    plan = _plan(courses, bodies, theme, cache)
+    plan = _plan(courses, bodies, theme, cache, preview == "package")
     with progress_bar(len(plan), "writing", show_progress) as bar:
         report = write_output(out_dir, plan, cache.outputs, bar)
     cache.save({path: planned.fingerprint for path, planned in plan.items()},
@@ -130,7 +132,8 @@ def _check_media(course: Course, diags: Diagnostics) -> None:
                 diags.error(path, 1, 1, f"SVG image not allowed: {reason}")
 
 
-def _plan(courses: list[Course], bodies: dict, theme: Theme, cache: BuildCache) -> dict[str, PlannedFile]:
+def _plan(courses: list[Course], bodies: dict, theme: Theme, cache: BuildCache,
+          package: bool = False) -> dict[str, PlannedFile]:
     plan: dict[str, PlannedFile] = {}
     pages: list[Page] = [catalog_page(courses)] if courses else []
     for course in courses:
@@ -145,7 +148,7 @@ def _plan(courses: list[Course], bodies: dict, theme: Theme, cache: BuildCache) 
         data = manifest.course_manifest(course)
         plan[f"server/{course.id}.json"] = _planned_bytes(json.dumps(data, indent=1, sort_keys=True).encode())
     for page in pages:
-        plan[f"site/{page.url}"] = _planned_page(page, theme, cache)
+        plan[f"site/{page.url}"] = _planned_page(page, theme, cache, package)
     for relpath, path in theme.static_files().items():
         plan[f"site/_static/{relpath}"] = _planned_copy(path)
     return plan
@@ -173,12 +176,14 @@ def _fingerprint(*parts: str) -> str:
     return digest.hexdigest()
 
 
-def _planned_page(page: Page, theme: Theme, cache: BuildCache) -> PlannedFile:
+def _planned_page(page: Page, theme: Theme, cache: BuildCache, package: bool = False) -> PlannedFile:
     inputs = page.fingerprint or json.dumps(page.context, sort_keys=True)
-    fingerprint = _fingerprint(theme.fingerprint, page.template, inputs)
+    fingerprint = _fingerprint(theme.fingerprint, page.template, inputs, "package" if package else "site")
 
     def produce() -> bytes:
         context = dict(page.get_context())
+        if package:
+            context = packaged_context(context)
         if page.body is not None:
             context["body_html"] = body_html(_segments(page.body, cache), context["embeds"])
         return theme.render(page.template, context).encode("utf-8")
