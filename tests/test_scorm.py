@@ -158,6 +158,20 @@ def test_inside_the_package_the_graded_quiz_is_an_assessment_marked_in_the_page(
     assert "Practice" not in words and "server" not in words
 
 
+
+def test_packaged_pages_look_for_no_course_server(package):
+    """Inside an LMS there is no brokerlearn server: no page asks for one (server.js would call
+    the LMS's api/session and offer to sign in) or speaks of one."""
+    with zipfile.ZipFile(package) as archive:
+        pages = {n: archive.read(n).decode() for n in archive.namelist() if n.endswith(".html")}
+    for name, html in pages.items():
+        parser = _Links()
+        parser.feed(html)
+        assert not any(link.endswith("server.js") for link in parser.links), name
+        assert "course server" not in " ".join(parser.text), name
+    assert "scorm-page.js" in pages["example/qualification/index.html"]
+
+
 @pytest.mark.parametrize("title", ['The "first" meeting', '" onload="alert(1)', "Tom & Jerry's <b>"])
 def test_the_launch_page_escapes_module_titles(make_course, tmp_path, title):
     course = make_course({"modules/01-intro/module.yml": "title: " + json.dumps(title) +
