@@ -258,3 +258,29 @@ def test_progress_survives_a_new_lms_session_through_suspend_data(package, tmp_p
         assert TIMESPAN.match(values["cmi.core.session_time"])
         assert json.loads(values["cmi.suspend_data"])["v"] == "11"
         assert errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed")
+def test_the_lms_mastery_score_is_the_pass_mark(package, tmp_path):
+    """An LMS may set cmi.student_data.mastery_score (from the manifest's or its own): it decides."""
+    if not RUNTIME.is_file():
+        pytest.skip("npm scorm-again is not installed (scripts/setup --test)")
+    served = tmp_path / "lms"
+    with zipfile.ZipFile(package) as archive:
+        archive.extractall(served / "pkg")
+    shutil.copy(RUNTIME, served / "scorm12.min.js")
+    (served / "second.html").write_text(LMS_PAGE.replace("SCO", "working-together"))
+    with serve_dir(served) as base, browser() as chromium:
+        page = chromium.new_page()
+        page.add_init_script("window.STORED = {student_data: {mastery_score: '25'}};")
+        page.goto(base + "second.html")
+        module = page.frame_locator("#lms-frame").frame_locator("#sco-frame")
+        module.locator("ol.lessons a").first.click()
+        quiz = module.locator("section.quiz[data-marked-graded]")
+        quiz.locator("fieldset[data-question=q1] input[value=true]").check()
+        quiz.locator("fieldset[data-question=q3] input.answer").fill("25")
+        quiz.locator("button[type=submit]").click()
+        page.wait_for_function("window.API.cmi.core.score.raw !== ''")
+        assert page.evaluate("window.API.cmi.core.score.raw") == str(round(100 * 2 / 7))  # 29: below the quiz's 70%
+        assert page.evaluate("window.API.cmi.core.lesson_status") == "passed"  # but above the LMS's 25

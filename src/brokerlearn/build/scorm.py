@@ -5,7 +5,8 @@ Each module's SCO is a small launch page that keeps the one LMS session (LMSInit
 LMSFinish) and shows the module's pages in a frame; the pages report to it through
 scorm-page.js. A module is completed when all its lessons have been opened; when it has a
 graded quiz, its score goes to cmi.core.score.raw and the status is passed or failed by the
-quiz's pass mark. There is no course server inside an LMS, so graded quizzes are marked in the
+LMS's mastery score when it gives one (cmi.student_data.mastery_score), else by the quiz's pass
+mark. There is no course server inside an LMS, so graded quizzes are marked in the
 page, as in the preview: the package contains their answers.
 
 The package carries the SCORM 1.2 control files (the XSDs its manifest names) at its root, from

@@ -21,6 +21,7 @@
   var finished = false;
   var started = Date.now();
   var SUSPEND_LIMIT = 4096;  /* CMIString4096 */
+  var mastery = NaN;  /* the LMS's cmi.student_data.mastery_score, when it gives one, is the pass mark */
 
   function get(name) { return api ? String(api.LMSGetValue(name) || "") : ""; }
   function set(name, value) { if (api) api.LMSSetValue(name, String(value)); }
@@ -85,6 +86,7 @@
   if (api) {
     api.LMSInitialize("");
     restore(get("cmi.suspend_data"));
+    mastery = parseFloat(get("cmi.student_data.mastery_score"));
     var where = get("cmi.core.lesson_location");
     if (get("cmi.core.entry") === "resume" && lessons.indexOf(where) >= 0) {
       document.getElementById("sco-frame").src = "../" + where;  /* back to the lesson last open */
@@ -112,7 +114,7 @@
       var score = Math.round(100 * detail.earned / detail.possible);
       if (state.score === null || score > state.score) {  /* the best try counts */
         state.score = score;
-        state.passed = detail.earned >= detail.passMark * detail.possible - 1e-9;
+        state.passed = isNaN(mastery) ? detail.earned >= detail.passMark * detail.possible - 1e-9 : score >= mastery;
       }
       save();
     }
