@@ -241,6 +241,12 @@ def test_events_kept_in_the_browser_reach_the_account_at_sign_in(served_rebuilt)
             else:
                 route.continue_()
         page.route("**/api/progress", flaky)
+        reported = []
+
+        def answered(response):
+            if response.url.endswith("/api/progress") and response.status in (200, 422):
+                reported.extend(r["event_id"] for r in response.json().get("rejected", []))
+        page.on("response", answered)
         page.goto(lesson_page)
         page.wait_for_selector("[data-lesson-complete] button[aria-pressed=false]")  # the page goes on
         left = page.evaluate("JSON.parse(localStorage.getItem('brokerlearn:pending-events'))")
@@ -255,4 +261,5 @@ def test_events_kept_in_the_browser_reach_the_account_at_sign_in(served_rebuilt)
     stale = {e["event_id"] for e in offline if e["item"] == LESSON_A}
     assert len(stale) == 11
     assert {e["event_id"] for e in offline} - stored == stale  # all arrived but the stale
+    assert sorted(reported) == sorted(stale)  # each reported to the page, once
     assert errors == []
