@@ -91,8 +91,9 @@ def test_csv_cells_never_start_a_formula(app, visitor, learner, built_example):
         assert visitor().register(f"f{number}@agency.org", name=name).status_code == 302
     visitor().register("=1+1@test.local")
     ana = learner("ana@agency.org")
-    ana.api("post", "/api/progress", {"events": [{"event_id": "evt-a-0002", "course": "example",
-                                                 "kind": "lesson_completed", "item": "finding-partners/cooperation-profiles"}]})
+    done = {"event_id": "evt-a-0002", "course": "example", "kind": "lesson_completed",
+            "item": "finding-partners/cooperation-profiles"}
+    ana.api("post", "/api/progress", {"events": [done]})
     for what in ("learners", "progress", "results"):
         table = list(csv.reader(io.StringIO(export(app, built_example, "csv", what))))
         for row in table[1:]:

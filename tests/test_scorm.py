@@ -190,7 +190,8 @@ def test_the_launch_page_escapes_module_titles(make_course, tmp_path, title):
     launch.feed(html)
     assert launch.tags["iframe"] == {"id": "sco-frame", "title": title, "src": "../mini/intro/index.html"}
     assert set(launch.tags["body"]) == {"data-module", "data-lessons", "data-quiz"}
-    assert json.loads(launch.tags["body"]["data-lessons"]) == ["mini/intro/start/index.html", "mini/intro/next/index.html"]
+    assert json.loads(launch.tags["body"]["data-lessons"]) == ["mini/intro/start/index.html",
+                                                              "mini/intro/next/index.html"]
     assert re.search(r"<title>(.*?)</title>", html).group(1).replace("&quot;", '"').replace("&#x27;", "'") \
         .replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&") == title
 

@@ -125,7 +125,9 @@ def _correct_responses(question: dict) -> list[str] | None:
         return ["true" if question["answer"] else "false"]
     if kind == "numeric" and question.get("answer") is not None:
         answer, tolerance = float(question["answer"]), float(question.get("tolerance") or 0)
-        return [_number(answer)] if not tolerance else [f"{_number(answer - tolerance)}[:]{_number(answer + tolerance)}"]
+        if not tolerance:
+            return [_number(answer)]
+        return [f"{_number(answer - tolerance)}[:]{_number(answer + tolerance)}"]
     if kind == "text" and question.get("accept"):
         return list(question["accept"])  # a regular expression pattern has no xAPI form
     if kind == "order":
@@ -191,7 +193,8 @@ class StatementMaker:
                                "lesson", lang)
         elif event.kind == "video_progress":
             title = course.data.get("videos", {}).get(event.item_id, {}).get("title") if course else None
-            target = _activity(f"{base}/{event.course_id}/media/{event.item_id}/", title or event.item_id, "media", lang)
+            target = _activity(f"{base}/{event.course_id}/media/{event.item_id}/", title or event.item_id, "media",
+                               lang)
         else:
             target, context = self._question(event.course_id, event.item_id)
         verb = VERBS[event.kind]
