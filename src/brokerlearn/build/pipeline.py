@@ -17,7 +17,7 @@ from brokerlearn.build.links import LinkTargets, lesson_url, link_targets, sourc
 from brokerlearn.build.output import PlannedFile, WriteReport, recover, write_output
 from brokerlearn.build.credits import credits_json, credits_json_url
 from brokerlearn.build.pages import (Page, body_html, catalog_page, course_page, credits_page, lesson_pages,
-                                    module_pages, qualification_page, search_page)
+                                    module_pages, packaged_context, qualification_page, search_page)
 from brokerlearn.build.progress import progress_bar
 from brokerlearn.build.search import search_index
 from brokerlearn.build.theme import Theme
@@ -46,9 +46,11 @@ class BuildResult:
 
 
 def build(courses_dir: Path, out_dir: Path, theme_dir: Path | None = None, strict: bool = False,
-          show_progress: bool | None = None, preview: bool = False) -> BuildResult:
+          show_progress: bool | None = None, preview: bool | str = False) -> BuildResult:
     """Build the site into OUT/site and the server manifests into OUT/server. `preview` builds
-    for `brokerlearn preview` only: graded quizzes are marked in the page (never publish it)."""
+    for `brokerlearn preview` only: graded quizzes are marked in the page (never publish it).
+    `preview="package"` builds for a SCORM package (build/scorm.py): graded quizzes are marked in
+    the page as assessments, and pages do not link to the site's catalog, which is not packaged."""
     diags = Diagnostics()
     theme = Theme(theme_dir)  # a bad --theme is a usage error, raised before any work
     cache = BuildCache(out_dir)
@@ -65,7 +67,7 @@ def build(courses_dir: Path, out_dir: Path, theme_dir: Path | None = None, stric
     _fail_if_errors(diags, strict)
     for path in recover(out_dir):
         cache.outputs.pop(path, None)
-    plan = _plan(courses, bodies, theme, cache)
+    plan = _plan(courses, bodies, theme, cache, preview == "package")
     with progress_bar(len(plan), "writing", show_progress) as bar:
         report = write_output(out_dir, plan, cache.outputs, bar)
     cache.save({path: planned.fingerprint for path, planned in plan.items()},
@@ -171,7 +173,8 @@ def _check_media(course: Course, diags: Diagnostics) -> None:
                           "license and attribution (and title, source), so that its credit is shown")
 
 
-def _plan(courses: list[Course], bodies: dict, theme: Theme, cache: BuildCache) -> dict[str, PlannedFile]:
+def _plan(courses: list[Course], bodies: dict, theme: Theme, cache: BuildCache,
+          package: bool = False) -> dict[str, PlannedFile]:
     plan: dict[str, PlannedFile] = {}
     pages: list[Page] = [catalog_page(courses)] if courses else []
     for course in courses:
@@ -187,7 +190,7 @@ def _plan(courses: list[Course], bodies: dict, theme: Theme, cache: BuildCache) 
         data = manifest.course_manifest(course)
         plan[f"server/{course.id}.json"] = _planned_bytes(json.dumps(data, indent=1, sort_keys=True).encode())
     for page in pages:
-        plan[f"site/{page.url}"] = _planned_page(page, theme, cache)
+        plan[f"site/{page.url}"] = _planned_page(page, theme, cache, package)
     for relpath, path in theme.static_files().items():
         plan[f"site/_static/{relpath}"] = _planned_copy(path)
     return plan
@@ -214,12 +217,14 @@ def _fingerprint(*parts: str) -> str:
     return digest.hexdigest()
 
 
-def _planned_page(page: Page, theme: Theme, cache: BuildCache) -> PlannedFile:
+def _planned_page(page: Page, theme: Theme, cache: BuildCache, package: bool = False) -> PlannedFile:
     inputs = page.fingerprint or json.dumps(page.context, sort_keys=True)
-    fingerprint = _fingerprint(theme.fingerprint, page.template, inputs)
+    fingerprint = _fingerprint(theme.fingerprint, page.template, inputs, "package" if package else "site")
 
     def produce() -> bytes:
         context = dict(page.get_context())
+        if package:
+            context = packaged_context(context)
         if page.body is not None:
             context["body_html"] = body_html(_segments(page.body, cache), context["embeds"])
         return theme.render(page.template, context).encode("utf-8")

@@ -80,18 +80,19 @@ def practice_key(question: Question) -> dict:
     return key
 
 
-def quiz_view(quiz: Quiz, embed_index: int, preview: bool = False) -> dict:
+def quiz_view(quiz: Quiz, embed_index: int, preview: bool | str = False) -> dict:
     """With `preview` (brokerlearn preview only, never published), a graded quiz is marked in the
-    page like a practice quiz, so that its author can try it."""
+    page like a practice quiz, so that its author can try it. With `preview="package"` (a SCORM
+    package, where no course server is), it is marked in the page as the module's assessment."""
     prefix = f"qz{embed_index}-{quiz.id}"
     questions = [question_view(q, f"{prefix}-{q.id}", f"{quiz.id}/{q.id}", quiz.data["shuffle"])
                  for q in quiz.questions]
     view = {"id": quiz.id, "dom_id": prefix, "title": quiz.title, "mode": quiz.mode,
             "graded": quiz.graded, "questions": questions, "max_score": quiz.max_score,
             "pass_mark": quiz.data["pass_mark"], "max_attempts": quiz.data["max_attempts"],
-            "preview_of_graded": False}
+            "preview_of_graded": False, "in_package": False}
     if preview and quiz.graded:
-        view.update(graded=False, mode="practice", preview_of_graded=True)
+        view.update(graded=False, mode="practice", preview_of_graded=True, in_package=preview == "package")
     if not view["graded"]:
         view["key_json"] = _json_for_script({q.id: practice_key(q) for q in quiz.questions})
     return view
@@ -103,6 +104,7 @@ def inline_question_view(question: Question, embed_index: int, scope: str) -> di
     return {"id": f"inline-{embed_index}", "dom_id": dom_id, "title": None, "mode": "practice",
             "graded": False, "questions": [question_view(question, f"{dom_id}-q", f"{scope}/{question.id}", False)],
             "max_score": question.max_score, "pass_mark": None, "max_attempts": 0, "preview_of_graded": False,
+            "in_package": False,
             "key_json": _json_for_script({question.id: practice_key(question)})}
 
 

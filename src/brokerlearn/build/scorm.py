@@ -5,11 +5,17 @@ Each module's SCO is a small launch page that keeps the one LMS session (LMSInit
 LMSFinish) and shows the module's pages in a frame; the pages report to it through
 scorm-page.js. A module is completed when all its lessons have been opened; when it has a
 graded quiz, its score goes to cmi.core.score.raw and the status is passed or failed by the
-quiz's pass mark. There is no course server inside an LMS, so graded quizzes are marked in the
+LMS's mastery score when it gives one (cmi.student_data.mastery_score), else by the quiz's pass
+mark. There is no course server inside an LMS, so graded quizzes are marked in the
 page, as in the preview: the package contains their answers.
+
+The package carries the SCORM 1.2 control files (the XSDs its manifest names) at its root, from
+scorm_schemas/ (see the README there for where they come from). Its pages never link outside
+it: the site name and breadcrumbs lead to the course page, not to the site's catalog.
 """
 from __future__ import annotations
 
+import html
 import json
 import os
 import tempfile
@@ -21,11 +27,15 @@ from brokerlearn.build.links import lesson_url, module_url
 from brokerlearn.build.pipeline import build
 from brokerlearn.errors import UsageError
 
+SCHEMAS = Path(__file__).with_name("scorm_schemas")
+CONTROL_FILES = ("imscp_rootv1p1p2.xsd", "adlcp_rootv1p2.xsd", "ims_xml.xsd")
+# Every value is put in with html.escape(quote=True): module titles are the author's text, and
+# this page runs on the LMS's origin.
 LAUNCH = """<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>
 <style>html,body,iframe{{margin:0;border:0;width:100%;height:100%}}</style>
 <script src="../_static/scorm-sco.js" defer></script></head>
-<body data-module="{module}" data-lessons='{lessons}' data-quiz="{quiz}">
+<body data-module="{module}" data-lessons="{lessons}" data-quiz="{quiz}">
 <iframe id="sco-frame" title="{title}" src="../{start}"></iframe>
 </body></html>
 """
@@ -72,7 +82,7 @@ def _manifest(course, modules: list[dict], files: list[str]) -> str:
 def export_scorm(course_dir: Path, target: Path, theme_dir: Path | None = None) -> dict:
     with tempfile.TemporaryDirectory(prefix="brokerlearn-scorm-") as scratch:
         out = Path(scratch) / "out"
-        result = build(course_dir, out, theme_dir, show_progress=False, preview=True)
+        result = build(course_dir, out, theme_dir, show_progress=False, preview="package")
         if len(result.courses) != 1:
             raise UsageError("give one course folder: a SCORM package holds one course")
         course = result.courses[0]
@@ -94,15 +104,22 @@ def export_scorm(course_dir: Path, target: Path, theme_dir: Path | None = None) 
             info = {"slug": module.slug, "title": module.title,
                     "mastery": round(graded.data["pass_mark"] * 100) if graded else None}
             modules.append(info)
-            files[f"scorm/{module.slug}.html"] = LAUNCH.format(
-                lang=course.language, title=escape(module.title), module=module.slug,
-                lessons=json.dumps(lessons).replace("'", "&#39;"), quiz=graded.id if graded else "",
-                start=module_url(course, module)).encode()
+            files[f"scorm/{module.slug}.html"] = _launch_page(course, module, lessons, graded)
         manifest = _manifest(course, modules, sorted(f for f in files if not f.startswith("scorm/")))
         partial = target.with_name(f".{target.name}.partial")
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("imsmanifest.xml", manifest)
+            for name in CONTROL_FILES:
+                archive.write(SCHEMAS / name, name)
             for name, data in files.items():
                 archive.writestr(name, data)
         os.replace(partial, target)
-    return {"course": course.id, "modules": len(modules), "files": len(files) + 1}
+    return {"course": course.id, "modules": len(modules), "files": len(files) + 1 + len(CONTROL_FILES)}
+
+
+def _launch_page(course, module, lessons: list[str], graded) -> bytes:
+    def attr(value: str) -> str:
+        return html.escape(value, quote=True)
+    return LAUNCH.format(lang=attr(course.language), title=attr(module.title), module=attr(module.slug),
+                         lessons=attr(json.dumps(lessons)), quiz=attr(graded.id if graded else ""),
+                         start=attr(module_url(course, module))).encode()

@@ -20,7 +20,7 @@ from brokerlearn.server.services.accounts import AccountError, make_invitation
 from brokerlearn.server.services.certificates import CertificateError, revoke
 from brokerlearn.server.services.enrolment import (check_rows, create_group, parse_staff_csv)
 from brokerlearn.server.services.enrolment import import_staff as import_staff_rows
-from brokerlearn.server.services.progress import course_progress
+from brokerlearn.server.services.progress import course_progress, lessons_completed_per_user
 from brokerlearn.server.services.statistics import item_statistics, module_funnel
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -56,8 +56,7 @@ def learners():
     if request.args.get("group") and (group_id is None or session.get(Group, group_id) is None):
         abort(404)  # no such group (also a number no group can have)
     role = request.args.get("role") if request.args.get("role") in ROLES else None
-    completed = (select(ProgressEvent.user_id, func.count(func.distinct(ProgressEvent.item_id)).label("n"))
-                 .where(ProgressEvent.kind == "lesson_completed").group_by(ProgressEvent.user_id).subquery())
+    completed = lessons_completed_per_user().subquery()  # per course, as the CSV counts
     attempts = (select(QuizAttempt.user_id, func.count(QuizAttempt.id).label("n"))
                 .where(QuizAttempt.status == "submitted").group_by(QuizAttempt.user_id).subquery())
     statement = (select(User, func.coalesce(completed.c.n, 0), func.coalesce(attempts.c.n, 0))

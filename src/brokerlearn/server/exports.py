@@ -3,7 +3,13 @@ an xAPI 1.0.3 statement (JSON lines) for a learning record store.
 
 xAPI activity IDs are the course's stable IDs as addresses on the server (lesson URLs, and
 COURSE/quizzes/QUIZ[/QUESTION]), and statement IDs are derived from the learner and the event,
-so exporting twice gives the same statements and an LRS can drop the repeats.
+so exporting twice gives the same statements and an LRS can drop the repeats. Activity names
+are the titles in the course's language (lesson, video and quiz titles, a question's prompt).
+
+An `answered` statement's question is a cmi.interaction activity with its interactionType
+(xAPI 1.0.3 Data 2.4.4.1) and its choices, items or pairs. Its correctResponsesPattern is given
+for practice questions only: their key is in the public page anyway, while a graded question's
+key stays on the server (an LRS's readers may include learners).
 """
 from __future__ import annotations
 
@@ -16,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from brokerlearn.server.courses import CourseCatalog
 from brokerlearn.server.models import Certificate, ProgressEvent, QuizAttempt, User
-from brokerlearn.server.services.progress import WATCHED_SHARE, course_progress
+from brokerlearn.server.services.progress import WATCHED_SHARE, course_progress, lessons_completed_per_user
 
 ADL = "http://adlnet.gov/expapi/verbs/"
 VERBS = {"lesson_viewed": "experienced", "lesson_completed": "completed", "video_progress": "progressed",
@@ -24,18 +30,27 @@ VERBS = {"lesson_viewed": "experienced", "lesson_completed": "completed", "video
 _NAMESPACE = uuid.UUID("5b0b6f2e-8f7a-4c7e-9a55-2b1f3c0d7e11")  # brokerlearn's statement IDs
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    """A text cell that a spreadsheet would read as a formula gets a leading apostrophe (OWASP's
+    advice against CSV injection: learners choose their names); numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _csv(header: list[str], rows) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([_cell(value) for value in row] for row in rows)
     return out.getvalue()
 
 
 def learners_csv(db: Session) -> str:
-    completed = dict(db.execute(select(ProgressEvent.user_id, func.count(func.distinct(
-        ProgressEvent.course_id + "/" + ProgressEvent.item_id))).where(ProgressEvent.kind == "lesson_completed")
-        .group_by(ProgressEvent.user_id)).all())
+    completed = dict(db.execute(lessons_completed_per_user()).all())
     attempts = dict(db.execute(select(QuizAttempt.user_id, func.count(QuizAttempt.id)).where(
         QuizAttempt.status == "submitted").group_by(QuizAttempt.user_id)).all())
     certificates = dict(db.execute(select(Certificate.user_id, func.count(Certificate.id)).where(
@@ -73,9 +88,53 @@ def _iso(moment) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _activity(activity_id: str, name: str, kind: str) -> dict:
+def _activity(activity_id: str, name: str, kind: str, lang: str = "en") -> dict:
     return {"objectType": "Activity", "id": activity_id,
-            "definition": {"name": {"en": name}, "type": f"http://adlnet.gov/expapi/activities/{kind}"}}
+            "definition": {"name": {lang: name}, "type": f"http://adlnet.gov/expapi/activities/{kind}"}}
+
+
+# Our question types as xAPI interaction types (xAPI 1.0.3 Data 2.4.4.1).
+INTERACTION_TYPES = {"single": "choice", "multiple": "choice", "truefalse": "true-false", "numeric": "numeric",
+                     "text": "fill-in", "order": "sequencing", "match": "matching", "reflection": "long-fill-in"}
+
+
+def _components(question: dict, lang: str) -> dict:
+    def component(cid: str, text: str) -> dict:
+        return {"id": cid, "description": {lang: text}}
+    kind = question["type"]
+    if kind in ("single", "multiple"):
+        return {"choices": [component(o["id"], o["text"]) for o in question["options"]]}
+    if kind == "order":
+        return {"choices": [component(i["id"], i["text"]) for i in question["items"]]}
+    if kind == "match":
+        return {"source": [component(p["left_id"], p["left"]) for p in question["pairs"]],
+                "target": [component(p["right_id"], p["right"]) for p in question["pairs"]]}
+    return {}
+
+
+def _number(value: float) -> str:
+    return f"{value:g}" if float(value).is_integer() else repr(float(value))
+
+
+def _correct_responses(question: dict) -> list[str] | None:
+    """xAPI's correctResponsesPattern for a question's key; None when it has none to give."""
+    kind = question["type"]
+    if kind in ("single", "multiple"):
+        return ["[,]".join(o["id"] for o in question["options"] if o["correct"])]
+    if kind == "truefalse" and isinstance(question.get("answer"), bool):
+        return ["true" if question["answer"] else "false"]
+    if kind == "numeric" and question.get("answer") is not None:
+        answer, tolerance = float(question["answer"]), float(question.get("tolerance") or 0)
+        if not tolerance:
+            return [_number(answer)]
+        return [f"{_number(answer - tolerance)}[:]{_number(answer + tolerance)}"]
+    if kind == "text" and question.get("accept"):
+        return list(question["accept"])  # a regular expression pattern has no xAPI form
+    if kind == "order":
+        return ["[,]".join(i["id"] for i in question["items"])]
+    if kind == "match":
+        return ["[,]".join(f"{p['left_id']}[.]{p['right_id']}" for p in question["pairs"])]
+    return None
 
 
 class StatementMaker:
@@ -88,29 +147,62 @@ class StatementMaker:
     def _actor(self, user_id: int) -> dict:
         return {"objectType": "Agent", "account": {"homePage": self.base, "name": f"learner-{user_id}"}}
 
-    def _context(self, course_id: str) -> dict:
+    def _lang(self, course_id: str) -> str:
         course = self.known.get(course_id)
-        parent = _activity(f"{self.base}/{course_id}/", course.title if course else course_id, "course")
-        return {"platform": "brokerlearn", "language": course.data.get("language", "en") if course else "en",
-                "contextActivities": {"parent": [parent]}}
+        return course.data.get("language", "en") if course else "en"
+
+    def _course_activity(self, course_id: str) -> dict:
+        course = self.known.get(course_id)
+        return _activity(f"{self.base}/{course_id}/", course.title if course else course_id, "course",
+                         self._lang(course_id))
+
+    def _context(self, course_id: str) -> dict:
+        return {"platform": "brokerlearn", "language": self._lang(course_id),
+                "contextActivities": {"parent": [self._course_activity(course_id)]}}
+
+    def _question(self, course_id: str, item_id: str) -> tuple[dict, dict]:
+        """A practice answer's question as a cmi.interaction activity, and its context: the quiz
+        as parent, the course as grouping."""
+        course, lang = self.known.get(course_id), self._lang(course_id)
+        quiz_id, _, question_id = item_id.partition("/")
+        quiz = course.quiz(quiz_id) if course else None
+        question = next((q for q in (quiz or {}).get("questions", []) if q["id"] == question_id), None)
+        activity_id = f"{self.base}/{course_id}/quizzes/{item_id}"
+        context = self._context(course_id)
+        if question is None:  # an inline question, or one since removed: no definition to give
+            target = _activity(activity_id, item_id, "cmi.interaction", lang)
+            target["definition"]["interactionType"] = "other"
+            return target, context
+        target = _activity(activity_id, question["prompt"], "cmi.interaction", lang)
+        target["definition"]["interactionType"] = INTERACTION_TYPES.get(question["type"], "other")
+        target["definition"].update(_components(question, lang))
+        pattern = _correct_responses(question) if quiz["mode"] == "practice" else None
+        if pattern:
+            target["definition"]["correctResponsesPattern"] = pattern
+        quiz_activity = _activity(f"{self.base}/{course_id}/quizzes/{quiz_id}", quiz.get("title") or quiz_id,
+                                  "assessment", lang)
+        context["contextActivities"] = {"parent": [quiz_activity], "grouping": [self._course_activity(course_id)]}
+        return target, context
 
     def event(self, event: ProgressEvent) -> dict:
-        base, course = self.base, self.known.get(event.course_id)
+        base, course, lang = self.base, self.known.get(event.course_id), self._lang(event.course_id)
+        context = self._context(event.course_id)
         if event.kind.startswith("lesson_"):
             lesson = course.lessons.get(event.item_id) if course else None
             target = _activity(f"{base}/{event.course_id}/{event.item_id}/", lesson["title"] if lesson else event.item_id,
-                               "lesson")
+                               "lesson", lang)
         elif event.kind == "video_progress":
             title = course.data.get("videos", {}).get(event.item_id, {}).get("title") if course else None
-            target = _activity(f"{base}/{event.course_id}/media/{event.item_id}/", title or event.item_id, "media")
+            target = _activity(f"{base}/{event.course_id}/media/{event.item_id}/", title or event.item_id, "media",
+                               lang)
         else:
-            target = _activity(f"{base}/{event.course_id}/quizzes/{event.item_id}", event.item_id, "cmi.interaction")
+            target, context = self._question(event.course_id, event.item_id)
         verb = VERBS[event.kind]
         statement = {
             "id": str(uuid.uuid5(_NAMESPACE, f"{base}|{event.user_id}|{event.event_id}")),
             "actor": self._actor(event.user_id),
             "verb": {"id": ADL + verb, "display": {"en-US": verb}},
-            "object": target, "context": self._context(event.course_id), "timestamp": _iso(event.occurred_at),
+            "object": target, "context": context, "timestamp": _iso(event.occurred_at),
         }
         if event.kind == "lesson_viewed" and event.value:
             statement["result"] = {"duration": f"PT{int(event.value)}S"}
@@ -134,7 +226,8 @@ class StatementMaker:
             "actor": self._actor(attempt.user_id),
             "verb": {"id": ADL + verb, "display": {"en-US": verb}},
             "object": _activity(f"{self.base}/{attempt.course_id}/quizzes/{attempt.quiz_id}",
-                                quiz["title"] if quiz else attempt.quiz_id, "assessment"),
+                                (quiz["title"] if quiz else None) or attempt.quiz_id, "assessment",
+                                self._lang(attempt.course_id)),
             "result": {"score": score, "success": bool(attempt.passed), "completion": True},
             "context": {**self._context(attempt.course_id),
                         "extensions": {f"{self.base}/xapi/extensions/attempt": attempt.number}},

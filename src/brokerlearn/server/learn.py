@@ -42,6 +42,9 @@ def get_progress(course_id: str):
 def post_progress():
     body = json_body()
     result = progress.record_events(db.connection(), current_user.id, body.get("events"), catalog())
+    if result["rejected"] and len(result["rejected"]) == len(body["events"]):  # nothing to acknowledge
+        first = result["rejected"][0]
+        return jsonify({"error": {"code": "invalid_event", "message": first["message"]}, **result}), 422
     return jsonify(result), 200
 
 

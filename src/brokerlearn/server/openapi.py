@@ -33,8 +33,15 @@ SPEC = {
                             "every state-changing call needs the CSRF token of GET /api/session."},
     "paths": {
         "/api/session": {"get": _op("Whether a server is there, who is signed in, and the CSRF token", _json("Session"))},
-        "/api/progress": {"post": _op("Record learning events (idempotent by event_id)", _json("Recorded"),
-                                      "Events", csrf=True)},
+        "/api/progress": {"post": {**_op("Record learning events (idempotent by event_id; each invalid or "
+                                         "stale event is rejected on its own)", _json("Recorded"), "Events", csrf=True),
+                                   "description": "The valid events are recorded and the others listed in `rejected`, "
+                                                  "each with its index, event_id and reason; every event not listed "
+                                                  "is acknowledged (stored now or before). When no event of the "
+                                                  "batch can be recorded the answer is 422, with `rejected` beside "
+                                                  "`error`. A rejected event is never accepted later: a client may "
+                                                  "forget it, and should keep the others only after a network "
+                                                  "error or a 5xx."}},
         "/api/progress/{course_id}": {"get": _op("Progress of the signed-in learner in one course", _json("Progress"),
                                                  params=["course_id"])},
         "/api/quizzes/{course_id}/{quiz_id}": {"get": _op("Attempts used and scores for a graded quiz",
@@ -65,7 +72,16 @@ SPEC = {
                       "item": {"type": "string", "description": "Lesson 'module/lesson', video name or quiz/question."},
                       "value": {"type": "number", "description": "Seconds (lesson_viewed) or a share 0..1."},
                       "at": {"type": "string", "format": "date-time"}}},
-        "Recorded": {"type": "object", "properties": {"recorded": {"type": "integer"}, "duplicates": {"type": "integer"}}},
+        "Recorded": {"type": "object", "properties": {
+            "recorded": {"type": "integer", "description": "Events stored now."},
+            "duplicates": {"type": "integer", "description": "Events stored before (a replayed event_id)."},
+            "rejected": {"type": "array", "items": {"$ref": "#/components/schemas/Rejected"}}}},
+        "Rejected": {"type": "object", "required": ["index", "code", "message"], "properties": {
+            "index": {"type": "integer", "description": "Position of the event in the batch, from 0."},
+            "event_id": {"type": ["string", "null"]},
+            "code": {"enum": ["stale", "invalid"], "description": "stale: its course, lesson or video is not "
+                                                                  "(or no longer) in the catalog; invalid: malformed."},
+            "message": {"type": "string"}}},
         "Progress": {"type": "object", "properties": {
             "course": {"type": "string"}, "completed_lessons": {"type": "array", "items": {"type": "string"}},
             "lessons": {"type": "integer"}, "share_completed": {"type": "number"},

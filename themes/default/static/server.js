@@ -39,7 +39,12 @@
     }
     return fetch(api + path, options).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
-        if (!response.ok) throw new Error((data.error && data.error.message) || response.statusText);
+        if (!response.ok) {
+          var error = new Error((data.error && data.error.message) || response.statusText);
+          error.status = response.status;
+          error.data = data;
+          throw error;
+        }
         return data;
       });
     });
@@ -53,6 +58,40 @@
     var e = { event_id: newId(), course: courseId, kind: kind, item: item, at: new Date().toISOString() };
     if (value !== undefined) e.value = value;
     return e;
+  }
+
+  /* Sign-in merge: what was kept in this browser goes to the account in batches of at most
+     BATCH, oldest first. An event leaves the browser only when the server has acknowledged it
+     (stored now or before) or rejected it for good (stale: its lesson is gone; invalid); after a
+     network error, a 5xx or a lost session the rest stays for the next page. */
+  var BATCH = 200;  /* the API takes at most 200 events per call */
+  var FINAL = { stale: true, invalid: true };
+
+  function forget(sent) {
+    var gone = {};
+    sent.forEach(function (e) { gone[JSON.stringify(e)] = true; });
+    try {
+      localStorage.setItem(LOCAL, JSON.stringify(pending().filter(function (e) { return !gone[JSON.stringify(e)]; })));
+    } catch (e) { /* storage off */ }
+  }
+
+  function settled(batch, answer) {  /* the events of a batch the server has dealt with for good */
+    var kept = {};
+    (answer.rejected || []).forEach(function (r) { if (!FINAL[r.code]) kept[r.index] = true; });
+    return batch.filter(function (e, index) { return !kept[index]; });
+  }
+
+  function mergePending() {
+    var batch = pending().slice(0, BATCH);
+    if (!batch.length) return Promise.resolve();
+    return call("POST", "progress", { events: batch }).catch(function (error) {
+      if (error.status === 422 && error.data && Array.isArray(error.data.rejected)) return error.data;
+      throw error;  /* keep them all for a later try */
+    }).then(function (answer) {
+      var done = settled(batch, answer);
+      forget(done);
+      if (done.length) return mergePending();  /* drain until empty */
+    });
   }
 
   function locallyCompleted() {
@@ -275,10 +314,7 @@
       document.querySelectorAll("section.quiz[data-graded]").forEach(function (s) { gradedQuiz(s, signedIn); });
       if (!courseId) return;
       if (!signedIn) { offline(); return; }
-      var merge = pending().slice(-200);  /* the API takes at most 200 events per call */
-      var first = merge.length ? call("POST", "progress", { events: merge }).then(function () {
-        localStorage.removeItem(LOCAL);  /* merged into the account */
-      }).catch(function () {}) : Promise.resolve();
+      var first = mergePending().catch(function () { /* kept in the browser: merged on a later page */ });
       first.then(function () { return call("GET", "progress/" + courseId); }).then(function (progress) {
         completionButton(showProgress(progress), true);
         recordView(true);

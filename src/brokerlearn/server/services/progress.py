@@ -22,8 +22,18 @@ _ITEM = re.compile(r"^[A-Za-z0-9._/-]{1,300}$")
 _KEYS = {"event_id", "course", "kind", "item", "value", "at"}
 
 
-def _field_error(index: int, message: str) -> ApiError:
-    return ApiError(422, f"event {index + 1}: {message}", "invalid_event")
+class Rejected(ValueError):
+    """One event the server will never store: `stale` when it names a course, lesson or video
+    that is not (or no longer) in the catalog, `invalid` when it is malformed. Sending it again
+    cannot help, so a client may forget it."""
+
+    def __init__(self, index: int, message: str, code: str = "invalid"):
+        super().__init__(f"event {index + 1}: {message}")
+        self.index, self.code, self.reason = index, code, message
+
+
+def _field_error(index: int, message: str, code: str = "invalid") -> Rejected:
+    return Rejected(index, message, code)
 
 
 def _occurred_at(raw, index: int) -> datetime:
@@ -67,13 +77,13 @@ def validate_event(event, index: int, courses) -> dict:
         raise _field_error(index, f"'kind' must be one of {', '.join(KINDS)}")
     course: CourseInfo | None = courses.get(event.get("course")) if isinstance(event.get("course"), str) else None
     if course is None:
-        raise _field_error(index, "unknown 'course'")
+        raise _field_error(index, "unknown 'course'", "stale")
     if not isinstance(item, str) or not _ITEM.match(item):
         raise _field_error(index, "'item' must be an ID such as 'module/lesson'")
     if kind.startswith("lesson_") and item not in course.lessons:
-        raise _field_error(index, f"unknown lesson '{item}' in course '{course.id}'")
+        raise _field_error(index, f"unknown lesson '{item}' in course '{course.id}'", "stale")
     if kind == "video_progress" and item not in course.data.get("videos", {}):
-        raise _field_error(index, f"unknown video '{item}' in course '{course.id}'")
+        raise _field_error(index, f"unknown video '{item}' in course '{course.id}'", "stale")
     return {"event_id": event_id, "course_id": course.id, "kind": kind, "item_id": item,
             "value": _value(event, kind, index), "occurred_at": _occurred_at(event.get("at"), index)}
 
@@ -96,16 +106,35 @@ def _insert_new(connection: Connection, values: list[dict]) -> int:
 
 
 def record_events(connection: Connection, user_id: int, events, courses) -> dict:
-    """Insert the events that are new; a replayed event_id is acknowledged and not stored twice."""
+    """Insert the valid events that are new; a replayed event_id is acknowledged and not stored
+    twice. Each invalid or stale event is rejected on its own, with its index, event_id and
+    reason, so that one stale event (a lesson since removed) does not hold back the others; every
+    event not in `rejected` is acknowledged (stored now or before)."""
     if not isinstance(events, list) or not events:
         raise ApiError(422, "'events' must be a non-empty list", "invalid_event")
     if len(events) > MAX_EVENTS:
         raise ApiError(413, f"at most {MAX_EVENTS} events per request", "too_many_events")
-    rows = [validate_event(e, i, courses) for i, e in enumerate(events)]
+    rows, rejected = [], []
+    for index, event in enumerate(events):
+        try:
+            rows.append(validate_event(event, index, courses))
+        except Rejected as problem:
+            event_id = event.get("event_id") if isinstance(event, dict) else None
+            rejected.append({"index": index, "event_id": event_id if isinstance(event_id, str) else None,
+                             "code": problem.code, "message": str(problem)})
     now = utcnow()
     values = [{**row, "user_id": user_id, "recorded_at": now} for row in rows]
-    recorded = _insert_new(connection, values)
-    return {"recorded": recorded, "duplicates": len(rows) - recorded}
+    recorded = _insert_new(connection, values) if values else 0
+    return {"recorded": recorded, "duplicates": len(rows) - recorded, "rejected": rejected}
+
+
+def lessons_completed_per_user():
+    """(user_id, n): how many lessons each learner has completed, counted per course (course_id and
+    item_id), so two courses that share a 'module/lesson' ID are not collapsed. The admin list and
+    the learners CSV both count with this."""
+    return (select(ProgressEvent.user_id,
+                   func.count(func.distinct(ProgressEvent.course_id + "/" + ProgressEvent.item_id)).label("n"))
+            .where(ProgressEvent.kind == "lesson_completed").group_by(ProgressEvent.user_id))
 
 
 def course_progress(db: Session, user_id: int, course: CourseInfo) -> dict:
