@@ -18,6 +18,7 @@ from brokerlearn.build.output import PlannedFile, WriteReport, recover, write_ou
 from brokerlearn.build.pages import (Page, body_html, catalog_page, course_page, lesson_pages, module_pages,
                                     qualification_page, search_page)
 from brokerlearn.build.progress import progress_bar
+from brokerlearn.build.quizzes import seal_course
 from brokerlearn.build.search import search_index
 from brokerlearn.build.theme import Theme
 from brokerlearn.build.video.player import published_files
@@ -51,6 +52,9 @@ def build(courses_dir: Path, out_dir: Path, theme_dir: Path | None = None, stric
     theme = Theme(theme_dir)  # a bad --theme is a usage error, raised before any work
     cache = BuildCache(out_dir)
     courses = load_courses(courses_dir, diags, cache.lessons)
+    quiz_key = manifest.quiz_key(out_dir)
+    for course in courses:  # graded quizzes' IDs and page order, keyed by the build's secret
+        seal_course(course, quiz_key.encode())
     if not diags.errors:  # videos are converted once the course reads cleanly (cached by content)
         videos = VideoPipeline(out_dir / ".cache" / "media")
         videos.process(courses, diags, show_progress)
@@ -65,6 +69,7 @@ def build(courses_dir: Path, out_dir: Path, theme_dir: Path | None = None, stric
     for path in recover(out_dir):
         cache.outputs.pop(path, None)
     plan = _plan(courses, bodies, theme, cache)
+    plan[manifest.QUIZ_KEY_FILE] = _planned_bytes(f"{quiz_key}\n".encode())
     with progress_bar(len(plan), "writing", show_progress) as bar:
         report = write_output(out_dir, plan, cache.outputs, bar)
     cache.save({path: planned.fingerprint for path, planned in plan.items()},
