@@ -97,7 +97,9 @@ def _escape_problem(pattern: str, index: int, in_class: bool) -> str | None:
         return None
     if char.isdigit():
         return f"the backreference or octal escape '\\{char}' {where}"
-    return f"the escape '\\{char}' {where}" + ("" if char.isalpha() else f": write '{char}' without the '\\'")
+    hint = {"A": ": use ^", "z": ": use $", "Z": ": use $"}.get(char, "" if char.isalpha() else
+                                                                f": write '{char}' without the '\\'")
+    return f"the escape '\\{char}' {where}{hint}"
 
 
 def _escape_length(pattern: str, index: int) -> int:
