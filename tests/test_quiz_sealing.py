@@ -111,6 +111,7 @@ def test_ids_are_keyed_by_the_builds_secret_and_stable_with_it(make_course, tmp_
     assert all(re.fullmatch(r"[oilr][0-9a-f]{10}", i) for i in ids) and len(set(ids)) == len(ids)
     key = (out / "server" / "quiz-key").read_text().strip()
     assert len(key) >= 32 and key not in public_text(out)
+    assert (out / "server" / "quiz-key").stat().st_mode & 0o777 == 0o600
     # Rebuilt in the same folder, the key and so the IDs stay: stored attempts keep their meaning.
     (tmp_path / "courses/mini/modules/01-intro/01-start.md").write_text("---\ntitle: Start\n---\n\n## First part\n\nHi.\n")
     build(tmp_path / "courses", out, show_progress=False)

@@ -72,6 +72,7 @@ def build(courses_dir: Path, out_dir: Path, theme_dir: Path | None = None, stric
     plan[manifest.QUIZ_KEY_FILE] = _planned_bytes(f"{quiz_key}\n".encode())
     with progress_bar(len(plan), "writing", show_progress) as bar:
         report = write_output(out_dir, plan, cache.outputs, bar)
+    (out_dir / manifest.QUIZ_KEY_FILE).chmod(0o600)  # readable by the build's user alone
     cache.save({path: planned.fingerprint for path, planned in plan.items()},
                {lesson.content_hash for course in courses for _, lesson in course.lessons()})
     return BuildResult(courses, diags, report, rendered)
