@@ -249,3 +249,16 @@ def test_graded_feedback_shows_as_html_and_points_as_practice_writes_them(markdo
         first = quiz.locator("fieldset[data-question=q1] .question-feedback")
         assert first.locator("strong").inner_text() == "Yes"
         assert first.locator(".explanation em").inner_text() == "this"
+
+
+def test_the_reviews_crashing_answers_are_wrong_answers_not_500s(learner, built_example):
+    """Security review F11 cases 2 and 3: unhashable match answers and 10**400."""
+    manifest = _manifest(built_example)
+    left = manifest["quizzes"]["m2-assessment"]["questions"][5]["pairs"][0]["left_id"]
+    ana = learner()
+    for answers in ({"q6": {left: []}, "q3": 10**400, "q5": [[1], {}, None], "q2": [["x"]]}, {"q6": {left: {}}}):
+        attempt = ana.api("post", f"{QUIZ}/attempts").get_json()["id"]
+        response = ana.api("post", f"{QUIZ}/attempts/{attempt}", {"answers": answers})
+        assert response.status_code == 200, response.get_data(as_text=True)
+        result = response.get_json()
+        assert result["score"] == 0 and all(result["questions"][q]["error"] for q in answers)
