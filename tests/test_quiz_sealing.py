@@ -257,3 +257,11 @@ def test_practice_quiz_carries_its_key(make_course, tmp_path):
     build(root.parent, out, show_progress=False)
     page = (out / "site/mini/intro/next/index.html").read_text()
     assert "quiz-key" in page and MARKERS["feedback"] in page and MARKERS["explanation"] in page
+
+
+def test_a_short_quiz_key_is_refused_before_any_work(make_course, tmp_path, monkeypatch):
+    from brokerlearn.errors import UsageError
+    monkeypatch.setenv("BROKERLEARN_QUIZ_KEY", "secret")
+    with pytest.raises(UsageError, match="at least 32 characters"):
+        build_sealed(make_course, tmp_path)
+    assert not (tmp_path / "out" / "site").exists()
