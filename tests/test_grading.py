@@ -276,3 +276,38 @@ def test_the_reviews_crashing_answers_are_wrong_answers(kind, response):
     fuzzed = next(q for q in FUZZED if q.type == kind)
     result = grade(fuzzed, response)
     assert result.score == 0 and result.error
+
+
+def test_re2_and_javascript_agree_on_generated_patterns():
+    """A differential check of the two engines on 1,500 generated patterns of the allowed syntax
+    (classes, categories, case pairs such as ß/ẞ, σ/ς/Σ, k/K/K, quantifiers, groups) and answers."""
+    import random
+    from brokerlearn.course.patterns import pattern_matches, pattern_problem
+    chars = list("abkKsSiI1 .") + list("ßẞσςΣéÉİıǅǆǄſKΩωΩﬁµμǰΐÅåÅ")
+    atoms = [lambda r: r.choice(chars).replace(".", "\\."), lambda r: ".", lambda r: "[a-z]", lambda r: "[^a]",
+             lambda r: "\\d", lambda r: "\\w", lambda r: "\\s", lambda r: "\\p{L}", lambda r: "\\p{Lu}",
+             lambda r: "\\W", lambda r: "\\S", lambda r: "[A-Z]", lambda r: "\\b",
+             lambda r: "[" + r.choice(chars).replace(".", "") + r.choice(chars).replace(".", "") + "]"]
+
+    def pattern(r, depth=0):
+        parts = []
+        for _ in range(r.randint(1, 4)):
+            if depth < 2 and r.random() < 0.2:
+                atom = f"({pattern(r, depth + 1)}" + (f"|{pattern(r, depth + 1)}" if r.random() < 0.5 else "") + ")"
+            else:
+                atom = r.choice(atoms)(r)
+            parts.append(atom + ("" if atom == "\\b" else r.choice(["", "", "*", "+", "?", "{1,2}"])))
+        return "".join(parts)
+    r, cases = random.Random(14), []
+    while len(cases) < 1500:
+        p = pattern(r)
+        if not pattern_problem(p):
+            cases.append((p, "".join(r.choice(chars) for _ in range(r.randint(0, 5)))))
+    script = (f"const q = require({json.dumps(str(QUIZ_JS))});"
+              "const cs = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
+              "process.stdout.write(JSON.stringify(cs.map(([p, s]) => q.patternMatches(p, s))));")
+    browser = json.loads(subprocess.run(["node", "-e", script], input=json.dumps(cases), capture_output=True,
+                                        text=True, check=True).stdout)
+    server = [pattern_matches(p, s) for p, s in cases]
+    assert sum(server) > 200  # the check is not empty
+    assert [(c, s, b) for c, s, b in zip(cases, server, browser) if s != b] == []
