@@ -1,7 +1,13 @@
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+
+# One quiz key for every build of the tests (and the builds they start in subprocesses), so two
+# builds of the same course into two folders are byte-identical. tests/test_quiz_sealing.py
+# removes it where a build must make its own key.
+os.environ.setdefault("BROKERLEARN_QUIZ_KEY", "tests-quiz-key-" + "0" * 32)
 
 pytest_plugins = ["server_fixtures"]
 

@@ -87,3 +87,36 @@ def test_every_image_and_video_is_credited(built):
     from test_credits import assert_every_medium_credited
     course, out = built
     assert_every_medium_credited(course, out / "site" / course.id)
+
+
+def test_the_security_reviews_attacks_read_no_answers_from_the_built_pages(built):
+    """Issue 14 / F1: the review's scripts (tests/tools/) against the freshly built site. They
+    recovered all 22 order and match answers and 30 of 32 by 'pick the author's first option';
+    now they may get what guessing gets (about 1, and about 8 of 32)."""
+    import json
+    import sys
+    tools = str(Path(__file__).parent / "tools")
+    sys.path.insert(0, tools)
+    try:
+        import crack_quiz
+        import crack_single
+    finally:
+        sys.path.remove(tools)
+    course, out = built
+    truth = json.loads((out / "server" / f"{course.id}.json").read_text())
+    keys = {f"{quiz_id}/{q['id']}": q for quiz_id, quiz in truth["quizzes"].items() if quiz["mode"] == "graded"
+            for q in quiz["questions"] if q["type"] in ("order", "match")}
+    cracked = {}
+    for page in sorted((out / "site" / course.id).rglob("index.html")):
+        cracked.update(crack_quiz.crack(str(page)))
+    assert set(cracked) == set(keys) and len(keys) == 22
+    exact = 0
+    for scope, found in cracked.items():
+        q = keys[scope]
+        answer = [i["text"] for i in q["items"]] if q["type"] == "order" else {p["left"]: p["right"] for p in q["pairs"]}
+        assert not any(found["from_ids"].values() if isinstance(found["from_ids"], dict) else found["from_ids"])
+        exact += found["from_shuffle"] == answer
+    assert exact <= 4, exact  # chance: about 1 (a 4-item order: 1 in 23; a 4-pair match: 1 in 24)
+    counts = crack_single.crack_single(str(out / "site"), truth)
+    assert counts["questions"] == 32 and counts["index_from_id"] == 0
+    assert counts["author_first_right"] <= 16, counts  # chance: about 8 of 32

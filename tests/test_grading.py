@@ -1,6 +1,15 @@
-"""Grading of every question type, with its edge cases."""
-import pytest
+"""Grading of every question type, with its edge cases; the browser's practice grader agrees
+with it over one case table; no response, however malformed, makes it fail."""
+import json
+import subprocess
+import time
+from pathlib import Path
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from brokerlearn.build.quizzes import practice_key
 from brokerlearn.course.grading import grade, normalise_text
 from brokerlearn.course.questions import Item, Option, Pair, Question
 
@@ -19,7 +28,7 @@ MULTIPLE = question("multiple", options=[Option("a", "A", True, None), Option("b
 def test_single_right_and_wrong_with_option_feedback():
     right = grade(SINGLE, "b")
     assert (right.score, right.max_score, right.correct) == (2.0, 2.0, True)
-    assert right.feedback == [{"option": "b", "text": "Yes.", "correct": True}]
+    assert right.feedback == [{"option": "b", "text": "Yes.", "html": None, "correct": True}]
     assert right.explanation == "Because."
     wrong = grade(SINGLE, "a")
     assert (wrong.score, wrong.correct) == (0.0, False)
@@ -127,3 +136,178 @@ def test_reflection_is_never_scored():
 
 def test_normalise_text():
     assert normalise_text("  Straße\u00a0 X ") == "strasse x"
+
+
+# One grader: the browser's practice grader and grade() over one table of cases.
+CASES = json.loads((Path(__file__).parent / "data" / "grading_cases.json").read_text(encoding="utf-8"))["cases"]
+
+
+def _case_question(data: dict) -> Question:
+    fields = {k: v for k, v in data.items() if k != "type"}
+    fields["options"] = [Option(o["id"], o["text"], o["correct"], None) for o in fields.get("options", [])]
+    fields["items"] = [Item(**i) for i in fields.get("items", [])]
+    fields["pairs"] = [Pair(**p) for p in fields.get("pairs", [])]
+    return Question(id="q", type=data["type"], prompt="P", outcomes=[], points=3.0, explanation=None, **fields)
+
+
+def _browser_response(kind: str, response):
+    """What quiz.js's readResponse gives for the answer the server would receive."""
+    if kind in ("single", "truefalse"):
+        return [] if response is None else [str(response).lower()]
+    if kind == "multiple":
+        return response or []
+    return response
+
+
+def _share(result) -> float:
+    return result.score / result.max_score
+
+
+def test_browser_and_server_grade_every_shared_case_alike():
+    questions = [_case_question(case["question"]) for case in CASES]
+    browser_in = [{"key": practice_key(q), "type": q.type, "response": _browser_response(q.type, case["response"])}
+                  for q, case in zip(questions, CASES)]
+    run = subprocess.run(["node", str(Path(__file__).parent / "tools" / "grade_cases.cjs")],
+                         input=json.dumps(browser_in), capture_output=True, text=True, check=True)
+    browser = json.loads(run.stdout)
+    mismatches = []
+    for case, question, in_browser in zip(CASES, questions, browser):
+        result = grade(question, case["response"])
+        server = {"share": round(_share(result), 6), "error": result.error is not None}
+        page = {"share": round(in_browser["share"], 6), "error": in_browser["error"]}
+        expected = {"share": round(case["share"], 6), "error": case["error"]}
+        if not server == page == expected:
+            mismatches.append((case["name"], expected, server, page))
+    assert not mismatches, "\n".join(map(str, mismatches))
+    assert len(CASES) >= 80
+
+
+def test_browser_normalises_every_character_as_python_does():
+    """normalise() in quiz.js against grading.normalise_text, one character at a time, for every
+    character both Unicode databases know (they differ only on characters newer than one of them)."""
+    import unicodedata
+    script = (f"const q = require({json.dumps(str(QUIZ_JS))}); const out = {{}};"
+              "for (let c = 0; c < 0x110000; c++) { if (c >= 0xd800 && c < 0xe000) continue;"
+              " const s = String.fromCodePoint(c); if (/\\p{Cn}/u.test(s)) continue;"
+              " const n = q.normalise('a' + s + 'b'); if (n !== 'a' + s + 'b') out[c] = n; }"
+              "process.stdout.write(JSON.stringify(out));")
+    browser = {int(c): n for c, n in json.loads(subprocess.run(["node", "-e", script], capture_output=True,
+                                                                  text=True, check=True).stdout).items()}
+    differ = []
+    for code in range(0x110000):
+        char = chr(code)
+        if 0xD800 <= code < 0xE000 or unicodedata.category(char) == "Cn":
+            continue
+        expected = normalise_text(f"a{char}b")
+        got = browser.get(code, f"a{char}b")
+        if got != expected:
+            differ.append((hex(code), expected, got))
+    assert not differ, differ[:20]  # regenerate quiz.js's FOLD table with scripts/casefold-table
+
+
+QUIZ_JS = Path(__file__).resolve().parents[1] / "themes" / "default" / "static" / "quiz.js"
+
+
+# Authors' patterns: RE2 on the server (linear time), and only a syntax JavaScript reads alike.
+ALLOWED = [case["question"]["pattern"] for case in CASES if case["question"].get("pattern")] + [
+    r"\.", r"[\]\-]", r"a{2}", r"a{2,}", r"\p{Nd}+", r"\P{L}", r"[-a]", r"a|b|", r"(?:x)?", r"\/", r"[\d\s]+"]
+REFUSED = [
+    (r"(?P<year>\d{4})", "(?P<"), (r"(?i)abc", "inline flag"), (r"\Aabc\z", r"'\A'"), (r"\pL+", r"'\p'"),
+    (r"\p{Greek}", r"\p{Greek}"), (r"[[:alpha:]]", "POSIX class"), (r"a{,3}", "'{'"), (r"a}", "unmatched '}'"),
+    (r"[]a]", "']' first"), (r"\x{41}", r"'\x'"), (r"(a)\1", "backreference"), (r"\Qa.b\E", r"'\Q'"),
+    (r"a(?=b)", "lookaround"), (r"\:", "write ':' without"), (r"\a", r"'\a'"), (r"[\b]", r"'\b'"),
+    (r"(a", "invalid regular expression"), ("a\\", "at the end"),
+]
+
+
+def test_allowed_patterns_compile_in_javascript_too():
+    from brokerlearn.course.patterns import pattern_problem
+    assert [p for p in ALLOWED if pattern_problem(p)] == []
+    script = ("const ps = JSON.parse(require('fs').readFileSync(0, 'utf8')); const bad = [];"
+              "for (const p of ps) { try { new RegExp('^(?:' + p + ')$', 'iu'); } catch (e) { bad.push(p); } }"
+              "process.stdout.write(JSON.stringify(bad));")
+    run = subprocess.run(["node", "-e", script], input=json.dumps(ALLOWED), capture_output=True, text=True, check=True)
+    assert json.loads(run.stdout) == []
+
+
+@pytest.mark.parametrize("pattern, named", REFUSED)
+def test_patterns_the_engines_read_differently_are_refused_naming_the_construct(pattern, named):
+    from brokerlearn.course.patterns import pattern_problem
+    problem = pattern_problem(pattern)
+    assert problem and named in problem, problem
+
+
+def test_a_pathological_pattern_grades_a_long_answer_at_once():
+    q = question("text", accept=[], pattern=r"(a+)+b")
+    started = time.perf_counter()
+    for answer in ("a" * 2000, "a" * 1999 + "c", "a" * 1999 + "b"):
+        result = grade(q, answer)
+    assert time.perf_counter() - started < 0.5  # Python's re: 0.63 s at 24 characters, exponential
+    assert result.correct and not grade(q, "a" * 2000).correct
+
+
+# Whatever a client sends, grade() answers: a wrong answer with an error, never an exception.
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.integers(min_value=10**300, max_value=10**500)
+    | st.floats() | st.text(max_size=30) | st.sampled_from(["a", "b", "i1", "l1", "r1", "25", "1e400", ""]),
+    lambda children: st.lists(children, max_size=5) | st.dictionaries(
+        st.text(max_size=5) | st.sampled_from(["l1", "l2", "l3"]), children, max_size=5),
+    max_leaves=12)
+FUZZED = [SINGLE, MULTIPLE, question("truefalse", answer=True), question("numeric", answer=25.0, tolerance=0.5),
+          question("text", accept=["capacity"], pattern=r"(a+)+b"), ORDER, MATCH, question("reflection")]
+
+
+@pytest.mark.parametrize("fuzzed", FUZZED, ids=lambda q: q.type)
+@settings(max_examples=400, deadline=None)
+@given(response=JSON_VALUES)
+def test_no_response_makes_grade_fail(fuzzed, response):
+    result = grade(fuzzed, response)
+    assert 0.0 <= result.score <= result.max_score
+    assert result.correct in (True, False, None)
+    json.dumps(result.as_dict())  # and it can be sent back
+
+
+@pytest.mark.parametrize("kind, response", [
+    ("match", {"l1": []}), ("match", {"l1": {}}), ("numeric", 10**400), ("numeric", -10**400),
+    ("numeric", float("nan")), ("order", [["i1"], "i2", "i3", "i4"]), ("order", [{}, {}, {}, {}]),
+    ("single", [["a"]]), ("multiple", [["a"], "b"]),
+])
+def test_the_reviews_crashing_answers_are_wrong_answers(kind, response):
+    fuzzed = next(q for q in FUZZED if q.type == kind)
+    result = grade(fuzzed, response)
+    assert result.score == 0 and result.error
+
+
+def test_re2_and_javascript_agree_on_generated_patterns():
+    """A differential check of the two engines on 1,500 generated patterns of the allowed syntax
+    (classes, categories, case pairs such as ß/ẞ, σ/ς/Σ, k/K/K, quantifiers, groups) and answers."""
+    import random
+    from brokerlearn.course.patterns import pattern_matches, pattern_problem
+    chars = list("abkKsSiI1 .") + list("ßẞσςΣéÉİıǅǆǄſKΩωΩﬁµμǰΐÅåÅ")
+    atoms = [lambda r: r.choice(chars).replace(".", "\\."), lambda r: ".", lambda r: "[a-z]", lambda r: "[^a]",
+             lambda r: "\\d", lambda r: "\\w", lambda r: "\\s", lambda r: "\\p{L}", lambda r: "\\p{Lu}",
+             lambda r: "\\W", lambda r: "\\S", lambda r: "[A-Z]", lambda r: "\\b",
+             lambda r: "[" + r.choice(chars).replace(".", "") + r.choice(chars).replace(".", "") + "]"]
+
+    def pattern(r, depth=0):
+        parts = []
+        for _ in range(r.randint(1, 4)):
+            if depth < 2 and r.random() < 0.2:
+                atom = f"({pattern(r, depth + 1)}" + (f"|{pattern(r, depth + 1)}" if r.random() < 0.5 else "") + ")"
+            else:
+                atom = r.choice(atoms)(r)
+            parts.append(atom + ("" if atom == "\\b" else r.choice(["", "", "*", "+", "?", "{1,2}"])))
+        return "".join(parts)
+    r, cases = random.Random(14), []
+    while len(cases) < 1500:
+        p = pattern(r)
+        if not pattern_problem(p):
+            cases.append((p, "".join(r.choice(chars) for _ in range(r.randint(0, 5)))))
+    script = (f"const q = require({json.dumps(str(QUIZ_JS))});"
+              "const cs = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
+              "process.stdout.write(JSON.stringify(cs.map(([p, s]) => q.patternMatches(p, s))));")
+    browser = json.loads(subprocess.run(["node", "-e", script], input=json.dumps(cases), capture_output=True,
+                                        text=True, check=True).stdout)
+    server = [pattern_matches(p, s) for p, s in cases]
+    assert sum(server) > 200  # the check is not empty
+    assert [(c, s, b) for c, s, b in zip(cases, server, browser) if s != b] == []

@@ -82,3 +82,17 @@ def test_two_item_graded_order_is_a_warning(make_course, tmp_path):
     root = make_course({"modules/01-intro/qz.yml": q("    type: order\n    prompt: P\n    items: [a, b]\n")})
     result = build(root.parent, tmp_path / "out", show_progress=False)
     assert any("gives the answer away" in w.message and w.line == 5 for w in result.diagnostics.warnings)
+
+
+@pytest.mark.parametrize("pattern, message", [
+    (r"(?P<y>[0-9]+)", "pattern not allowed: the group '(?P<…>' at character 1: write (?<name>…) instead"),
+    (r"(?i)yes", "pattern not allowed: the inline flag or group '(?i' at character 1"),
+    (r"\Ayes", "pattern not allowed: the escape '\\A' at character 1"),
+])
+def test_patterns_only_one_engine_reads_are_located_errors(make_course, tmp_path, pattern, message):
+    quiz = q(f"    type: text\n    prompt: P\n    pattern: '{pattern}'\n")
+    root = make_course({"modules/01-intro/qz.yml": quiz})
+    with pytest.raises(BuildFailed) as failure:
+        build(root.parent, tmp_path / "out", show_progress=False)
+    found = [(d.path.rsplit("/", 1)[-1], d.line, d.col, d.message) for d in failure.value.diagnostics.errors]
+    assert any(f == "qz.yml" and l == 8 and c == 14 and message in m for f, l, c, m in found), found

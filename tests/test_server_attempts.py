@@ -2,6 +2,10 @@
 private bundle, the attempts limit, replay, shuffling, the explanations policy, isolation."""
 import json
 
+import pytest
+
+from browser import browser, chromium_path
+
 QUIZ = "/api/quizzes/example/m2-assessment"
 
 
@@ -138,3 +142,123 @@ def test_answer_keys_are_not_served(visitor, built_example):
     for path in ("/example/", "/example/working-together/first-meeting/"):
         html = stranger.client.get(path).get_data(as_text=True)
         assert "Without a date the contact usually fades" not in html
+
+
+def _former(question: dict) -> dict:
+    """Today's ID -> the ID a build before sealing gave it."""
+    return {new: old for old, new in question["former_ids"].items()}
+
+
+def test_attempts_from_before_sealing_still_grade(app, learner, built_example):
+    """A learner who opened an attempt (or kept a page) from a build before the IDs were sealed:
+    the attempt resumes with today's IDs, and answers under the old IDs still count."""
+    from brokerlearn.server import db
+    from brokerlearn.server.models import QuizAttempt
+    from brokerlearn.server.services.statistics import item_statistics
+    from brokerlearn.server.courses import catalog
+    manifest = _manifest(built_example)
+    questions = {q["id"]: q for q in manifest["quizzes"]["m2-assessment"]["questions"]}
+    ana = learner()
+    attempt = ana.api("post", f"{QUIZ}/attempts").get_json()["id"]
+    old_q2 = [_former(questions["q2"])[o["id"]] for o in questions["q2"]["options"]]
+    with app.app_context():  # as a build before sealing would have left it
+        session = db.session()
+        row = session.get(QuizAttempt, attempt)
+        row.option_order = {"q2": old_q2}
+        session.commit()
+    resumed = ana.api("post", f"{QUIZ}/attempts").get_json()
+    assert resumed["id"] == attempt
+    assert sorted(resumed["option_order"]["q2"]) == sorted(o["id"] for o in questions["q2"]["options"])
+    answers = _answers(manifest)
+    old = {**answers, "q2": [_former(questions["q2"])[i] for i in answers["q2"]],
+           "q5": [_former(questions["q5"])[i] for i in answers["q5"]],
+           "q6": {_former(questions["q6"])[l]: _former(questions["q6"])[r] for l, r in answers["q6"].items()}}
+    result = ana.api("post", f"{QUIZ}/attempts/{attempt}", {"answers": old}).get_json()
+    assert result["score"] == result["max_score"] == 7.0, result
+    with app.app_context():  # the item statistics count the old IDs' choices too
+        stats = item_statistics(db.session(), catalog().get("example"), "m2-assessment")
+        chosen = {o["id"]: o["chosen"] for o in stats["questions"][1]["options"]}
+        assert chosen == {o["id"]: int(o["correct"]) for o in questions["q2"]["options"]}
+
+
+MARKDOWN_QUIZ = (
+    "id: g\ntitle: G\nmode: graded\nquestions:\n  - id: q1\n    type: single\n    prompt: P\n"
+    "    options:\n      - text: A\n        correct: true\n        feedback: \"**Yes**, see <script>x</script>\"\n"
+    "      - text: B\n    explanation: \"Because of *this*.\"\n  - id: q2\n    type: multiple\n    prompt: Q\n"
+    "    options:\n      - text: A\n        correct: true\n      - text: B\n        correct: true\n"
+    "      - text: C\n        correct: true\n")
+
+
+@pytest.fixture
+def markdown_course(make_course, tmp_path):
+    """A course whose graded quiz has Markdown feedback and partial credit, built and served."""
+    from brokerlearn.build.pipeline import build
+    from brokerlearn.server import create_app
+    from brokerlearn.server.db import upgrade
+    root = make_course({"modules/01-intro/graded.yml": MARKDOWN_QUIZ,
+                        "modules/01-intro/02-next.md": "---\ntitle: Next\n---\n\n::: quiz g\n:::\n"})
+    build(root.parent, tmp_path / "out", show_progress=False)
+    url = f"sqlite:///{tmp_path / 'b.db'}"
+    upgrade(url)
+    app = create_app({"DATABASE_URL": url, "TESTING": True}, build_dir=tmp_path / "out", instance_path=tmp_path / "i")
+    yield app, json.loads((tmp_path / "out/server/mini.json").read_text())["quizzes"]["g"]["questions"]
+    app.extensions["brokerlearn_engine"].dispose()
+
+
+def test_feedback_and_explanations_come_back_rendered(markdown_course):
+    """The server sends the HTML the build rendered (sanitized, as practice quizzes show it)."""
+    from server_fixtures import Visitor
+    app, (q1, q2) = markdown_course
+    ana = Visitor(app)
+    assert ana.register("ana@agency.org").status_code == 302
+    attempt = ana.api("post", "/api/quizzes/mini/g/attempts").get_json()["id"]
+    result = ana.api("post", f"/api/quizzes/mini/g/attempts/{attempt}", {"answers": {
+        "q1": q1["options"][0]["id"], "q2": [o["id"] for o in q2["options"][:2]]}}).get_json()
+    feedback = result["questions"]["q1"]["feedback"][0]
+    assert "<strong>Yes</strong>" in feedback["html"] and "<script>" not in feedback["html"]
+    assert feedback["text"].startswith("**Yes**")  # the source stays for other clients
+    assert "<em>this</em>" in result["questions"]["q1"]["explanation_html"]
+    assert result["questions"]["q2"]["score"] == 0.666667
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed (scripts/setup --test)")
+def test_graded_feedback_shows_as_html_and_points_as_practice_writes_them(markdown_course):
+    from server_fixtures import PASSWORD
+    from serving import running
+    app, (q1, q2) = markdown_course
+    with running(app, threads=4) as port, browser() as chromium:
+        served = f"http://127.0.0.1:{port}/"
+        page = chromium.new_page()
+        page.goto(served + "account/register")
+        page.fill("#email", "ana@agency.org")
+        page.fill("#password", PASSWORD)
+        page.click("form.account-form button[type=submit]")
+        page.wait_for_url("**/dashboard")
+        page.goto(served + "mini/intro/next/")
+        quiz = page.locator("section.quiz[data-graded]")
+        quiz.locator("button[type=submit]:not([disabled])").wait_for()
+        quiz.locator(f"input[value={q1['options'][0]['id']}]").check()
+        for option in q2["options"][:2]:
+            quiz.locator(f"input[value={option['id']}]").check()
+        quiz.locator("button[type=submit]").click()
+        quiz.locator(".quiz-result").filter(has_text="You scored").wait_for()
+        assert "You scored 1.67 of 2 points" in quiz.locator(".quiz-result").inner_text()
+        second = quiz.locator("fieldset[data-question=q2] .question-feedback").inner_text()
+        assert "Partly correct. 0.67 of 1 point." in second
+        first = quiz.locator("fieldset[data-question=q1] .question-feedback")
+        assert first.locator("strong").inner_text() == "Yes"
+        assert first.locator(".explanation em").inner_text() == "this"
+
+
+def test_the_reviews_crashing_answers_are_wrong_answers_not_500s(learner, built_example):
+    """Security review F11 cases 2 and 3: unhashable match answers and 10**400."""
+    manifest = _manifest(built_example)
+    left = manifest["quizzes"]["m2-assessment"]["questions"][5]["pairs"][0]["left_id"]
+    ana = learner()
+    for answers in ({"q6": {left: []}, "q3": 10**400, "q5": [[1], {}, None], "q2": [["x"]]}, {"q6": {left: {}}}):
+        attempt = ana.api("post", f"{QUIZ}/attempts").get_json()["id"]
+        response = ana.api("post", f"{QUIZ}/attempts/{attempt}", {"answers": answers})
+        assert response.status_code == 200, response.get_data(as_text=True)
+        result = response.get_json()
+        assert result["score"] == 0 and all(result["questions"][q]["error"] for q in answers)

@@ -1,8 +1,13 @@
-"""The private course manifest for the server (build/server/<course-id>.json).
+"""The private course manifest for the server (build/server/<course-id>.json), and the
+build's quiz key (build/server/quiz-key).
 
-It holds what only the server may read; nothing here is ever written under site/.
+They hold what only the server may read; nothing here is ever written under site/.
 """
 from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
 
 from brokerlearn import __version__
 from brokerlearn.build.links import lesson_url, module_url
@@ -11,6 +16,27 @@ from brokerlearn.build.pages import qualification_url
 from brokerlearn.course.alignment import align
 from brokerlearn.course.model import Course
 from brokerlearn.course.profile import certificate_rule
+from brokerlearn.errors import UsageError
+
+QUIZ_KEY_FILE = "server/quiz-key"  # relative to the build folder
+QUIZ_KEY_VARIABLE = "BROKERLEARN_QUIZ_KEY"
+
+
+def quiz_key(out_dir: Path) -> str:
+    """The secret that seals graded quizzes (their IDs and page order): from the environment
+    variable BROKERLEARN_QUIZ_KEY if set, else from the previous build's build/server/quiz-key,
+    else a new random one (written by this build). The same key gives the same IDs, so stored
+    attempts keep their meaning: a second machine building the same course must be given it."""
+    key = os.environ.get(QUIZ_KEY_VARIABLE, "").strip()
+    if not key:
+        try:
+            key = (out_dir / QUIZ_KEY_FILE).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            key = secrets.token_hex(32)
+    if len(key) < 32:
+        raise UsageError(f"the quiz key (from {QUIZ_KEY_VARIABLE} or {out_dir / QUIZ_KEY_FILE}) is too short: "
+                         "it needs at least 32 characters (delete the file to make a new one)")
+    return key
 
 
 def course_manifest(course: Course) -> dict:

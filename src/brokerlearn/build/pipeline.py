@@ -19,6 +19,7 @@ from brokerlearn.build.credits import credits_json, credits_json_url
 from brokerlearn.build.pages import (Page, body_html, catalog_page, course_page, credits_page, lesson_pages,
                                     module_pages, packaged_context, qualification_page, search_page)
 from brokerlearn.build.progress import progress_bar
+from brokerlearn.build.quizzes import seal_course
 from brokerlearn.build.search import search_index
 from brokerlearn.build.theme import Theme
 from brokerlearn.build.video.player import published_files
@@ -55,6 +56,9 @@ def build(courses_dir: Path, out_dir: Path, theme_dir: Path | None = None, stric
     theme = Theme(theme_dir)  # a bad --theme is a usage error, raised before any work
     cache = BuildCache(out_dir)
     courses = load_courses(courses_dir, diags, cache.lessons)
+    quiz_key = manifest.quiz_key(out_dir)
+    for course in courses:  # graded quizzes' IDs and page order, keyed by the build's secret
+        seal_course(course, quiz_key.encode())
     if not diags.errors:  # videos are converted once the course reads cleanly (cached by content)
         videos = VideoPipeline(out_dir / ".cache" / "media")
         videos.process(courses, diags, show_progress)
@@ -68,8 +72,10 @@ def build(courses_dir: Path, out_dir: Path, theme_dir: Path | None = None, stric
     for path in recover(out_dir):
         cache.outputs.pop(path, None)
     plan = _plan(courses, bodies, theme, cache, preview == "package")
+    plan[manifest.QUIZ_KEY_FILE] = _planned_bytes(f"{quiz_key}\n".encode())
     with progress_bar(len(plan), "writing", show_progress) as bar:
         report = write_output(out_dir, plan, cache.outputs, bar)
+    (out_dir / manifest.QUIZ_KEY_FILE).chmod(0o600)  # readable by the build's user alone
     cache.save({path: planned.fingerprint for path, planned in plan.items()},
                {lesson.content_hash for course in courses for _, lesson in course.lessons()})
     return BuildResult(courses, diags, report, rendered)

@@ -285,7 +285,7 @@ def build_questions(items: list, scope: str, graded: bool, diags: Diagnostics) -
         seen[data.get("id")] = pos.line
         if question is not None:
             questions.append(question)
-            if graded and len(question.items or question.pairs) == 2:
+            if graded and len(question.items) == 2:  # (a match's column is shuffled freely)
                 diags.warning(pos.path, pos.line, pos.col, "a graded question with two items shows them "
                               "in the wrong order, which gives the answer away: add a third")
     return questions

@@ -1,15 +1,21 @@
 """Quiz questions: the checked, typed form of a question, with opaque stable IDs.
 
-Option, item and pair IDs are hashes of where the thing sits in the course and what it says,
-so they are stable across rebuilds (stored attempts keep their meaning) and say nothing
-about which answer is right.
+Option, item and pair IDs name a thing by where it sits in the course (quiz and question)
+and what it says, never by its position, so they say nothing about which answer is right.
+The loader gives public IDs (a plain hash); the build then seals every quiz (`seal`): each
+ID becomes an HMAC under the build's quiz key, which the public site never sees, and the
+page's shuffles are drawn from that key too, so neither the IDs nor the order shown in the
+page can be recomputed from what the page shows. With the same key, the IDs are the same
+in every build (stored attempts keep their meaning).
 """
 from __future__ import annotations
 
 import hashlib
+import hmac
 import math
-import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+
+from brokerlearn.course.patterns import pattern_problem
 
 from brokerlearn.course.yamlpos import Pos, YMap
 from brokerlearn.errors import Diagnostics
@@ -29,6 +35,7 @@ class Option:
     text: str
     correct: bool
     feedback: str | None
+    feedback_html: str | None = None  # rendered by the build, for the server's feedback
 
 
 @dataclass
@@ -60,6 +67,10 @@ class Question:
     pattern: str | None = None
     items: list[Item] = field(default_factory=list)  # order: the correct order
     pairs: list[Pair] = field(default_factory=list)  # match: the correct pairs
+    explanation_html: str | None = None  # rendered by the build, for the server's feedback
+    former_ids: dict[str, str] = field(default_factory=dict)  # IDs of builds before sealing -> now
+    # The secret this question's page shuffles are drawn from (set by `seal`; never written out).
+    display_key: bytes | None = field(default=None, repr=False, compare=False)
 
     @property
     def scored(self) -> bool:
@@ -70,11 +81,14 @@ class Question:
         return self.points if self.scored else 0.0
 
     def to_json(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        del data["display_key"]
+        return data
 
     @classmethod
     def from_json(cls, data: dict) -> "Question":
-        data = dict(data)
+        known = {f.name for f in fields(cls)} - {"display_key"}
+        data = {k: v for k, v in data.items() if k in known}  # a newer manifest's extra keys
         data["options"] = [Option(**o) for o in data.get("options", [])]
         data["items"] = [Item(**i) for i in data.get("items", [])]
         data["pairs"] = [Pair(**p) for p in data.get("pairs", [])]
@@ -82,8 +96,36 @@ class Question:
 
 
 def opaque_id(prefix: str, *parts) -> str:
+    """A public ID: a plain hash of where a thing is and what it says (never its position)."""
     digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()
     return prefix + digest[:10]
+
+
+def keyed_id(key: bytes, prefix: str, *parts) -> str:
+    """A sealed ID: the same, under the build's secret quiz key."""
+    digest = hmac.new(key, "\x1f".join(str(p) for p in parts).encode(), hashlib.sha256).hexdigest()
+    return prefix + digest[:10]
+
+
+def seal(question: Question, key: bytes, scope: str) -> None:
+    """Give `question` (of the quiz `scope`) its sealed IDs and the secret its page shuffles
+    are drawn from. Keeps a map from the IDs builds gave before sealing existed (a hash of
+    the correct position and the text), so answers stored then can still be read."""
+    scope = f"{scope}/{question.id}"
+    former: dict[str, str] = {}
+
+    def new_id(prefix: str, index: int, text: str) -> str:
+        sealed = keyed_id(key, prefix, scope, text)
+        former[opaque_id(prefix, scope, index, text)] = sealed
+        return sealed
+    for index, option in enumerate(question.options):
+        option.id = new_id("o", index, option.text)
+    for index, item in enumerate(question.items):
+        item.id = new_id("i", index, item.text)
+    for index, pair in enumerate(question.pairs):
+        pair.left_id, pair.right_id = new_id("l", index, pair.left), new_id("r", index, pair.right)
+    question.former_ids = former
+    question.display_key = hmac.new(key, f"display\x1f{scope}".encode(), hashlib.sha256).digest()
 
 
 class _Checker:
@@ -122,8 +164,8 @@ def _choice(question: Question, data: YMap, scope: str, check: _Checker) -> None
     if not options:
         check.error(None, f"a {question.type} question needs 'options'")
         return
-    question.options = [Option(opaque_id("o", scope, i, o["text"]), o["text"], bool(o["correct"]), o["feedback"])
-                        for i, o in enumerate(options)]
+    question.options = [Option(opaque_id("o", scope, o["text"]), o["text"], bool(o["correct"]), o["feedback"])
+                        for o in options]
     correct = sum(o.correct for o in question.options)
     texts = [o.text.strip().casefold() for o in question.options]
     if len(options) < 2:
@@ -160,11 +202,10 @@ def _text(question: Question, data: YMap, scope: str, check: _Checker) -> None:
         check.error(None, "a text question needs 'accept' (accepted answers) or 'pattern'")
     question.accept = list(accept or [])
     if pattern is not None:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            check.error("pattern", f"invalid regular expression: {exc}")
-        question.pattern = pattern
+        problem = pattern_problem(str(pattern))
+        if problem:
+            check.error("pattern", problem)
+        question.pattern = str(pattern)
 
 
 def _order(question: Question, data: YMap, scope: str, check: _Checker) -> None:
@@ -173,7 +214,7 @@ def _order(question: Question, data: YMap, scope: str, check: _Checker) -> None:
         check.error("items" if "items" in data else None, "an order question needs at least two 'items'")
     if len({i.casefold() for i in items}) < len(items):
         check.error("items", "two items have the same text")
-    question.items = [Item(opaque_id("i", scope, i, text), text) for i, text in enumerate(items)]
+    question.items = [Item(opaque_id("i", scope, text), text) for text in items]
 
 
 def _match(question: Question, data: YMap, scope: str, check: _Checker) -> None:
@@ -187,8 +228,7 @@ def _match(question: Question, data: YMap, scope: str, check: _Checker) -> None:
     lefts, rights = [p[0].casefold() for p in pairs], [p[1].casefold() for p in pairs]
     if len(set(lefts)) < len(lefts) or len(set(rights)) < len(rights):
         check.error("pairs", "each left and each right side must be different from the others")
-    question.pairs = [Pair(opaque_id("l", scope, i, l), l, opaque_id("r", scope, i, r), r)
-                      for i, (l, r) in enumerate(pairs)]
+    question.pairs = [Pair(opaque_id("l", scope, l), l, opaque_id("r", scope, r), r) for l, r in pairs]
 
 
 def _reflection(question: Question, data: YMap, scope: str, check: _Checker) -> None:

@@ -200,6 +200,17 @@
       note.appendChild(document.createTextNode(" " + t("to submit this quiz: it is marked by the course server.")));
       return;
     }
+    /* Scores as the practice quizzes write them (quiz.js formatPoints): 0.666667 -> "0.67". */
+    function points(value) {
+      return window.brokerlearn && window.brokerlearn.formatPoints ? window.brokerlearn.formatPoints(value) : String(value);
+    }
+    /* Feedback and explanations: the build rendered and sanitized their HTML into the private
+       manifest; a manifest from before that has only the Markdown source, shown as text. */
+    function rendered(tag, html, text) {
+      var node = document.createElement(tag);
+      if (html) node.innerHTML = html; else node.textContent = text;
+      return node;
+    }
     function applyOrder(order) {
       Object.keys(order || {}).forEach(function (questionId) {
         var fieldset = form.querySelector("fieldset[data-question=\"" + questionId + "\"]");
@@ -215,7 +226,7 @@
       return call("GET", "quizzes/" + courseId + "/" + quizId).then(function (status) {
         var left = status.attempts_left;
         note.textContent = attemptsUsed(status.attempts_used, status.max_attempts) +
-          (status.best_score !== null ? " " + t("Best score: {best} of {max}.", { best: status.best_score, max: status.max_score }) : "");
+          (status.best_score !== null ? " " + t("Best score: {best} of {max}.", { best: points(status.best_score), max: points(status.max_score) }) : "");
         if (left === 0) { submit.disabled = true; return; }
         return call("POST", "quizzes/" + courseId + "/" + quizId + "/attempts", {}).then(function (started) {
           attempt = started;
@@ -247,22 +258,14 @@
           box.textContent = "";
           var p = document.createElement("p");
           p.className = "verdict";
-          p.textContent = verdict + (q.max_score ? " " + (q.max_score === 1 ? t("{earned} of {possible} point.", { earned: q.score, possible: q.max_score }) : t("{earned} of {possible} points.", { earned: q.score, possible: q.max_score })) : "");
+          p.textContent = verdict + (q.max_score ? " " + (q.max_score === 1 ? t("{earned} of {possible} point.", { earned: points(q.score), possible: points(q.max_score) }) : t("{earned} of {possible} points.", { earned: points(q.score), possible: points(q.max_score) })) : "");
           box.appendChild(p);
           (q.feedback || []).forEach(function (f) {
-            if (!f.text) return;
-            var fp = document.createElement("p");
-            fp.textContent = f.text;
-            box.appendChild(fp);
+            if (f.text) box.appendChild(rendered("p", f.html, f.text));
           });
-          if (q.explanation) {
-            var ex = document.createElement("div");
-            ex.className = "explanation";
-            ex.textContent = q.explanation;
-            box.appendChild(ex);
-          }
+          if (q.explanation) box.appendChild(rendered("div", q.explanation_html, q.explanation)).className = "explanation";
         });
-        result.textContent = (graded.passed ? t("You scored {score} of {max} points: passed.", { score: graded.score, max: graded.max_score }) : t("You scored {score} of {max} points: not passed yet.", { score: graded.score, max: graded.max_score })) +
+        result.textContent = (graded.passed ? t("You scored {score} of {max} points: passed.", { score: points(graded.score), max: points(graded.max_score) }) : t("You scored {score} of {max} points: not passed yet.", { score: points(graded.score), max: points(graded.max_score) })) +
           (graded.attempts_left === null ? "" : " " + t("Attempts left: {n}.", { n: graded.attempts_left }));
         note.textContent = attemptsUsed(graded.attempt, graded.attempts_left === null ? 0 : graded.attempt + graded.attempts_left);
         if (graded.attempts_left !== 0 && graded.score < graded.max_score) retry.hidden = false;

@@ -1,5 +1,9 @@
 """Graded attempts: start (with a fresh option order when the quiz shuffles), submit once,
-graded against the private bundle with brokerlearn.course.grading."""
+graded against the private bundle with brokerlearn.course.grading.
+
+Answers sent or stored under the option IDs of builds before quizzes were sealed are read
+through the manifest's `former_ids` (grading.current_ids); an attempt left open since then
+gets a fresh option order under today's IDs when it is resumed."""
 from __future__ import annotations
 
 import secrets
@@ -51,6 +55,9 @@ def start(db: Session, user_id: int, course: CourseInfo, quiz_id: str) -> dict:
     attempts = _attempts(db, user_id, course.id, quiz_id)
     open_attempt = next((a for a in attempts if a.status == "open"), None)
     if open_attempt is not None:
+        if quiz["shuffle"] and _stale_order(quiz, open_attempt.option_order or {}):
+            open_attempt.option_order = _shuffled_orders(quiz)  # IDs of an earlier build
+            db.commit()
         return _public(open_attempt)
     used = sum(1 for a in attempts if a.status == "submitted")
     if quiz["max_attempts"] and used >= quiz["max_attempts"]:
@@ -65,6 +72,11 @@ def start(db: Session, user_id: int, course: CourseInfo, quiz_id: str) -> dict:
         db.rollback()
         return start(db, user_id, course, quiz_id)
     return _public(attempt)
+
+
+def _stale_order(quiz: dict, orders: dict) -> bool:
+    options = {q["id"]: sorted(o["id"] for o in q.get("options", [])) for q in quiz["questions"]}
+    return any(sorted(ids) != options.get(qid) for qid, ids in orders.items())
 
 
 def _shuffled_orders(quiz: dict) -> dict:
@@ -98,7 +110,8 @@ def submit(db: Session, user_id: int, course: CourseInfo, quiz_id: str, attempt_
                                 "correct": result.correct if result else (None if not question.scored else False),
                                 "outcomes": question.outcomes, "answered": question_id in answers,
                                 "feedback": result.feedback if result else [],
-                                "explanation": question.explanation, "error": result.error if result else None}
+                                "explanation": question.explanation, "explanation_html": question.explanation_html,
+                                "error": result.error if result else None}
         score += earned
         max_score += question.max_score
     passed = max_score == 0 or score >= quiz["pass_mark"] * max_score - 1e-9
@@ -122,7 +135,8 @@ def _feedback(db, user_id, course, quiz, number, results, score, max_score, pass
     reveal = passed or last
     questions = {qid: {"score": r["score"], "max_score": r["max_score"], "correct": r["correct"],
                        "feedback": r["feedback"], "error": r["error"],
-                       **({"explanation": r["explanation"]} if reveal else {})}
+                       **({"explanation": r["explanation"], "explanation_html": r.get("explanation_html")}
+                          if reveal else {})}
                  for qid, r in results.items()}
     left = None if not quiz["max_attempts"] else max(0, quiz["max_attempts"] - used)
     return {"attempt": number, "score": round(score, 6), "max_score": max_score, "passed": passed,

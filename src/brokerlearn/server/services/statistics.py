@@ -15,6 +15,7 @@ from collections import Counter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from brokerlearn.course.grading import current_ids
 from brokerlearn.server.courses import CourseInfo
 from brokerlearn.server.models import ProgressEvent, QuizAttempt, User
 
@@ -70,7 +71,7 @@ def item_statistics(db: Session, course: CourseInfo, quiz_id: str) -> dict:
         facility = (sum(scores) / (len(scores) * max_score)) if scored and scores else None
         choices = Counter()
         for a in attempts:
-            answer = (a.responses or {}).get(qid)
+            answer = current_ids(course.questions[quiz_id][qid], (a.responses or {}).get(qid))  # IDs of old builds too
             for option_id in (answer if isinstance(answer, list) else [answer]):
                 if isinstance(option_id, str):
                     choices[option_id] += 1
