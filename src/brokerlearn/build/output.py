@@ -30,6 +30,7 @@ class PlannedFile:
     fingerprint: str
     produce: Callable[[], bytes] | None = None  # rendered content
     copy_from: Path | None = None  # or a file copied as it is
+    private: bool = False  # readable by the build's user alone from the moment it exists (a key)
 
 
 @dataclass
@@ -105,6 +106,9 @@ def _stage(staging: Path, plan: dict[str, PlannedFile], paths: list[str], progre
 def _produce(planned: PlannedFile, target: Path) -> None:
     if planned.copy_from is not None:
         _copy_no_links(planned.copy_from, target)
+    elif planned.private:
+        with os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as writer:
+            writer.write(planned.produce())
     else:
         target.write_bytes(planned.produce())
 

@@ -72,10 +72,12 @@ def build(courses_dir: Path, out_dir: Path, theme_dir: Path | None = None, stric
     for path in recover(out_dir):
         cache.outputs.pop(path, None)
     plan = _plan(courses, bodies, theme, cache, preview == "package")
-    plan[manifest.QUIZ_KEY_FILE] = _planned_bytes(f"{quiz_key}\n".encode())
+    key = f"{quiz_key}\n".encode()
+    plan[manifest.QUIZ_KEY_FILE] = PlannedFile(_fingerprint("key", hashlib.sha256(key).hexdigest()), produce=lambda: key,
+                                             private=True)
     with progress_bar(len(plan), "writing", show_progress) as bar:
         report = write_output(out_dir, plan, cache.outputs, bar)
-    (out_dir / manifest.QUIZ_KEY_FILE).chmod(0o600)  # readable by the build's user alone
+    (out_dir / manifest.QUIZ_KEY_FILE).chmod(0o600)  # also a key file left by an older build
     cache.save({path: planned.fingerprint for path, planned in plan.items()},
                {lesson.content_hash for course in courses for _, lesson in course.lessons()})
     return BuildResult(courses, diags, report, rendered)
