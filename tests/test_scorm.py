@@ -75,17 +75,24 @@ def test_the_package_carries_the_control_files_and_its_manifest_validates_agains
     assert listed <= names and "example/working-together/first-meeting/index.html" in listed
 
 
-@pytest.mark.browser
-@pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed")
-def test_a_module_reports_completion_and_score_to_the_lms(package, tmp_path):
+def _lms(package, tmp_path, **pages):
+    """A folder an LMS would serve: the unpacked package, the scorm-again runtime, and one launch
+    page per SCO (name=module slug)."""
     if not RUNTIME.is_file():
         pytest.skip("npm scorm-again is not installed (scripts/setup --test)")
     served = tmp_path / "lms"
     with zipfile.ZipFile(package) as archive:
         archive.extractall(served / "pkg")
     shutil.copy(RUNTIME, served / "scorm12.min.js")
-    (served / "first.html").write_text(LMS_PAGE.replace("SCO", "finding-partners"))
-    (served / "second.html").write_text(LMS_PAGE.replace("SCO", "working-together"))
+    for name, sco in pages.items():
+        (served / f"{name}.html").write_text(LMS_PAGE.replace("SCO", sco))
+    return served
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed")
+def test_a_module_reports_completion_and_score_to_the_lms(package, tmp_path):
+    served = _lms(package, tmp_path, first="finding-partners", second="working-together")
     with serve_dir(served) as base, browser() as chromium:
         page = chromium.new_page()
         errors = []
@@ -209,13 +216,7 @@ def _close_sco(page):
 @pytest.mark.browser
 @pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed")
 def test_progress_survives_a_new_lms_session_through_suspend_data(package, tmp_path):
-    if not RUNTIME.is_file():
-        pytest.skip("npm scorm-again is not installed (scripts/setup --test)")
-    served = tmp_path / "lms"
-    with zipfile.ZipFile(package) as archive:
-        archive.extractall(served / "pkg")
-    shutil.copy(RUNTIME, served / "scorm12.min.js")
-    (served / "first.html").write_text(LMS_PAGE.replace("SCO", "finding-partners"))
+    served = _lms(package, tmp_path, first="finding-partners")
     with serve_dir(served) as base, browser() as chromium:
         # Session 1: the learner opens the first of the module's two lessons, then closes it.
         page = chromium.new_page()
@@ -265,13 +266,7 @@ def test_progress_survives_a_new_lms_session_through_suspend_data(package, tmp_p
 @pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed")
 def test_the_lms_mastery_score_is_the_pass_mark(package, tmp_path):
     """An LMS may set cmi.student_data.mastery_score (from the manifest's or its own): it decides."""
-    if not RUNTIME.is_file():
-        pytest.skip("npm scorm-again is not installed (scripts/setup --test)")
-    served = tmp_path / "lms"
-    with zipfile.ZipFile(package) as archive:
-        archive.extractall(served / "pkg")
-    shutil.copy(RUNTIME, served / "scorm12.min.js")
-    (served / "second.html").write_text(LMS_PAGE.replace("SCO", "working-together"))
+    served = _lms(package, tmp_path, second="working-together")
     with serve_dir(served) as base, browser() as chromium:
         page = chromium.new_page()
         page.add_init_script("window.STORED = {student_data: {mastery_score: '25'}};")
