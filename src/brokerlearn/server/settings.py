@@ -85,7 +85,20 @@ def from_environment(environ=os.environ) -> dict:
                 raise ValueError(f"{setting.env} must be a whole number, not '{raw}'") from None
         else:
             values[setting.key] = raw
+    _check_secret_key(values.get("SECRET_KEY"))
     return values
+
+
+SECRET_KEY_LENGTH = 32
+MAKE_A_KEY = "python3 -c 'import secrets; print(secrets.token_hex(32))'"
+
+
+def _check_secret_key(key: str | None) -> None:
+    """A key someone typed must be long enough not to be guessed (the generated one is 64 hex digits)."""
+    if key is not None and len(key.strip()) < SECRET_KEY_LENGTH:
+        raise ValueError(f"BROKERLEARN_SECRET_KEY is {len(key.strip())} characters long: it must be at least "
+                         f"{SECRET_KEY_LENGTH} random characters; make one with: {MAKE_A_KEY} "
+                         "(or leave it unset: a key is then made in INSTANCE/secret_key)")
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
