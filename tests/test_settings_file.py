@@ -184,3 +184,20 @@ def test_printed_links_warn_while_the_public_url_is_not_set(tmp_path):
                      env={"BROKERLEARN_PUBLIC_URL": "https://learn.example.org"})
     assert configured.stdout.startswith("https://learn.example.org/account/reset/")
     assert "warning" not in configured.stderr
+
+
+def test_the_documented_forms_read_the_same_as_a_shell_reads_them(tmp_path):
+    """Plain values and single-quoted ones (the guide's advice for spaces and shell characters)
+    give brokerlearn what `set -a; . FILE` gives a shell, an independent reader."""
+    import subprocess
+    from brokerlearn.server.settings import read_file
+    path = tmp_path / "brokerlearn.env"
+    path.write_text("# comment\n\nDATABASE_URL=postgresql+psycopg://u:p%40ss@127.0.0.1:5432/db\n"
+                    "BROKERLEARN_ISSUER_NAME='Agency $HOME \"North\" & Co; #1'\n"
+                    "BROKERLEARN_SMTP_PASSWORD='a\\b`c`'\nBROKERLEARN_PROXIES=1\n", encoding="utf-8")
+    ours = read_file(path)
+    shell = subprocess.run(["sh", "-c", f"set -a; . '{path}'; env -0"], capture_output=True, check=True,
+                           env={"PATH": "/usr/bin:/bin"}).stdout.decode()
+    theirs = dict(item.split("=", 1) for item in shell.split("\0") if "=" in item)
+    assert ours == {key: theirs[key] for key in ours}
+    assert ours["BROKERLEARN_ISSUER_NAME"] == 'Agency $HOME "North" & Co; #1'
