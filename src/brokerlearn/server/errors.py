@@ -55,17 +55,23 @@ def database_unavailable(error: BaseException | None) -> bool:
     that cannot be opened, a pool that has no connection to give), rather than a bug."""
     if isinstance(error, sa.TimeoutError):  # the pool waited in vain for a free connection
         return True
-    if isinstance(error, sa.DBAPIError):
+    if isinstance(error, sa.DBAPIError):  # the driver's error, wrapped by SQLAlchemy
         if error.connection_invalidated:
             return True
-        error = error.orig
-    if isinstance(error, sqlite3.OperationalError):
-        return not any(bug in str(error) for bug in _SQLITE_BUGS)
+        if isinstance(error.orig, sqlite3.Error):
+            return isinstance(error.orig, sqlite3.OperationalError) and not _sqlite_bug(error.orig)
+        return isinstance(error, (sa.OperationalError, sa.InterfaceError))
+    if isinstance(error, sqlite3.OperationalError):  # the driver's own, unwrapped
+        return not _sqlite_bug(error)
     try:
         import psycopg
     except ImportError:  # pragma: no cover - psycopg comes with the package
         return False
     return isinstance(error, (psycopg.OperationalError, psycopg.InterfaceError))
+
+
+def _sqlite_bug(error: sqlite3.Error) -> bool:
+    return any(bug in str(error) for bug in _SQLITE_BUGS)
 
 
 def _reason(error: BaseException) -> str:
