@@ -288,3 +288,117 @@ def _headers_of(port: int, path: str, cookies: dict) -> dict:
     connection.close()
     assert response.status == 503
     return {k.lower(): v for k, v in response.getheaders()}
+
+
+# --- In Chromium ----------------------------------------------------------------------------
+
+QUIZ_LESSON = "example/working-together/first-meeting/"
+
+
+@pytest.fixture
+def served_on_postgres(built_example, tmp_path, postgres_url, monkeypatch):
+    """`brokerlearn serve`'s application under waitress, on the module's PostgreSQL; the pages are
+    asked to try again after 2 s rather than 30, so the test need not wait."""
+    from brokerlearn.server import create_app, errors
+    from serving import running
+    monkeypatch.setattr(errors, "RETRY_AFTER", 2)
+    app = create_app({"DATABASE_URL": postgres_url}, build_dir=built_example, instance_path=tmp_path / "instance")
+    try:
+        with running(app, threads=4) as port:
+            app.config["PUBLIC_URL"] = f"http://127.0.0.1:{port}"
+            yield f"http://127.0.0.1:{port}/"
+    finally:
+        app.extensions["brokerlearn_engine"].dispose()
+
+
+@pytest.mark.browser
+def test_in_chromium_a_signed_in_learner_keeps_what_she_does_during_an_outage(served_on_postgres, built_example,
+                                                                              outage_cluster):
+    from browser import browser, chromium_path
+    if chromium_path() is None:
+        pytest.skip("Debian's chromium is not installed (scripts/setup --test)")
+    from pathlib import Path
+    artifacts = Path(__file__).resolve().parent / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    served = served_on_postgres
+    lesson_a, lesson_b = f"example/{LESSON}/", f"example/{OTHER_LESSON}/"
+    manifest = json.loads((built_example / "server" / "example.json").read_text())
+    q1 = manifest["quizzes"]["m2-assessment"]["questions"][0]
+    assert q1["id"] == "q1"
+    with browser() as chromium:
+        context = chromium.new_context(viewport={"width": 1200, "height": 900})
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(served + "account/register")
+        page.fill("#email", "ana@agency.org")
+        page.fill("#name", "Ana Novak")
+        page.fill("#password", PASSWORD)
+        page.click("form.account-form button[type=submit]")
+        page.wait_for_url("**/dashboard")
+
+        # Two pages open before the outage: a lesson, and a graded quiz with its attempt started.
+        page.goto(served + lesson_a)
+        page.wait_for_selector(".site-user >> text=Your learning (Ana Novak)")
+        button = page.locator("[data-lesson-complete] button")
+        button.wait_for()
+        quiz_page = context.new_page()
+        quiz_page.goto(served + QUIZ_LESSON)
+        quiz = quiz_page.locator("section.quiz[data-graded]")
+        quiz.locator("button[type=submit]:not([disabled])").wait_for()
+
+        outage_cluster.stop_server()
+        try:
+            # The lesson marked complete: kept in the browser, and the page says so truthfully.
+            button.click()
+            status = page.locator("[data-lesson-complete] [role=status]")
+            status.filter(has_text="Saved in this browser.").wait_for()
+            assert status.inner_text() == ("Saved in this browser. The server is briefly unavailable: "
+                                           "it will be sent when the server is back.")
+            assert "Sign in" not in status.inner_text()
+            assert button.get_attribute("aria-pressed") == "true"
+            kept = json.loads(page.evaluate("localStorage.getItem('brokerlearn:pending-events')"))
+            assert [(e["kind"], e["item"]) for e in kept] == [("lesson_completed", LESSON)]
+
+            # The graded quiz submitted now: the answers stay in the form, the page says to try again.
+            quiz.locator("fieldset[data-question=q1] input[value=true]").check()
+            quiz.locator("button[type=submit]").click()
+            result = quiz.locator(".quiz-result")
+            result.filter(has_text="Not submitted").wait_for()
+            assert result.inner_text() == ("Not submitted: the server is briefly unavailable. "
+                                           "Your answers are still here: try again in a moment.")
+            assert quiz.locator("fieldset[data-question=q1] input[value=true]").is_checked()
+            assert quiz.locator("button[type=submit]").is_enabled()
+
+            # A lesson page opened during the outage: who is signed in is unknown, the message the same.
+            other = context.new_page()
+            other.goto(served + lesson_b)
+            other.locator("[data-lesson-complete] button").click()
+            other.locator("[data-lesson-complete] [role=status]").filter(has_text="Saved in this browser.").wait_for()
+
+            # The server's own pages: the 503 page, at a phone's width and a laptop's.
+            for width, height in [(390, 844), (1366, 768)]:
+                shot = context.new_page()
+                shot.set_viewport_size({"width": width, "height": height})
+                response = shot.goto(served + "dashboard")
+                assert response.status == 503 and response.headers["retry-after"] == "2"
+                assert shot.locator("h1").inner_text() == "The course server is briefly unavailable"
+                # Styled by the site's sheet: the header's colour band, not the browser's defaults.
+                assert shot.locator(".site-header").evaluate("e => getComputedStyle(e).backgroundColor") \
+                    not in ("rgba(0, 0, 0, 0)", "transparent")
+                shot.screenshot(path=str(artifacts / f"outage-503-{width}.png"), full_page=True)
+                shot.close()
+        finally:
+            outage_cluster.start_server()
+
+        # Back: both pages send what they kept (after Retry-After), and say so.
+        status.filter(has_text="Saved.").wait_for(timeout=30_000)
+        other.locator("[data-lesson-complete] [role=status]").filter(has_text="Saved.").wait_for(timeout=30_000)
+        assert page.evaluate("localStorage.getItem('brokerlearn:pending-events')") == "[]"
+        progress = context.request.get(served + "api/progress/example").json()
+        assert sorted(progress["completed_lessons"]) == sorted([LESSON, OTHER_LESSON])
+        # The quiz, sent again from the same page, is marked; the failed submission counted nothing.
+        quiz.locator("button[type=submit]").click()
+        result.filter(has_text="You scored").wait_for()
+        assert "Attempts used: 1 of 3." == quiz.locator("[data-needs-server]").inner_text()
+        assert errors == []
