@@ -130,6 +130,13 @@ def test_sqlite_that_cannot_be_opened_gives_the_api_a_503_json_error(sqlite_app,
     for method, path, body in calls:
         response = ana.client.open(path, method=method.upper(), json=body, headers={"X-CSRFToken": csrf})
         assert_unavailable_json(response)
+    # As the API's document says: its Error schema, on every operation.
+    from jsonschema import Draft202012Validator
+    from brokerlearn.server.openapi import SPEC
+    Draft202012Validator({"$ref": "#/components/schemas/Error", "components": SPEC["components"]}).validate(
+        response.get_json())
+    assert all("503" in op["responses"] for path, ops in SPEC["paths"].items() if path != "/api/openapi.json"
+               for op in ops.values())
     lines = [r.getMessage() for r in outage_records(caplog)]
     assert lines == [f"database unavailable: unable to open database file ({m.upper()} {p})" for m, p, _ in calls]
     assert all(r.exc_info is None for r in outage_records(caplog))
