@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 
@@ -169,6 +170,24 @@ def test_a_statement_failing_at_any_point_of_a_request_is_one_503(sqlite_app, ca
     assert [r.getMessage() for r in outage_records(caplog)] == [
         "database unavailable: server closed the connection unexpectedly (GET /api/progress/example)"], where
     assert ana.client.get("/api/progress/example").get_json()["completed_lessons"] == [LESSON]
+
+
+def test_a_failure_outside_the_views_is_one_503_too(sqlite_app, caplog):
+    """Raised where the views' error handlers do not reach (an after-request function): Flask's
+    own handling would log a traceback; it logs the one line as well."""
+    failures = []
+
+    @sqlite_app.after_request
+    def fail_once(response):
+        if failures:
+            raise failures.pop()
+        return response
+    ana = signed_in(sqlite_app)
+    failures.append(sa.OperationalError("SELECT 1", {}, sqlite3.OperationalError("disk I/O error")))
+    caplog.clear()
+    assert_unavailable_json(ana.client.get("/api/session"))
+    assert [(r.getMessage(), r.exc_info) for r in outage_records(caplog)] == [
+        ("database unavailable: disk I/O error (GET /api/session)", None)]
 
 
 def test_a_program_mistake_on_sqlite_stays_a_500_with_its_traceback(sqlite_app, caplog):
