@@ -402,6 +402,16 @@ def test_in_chromium_a_signed_in_learner_keeps_what_she_does_during_an_outage(se
             other.locator("[data-lesson-complete] button").click()
             other.locator("[data-lesson-complete] [role=status]").filter(has_text="Saved in this browser.").wait_for()
 
+            # A graded quiz opened during the outage says why it cannot be submitted, and what to do.
+            quiz_later = context.new_page()
+            quiz_later.goto(served + QUIZ_LESSON)
+            note = quiz_later.locator("section.quiz[data-graded] [data-needs-server]")
+            note.filter(has_text="briefly unavailable").wait_for()
+            assert note.inner_text() == ("The quiz could not be started: the server is briefly unavailable. "
+                                         "Reload the page in a moment.")
+            assert quiz_later.locator("section.quiz[data-graded] button[type=submit]").is_disabled()
+            quiz_later.close()
+
             # The server's own pages: the 503 page, at a phone's width and a laptop's.
             for width, height in [(390, 844), (1366, 768)]:
                 shot = context.new_page()
