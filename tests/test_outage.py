@@ -254,6 +254,37 @@ def test_postgres_restarted_between_requests_needs_no_restart_of_the_server(buil
         app.extensions["brokerlearn_engine"].dispose()
 
 
+def test_postgres_stopped_in_the_middle_of_a_request_is_one_503(built_example, tmp_path, outage_cluster,
+                                                                postgres_url, caplog):
+    """The user is loaded, then PostgreSQL stops before the view's query: the connection the
+    request holds dies under it. One 503, one line; nothing else logged while the request's
+    connections are closed; the next request after the restart works."""
+    from brokerlearn.server import create_app
+    app = create_app({"DATABASE_URL": postgres_url, "PUBLIC_URL": "http://localhost"}, build_dir=built_example,
+                     instance_path=tmp_path / "instance")
+    engine = app.extensions["brokerlearn_engine"]
+    try:
+        ana = signed_in(app)
+        count = {"n": 0}
+
+        def stop_before_second(conn, cursor, statement, parameters, context, executemany):
+            count["n"] += 1
+            if count["n"] == 2:
+                outage_cluster.stop_server()
+        event.listen(engine, "before_cursor_execute", stop_before_second)
+        caplog.clear()
+        with caplog.at_level(logging.DEBUG, logger="sqlalchemy.pool"):
+            assert_unavailable_json(ana.client.get("/api/progress/example"))
+        event.remove(engine, "before_cursor_execute", stop_before_second)
+        records = [r for r in caplog.records if r.levelno >= logging.WARNING]
+        assert len(records) == 1 and records[0].exc_info is None, [r.getMessage() for r in records]
+        assert re.fullmatch(r"database unavailable: .+ \(GET /api/progress/example\)", records[0].getMessage())
+        outage_cluster.start_server()
+        assert ana.client.get("/api/progress/example").get_json()["completed_lessons"] == [LESSON]
+    finally:
+        engine.dispose()
+
+
 def test_brokerlearn_serve_while_postgres_is_stopped_and_after(built_example, tmp_path, outage_cluster, postgres_url):
     """The real thing: `brokerlearn serve` (waitress) on PostgreSQL; PostgreSQL stopped with
     `pg_ctl -m fast stop` as an admin would, then started again. The server's stderr gets one line
