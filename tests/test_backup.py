@@ -197,6 +197,21 @@ def test_restore_of_a_clean_crafted_archive_still_works(tmp_path):
     assert (instance / "keys" / "aaaa.pem").stat().st_mode & 0o777 == 0o600
 
 
+def test_restore_works_on_a_python_without_tar_extraction_filters(tmp_path, monkeypatch):
+    """Debian 12's Python 3.11.2 has no tarfile.data_filter (filters came in 3.11.4): restore
+    must not rely on extractall(filter=...), nor on extractall at all."""
+    def no_filters(*_args, **_kwargs):
+        raise TypeError("TarFile.extractall() got an unexpected keyword argument 'filter'")
+    monkeypatch.setattr(tarfile.TarFile, "extractall", no_filters)
+    monkeypatch.delattr(tarfile, "data_filter", raising=False)
+    archive = craft(tmp_path / "clean.tar.gz", {"secret_key": SECRET, "notes/readme.txt": b"kept"})
+    instance = tmp_path / "instance"
+    result = run("restore", str(archive), "--instance", str(instance))
+    assert result.exit_code == 0, result.output
+    assert (instance / "secret_key").read_bytes() == SECRET
+    assert (instance / "notes" / "readme.txt").read_bytes() == b"kept"
+
+
 @pytest.mark.parametrize("files", [["secret_key"], "secret_key", 42, {"../escape": "0" * 64},
                                    {"secret_key": 7}])
 def test_restore_refuses_a_malformed_manifest(tmp_path, files):
