@@ -37,8 +37,6 @@ pytestmark = pytest.mark.deployment
 
 REPO = Path(__file__).resolve().parents[1]
 GUIDE = REPO / "docs" / "hosting.md"
-CONTRIB = REPO / "contrib" / "nginx" / "brokerlearn.conf"
-MARKER = "<!-- contrib/nginx/brokerlearn.conf -->"
 NAME = "learn.example.org"
 
 # The parts of the other two branches of issue 23 this test depends on.
@@ -50,12 +48,16 @@ needs_outage = pytest.mark.xfail(not OUTAGE_READY, strict=True, reason=(
     "needs h/i23-outage: a styled 503 page with Retry-After and a 503 JSON error while the database is down"))
 
 
-def guide_nginx_config() -> str:
-    """The fenced block right after the marker in docs/hosting.md."""
+def guide_block(path: str) -> str:
+    """The fenced block right after the marker `<!-- PATH -->` in docs/hosting.md."""
     text = GUIDE.read_text(encoding="utf-8")
-    found = re.search(re.escape(MARKER) + r"\s*```nginx\n(.*?)```", text, re.S)
-    assert found, f"docs/hosting.md has no ```nginx block after {MARKER}"
+    found = re.search(re.escape(f"<!-- {path} -->") + r"\s*```\w*\n(.*?)^```", text, re.S | re.M)
+    assert found, f"docs/hosting.md has no fenced block after <!-- {path} -->"
     return found.group(1)
+
+
+def guide_nginx_config() -> str:
+    return guide_block("contrib/nginx/brokerlearn.conf")
 
 
 def substitutions(ports: dict, folders: dict) -> list[tuple[str, str]]:
@@ -77,6 +79,17 @@ def apply(config: str, table: list[tuple[str, str]]) -> str:
         assert old in config, f"the guide's nginx configuration no longer has '{old}': update SUBSTITUTIONS"
         config = config.replace(old, new)
     return config
+
+
+def service_command(cli: list[str], build_dir: Path, port: int) -> list[str]:
+    """ExecStart of the guide's systemd unit for brokerlearn@PORT, with the installed command and
+    the build folder replaced by this checkout's and the test's."""
+    unit = guide_block("contrib/systemd/brokerlearn@.service")
+    line = next(line for line in unit.splitlines() if line.startswith("ExecStart="))
+    words = line.removeprefix("ExecStart=").split()
+    assert words[0] == "/opt/brokerlearn/venv/bin/brokerlearn" and "/srv/brokerlearn/build" in words, line
+    return cli + [str(build_dir) if word == "/srv/brokerlearn/build" else word.replace("%i", str(port))
+                  for word in words[1:]]
 
 
 def main_config(tmp: Path, site_config: Path) -> str:
@@ -203,8 +216,8 @@ def _deploy(tmp, nginx, cluster, built_example, started):
         subprocess.run(cli + command, env=env, check=True, capture_output=True)
     for port in ports["backends"]:
         log = open(tmp / f"serve-{port}.log", "wb")
-        started.append(subprocess.Popen(cli + ["serve", str(built_example), "--host", "127.0.0.1", "--port", str(port)],
-                                        env=env, stdout=log, stderr=subprocess.STDOUT))
+        started.append(subprocess.Popen(service_command(cli, built_example, port), env=env, stdout=log,
+                                        stderr=subprocess.STDOUT))
     # nginx from the guide's text.
     site_config = tmp / "brokerlearn.conf"
     site_config.write_text(apply(guide_nginx_config(), substitutions(ports, folders)))
@@ -223,8 +236,10 @@ def _deploy(tmp, nginx, cluster, built_example, started):
            "browser": lambda source="127.0.0.1": Browser(ports["https"], cafile, source)}
 
 
-def test_the_guide_and_contrib_give_the_same_nginx_configuration():
-    assert CONTRIB.read_text(encoding="utf-8") == guide_nginx_config()
+@pytest.mark.parametrize("path", ["contrib/nginx/brokerlearn.conf", "contrib/systemd/brokerlearn@.service",
+                                  "contrib/brokerlearn-backup"])
+def test_the_guide_prints_the_contrib_files_as_they_are(path):
+    assert (REPO / path).read_text(encoding="utf-8") == guide_block(path)
 
 
 def test_plain_http_is_redirected_to_https(deployment):
