@@ -48,11 +48,19 @@ class PostgresCluster:
         data = self.root / "data"
         self._run(str(self.bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", self.USER,
                   "-E", "UTF8", "--no-sync")
+        self.start_server()
+        return self
+
+    def start_server(self) -> None:
+        """Start the server on the cluster's data (again, after stop_server: a database outage)."""
         # fsync off: a test database need not survive a power cut, and it is much faster.
         options = f"-h 127.0.0.1 -p {self.port} -k {self.root} -F -c max_connections=200"
-        self._run(str(self.bindir / "pg_ctl"), "-D", str(data), "-l", str(self.root / "log"),
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.root / "data"), "-l", str(self.root / "log"),
                   "-o", options, "-w", "start")
-        return self
+
+    def stop_server(self) -> None:
+        """Stop the server as an admin would (`pg_ctl -m fast stop`), keeping its data."""
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.root / "data"), "-m", "fast", "-w", "stop")
 
     def url(self, database: str) -> str:
         return f"postgresql+psycopg://{self.USER}@127.0.0.1:{self.port}/{database}"

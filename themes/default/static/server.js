@@ -43,6 +43,7 @@
           var error = new Error((data.error && data.error.message) || response.statusText);
           error.status = response.status;
           error.data = data;
+          error.retryAfter = parseInt(response.headers.get("Retry-After"), 10) || null;
           throw error;
         }
         return data;
@@ -94,6 +95,48 @@
     });
   }
 
+  /* The server is there but cannot answer for now: a 503 while its database is down, a proxy's
+     502 or 504, or no answer at all. (A 4xx is an answer.) */
+  function unavailable(error) {
+    return !error.status || error.status >= 500;
+  }
+
+  /* While the server is unavailable, what the learner does waits in this browser; it is sent as
+     soon as the server answers again: after its Retry-After, else after a wait that grows, and
+     at once when the browser is back online. `then(session)` runs after each delivery. */
+  var retryTimer = null;
+  var retryWait = 0;
+  var whenBack = [];
+
+  function reconnect() {
+    retryTimer = null;
+    var session;
+    call("GET", "session").then(function (answer) {
+      session = answer;
+      if (!session.user) return;  /* kept for the sign-in merge */
+      csrf = session.csrf_token;
+      return mergePending();
+    }).then(function () {
+      retryWait = 0;
+      whenBack.splice(0).forEach(function (then) { then(session); });
+    }, function (error) { retryLater(error); });
+  }
+
+  function retryLater(error, then) {
+    if (then) whenBack.push(then);
+    if (retryTimer) return;
+    retryWait = error && error.retryAfter ? Math.min(error.retryAfter, 300) : Math.min(Math.max(retryWait * 2, 5), 300);
+    retryTimer = setTimeout(reconnect, retryWait * 1000);
+  }
+
+  window.addEventListener("online", function () {
+    if (retryTimer) { clearTimeout(retryTimer); reconnect(); }
+  });
+
+  function isPending(event) {
+    return pending().some(function (e) { return e.event_id === event.event_id; });
+  }
+
   function locallyCompleted() {
     var done = {};
     pending().forEach(function (e) { if (e.kind === "lesson_completed" && e.course === courseId) done[e.item] = true; });
@@ -118,8 +161,10 @@
     wrap.appendChild(box);
   }
 
-  /* Lesson pages: a "mark as complete" button that works with or without an account. */
-  function completionButton(completed, signedIn) {
+  /* Lesson pages: a "mark as complete" button that works with or without an account.
+     mode: "account" (signed in, server answering), "browser" (no server, or not signed in),
+     "later" (the server is unavailable: who is signed in is not known). */
+  function completionButton(completed, mode) {
     var box = document.querySelector("[data-lesson-complete]");
     if (!box || !lessonId) return;
     var button = box.querySelector("button");
@@ -131,18 +176,34 @@
     }
     show(!!completed[lessonId]);
     box.hidden = false;
+    function keptForSignIn() {
+      status.textContent = t("Kept in this browser. Sign in to keep it in your account.");
+    }
+    function keptForLater(e, error) {
+      keepLocally(e);
+      show(true);
+      status.textContent = t("Saved in this browser. The server is briefly unavailable: it will be sent when the server is back.");
+      retryLater(error, function (session) {
+        if (isPending(e)) { if (!session.user) keptForSignIn(); } else status.textContent = t("Saved.");
+      });
+    }
     button.addEventListener("click", function () {
       var e = event("lesson_completed", lessonId);
-      if (!signedIn) {
+      if (mode === "browser") {
         keepLocally(e);
         show(true);
-        status.textContent = t("Kept in this browser. Sign in to keep it in your account.");
+        keptForSignIn();
         return;
       }
+      if (mode === "later") { keptForLater(e, null); return; }
       call("POST", "progress", { events: [e] }).then(function () {
         show(true);
         status.textContent = t("Saved.");
-      }).catch(function (error) { status.textContent = t("Not saved: {reason}", { reason: error.message }); });
+      }).catch(function (error) {
+        if (unavailable(error)) keptForLater(e, error);
+        else if (error.status === 401) { keepLocally(e); show(true); keptForSignIn(); }  /* the session ended */
+        else status.textContent = t("Not saved: {reason}", { reason: error.message });
+      });
     });
   }
 
@@ -233,7 +294,10 @@
           applyOrder(started.option_order);
           submit.disabled = false;
         });
-      }).catch(function (error) { note.textContent = t("The quiz could not be started: {reason}", { reason: error.message }); });
+      }).catch(function (error) {
+        note.textContent = unavailable(error) ? t("The quiz could not be started: the server is briefly unavailable. Reload the page in a moment.")
+          : t("The quiz could not be started: {reason}", { reason: error.message });
+      });
     }
     form.addEventListener("submit", function (e) {
       e.preventDefault();
@@ -270,7 +334,8 @@
         note.textContent = attemptsUsed(graded.attempt, graded.attempts_left === null ? 0 : graded.attempt + graded.attempts_left);
         if (graded.attempts_left !== 0 && graded.score < graded.max_score) retry.hidden = false;
       }).catch(function (error) {
-        result.textContent = t("Not submitted: {reason}", { reason: error.message });
+        result.textContent = unavailable(error) ? t("Not submitted: the server is briefly unavailable. Your answers are still here: try again in a moment.")
+          : t("Not submitted: {reason}", { reason: error.message });
         submit.disabled = false;
       });
     });
@@ -303,13 +368,18 @@
   }
 
   function offline() {
-    if (courseId) completionButton(locallyCompleted(), false);
+    if (courseId) completionButton(locallyCompleted(), "browser");
+  }
+
+  function later() {  /* a course server that cannot answer now (not a site without one) */
+    if (courseId) completionButton(locallyCompleted(), "later");
   }
 
   fetch(api + "session", { credentials: "same-origin", headers: { "Accept": "application/json" } })
-    .then(function (response) { return response.ok ? response.json() : null; })
-    .catch(function () { return null; })
+    .then(function (response) { return response.ok ? response.json() : response.status >= 500 ? "later" : null; })
+    .catch(function () { return location.protocol === "file:" ? null : "later"; })
     .then(function (session) {
+      if (session === "later") { later(); return; }
       if (!session || session.server !== "brokerlearn") { offline(); return; }
       csrf = session.csrf_token;
       showUser(session);
@@ -319,9 +389,9 @@
       if (!signedIn) { offline(); return; }
       var first = mergePending().catch(function () { /* kept in the browser: merged on a later page */ });
       first.then(function () { return call("GET", "progress/" + courseId); }).then(function (progress) {
-        completionButton(showProgress(progress), true);
+        completionButton(showProgress(progress), "account");
         recordView(true);
         trackVideos();
-      }).catch(function () { offline(); });
+      }).catch(function (error) { if (unavailable(error)) later(); else offline(); });
     });
 })();
