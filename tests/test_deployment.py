@@ -25,6 +25,7 @@ import ssl
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -39,13 +40,10 @@ REPO = Path(__file__).resolve().parents[1]
 GUIDE = REPO / "docs" / "hosting.md"
 NAME = "learn.example.org"
 
-# The parts of the other two branches of issue 23 this test depends on.
+# The part of another branch of issue 23 this test depends on.
 PROXY_READY = importlib.util.find_spec("brokerlearn.server.proxies") is not None
-OUTAGE_READY = "503" in (REPO / "src" / "brokerlearn" / "server" / "errors.py").read_text()
 needs_proxy = pytest.mark.xfail(not PROXY_READY, strict=True, reason=(
     "needs h/i23-proxy: forwarded headers from the configured proxy under brokerlearn serve"))
-needs_outage = pytest.mark.xfail(not OUTAGE_READY, strict=True, reason=(
-    "needs h/i23-outage: a styled 503 page with Retry-After and a 503 JSON error while the database is down"))
 
 
 def guide_block(path: str) -> str:
@@ -390,22 +388,49 @@ def _pg_ctl(cluster, *args):
                    check=True, capture_output=True, cwd="/")
 
 
-@needs_outage
-def test_a_database_outage_gives_a_503_and_recovers(deployment):
-    cluster = deployment["cluster"]
-    learner = deployment["browser"]("127.0.0.77")
-    assert learner.form("/account/register", {"email": "cleo@agency.org", "password": PASSWORD}).status == 302
+@contextmanager
+def database_stopped(cluster):
+    """PostgreSQL stopped (fast: connections are cut) for the block, then started as before."""
     options = f"-h 127.0.0.1 -p {cluster.port} -k {cluster.root} -F -c max_connections=200"
     _pg_ctl(cluster, "-m", "fast", "-w", "stop")
     try:
+        yield
+    finally:
+        _pg_ctl(cluster, "-l", str(cluster.root / "log"), "-o", options, "-w", "start")
+
+
+def test_a_database_outage_gives_a_503_and_recovers(deployment):
+    learner = deployment["browser"]("127.0.0.77")
+    assert learner.form("/account/register", {"email": "cleo@agency.org", "password": PASSWORD}).status == 302
+    with database_stopped(deployment["cluster"]):
         page = learner.get("/dashboard", headers={"Accept-Language": "de"})
         assert page.status == 503 and page.getheader("Retry-After")
         assert b"/_static/" in page.body and page.getheader("Content-Security-Policy")  # styled, headers kept
+        assert b'lang="de"' in page.body
         api = learner.get("/api/progress/example")
-        assert api.status == 503 and api.getheader("Content-Type").startswith("application/json")
-        assert json.loads(api.body)["error"]
+        assert api.status == 503 and api.getheader("Retry-After")
+        assert api.getheader("Content-Type").startswith("application/json") and json.loads(api.body)["error"]
         assert learner.get("/").status == 200  # nginx still serves the site
-    finally:
-        _pg_ctl(cluster, "-l", str(cluster.root / "log"), "-o", options, "-w", "start")
     wait_for(lambda: learner.get("/dashboard").status == 200, 20, "recovery after PostgreSQL is back")
     assert b"cleo@agency.org" in learner.get("/dashboard").body
+
+
+@needs_proxy
+def test_the_health_endpoint_through_nginx_follows_the_database(deployment):
+    browser = deployment["browser"]()
+    assert browser.get("/healthz").status == 200
+    for port in deployment["ports"]["backends"]:
+        assert backend_health(port) == 200
+    with database_stopped(deployment["cluster"]):
+        assert browser.get("/healthz").status == 503
+        assert [backend_health(port) for port in deployment["ports"]["backends"]] == [503, 503]
+    wait_for(lambda: browser.get("/healthz").status == 200, 20, "/healthz after PostgreSQL is back")
+
+
+def backend_health(port: int) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", "/healthz")
+        return connection.getresponse().status
+    finally:
+        connection.close()
