@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 
@@ -130,6 +131,13 @@ def test_sqlite_that_cannot_be_opened_gives_the_api_a_503_json_error(sqlite_app,
     for method, path, body in calls:
         response = ana.client.open(path, method=method.upper(), json=body, headers={"X-CSRFToken": csrf})
         assert_unavailable_json(response)
+    # As the API's document says: its Error schema, on every operation.
+    from jsonschema import Draft202012Validator
+    from brokerlearn.server.openapi import SPEC
+    Draft202012Validator({"$ref": "#/components/schemas/Error", "components": SPEC["components"]}).validate(
+        response.get_json())
+    assert all("503" in op["responses"] for path, ops in SPEC["paths"].items() if path != "/api/openapi.json"
+               for op in ops.values())
     lines = [r.getMessage() for r in outage_records(caplog)]
     assert lines == [f"database unavailable: unable to open database file ({m.upper()} {p})" for m, p, _ in calls]
     assert all(r.exc_info is None for r in outage_records(caplog))
@@ -162,6 +170,24 @@ def test_a_statement_failing_at_any_point_of_a_request_is_one_503(sqlite_app, ca
     assert [r.getMessage() for r in outage_records(caplog)] == [
         "database unavailable: server closed the connection unexpectedly (GET /api/progress/example)"], where
     assert ana.client.get("/api/progress/example").get_json()["completed_lessons"] == [LESSON]
+
+
+def test_a_failure_outside_the_views_is_one_503_too(sqlite_app, caplog):
+    """Raised where the views' error handlers do not reach (an after-request function): Flask's
+    own handling would log a traceback; it logs the one line as well."""
+    failures = []
+
+    @sqlite_app.after_request
+    def fail_once(response):
+        if failures:
+            raise failures.pop()
+        return response
+    ana = signed_in(sqlite_app)
+    failures.append(sa.OperationalError("SELECT 1", {}, sqlite3.OperationalError("disk I/O error")))
+    caplog.clear()
+    assert_unavailable_json(ana.client.get("/api/session"))
+    assert [(r.getMessage(), r.exc_info) for r in outage_records(caplog)] == [
+        ("database unavailable: disk I/O error (GET /api/session)", None)]
 
 
 def test_a_program_mistake_on_sqlite_stays_a_500_with_its_traceback(sqlite_app, caplog):
@@ -375,6 +401,16 @@ def test_in_chromium_a_signed_in_learner_keeps_what_she_does_during_an_outage(se
             other.goto(served + lesson_b)
             other.locator("[data-lesson-complete] button").click()
             other.locator("[data-lesson-complete] [role=status]").filter(has_text="Saved in this browser.").wait_for()
+
+            # A graded quiz opened during the outage says why it cannot be submitted, and what to do.
+            quiz_later = context.new_page()
+            quiz_later.goto(served + QUIZ_LESSON)
+            note = quiz_later.locator("section.quiz[data-graded] [data-needs-server]")
+            note.filter(has_text="briefly unavailable").wait_for()
+            assert note.inner_text() == ("The quiz could not be started: the server is briefly unavailable. "
+                                         "Reload the page in a moment.")
+            assert quiz_later.locator("section.quiz[data-graded] button[type=submit]").is_disabled()
+            quiz_later.close()
 
             # The server's own pages: the 503 page, at a phone's width and a laptop's.
             for width, height in [(390, 844), (1366, 768)]:

@@ -379,7 +379,13 @@
     .then(function (response) { return response.ok ? response.json() : response.status >= 500 ? "later" : null; })
     .catch(function () { return location.protocol === "file:" ? null : "later"; })
     .then(function (session) {
-      if (session === "later") { later(); return; }
+      if (session === "later") {
+        document.querySelectorAll("section.quiz[data-graded] [data-needs-server]").forEach(function (note) {
+          note.textContent = t("The quiz could not be started: the server is briefly unavailable. Reload the page in a moment.");
+        });
+        later();
+        return;
+      }
       if (!session || session.server !== "brokerlearn") { offline(); return; }
       csrf = session.csrf_token;
       showUser(session);
