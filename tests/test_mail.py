@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime
 import email
 import email.policy
+import email.utils
 import ipaddress
 import logging
+import re
 import socket
 import ssl
 from contextlib import contextmanager
@@ -149,3 +151,18 @@ def test_an_unknown_security_setting_sends_nothing(caplog):
     with smtp_server() as (recorder, port), caplog.at_level(logging.ERROR, logger="brokerlearn.mail"):
         send(port, SMTP_SECURITY="maybe")
     assert recorder.messages == [] and "must be one of starttls, tls, none" in caplog.text
+
+
+def test_the_mail_has_a_date_and_a_message_id_on_the_public_host():
+    """RFC 5322 3.6: Date is required; a Message-ID (unique, on the sender's domain) keeps spam
+    filters from marking the mail down."""
+    with smtp_server() as (recorder, port):
+        send(port, SMTP_SECURITY="none")
+        send(port, SMTP_SECURITY="none")
+    first, second = (email.message_from_string(text, policy=email.policy.default) for text in recorder.messages)
+    sent = email.utils.parsedate_to_datetime(first["Date"])
+    assert sent.tzinfo is not None
+    assert abs(sent - datetime.datetime.now(datetime.timezone.utc)) < datetime.timedelta(minutes=2)
+    ids = [message["Message-ID"] for message in (first, second)]
+    assert all(re.fullmatch(r"<[^<>@\s]+@learn\.example\.org>", value) for value in ids), ids
+    assert ids[0] != ids[1]

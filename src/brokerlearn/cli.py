@@ -164,11 +164,16 @@ def serve(build_dir: Path, host: str, port: int, instance: Path | None, threads:
     # which is normal under load and costs a log write per request.
     import logging
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    if app.config["REQUEST_LOG"]:
+        logging.getLogger("brokerlearn.requests").setLevel(logging.INFO)  # one line per request
     from brokerlearn.server.lrs import start_forwarder
     if start_forwarder(app):
         click.echo(f"forwarding learning events to the LRS at {app.config['LRS_URL']}", err=True)
     click.echo(f"serving {build_dir / 'site'} on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
-    waitress.serve(app, host=host, port=port, threads=threads or app.config["THREADS"], ident="brokerlearn")
+    # Waitress would drop X-Forwarded-* itself, before the application could honour them from a
+    # configured proxy; the application's own gate (server/proxies.py) decides whom to believe.
+    waitress.serve(app, host=host, port=port, threads=threads or app.config["THREADS"], ident="brokerlearn",
+                   clear_untrusted_proxy_headers=False)
 
 
 @main.group()

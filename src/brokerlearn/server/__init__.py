@@ -65,11 +65,10 @@ def create_app(test_config: dict | None = None, build_dir: Path | str = "build",
     from brokerlearn.server.static_files import StaticFiles
     app.wsgi_app = StaticFiles(app.wsgi_app, app.config["SITE_DIR"],
                                security_headers(app.config.get("SECURE_COOKIES", False)))
-    if app.config.get("PROXIES"):
-        # Behind a proxy the client's address (for the login rate limit) and scheme come from it.
-        from werkzeug.middleware.proxy_fix import ProxyFix
-        n = app.config["PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    # Behind a proxy the client's address (for the login rate limit and the request log) and
+    # scheme come from it, on connections from a trusted proxy only.
+    from brokerlearn.server import proxies
+    proxies.install(app)
     return app
 
 

@@ -11,6 +11,8 @@ import logging
 import smtplib
 import ssl
 from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from urllib.parse import urlsplit
 
 from flask import current_app, request
 
@@ -50,6 +52,10 @@ def reset_message(to: str, link: str, sender: str) -> EmailMessage:
     message = EmailMessage()
     message["Subject"] = _("Set a new password")
     message["From"], message["To"] = sender, to
+    # RFC 5322 requires Date; spam filters penalise mail without a Message-ID. The ID names the
+    # public host (make_msgid's default would look up this machine's name, slowly, and leak it).
+    message["Date"] = formatdate(usegmt=True)
+    message["Message-ID"] = make_msgid("reset", domain=urlsplit(link).hostname or "localhost")
     message.set_content("\n\n".join([
         _("Someone asked to set a new password for this address."),
         _("Open this link within one hour to choose it (it works once):") + f"\n{link}",

@@ -55,7 +55,16 @@ SETTINGS = [
     Setting("THREADS", "BROKERLEARN_THREADS", 8, "Worker threads of `brokerlearn serve`.", int),
     Setting("PROXIES", "BROKERLEARN_PROXIES", 0,
             "Number of reverse proxies (nginx, a load balancer) in front of the server whose "
-            "X-Forwarded-For/-Proto/-Host headers are trusted. 0: none (the server faces clients itself).", int),
+            "X-Forwarded-For/-Proto/-Host headers are trusted. 0: none (the server faces clients itself): the "
+            "headers are ignored. With 1 (one nginx), the last address in X-Forwarded-For is the client's.", int),
+    Setting("TRUSTED_PROXIES", "BROKERLEARN_TRUSTED_PROXIES", "",
+            "Addresses or networks of the proxies the X-Forwarded-* headers are taken from, separated by commas "
+            "or spaces, e.g. 127.0.0.1, ::1 or 10.0.0.0/8. Default (when BROKERLEARN_PROXIES is 1 or more): "
+            "127.0.0.1, ::1, a proxy on the same machine. On connections from any other address the headers "
+            "are removed, so a client cannot choose its own address."),
+    Setting("REQUEST_LOG", "BROKERLEARN_REQUEST_LOG", True,
+            "`brokerlearn serve` writes one line per request to standard error: client address, method, path "
+            "(without the query, reset tokens hidden), status, bytes, milliseconds. 0 turns it off.", bool),
 ]
 
 
@@ -76,7 +85,20 @@ def from_environment(environ=os.environ) -> dict:
                 raise ValueError(f"{setting.env} must be a whole number, not '{raw}'") from None
         else:
             values[setting.key] = raw
+    _check_secret_key(values.get("SECRET_KEY"))
     return values
+
+
+SECRET_KEY_LENGTH = 32
+MAKE_A_KEY = "python3 -c 'import secrets; print(secrets.token_hex(32))'"
+
+
+def _check_secret_key(key: str | None) -> None:
+    """A key someone typed must be long enough not to be guessed (the generated one is 64 hex digits)."""
+    if key is not None and len(key.strip()) < SECRET_KEY_LENGTH:
+        raise ValueError(f"BROKERLEARN_SECRET_KEY is {len(key.strip())} characters long: it must be at least "
+                         f"{SECRET_KEY_LENGTH} random characters; make one with: {MAKE_A_KEY} "
+                         "(or leave it unset: a key is then made in INSTANCE/secret_key)")
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
