@@ -217,3 +217,28 @@ def test_restore_never_changes_modes_through_a_link(tmp_path):
     archive = craft(tmp_path / "clean.tar.gz", {"secret_key": SECRET})
     assert run("restore", str(archive), "--instance", str(instance)).exit_code == 0
     assert canary.stat().st_mode & 0o777 == 0o644
+
+
+def test_backup_into_a_missing_or_unwritable_folder_says_so(tmp_path):
+    """The review's cron `brokerlearn backup -o /backups/...` on a machine without /backups ended
+    in a traceback; now it is a message, and nothing is made."""
+    instance = str(tmp_path / "instance")
+    assert run("db", "upgrade", "--instance", instance).exit_code == 0
+    missing = tmp_path / "backups"
+    result = run("backup", "-o", str(missing / "b.tar.gz"), "--instance", instance)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"the folder {missing} does not exist" in result.stderr and f"install -d -m 700 {missing}" in result.stderr
+    assert not missing.exists()
+    result = run("backup", "-o", str(tmp_path), "--instance", instance)
+    assert result.exit_code == 2 and "is a directory" in result.stderr  # click says so
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    import os
+    if os.geteuid() != 0:  # root may write anywhere
+        result = run("backup", "-o", str(locked / "b.tar.gz"), "--instance", instance)
+        assert result.exit_code == 2 and f"cannot write the backup into {locked}" in result.stderr
+    made = tmp_path / "made"
+    made.mkdir()
+    result = run("backup", "-o", str(made / "b.tar.gz"), "--instance", instance)
+    assert result.exit_code == 0, result.output
+    assert (made / "b.tar.gz").stat().st_mode & 0o777 == 0o600

@@ -99,6 +99,7 @@ def _instance_secret(instance: Path) -> str:
 
 def _wire(app: Flask) -> None:
     from brokerlearn.server import admin, auth, certificates, db, errors, language, learn, openapi, quiz, security, site
+    from brokerlearn.server import health
     from brokerlearn.server.courses import CourseCatalog
 
     app.extensions["brokerlearn_courses"] = CourseCatalog(Path(app.config["SERVER_DIR"]))
@@ -107,7 +108,7 @@ def _wire(app: Flask) -> None:
     language.init_app(app)
     errors.init_app(app)
     for blueprint in (auth.bp, learn.bp, quiz.bp, openapi.bp, admin.bp, certificates.bp,
-                      certificates.well_known, site.bp):
+                      certificates.well_known, health.bp, site.bp):
         app.register_blueprint(blueprint)
     from brokerlearn.server.pages import points
     app.jinja_env.filters["points"] = points

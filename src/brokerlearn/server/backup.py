@@ -43,6 +43,7 @@ def backup(instance: Path, database_url: str, target: Path) -> dict:
     instance = Path(instance)
     if not instance.is_dir():
         raise UsageError(f"{instance} is not an instance folder")
+    _check_target(Path(target))
     database = _sqlite_path(database_url, instance)
     with tempfile.TemporaryDirectory(prefix="brokerlearn-backup-") as scratch:
         staged = Path(scratch) / "instance"
@@ -61,7 +62,10 @@ def backup(instance: Path, database_url: str, target: Path) -> dict:
                     "database": "sqlite" if database is not None else "external (use pg_dump)",
                     "files": {p.relative_to(staged).as_posix(): _sha256(p) for p in files}}
         partial = target.with_name(f".{target.name}.partial")
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it holds the private keys
+        try:
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it holds the private keys
+        except OSError as exc:
+            raise UsageError(f"cannot write the backup into {target.parent}: {exc.strerror}") from None
         with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as archive:
             data = json.dumps(manifest, indent=1).encode()
             info = tarfile.TarInfo("manifest.json")
@@ -71,6 +75,17 @@ def backup(instance: Path, database_url: str, target: Path) -> dict:
                 archive.add(path, arcname=f"instance/{path.relative_to(staged).as_posix()}")
         os.replace(partial, target)
     return manifest
+
+
+def _check_target(target: Path) -> None:
+    """The archive's folder must exist: it is not made here, so that a mistyped path (or a
+    backup disk that is not mounted) fails the cron job instead of filling another folder."""
+    folder = target.parent
+    if target.is_dir():
+        raise UsageError(f"{target} is a folder: give the archive's file name, e.g. {target / 'brokerlearn.tar.gz'}")
+    if not folder.is_dir():
+        raise UsageError(f"the folder {folder} does not exist: make it first, readable by its owner only "
+                         f"(install -d -m 700 {folder})")
 
 
 def restore(archive_path: Path, instance: Path, database_url: str, force: bool = False) -> dict:

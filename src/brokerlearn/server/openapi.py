@@ -58,10 +58,20 @@ SPEC = {
             "Submit an attempt's answers once; it is graded on the server", _json("AttemptResult"), "Answers",
             csrf=True, params=["course_id", "quiz_id", "attempt_id"])},
         "/api/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OK"}}}},
+        "/api/health": {"get": {
+            "summary": "Whether this server process can reach its database (for load balancers and monitoring)",
+            "description": "No session or token needed. Nothing but the status is told; the reason for a 503 "
+                           "is in the server's log.",
+            "responses": {"200": {"description": "The database answers", "content": {"application/json": {
+                                      "schema": {"$ref": "#/components/schemas/Health"}}}},
+                          "503": {"description": "The database does not answer", "content": {"application/json": {
+                                      "schema": {"$ref": "#/components/schemas/Health"}}}}}}},
     },
     "components": {"schemas": {
         "Error": {"type": "object", "required": ["error"], "properties": {"error": {
             "type": "object", "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},
+        "Health": {"type": "object", "required": ["status"], "additionalProperties": False,
+                   "properties": {"status": {"enum": ["ok", "unavailable"]}}},
         "Session": {"type": "object", "properties": {
             "server": {"const": "brokerlearn"}, "csrf_token": {"type": "string"},
             "user": {"type": ["object", "null"], "properties": {
