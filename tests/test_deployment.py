@@ -58,8 +58,8 @@ def substitutions(ports: dict, folders: dict) -> list[tuple[str, str]]:
     return [
         ("listen 80;", f"listen 127.0.0.1:{ports['http']};"),
         ("listen 443 ssl http2;", f"listen 127.0.0.1:{ports['https']} ssl http2;"),
-        ("server 127.0.0.1:8000;", f"server 127.0.0.1:{ports['backends'][0]};"),
-        ("server 127.0.0.1:8002;", f"server 127.0.0.1:{ports['backends'][1]};"),
+        ("server 127.0.0.1:8000 ", f"server 127.0.0.1:{ports['backends'][0]} "),
+        ("server 127.0.0.1:8002 ", f"server 127.0.0.1:{ports['backends'][1]} "),
         (f"https://{NAME}$request_uri", f"https://{NAME}:{ports['https']}$request_uri"),
         ("/srv/brokerlearn/build/site", str(folders["site"])),
         (f"/etc/letsencrypt/live/{NAME}/", f"{folders['certs']}/"),
@@ -209,10 +209,22 @@ def _deploy(tmp, nginx, cluster, built_example, started):
     cli = [sys.executable, "-m", "brokerlearn"]
     for command in (["db", "upgrade"], ["keys", "init"]):
         subprocess.run(cli + command, env=env, check=True, capture_output=True)
+    servers = {}
+
+    def start(port: int) -> None:
+        """`systemctl start brokerlearn@PORT`: the unit's command, as the unit runs it."""
+        log = open(tmp / f"serve-{port}.log", "ab")
+        servers[port] = subprocess.Popen(service_command(cli, built_example, port), env=env, stdout=log,
+                                         stderr=subprocess.STDOUT)
+        started.append(servers[port])
+
+    def stop(port: int) -> None:
+        """`systemctl stop brokerlearn@PORT`: SIGTERM, and wait for the process to end."""
+        servers[port].terminate()
+        servers[port].wait(timeout=20)
+
     for port in ports["backends"]:
-        log = open(tmp / f"serve-{port}.log", "wb")
-        started.append(subprocess.Popen(service_command(cli, built_example, port), env=env, stdout=log,
-                                        stderr=subprocess.STDOUT))
+        start(port)
     # nginx from the guide's text.
     site_config = tmp / "brokerlearn.conf"
     site_config.write_text(apply(guide_nginx_config(), substitutions(ports, folders)))
@@ -222,12 +234,12 @@ def _deploy(tmp, nginx, cluster, built_example, started):
     assert checked.returncode == 0, checked.stderr
     started.append(subprocess.Popen([nginx, "-c", str(main), "-p", str(tmp), "-g", "daemon off;"],
                                     stdout=subprocess.DEVNULL, stderr=open(tmp / "nginx.stderr", "wb")))
-    for port, process in zip(ports["backends"], started):
-        wait_for(lambda: process.poll() is None and backend_up(port), 40, f"brokerlearn serve on {port}")
+    for port in ports["backends"]:
+        wait_for(lambda: servers[port].poll() is None and backend_up(port), 40, f"brokerlearn serve on {port}")
     cafile = folders["certs"] / "fullchain.pem"
     wait_for(lambda: Browser(ports["https"], cafile).get("/").status == 200, 20, "nginx")
     yield {"ports": ports, "public_url": public_url, "cafile": cafile, "env": env, "cluster": cluster,
-           "database": database, "tmp": tmp, "site": folders["site"],
+           "database": database, "tmp": tmp, "site": folders["site"], "start": start, "stop": stop,
            "browser": lambda source="127.0.0.1": Browser(ports["https"], cafile, source)}
 
 
@@ -351,6 +363,24 @@ def test_verifiers_get_the_keys_and_the_issuer_under_the_public_url(deployment):
     assert len(named) >= 2
     for path in set(named):
         assert browser.get(path).status == 200, path
+
+
+def test_a_rolling_restart_loses_no_request(deployment):
+    """The guide's rolling restart: one process stopped, started and healthy again, then the
+    other. Every request meanwhile, a sign-in (a POST) among them, is answered by a process."""
+    learner = deployment["browser"]("127.0.0.88")
+    assert learner.form("/account/register", {"email": "dan@agency.org", "password": PASSWORD}).status == 302
+    answered = []
+    for port in deployment["ports"]["backends"]:
+        deployment["stop"](port)
+        for _ in range(3):
+            answered.append(learner.get("/api/session").status)
+            answered.append(deployment["browser"]("127.0.0.88").form(
+                "/account/login", {"email": "dan@agency.org", "password": PASSWORD}).status)
+        deployment["start"](port)
+        wait_for(lambda: backend_health(port) == 200, 40, f"brokerlearn@{port} healthy again")
+    answered.append(learner.get("/dashboard").status)
+    assert answered == [200, 302] * 6 + [200]
 
 
 def _failure_keys(deployment) -> list[str]:
