@@ -272,7 +272,7 @@ def test_the_status_list_credential_is_not_a_certificate(app, visitor, tmp_path)
     status_file.write_text(status)
     result = CliRunner().invoke(main, ["certs", "verify", str(status_file), "--instance", app.instance_path],
                                 env={"DATABASE_URL": app.config["DATABASE_URL"], "BROKERLEARN_PUBLIC_URL": PUBLIC})
-    assert result.exit_code == 1 and result.output.startswith("not_a_certificate:"), result.output
+    assert result.exit_code == 1 and result.stdout.startswith("not_a_certificate:"), result.output
 
 
 def _flip(text: str, index: int) -> str:
@@ -333,7 +333,7 @@ def test_revocation_shows_on_the_page_in_the_status_list_and_in_certs_verify(app
     instance = app.instance_path
     runner = CliRunner()
     verified = runner.invoke(main, ["certs", "verify", str(credential_file), "--instance", instance], env=env)
-    assert verified.exit_code == 0 and verified.output.startswith("valid:")
+    assert verified.exit_code == 0 and verified.stdout.startswith("valid:")
     # Revoked by an admin in the admin pages; learners may not.
     assert ana.form(f"/admin/certificates/{certificate_id}/revoke", {"reason": "x"},
                     page="/dashboard").status_code == 403
@@ -346,7 +346,7 @@ def test_revocation_shows_on_the_page_in_the_status_list_and_in_certs_verify(app
     page = visitor().client.get(f"/certificates/{certificate_id}").get_data(as_text=True)
     assert "Revoked</strong> on" in page and "Issued by mistake." in page
     verified = runner.invoke(main, ["certs", "verify", str(credential_file), "--instance", instance], env=env)
-    assert verified.exit_code == 1 and verified.output.startswith("revoked:") and "Issued by mistake." in verified.output
+    assert verified.exit_code == 1 and verified.stdout.startswith("revoked:") and "Issued by mistake." in verified.output
     status = visitor().client.get("/certificates/status/1").get_data(as_text=True)
     payload = status.split(".")[1]
     listed = decode_part(payload)
@@ -490,7 +490,7 @@ def test_credentials_of_the_first_form_still_verify_and_are_re_signed_on_request
     env = {"DATABASE_URL": app.config["DATABASE_URL"], "BROKERLEARN_PUBLIC_URL": PUBLIC,
            "BROKERLEARN_ISSUER_NAME": "Agentur Nord"}
     result = CliRunner().invoke(main, ["certs", "verify", str(old_file), "--instance", app.instance_path], env=env)
-    assert result.exit_code == 0 and result.output.startswith("valid:"), result.output
+    assert result.exit_code == 0 and result.stdout.startswith("valid:"), result.output
     # Only the holder is offered, and may use, the re-signing.
     assert "Re-sign the digital credential" in ana.client.get(f"/certificates/{certificate_id}").get_data(as_text=True)
     assert "Re-sign" not in visitor().client.get(f"/certificates/{certificate_id}").get_data(as_text=True)

@@ -37,13 +37,13 @@ def test_users_commands(tmp_path, monkeypatch):
 
     assert run("users", "set-role", "c@agency.org", "author", "--instance", instance).exit_code == 0
     assert run("users", "set-role", "nobody@agency.org", "author", "--instance", instance).exit_code == 2
-    listing = run("users", "list", "--instance", instance).output.splitlines()
+    listing = run("users", "list", "--instance", instance).stdout.splitlines()
     assert [line.split("\t")[:2] for line in listing] == [["admin@agency.org", "admin"], ["c@agency.org", "author"]]
 
     link = run("users", "reset-password", "c@agency.org", "--public-url", "https://learn.example.org",
-               "--instance", instance).output.strip()
+               "--instance", instance).stdout.strip()
     assert link.startswith("https://learn.example.org/account/reset/")
-    invite = run("users", "invite", "new@agency.org", "--instance", instance).output.strip()
+    invite = run("users", "invite", "new@agency.org", "--instance", instance).stdout.strip()
     assert "/account/register?invite=" in invite
 
 
@@ -52,7 +52,7 @@ def test_reset_link_from_the_cli_works_on_the_server(tmp_path, built_example, mo
     instance = tmp_path / "instance"
     run("db", "upgrade", "--instance", str(instance))
     run("users", "create", "ana@agency.org", "--instance", str(instance), env={"BROKERLEARN_PASSWORD": "x" * 12})
-    link = run("users", "reset-password", "ana@agency.org", "--instance", str(instance)).output.strip()
+    link = run("users", "reset-password", "ana@agency.org", "--instance", str(instance)).stdout.strip()
     from brokerlearn.server import create_app
     app = create_app(build_dir=built_example, instance_path=instance)
     path = "/" + link.split("/", 3)[3]
@@ -128,8 +128,8 @@ def test_learner_chosen_text_is_printed_with_visible_escapes(tmp_path, monkeypat
         session.commit()
     engine.dispose()
 
-    listing = run("users", "list", "--instance", str(instance)).output
-    certificates = run("certs", "list", "--instance", str(instance)).output
+    listing = run("users", "list", "--instance", str(instance)).stdout
+    certificates = run("certs", "list", "--instance", str(instance)).stdout
     for output in (listing, certificates):
         assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f\u202e]", output), repr(output)
     assert listing.startswith(r"\x1b]0;PWNED-TITLE\x07\x1b[2J\u202eevil@test.local" + "\tlearner\t")

@@ -41,7 +41,7 @@ def export(app, built_example, *args) -> str:
     result = CliRunner().invoke(main, ["export", *args, "--build-dir", str(built_example),
                                        "--instance", app.instance_path], env=env, catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    return result.output
+    return result.stdout
 
 
 def rows(text: str) -> list[dict]:

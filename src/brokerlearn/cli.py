@@ -130,11 +130,57 @@ def _app(build_dir: Path, instance: Path | None, create: bool = False):
     users create, keys init, restore) pass create=True; the others refuse a folder that holds no
     installation ("no installation at ...") instead of making one."""
     from brokerlearn.errors import UsageError
-    from brokerlearn.server import create_app
+    from brokerlearn.server import create_app, masked_url
     try:
-        return create_app(build_dir=build_dir, instance_path=instance, create=create)
+        app = create_app(build_dir=build_dir, instance_path=instance, create=create)
     except (UsageError, ValueError) as exc:
         _fail_usage(str(exc))
+    # Which database, every time: a command run without the settings (a cron job) shows it.
+    click.echo(f"database: {masked_url(app.config['DATABASE_URL'])} ({app.config['DATABASE_SOURCE']})", err=True)
+    return app
+
+
+def _current_schema(app, starting: bool = False) -> None:
+    """The embedded SQLite database is upgraded on its own; any other must have been migrated
+    (`brokerlearn db upgrade`) to this version's schema. A server starting while the database
+    is down starts anyway (it recovers when the database returns); a command stops."""
+    url = app.config["DATABASE_URL"]
+    if url.startswith("sqlite"):
+        from alembic.util import CommandError
+        from brokerlearn.server.db import upgrade
+        try:
+            upgrade(url)
+        except CommandError as exc:
+            _fail_usage(f"cannot upgrade the database {url}: {exc} (was it migrated by a newer version?)")
+        return
+    from sqlalchemy.exc import SQLAlchemyError
+    from brokerlearn.server import masked_url, schema
+    try:
+        problem = schema.problem(app.extensions["brokerlearn_engine"])
+    except SQLAlchemyError as exc:
+        reason = _one_line(exc)
+        if not starting:
+            _fail_usage(f"cannot reach the database {masked_url(url)}: {reason}")
+        click.echo(f"warning: cannot reach the database {masked_url(url)} to check its schema ({reason}); "
+                   "starting anyway", err=True)
+        return
+    if problem:
+        _fail_usage(problem)
+
+
+def _one_line(exc: Exception) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _link_base(app, public_url: str | None, what: str = "the link uses") -> str:
+    """--public-url, else BROKERLEARN_PUBLIC_URL, else this machine's default port, with a warning."""
+    base = public_url or app.config.get("PUBLIC_URL")
+    if not base:
+        base = "http://127.0.0.1:8000"
+        click.echo(f"warning: BROKERLEARN_PUBLIC_URL is not set: {what} {base}, which works on this machine "
+                   "only (set it in the settings, or give --public-url)", err=True)
+    return base.rstrip("/")
 
 
 @main.command()
@@ -152,9 +198,9 @@ def serve(build_dir: Path, host: str, port: int, instance: Path | None, threads:
     from brokerlearn.server.settings import public_url_at_start
     if notice := public_url_at_start(app.config, host, port):
         click.echo(notice, err=True)
-    from brokerlearn.server.db import upgrade
-    if app.config["DATABASE_URL"].startswith("sqlite"):
-        upgrade(app.config["DATABASE_URL"])  # the embedded default is kept up to date on its own
+    _current_schema(app, starting=True)  # the embedded SQLite default is upgraded on its own
+    from brokerlearn.server import remember_database
+    remember_database(app)
     import waitress
     # Waitress's I/O thread and the request threads share the GIL. A request thread that waits on
     # the database gives the GIL up and, by default, may wait 5 ms to get it back, several times
@@ -186,8 +232,17 @@ def db() -> None:
 def db_upgrade(instance: Path | None) -> None:
     """Create or migrate the database to the current schema (DATABASE_URL, or SQLite in the instance)."""
     app = _app(Path("build"), instance, create=True)
+    from alembic.util import CommandError
+    from sqlalchemy.exc import SQLAlchemyError
+    from brokerlearn.server import masked_url, remember_database
     from brokerlearn.server.db import upgrade
-    upgrade(app.config["DATABASE_URL"])
+    try:
+        upgrade(app.config["DATABASE_URL"])
+    except SQLAlchemyError as exc:
+        _fail_usage(f"cannot upgrade the database {masked_url(app.config['DATABASE_URL'])}: {_one_line(exc)}")
+    except CommandError as exc:
+        _fail_usage(f"cannot upgrade the database: {exc} (was it migrated by a newer version of brokerlearn?)")
+    remember_database(app)
     click.echo("database is up to date", err=True)
 
 
@@ -198,17 +253,18 @@ def users() -> None:
 
 def _with_db(instance: Path | None, action, build_dir: Path = Path("build"), create: bool = False):
     app = _app(build_dir, instance, create)
-    if app.config["DATABASE_URL"].startswith("sqlite"):
-        from brokerlearn.server.db import upgrade
-        upgrade(app.config["DATABASE_URL"])  # the embedded default keeps itself current, as on serve
+    _current_schema(app)  # the embedded default keeps itself current, as on serve
     with app.app_context():
-        from brokerlearn.server import db as server_db
+        from sqlalchemy.exc import OperationalError
+        from brokerlearn.server import db as server_db, masked_url
         from brokerlearn.errors import UsageError
         from brokerlearn.server.services.accounts import AccountError
         try:
             return action(app, server_db.session())
         except (AccountError, UsageError) as exc:
             _fail_usage(str(exc))
+        except OperationalError as exc:
+            _fail_usage(f"the database {masked_url(app.config['DATABASE_URL'])} failed: {_one_line(exc)}")
 
 
 _instance_option = click.option("--instance", type=click.Path(path_type=Path), default=None,
@@ -272,7 +328,7 @@ def users_reset_password(email: str, public_url: str | None, instance: Path | No
         user = accounts.find_user(s, email)
         if user is None:
             _fail_usage(f"no account for {email}")
-        base = (public_url or app.config.get("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
+        base = _link_base(app, public_url)
         return f"{base}/account/reset/{accounts.make_reset_token(app.secret_key, user)}"
     click.echo(_with_db(instance, act))
 
@@ -286,7 +342,7 @@ def users_invite(email: str, public_url: str | None, instance: Path | None) -> N
     from brokerlearn.server.services import accounts
 
     def act(app, s):
-        base = (public_url or app.config.get("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
+        base = _link_base(app, public_url)
         return f"{base}/account/register?invite={accounts.make_invitation(app.secret_key, email)}"
     click.echo(_with_db(instance, act))
 
@@ -457,7 +513,7 @@ def certs_verify(file: Path, public_url: str | None, instance: Path | None) -> N
         _fail_usage(f"cannot read {file}: {exc.strerror}")
 
     def act(app, session):
-        base = (public_url or app.config.get("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
+        base = _link_base(app, public_url, "the issuer checked for is the one at")
         _, all_keys = load_keys(Path(app.instance_path))
         issuer = issuer_profile(base, app.config["ISSUER_NAME"])["id"]
         return verify_credential(token, issuer, all_keys, revocation_lookup(session))
@@ -620,7 +676,7 @@ def export_xapi(output: Path | None, public_url: str | None, build_dir: Path, in
     from brokerlearn.server.courses import catalog
 
     def act(app, session):
-        base = public_url or app.config.get("PUBLIC_URL") or "http://127.0.0.1:8000"
+        base = _link_base(app, public_url, "the activity IDs use")
         return [json.dumps(s, ensure_ascii=False) for s in exports.xapi_statements(session, catalog(), base)]
     lines = _with_db(instance, act, build_dir)
     text = "".join(line + "\n" for line in lines)

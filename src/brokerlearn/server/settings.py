@@ -4,8 +4,13 @@ docs/hosting.md lists them; a test fails if one is undocumented.
 """
 from __future__ import annotations
 
+import difflib
 import os
+import re
 from dataclasses import dataclass
+from pathlib import Path
+
+from brokerlearn.errors import UsageError
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,87 @@ SETTINGS = [
             "`brokerlearn serve` writes one line per request to standard error: client address, method, path "
             "(without the query, reset tokens hidden), status, bytes, milliseconds. 0 turns it off.", bool),
 ]
+
+
+# The settings file: KEY=VALUE lines, as systemd's EnvironmentFile= reads them.
+SETTINGS_VARIABLE = "BROKERLEARN_SETTINGS"
+INSTANCE_VARIABLE = "BROKERLEARN_INSTANCE"
+INSTANCE_FILE = "settings.env"
+# Variables a settings file may hold besides SETTINGS (others not starting BROKERLEARN_ are
+# kept for the tools that read them, e.g. a PG* variable, and ignored here).
+OTHER_VARIABLES = {INSTANCE_VARIABLE, "BROKERLEARN_QUIZ_KEY"}
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class Environment:
+    """What the settings are read from: the process's environment over the one settings file."""
+    values: dict
+    instance: Path
+    file: Path | None  # the settings file read, if any
+    from_file: frozenset  # the variables whose value came from it
+
+
+def environment(instance_path=None, environ=os.environ) -> Environment:
+    """The variables in effect. The settings file is BROKERLEARN_SETTINGS when that is set, else
+    INSTANCE/settings.env when it exists (one file, never two); a variable set (non-empty) in the
+    environment wins over the file. The instance folder: the one given, else BROKERLEARN_INSTANCE
+    (which BROKERLEARN_SETTINGS's file may set), else ./instance."""
+    given = {key: value for key, value in environ.items() if value != ""}
+    named = given.get(SETTINGS_VARIABLE)
+    file_values, file = {}, None
+    if named:
+        file = Path(named)
+        if not file.is_file():
+            raise UsageError(f"{SETTINGS_VARIABLE} names {file}, which is not a file")
+        file_values = read_file(file)
+    instance = Path(instance_path or given.get(INSTANCE_VARIABLE) or file_values.get(INSTANCE_VARIABLE)
+                    or "instance").resolve()
+    own = instance / INSTANCE_FILE
+    if own.is_file():
+        if file is not None and own.resolve() != file.resolve():
+            raise UsageError(f"two settings files: {file} ({SETTINGS_VARIABLE}) and {own}; keep one of them")
+        if file is None:
+            file, file_values = own, read_file(own)
+            inside = file_values.get(INSTANCE_VARIABLE)
+            if inside and Path(inside).resolve() != instance:
+                raise UsageError(f"{own}: {INSTANCE_VARIABLE} names another folder than the one this file is in")
+    values = {**file_values, **given}
+    return Environment(values, instance, file, frozenset(k for k in file_values if k not in given))
+
+
+def read_file(path: Path) -> dict:
+    """KEY=VALUE per line; blank lines and lines starting with # or ; are skipped; a value may be
+    quoted ("..." with \\" and \\\\ inside, or '...'). A misspelt BROKERLEARN_ variable is an
+    error, not a setting silently left at its default."""
+    known = {setting.env for setting in SETTINGS} | OTHER_VARIABLES
+    values = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read the settings file {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    for number, line in enumerate(lines, 1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith(("#", ";")):
+            continue
+        key, equals, value = stripped.partition("=")
+        key = key.strip()
+        if not equals or not _KEY.fullmatch(key):
+            raise UsageError(f"{path}:{number}: expected KEY=VALUE, not {stripped[:40]!r}")
+        if key.startswith("BROKERLEARN_") and key not in known:
+            close = difflib.get_close_matches(key, sorted(known), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise UsageError(f"{path}:{number}: unknown setting {key}{hint}")
+        values[key] = _unquoted(value.strip())
+    return values
+
+
+def _unquoted(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] == "'":
+        return value[1:-1]
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        return re.sub(r'\\(["\\$`])', r"\1", value[1:-1])
+    return value
 
 
 def from_environment(environ=os.environ) -> dict:
