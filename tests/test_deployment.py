@@ -2,11 +2,17 @@
 configuration printed in docs/hosting.md, two `brokerlearn serve` processes on PostgreSQL, and
 checks through https as a learner's browser and a verifier would make them.
 
-The nginx configuration is taken from docs/hosting.md (the block after the marker
-`<!-- contrib/nginx/brokerlearn.conf -->`), so the guide cannot drift from what is tested.
-Only mechanical things are changed, by the table SUBSTITUTIONS below (each entry must match, so
-the table cannot go stale): ports, folders, the certificate files. The server name stays
-learn.example.org: the client connects to 127.0.0.1 and sends that name as SNI and Host.
+What is taken from docs/hosting.md, so the guide cannot drift from what is tested:
+- the nginx configuration (the block after `<!-- contrib/nginx/brokerlearn.conf -->`);
+- the settings file, as the guide's `cat >> /etc/brokerlearn/brokerlearn.env <<'EOF'` lines
+  write it; commands get it through BROKERLEARN_SETTINGS (as /usr/local/bin/brokerlearn gives
+  it), the servers as systemd's EnvironmentFile= does;
+- the servers' command line (ExecStart of the systemd unit).
+Only mechanical things are changed, by the tables in substitutions() and
+settings_substitutions() (each entry must match, so a table cannot go stale): ports, folders,
+the certificate files, the database URL and the public URL's port; one test-only setting is
+added (BROKERLEARN_LOGIN_ATTEMPTS=3). The server name stays learn.example.org: the client
+connects to 127.0.0.1 and sends that name as SNI and Host.
 
 nginx and PostgreSQL come from Debian's packages (`bash scripts/setup --test`); everything binds
 127.0.0.1. Learners at different addresses are simulated with source addresses 127.0.0.x (all
@@ -83,6 +89,35 @@ def service_command(cli: list[str], build_dir: Path, port: int) -> list[str]:
     assert words[0] == "/opt/brokerlearn/venv/bin/brokerlearn" and "/srv/brokerlearn/build" in words, line
     return cli + [str(build_dir) if word == "/srv/brokerlearn/build" else word.replace("%i", str(port))
                   for word in words[1:]]
+
+
+def guide_settings() -> str:
+    """The settings file as the guide's steps write it: every `cat > FILE` / `cat >> FILE`."""
+    text = GUIDE.read_text(encoding="utf-8")
+    parts = re.findall(r"^cat >>? /etc/brokerlearn/brokerlearn\.env <<'EOF'\n(.*?)^EOF$", text, re.S | re.M)
+    assert len(parts) >= 4, "the guide's steps no longer write the settings file with cat >> ... <<'EOF'"
+    return "".join(parts)
+
+
+def settings_substitutions(instance: Path, database_url: str, public_url: str) -> list[tuple[str, str]]:
+    """Guide settings -> test settings: the folder, the test's database and public address."""
+    return [
+        ("BROKERLEARN_INSTANCE=/srv/brokerlearn/instance\n", f"BROKERLEARN_INSTANCE={instance}\n"),
+        ("DATABASE_URL=postgresql+psycopg://brokerlearn:PASSWORD@127.0.0.1:5432/brokerlearn\n",
+         f"DATABASE_URL={database_url}\n"),
+        (f"BROKERLEARN_PUBLIC_URL=https://{NAME}\n", f"BROKERLEARN_PUBLIC_URL={public_url}\n"),
+    ]
+
+
+def environment_file(path: Path) -> dict[str, str]:
+    """What systemd's EnvironmentFile= makes of the file: NAME=value lines, # comments, and
+    double quotes around a value removed."""
+    values = {}
+    for line in path.read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            name, _, value = line.partition("=")
+            values[name.strip()] = value.strip().removeprefix('"').removesuffix('"')
+    return values
 
 
 def main_config(tmp: Path, site_config: Path) -> str:
@@ -199,16 +234,21 @@ def _deploy(tmp, nginx, cluster, built_example, started):
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
                     "-keyout", str(folders["certs"] / "privkey.pem"), "-out", str(folders["certs"] / "fullchain.pem"),
                     "-subj", f"/CN={NAME}", "-addext", f"subjectAltName=DNS:{NAME}"], check=True, capture_output=True)
-    # The guide's settings: PostgreSQL, the public URL, Secure cookies, one proxy in front.
+    # The guide's settings file, written by its steps 3, 4, 7 and 8.
     instance = tmp / "instance"
     database = cluster.create_database()
-    env = {**os.environ, "DATABASE_URL": cluster.url(database), "BROKERLEARN_INSTANCE": str(instance),
-           "BROKERLEARN_PUBLIC_URL": public_url, "BROKERLEARN_SECURE_COOKIES": "1", "BROKERLEARN_PROXIES": "1",
-           "BROKERLEARN_ISSUER_NAME": "Test agency", "BROKERLEARN_LOGIN_ATTEMPTS": "3",
-           "PYTHONPATH": str(REPO / "src")}
+    settings = tmp / "brokerlearn.env"
+    settings.write_text(apply(guide_settings(), settings_substitutions(instance, cluster.url(database), public_url))
+                        + "BROKERLEARN_LOGIN_ATTEMPTS=3\n")  # test only: a lock-out in fewer requests
+    # A command sees what /usr/local/bin/brokerlearn gives it (step 1): BROKERLEARN_SETTINGS only.
+    base = {key: value for key, value in os.environ.items()
+            if key == "BROKERLEARN_QUIZ_KEY" or not key.startswith(("BROKERLEARN_", "DATABASE_URL"))}
+    command_env = {**base, "BROKERLEARN_SETTINGS": str(settings), "PYTHONPATH": str(REPO / "src")}
     cli = [sys.executable, "-m", "brokerlearn"]
     for command in (["db", "upgrade"], ["keys", "init"]):
-        subprocess.run(cli + command, env=env, check=True, capture_output=True)
+        subprocess.run(cli + command, env=command_env, check=True, capture_output=True, cwd=tmp)
+    # A service sees what its unit gives it: EnvironmentFile= and Environment= (step 11).
+    env = {**command_env, **environment_file(settings)}
     servers = {}
 
     def start(port: int) -> None:
@@ -244,7 +284,7 @@ def _deploy(tmp, nginx, cluster, built_example, started):
 
 
 @pytest.mark.parametrize("path", ["contrib/nginx/brokerlearn.conf", "contrib/systemd/brokerlearn@.service",
-                                  "contrib/brokerlearn-backup"])
+                                  "contrib/brokerlearn-backup", "contrib/bin/brokerlearn"])
 def test_the_guide_prints_the_contrib_files_as_they_are(path):
     assert (REPO / path).read_text(encoding="utf-8") == guide_block(path)
 
