@@ -60,3 +60,25 @@ def test_health_is_unavailable_when_the_sqlite_file_is_gone(built_example, tmp_p
     app.extensions["brokerlearn_engine"].dispose()
     shutil.rmtree(folder)  # the disk it was on is gone
     _assert_unavailable(app, caplog, [str(folder)])
+
+
+def test_a_server_started_while_postgresql_is_down_starts_and_reports_unavailable(built_example, tmp_path):
+    """`serve` on a database it cannot reach warns and serves (it recovers when the database
+    returns, as the review saw); its health endpoint says 503 meanwhile."""
+    import urllib.error
+    import urllib.request
+
+    from test_proxies import serving
+    url = f"postgresql+psycopg://brokerlearn:pg-password-9@127.0.0.1:{_closed_port()}/brokerlearn"
+    # serving() passes BROKERLEARN_* settings only; DATABASE_URL goes in through a settings file.
+    settings = tmp_path / "brokerlearn.env"
+    settings.write_text(f"DATABASE_URL={url}\nBROKERLEARN_SECRET_KEY={'k' * 40}\n", encoding="utf-8")
+    with serving(built_example, tmp_path, SETTINGS=settings) as (port, _, log):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=10)
+            raise AssertionError("the health check passed without a database")
+        except urllib.error.HTTPError as answer:
+            assert answer.code == 503 and answer.read() == b'{"status":"unavailable"}\n'
+    text = log.read_text()
+    assert "warning: cannot reach the database postgresql+psycopg://brokerlearn:***@" in text
+    assert "pg-password-9" not in text and "Traceback" not in text

@@ -150,3 +150,13 @@ def test_trusted_proxies_without_proxies_is_refused(built_example, tmp_path):
     done = _cli("serve", str(built_example), "--instance", str(tmp_path / "instance"),
                 env=_environment(PROXIES=1, TRUSTED_PROXIES="nginx.local"))
     assert done.returncode == 2 and "'nginx.local' is not an IP address" in done.stderr
+
+
+def test_serve_takes_the_proxy_settings_from_the_settings_file(built_example, tmp_path):
+    settings = tmp_path / "brokerlearn.env"
+    settings.write_text("# as systemd's EnvironmentFile= reads it\nBROKERLEARN_PROXIES=1\n", encoding="utf-8")
+    with serving(built_example, tmp_path, SETTINGS=settings) as (port, instance, log):
+        _failed_login(port, {"X-Forwarded-For": f"{SPOOFED}, {LEARNER}"})
+        assert _counted_addresses(instance) == {LEARNER}
+    assert f"(from {settings})" not in log.read_text()  # the database is the default one
+    assert "database: sqlite:///" in log.read_text()

@@ -195,10 +195,10 @@ def serve(build_dir: Path, host: str, port: int, instance: Path | None, threads:
     if not (build_dir / "site" / "index.html").is_file():
         _fail_usage(f"no built site in {build_dir / 'site'}: run 'brokerlearn build' first")
     app = _app(build_dir, instance, create=True)
+    _current_schema(app, starting=True)  # the embedded SQLite default is upgraded on its own
     from brokerlearn.server.settings import public_url_at_start
     if notice := public_url_at_start(app.config, host, port):
         click.echo(notice, err=True)
-    _current_schema(app, starting=True)  # the embedded SQLite default is upgraded on its own
     from brokerlearn.server import remember_database
     remember_database(app)
     import waitress

@@ -79,7 +79,7 @@ def create_app(test_config: dict | None = None, build_dir: Path | str = "build",
 
 # Written by `db upgrade` and `serve` when the database is not the SQLite default: a command
 # run later without the settings (a cron job) then refuses instead of using a stale SQLite file.
-RECORDED_DATABASE = "database"
+RECORDED_DATABASE = "database-url"
 
 
 def _database_source(environment, test_config: dict | None) -> str:
