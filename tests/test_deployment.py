@@ -111,12 +111,15 @@ def settings_substitutions(instance: Path, database_url: str, public_url: str) -
 
 def environment_file(path: Path) -> dict[str, str]:
     """What systemd's EnvironmentFile= makes of the file: NAME=value lines, # comments, and
-    double quotes around a value removed."""
+    the quotes around a value removed."""
     values = {}
     for line in path.read_text().splitlines():
         if line.strip() and not line.lstrip().startswith("#"):
             name, _, value = line.partition("=")
-            values[name.strip()] = value.strip().removeprefix('"').removesuffix('"')
+            value = value.strip()
+            if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"":
+                value = value[1:-1]
+            values[name.strip()] = value
     return values
 
 
@@ -395,6 +398,7 @@ def test_verifiers_get_the_keys_and_the_issuer_under_the_public_url(deployment):
     assert issuer.status == 200 and issuer.getheader("Access-Control-Allow-Origin") == "*"
     profile = json.loads(issuer.body)
     assert profile["id"] == f"{deployment['public_url']}/certificates/issuer"
+    assert profile["name"] == "Example Agency"  # the guide's quoted value, read without its quotes
     # Each key's kid is its address under the public URL (what verifiers dereference): it answers
     # through nginx, as does every address of this server the profile names.
     for key in keys:
