@@ -230,7 +230,10 @@ def deployment(built_example, tmp_path_factory):
 def _deploy(tmp, nginx, cluster, built_example, started):
     ports = {"http": free_port(), "https": free_port(), "backends": [free_port(), free_port()]}
     public_url = f"https://{NAME}:{ports['https']}"
-    folders = {"site": built_example / "site", "certs": tmp / "certs", "acme": tmp / "acme"}
+    # A copy of the build of its own: a test adds a file to it, and other tests share built_example.
+    build_dir = tmp / "build"
+    shutil.copytree(built_example, build_dir)
+    folders = {"site": build_dir / "site", "certs": tmp / "certs", "acme": tmp / "acme"}
     for folder in ("certs", "acme"):
         folders[folder].mkdir()
     # A self-signed certificate for the name, as `openssl req -x509` makes one.
@@ -257,7 +260,7 @@ def _deploy(tmp, nginx, cluster, built_example, started):
     def start(port: int) -> None:
         """`systemctl start brokerlearn@PORT`: the unit's command, as the unit runs it."""
         log = open(tmp / f"serve-{port}.log", "ab")
-        servers[port] = subprocess.Popen(service_command(cli, built_example, port), env=env, stdout=log,
+        servers[port] = subprocess.Popen(service_command(cli, build_dir, port), env=env, stdout=log,
                                          stderr=subprocess.STDOUT)
         started.append(servers[port])
 
@@ -343,7 +346,7 @@ def test_what_nginx_serves_has_the_servers_headers_and_types(deployment):
 
 def test_a_download_under_media_is_an_attachment(deployment):
     """A file under media/ that is no image, video, audio or caption is sent as a download (the
-    example course has none, so one is put into the built site's media folder)."""
+    example course has none, so one is put into the deployment's copy of the built site)."""
     media = next(p for p in sorted(deployment["site"].glob("*/media")) if p.is_dir())
     (media / "handout-deployment-test.pdf").write_bytes(b"%PDF-1.4\n% test\n")
     path = "/" + (media / "handout-deployment-test.pdf").relative_to(deployment["site"]).as_posix()
