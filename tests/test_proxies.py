@@ -160,3 +160,25 @@ def test_serve_takes_the_proxy_settings_from_the_settings_file(built_example, tm
         assert _counted_addresses(instance) == {LEARNER}
     assert f"(from {settings})" not in log.read_text()  # the database is the default one
     assert "database: sqlite:///" in log.read_text()
+
+
+def test_signing_in_over_the_proxys_https_needs_the_host_with_its_port(built_example, tmp_path):
+    """With Secure cookies, a form posted over HTTPS must come with a Referer of the same origin
+    (Flask-WTF's strict check); the origin is built from X-Forwarded-Proto and -Host, so nginx
+    must send the host with its port ($http_host): $host drops it and every sign-in fails."""
+    env = _environment(PASSWORD=PASSWORD)
+    assert _cli("users", "create", "ana@agency.org", "--instance", str(tmp_path / "instance"), env=env).returncode == 0
+    public = "https://learn.example.org:8443"
+    fields = {"email": "ana@agency.org", "password": PASSWORD}
+    with serving(built_example, tmp_path, PROXIES=1, SECURE_COOKIES=1, PUBLIC_URL=public) as (port, _, _):
+        for host, expected in (("learn.example.org:8443", 302), ("learn.example.org", 400)):
+            headers = {"X-Forwarded-For": LEARNER, "X-Forwarded-Proto": "https", "X-Forwarded-Host": host,
+                       "Referer": f"{public}/account/login"}
+            client = HttpSession("127.0.0.1", port)
+            status, page = _post_form(client, "/account/login", fields, headers)
+            assert status == expected, (host, page[:300])
+            if expected == 302:
+                assert "brokerlearn_session" in client.cookies
+            else:
+                assert b"The referrer does not match the host" in page
+            client.close()
