@@ -254,6 +254,37 @@ def test_postgres_restarted_between_requests_needs_no_restart_of_the_server(buil
         app.extensions["brokerlearn_engine"].dispose()
 
 
+def test_postgres_stopped_in_the_middle_of_a_request_is_one_503(built_example, tmp_path, outage_cluster,
+                                                                postgres_url, caplog):
+    """The user is loaded, then PostgreSQL stops before the view's query: the connection the
+    request holds dies under it. One 503, one line; nothing else logged while the request's
+    connections are closed; the next request after the restart works."""
+    from brokerlearn.server import create_app
+    app = create_app({"DATABASE_URL": postgres_url, "PUBLIC_URL": "http://localhost"}, build_dir=built_example,
+                     instance_path=tmp_path / "instance")
+    engine = app.extensions["brokerlearn_engine"]
+    try:
+        ana = signed_in(app)
+        count = {"n": 0}
+
+        def stop_before_second(conn, cursor, statement, parameters, context, executemany):
+            count["n"] += 1
+            if count["n"] == 2:
+                outage_cluster.stop_server()
+        event.listen(engine, "before_cursor_execute", stop_before_second)
+        caplog.clear()
+        with caplog.at_level(logging.DEBUG, logger="sqlalchemy.pool"):
+            assert_unavailable_json(ana.client.get("/api/progress/example"))
+        event.remove(engine, "before_cursor_execute", stop_before_second)
+        records = [r for r in caplog.records if r.levelno >= logging.WARNING]
+        assert len(records) == 1 and records[0].exc_info is None, [r.getMessage() for r in records]
+        assert re.fullmatch(r"database unavailable: .+ \(GET /api/progress/example\)", records[0].getMessage())
+        outage_cluster.start_server()
+        assert ana.client.get("/api/progress/example").get_json()["completed_lessons"] == [LESSON]
+    finally:
+        engine.dispose()
+
+
 def test_brokerlearn_serve_while_postgres_is_stopped_and_after(built_example, tmp_path, outage_cluster, postgres_url):
     """The real thing: `brokerlearn serve` (waitress) on PostgreSQL; PostgreSQL stopped with
     `pg_ctl -m fast stop` as an admin would, then started again. The server's stderr gets one line
@@ -438,3 +469,54 @@ def test_in_chromium_a_signed_in_learner_keeps_what_she_does_during_an_outage(se
         result.filter(has_text="You scored").wait_for()
         assert "Attempts used: 1 of 3." == quiz.locator("[data-needs-server]").inner_text()
         assert errors == []
+
+
+def _static_site(site, session_status: int):
+    """The built site on a plain static server whose /api/session answers `session_status` with an
+    HTML page, as a static host (200 or 404) or a proxy whose backend is down (502) would."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            if self.path.startswith("/api/"):
+                body = b"<!doctype html><title>Not here</title>"
+                self.send_response(session_status)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            super().do_GET()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("session_status, message", [
+    (200, "Kept in this browser. Sign in to keep it in your account."),  # a static host's catch-all page
+    (404, "Kept in this browser. Sign in to keep it in your account."),  # a static host
+    (502, "Saved in this browser. The server is briefly unavailable: it will be sent when the server is back."),
+])
+def test_in_chromium_a_site_without_a_server_is_told_apart_from_a_server_that_is_down(built_example, session_status,
+                                                                                     message):
+    from browser import browser, chromium_path
+    if chromium_path() is None:
+        pytest.skip("Debian's chromium is not installed (scripts/setup --test)")
+    server = _static_site(built_example / "site", session_status)
+    try:
+        with browser() as chromium:
+            page = chromium.new_page()
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/example/{LESSON}/")
+            page.locator("[data-lesson-complete] button").click()
+            status = page.locator("[data-lesson-complete] [role=status]")
+            status.filter(has_text="in this browser").wait_for()
+            assert status.inner_text() == message
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -376,8 +376,10 @@
   }
 
   fetch(api + "session", { credentials: "same-origin", headers: { "Accept": "application/json" } })
-    .then(function (response) { return response.ok ? response.json() : response.status >= 500 ? "later" : null; })
-    .catch(function () { return location.protocol === "file:" ? null : "later"; })
+    .then(function (response) {
+      if (response.ok) return response.json().catch(function () { return null; });  /* a static host's page */
+      return response.status >= 500 ? "later" : null;  /* a 404: no course server here */
+    }, function () { return location.protocol === "file:" ? null : "later"; })
     .then(function (session) {
       if (session === "later") {
         document.querySelectorAll("section.quiz[data-graded] [data-needs-server]").forEach(function (note) {
