@@ -27,14 +27,29 @@ def built_example(tmp_path_factory) -> Path:
     return out
 
 
-@pytest.fixture(scope="session")
-def postgres_cluster():
+def start_private_cluster() -> PostgresCluster:
+    """A PostgreSQL server of the caller's own; without PostgreSQL a skip, or a failure in CI."""
     bindir = find_bindir()
     if bindir is None:
         if os.environ.get("CI"):
             pytest.fail("PostgreSQL is not installed: scripts/setup --test installs it")
         pytest.skip("PostgreSQL is not installed (scripts/setup --test installs it)")
-    cluster = PostgresCluster(bindir).start()
+    return PostgresCluster(bindir).start()
+
+
+def register_in_browser(page, served: str, email: str, name: str) -> None:
+    """Fill in and send the registration form as a learner does; ends on the dashboard."""
+    page.goto(served + "account/register")
+    page.fill("#email", email)
+    page.fill("#name", name)
+    page.fill("#password", PASSWORD)
+    page.click("form.account-form button[type=submit]")
+    page.wait_for_url("**/dashboard")
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    cluster = start_private_cluster()
     from brokerlearn.server.db import upgrade
     template = cluster.create_database()
     upgrade(cluster.url(template))

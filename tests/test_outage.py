@@ -15,7 +15,7 @@ import sys
 import pytest
 from sqlalchemy import event, exc as sa
 
-from server_fixtures import PASSWORD, Visitor
+from server_fixtures import PASSWORD, Visitor, register_in_browser, start_private_cluster
 from test_two_processes import free_port, wait_up
 
 LESSON = "finding-partners/cooperation-profiles"
@@ -206,13 +206,7 @@ def test_a_program_mistake_on_sqlite_stays_a_500_with_its_traceback(sqlite_app, 
 @pytest.fixture(scope="module")
 def outage_cluster():
     """A PostgreSQL server of this module's own: stopping it stops no other test's database."""
-    from pgcluster import PostgresCluster, find_bindir
-    bindir = find_bindir()
-    if bindir is None:
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL is not installed: scripts/setup --test installs it")
-        pytest.skip("PostgreSQL is not installed (scripts/setup --test installs it)")
-    cluster = PostgresCluster(bindir).start()
+    cluster = start_private_cluster()
     yield cluster
     cluster.stop()
 
@@ -387,12 +381,7 @@ def test_in_chromium_a_signed_in_learner_keeps_what_she_does_during_an_outage(se
         page = context.new_page()
         errors = []
         page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(served + "account/register")
-        page.fill("#email", "ana@agency.org")
-        page.fill("#name", "Ana Novak")
-        page.fill("#password", PASSWORD)
-        page.click("form.account-form button[type=submit]")
-        page.wait_for_url("**/dashboard")
+        register_in_browser(page, served, "ana@agency.org", "Ana Novak")
 
         # Two pages open before the outage: a lesson, and a graded quiz with its attempt started.
         page.goto(served + lesson_a)

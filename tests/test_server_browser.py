@@ -8,7 +8,7 @@ import pytest
 
 from browser import AXE, browser, chromium_path
 from serving import running
-from server_fixtures import PASSWORD
+from server_fixtures import register_in_browser
 
 pytestmark = [
     pytest.mark.browser,
@@ -61,12 +61,7 @@ def test_learner_registers_reads_completes_takes_quiz_and_sees_dashboard(served,
         page.click("[data-lesson-complete] button")
         page.wait_for_selector("text=Kept in this browser")
 
-        page.goto(served + "account/register")
-        page.fill("#email", "ana@agency.org")
-        page.fill("#name", "Ana Novak")
-        page.fill("#password", PASSWORD)
-        page.click("form.account-form button[type=submit]")
-        page.wait_for_url("**/dashboard")
+        register_in_browser(page, served, "ana@agency.org", "Ana Novak")
 
         # Reading a lesson: the header knows the learner; the lesson is marked complete.
         page.goto(served + LESSON_A)
