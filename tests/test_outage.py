@@ -316,6 +316,7 @@ def test_brokerlearn_serve_while_postgres_is_stopped_and_after(built_example, tm
         assert ana.post_json("/api/progress", {"events": [completion("evt-during-0001", OTHER_LESSON)]})[0] == 200
         progress = json.loads(ana.request("GET", "/api/progress/example")[1])
         assert sorted(progress["completed_lessons"]) == sorted([LESSON, OTHER_LESSON])
+        assert {v["name"]: v["watched"] for v in progress["videos"]}["partner-call"] is True
     finally:
         if not _running(outage_cluster):
             outage_cluster.start_server()
@@ -405,6 +406,11 @@ def test_in_chromium_a_signed_in_learner_keeps_what_she_does_during_an_outage(se
             assert button.get_attribute("aria-pressed") == "true"
             kept = json.loads(page.evaluate("localStorage.getItem('brokerlearn:pending-events')"))
             assert [(e["kind"], e["item"]) for e in kept] == [("lesson_completed", LESSON)]
+            # A video's share watched (reported by video.js) is kept too, not dropped.
+            page.evaluate("""window.dispatchEvent(new CustomEvent('brokerlearn:video-progress',
+                {detail: {course: 'example', video: 'partner-call', share: 0.95, final: false}}))""")
+            page.wait_for_function("""JSON.parse(localStorage.getItem('brokerlearn:pending-events'))
+                .some(e => e.kind === 'video_progress' && e.item === 'partner-call')""")
 
             # The graded quiz submitted now: the answers stay in the form, the page says to try again.
             quiz.locator("fieldset[data-question=q1] input[value=true]").check()
@@ -453,6 +459,7 @@ def test_in_chromium_a_signed_in_learner_keeps_what_she_does_during_an_outage(se
         assert page.evaluate("localStorage.getItem('brokerlearn:pending-events')") == "[]"
         progress = context.request.get(served + "api/progress/example").json()
         assert sorted(progress["completed_lessons"]) == sorted([LESSON, OTHER_LESSON])
+        assert {v["name"]: v["watched"] for v in progress["videos"]}["partner-call"] is True
         # The quiz, sent again from the same page, is marked; the failed submission counted nothing.
         quiz.locator("button[type=submit]").click()
         result.filter(has_text="You scored").wait_for()

@@ -350,8 +350,8 @@
   function trackVideos() {
     window.addEventListener("brokerlearn:video-progress", function (e) {
       var d = e.detail;
-      call("POST", "progress", { events: [{ event_id: newId(), course: d.course, kind: "video_progress",
-        item: d.video, value: d.share, at: new Date().toISOString() }] }, d.final).catch(function () {});
+      sendOrKeep({ event_id: newId(), course: d.course, kind: "video_progress", item: d.video, value: d.share,
+        at: new Date().toISOString() }, d.final);
     });
   }
 
@@ -360,10 +360,19 @@
     var started = Date.now();
     var viewed = event("lesson_viewed", lessonId);
     if (!signedIn) return;
-    call("POST", "progress", { events: [viewed] }).catch(function () { /* viewing still works */ });
+    sendOrKeep(viewed);
     window.addEventListener("pagehide", function () {
       var seconds = Math.min(86400, Math.round((Date.now() - started) / 1000));
-      if (seconds > 1) call("POST", "progress", { events: [event("lesson_viewed", lessonId, seconds)] }, true).catch(function () {});
+      if (seconds > 1) sendOrKeep(event("lesson_viewed", lessonId, seconds), true);
+    });
+  }
+
+  /* Events the learner is not shown being saved (time on a page, a video's share watched): sent,
+     or kept in this browser while the server is unavailable and sent when it is back, like a
+     completion. Any other refusal (a 4xx) is final: viewing still works. */
+  function sendOrKeep(e, keepalive) {
+    call("POST", "progress", { events: [e] }, keepalive).catch(function (error) {
+      if (unavailable(error)) { keepLocally(e); retryLater(error); }
     });
   }
 
