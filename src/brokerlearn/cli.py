@@ -2,31 +2,16 @@
 codes here, in one place."""
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
 import click
 
 from brokerlearn import __version__
+from brokerlearn.printable import printable
 
 EXIT_AUTHOR_ERRORS = 1
 EXIT_USAGE = 2
-
-
-# C0 and C1 controls (ESC starts the terminal's escape sequences, BEL ends its title sequences),
-# DEL, line and paragraph separators, the bidirectional overrides and isolates, and the
-# backslash, so that an escape written out cannot be mistaken for one in the text.
-_NOT_FOR_TERMINALS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\\]")
-
-
-def _shown(text: object) -> str:
-    """Text that others chose (an e-mail address, a name, a certificate's title), safe to print on
-    a terminal: each control character written as a visible escape (ESC as \\x1b)."""
-    def escape(match: re.Match) -> str:
-        code = ord(match.group())
-        return "\\\\" if code == 0x5C else f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-    return _NOT_FOR_TERMINALS.sub(escape, str(text))
 
 
 def _fail_usage(message: str) -> None:
@@ -283,7 +268,7 @@ def users_create(email: str, name: str, role: str, password: str, instance: Path
     """Create an account."""
     from brokerlearn.server.services import accounts
     user = _with_db(instance, lambda app, s: accounts.create_user(s, email, password, name, role), create=True)
-    click.echo(f"created {_shown(user.email)} ({user.role})")
+    click.echo(f"created {printable(user.email)} ({user.role})")
 
 
 @users.command("list")
@@ -295,7 +280,7 @@ def users_list(instance: Path | None) -> None:
 
     def show(app, s):
         for user in s.scalars(select(User).order_by(User.email)):
-            click.echo(f"{_shown(user.email)}\t{user.role}\t{user.created_at:%Y-%m-%d}")
+            click.echo(f"{printable(user.email)}\t{user.role}\t{user.created_at:%Y-%m-%d}")
     _with_db(instance, show)
 
 
@@ -518,7 +503,7 @@ def certs_verify(file: Path, public_url: str | None, instance: Path | None) -> N
         issuer = issuer_profile(base, app.config["ISSUER_NAME"])["id"]
         return verify_credential(token, issuer, all_keys, revocation_lookup(session))
     verdict = _with_db(instance, act)
-    click.echo(f"{verdict.status}: {_shown(verdict.message)}")
+    click.echo(f"{verdict.status}: {printable(verdict.message)}")
     sys.exit(0 if verdict.valid else EXIT_AUTHOR_ERRORS)
 
 
@@ -536,8 +521,8 @@ def certs_revoke(certificate_id: str, reason: str, instance: Path | None) -> Non
         except CertificateError as exc:
             _fail_usage(str(exc))
     certificate = _with_db(instance, act)
-    holder = _shown(certificate.name or "account deleted")
-    click.echo(f"revoked {certificate.id} ({_shown(certificate.title)}, {holder})")
+    holder = printable(certificate.name or "account deleted")
+    click.echo(f"revoked {certificate.id} ({printable(certificate.title)}, {holder})")
 
 
 @certs.command("list")
@@ -550,7 +535,7 @@ def certs_list(instance: Path | None) -> None:
     def show(app, session):
         for c in session.scalars(select(Certificate).order_by(Certificate.issued_at)):
             state = f"revoked {c.revoked_at:%Y-%m-%d}" if c.revoked_at else "valid"
-            click.echo(f"{c.id}\t{c.issued_at:%Y-%m-%d}\t{state}\t{_shown(c.name)}\t{_shown(c.title)}")
+            click.echo(f"{c.id}\t{c.issued_at:%Y-%m-%d}\t{state}\t{printable(c.name)}\t{printable(c.title)}")
     _with_db(instance, show)
 
 
@@ -610,7 +595,7 @@ def restore_command(archive: Path, force: bool, instance: Path | None) -> None:
         manifest = restore(archive, Path(app.instance_path), app.config["DATABASE_URL"], force)
     except UsageError as exc:
         _fail_usage(str(exc))
-    click.echo(f"restored {len(manifest['files'])} files from {archive} (made {_shown(str(manifest['created'])[:19])})")
+    click.echo(f"restored {len(manifest['files'])} files from {archive} (made {printable(str(manifest['created'])[:19])})")
 
 
 @main.group("export")

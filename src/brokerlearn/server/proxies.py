@@ -19,6 +19,7 @@ import time
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from brokerlearn.errors import UsageError
+from brokerlearn.printable import printable
 
 FORWARDED = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST",
              "HTTP_X_FORWARDED_PORT", "HTTP_X_FORWARDED_PREFIX", "HTTP_FORWARDED")
@@ -102,11 +103,7 @@ class RequestLog:
             length = next((value for name, value in headers if name.lower() == "content-length"), "-")
             path = _SECRET_PATH.sub(r"\1…", environ.get("PATH_INFO", ""))
             log.info('%s "%s %s" %s %s %.1fms', environ.get("REMOTE_ADDR", "-"), environ.get("REQUEST_METHOD", ""),
-                     _printable(path), status.split(" ", 1)[0], length, (time.perf_counter() - started) * 1000)
+                     printable(path)[:300], status.split(" ", 1)[0], length, (time.perf_counter() - started) * 1000)
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
         return self.app(environ, logged_start)
 
-
-def _printable(text: str) -> str:
-    """A path as the log may hold it: no control characters to forge lines with."""
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)[:300]
