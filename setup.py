@@ -36,4 +36,6 @@ class BuildPyWithTheme(build_py):
         return outputs
 
 
-setup(cmdclass={"build_py": BuildPyWithTheme})
+# setuptools' scratch folder is build/ by default, the folder `brokerlearn build` writes the site to:
+# a wheel built in a checkout would land beside (and be served with) the site.
+setup(cmdclass={"build_py": BuildPyWithTheme}, options={"build": {"build_base": ".setuptools-build"}})

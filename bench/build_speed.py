@@ -83,13 +83,13 @@ def mkdocs_project(courses: Path, root: Path) -> Path:
 def prepare(kind: str):
     """Imports happen before the clock starts, for every tool alike."""
     if kind.startswith("brokerlearn"):
-        import brokerlearn.build.pipeline  # noqa: F401
+        import brokerlearn.compiler.pipeline  # noqa: F401
     elif kind == "bare-markdown-it":
         import markdown_it  # noqa: F401
 
 
 def run_brokerlearn(courses: Path, out: Path) -> int:
-    from brokerlearn.build.pipeline import build
+    from brokerlearn.compiler.pipeline import build
     result = build(courses, out, show_progress=False)
     return sum(1 for p in result.report.written if p.endswith(".html"))
 

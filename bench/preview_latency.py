@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_speed import generate, one_change_lesson  # noqa: E402 (the same corpus as the build benchmark)
 
-from brokerlearn.preview import Preview  # noqa: E402
+from brokerlearn.authoring.preview import Preview  # noqa: E402
 
 
 def main() -> None:

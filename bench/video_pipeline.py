@@ -14,9 +14,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from brokerlearn.build.pipeline import build
-from brokerlearn.build.video import tool
-from brokerlearn.build.video.renditions import BITRATES, VideoPipeline, target_heights
+from brokerlearn.compiler.pipeline import build
+from brokerlearn import mediatools
+from brokerlearn.compiler.video.renditions import BITRATES, VideoPipeline, target_heights
 from brokerlearn.course.model import Course, Video
 
 LESSON = "---\ntitle: Case {n}\n---\n\n## Watch\n\n::: video case{n}\n:::\n"
@@ -101,7 +101,7 @@ def main() -> None:
         started = time.perf_counter()
         build(courses, out, show_progress=False)
         first = time.perf_counter() - started
-        runs = tool.RUNS["ffmpeg"]
+        runs = mediatools.RUNS["ffmpeg"]
         cached = []
         for _ in range(args.repeat):
             started = time.perf_counter()
@@ -109,7 +109,7 @@ def main() -> None:
             cached.append(time.perf_counter() - started)
         print(f"course with 10 videos (5 s, 360p sources): first build {first:.2f} s, cached rebuild "
               f"{statistics.median(cached):.3f} s (median of {args.repeat}), ffmpeg processes in the "
-              f"rebuilds: {tool.RUNS['ffmpeg'] - runs}")
+              f"rebuilds: {mediatools.RUNS['ffmpeg'] - runs}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

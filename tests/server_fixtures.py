@@ -21,7 +21,7 @@ _FORM_PAGES = {"/account/logout": "/account/settings", "/account/delete": "/acco
 @pytest.fixture(scope="session")
 def built_example(tmp_path_factory) -> Path:
     """BUILD_DIR of the example course (site/ and server/), built once per run."""
-    from brokerlearn.build.pipeline import build
+    from brokerlearn.compiler.pipeline import build
     out = tmp_path_factory.mktemp("example-build")
     build(REPO / "courses" / "example", out, show_progress=False)
     return out

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from brokerlearn.build.pipeline import build
+from brokerlearn.compiler.pipeline import build
 from brokerlearn.errors import BuildFailed
 
 PROFILE = ("id: p\ntitle: P\nunits:\n  - id: U1\n    title: Unit\n    outcomes:\n"

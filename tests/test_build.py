@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from brokerlearn.build import output as output_module
-from brokerlearn.build.pipeline import build
+from brokerlearn.compiler import output as output_module
+from brokerlearn.compiler.pipeline import build
 from brokerlearn.errors import BuildFailed
 
 
@@ -92,9 +92,9 @@ def test_author_error_leaves_previous_site_byte_identical(example_course, tmp_pa
 
 
 def build_killed(course, out, patch: str):
-    """Build in a child process with `patch` applied to brokerlearn.build.output first."""
-    script = ("import os, signal\nfrom pathlib import Path\nfrom brokerlearn.build import output\n" + patch +
-              "from brokerlearn.build.pipeline import build\n"
+    """Build in a child process with `patch` applied to brokerlearn.compiler.output first."""
+    script = ("import os, signal\nfrom pathlib import Path\nfrom brokerlearn.compiler import output\n" + patch +
+              "from brokerlearn.compiler.pipeline import build\n"
               f"build(Path({str(course.parent)!r}), Path({str(out)!r}), show_progress=False)\n")
     return subprocess.run([sys.executable, "-c", script], capture_output=True)
 

@@ -1,4 +1,4 @@
-from brokerlearn.build.pipeline import build
+from brokerlearn.compiler.pipeline import build
 
 
 def test_example_course_builds(example_course, tmp_path):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from brokerlearn.build.pipeline import build, check
+from brokerlearn.compiler.pipeline import build, check
 from browser import AXE, browser, chromium_path, serve_dir
 
 REPO = Path(__file__).resolve().parents[1]

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from brokerlearn.build.pipeline import build
+from brokerlearn.compiler.pipeline import build
 from browser import AXE, browser, chromium_path, serve_dir
 
 pytestmark = [

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from brokerlearn.build.pipeline import build
+from brokerlearn.compiler.pipeline import build
 from brokerlearn.course.alignment import align
 from brokerlearn.course.webvtt import read_captions
 

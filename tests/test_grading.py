@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from brokerlearn.build.quizzes import practice_key
+from brokerlearn.compiler.quizzes import practice_key
 from brokerlearn.course.grading import grade, normalise_text
 from brokerlearn.course.questions import Item, Option, Pair, Question
 

@@ -10,7 +10,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from brokerlearn import i18n
-from brokerlearn.build.pipeline import build
+from brokerlearn.compiler.pipeline import build
 from browser import browser, chromium_path, serve_dir
 
 REPO = Path(__file__).resolve().parents[1]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from brokerlearn.build.pipeline import build, check
+from brokerlearn.compiler.pipeline import build, check
 from brokerlearn.course.svgcheck import unsafe_svg_reason
 from brokerlearn.errors import BuildFailed
 
@@ -112,7 +112,7 @@ def test_a_link_inside_the_course_is_published_as_a_copy(make_course, tmp_path):
 
 def test_the_output_copy_never_follows_a_link(tmp_path):
     """A link that appears after the course was checked (a race) is refused, not read."""
-    from brokerlearn.build.output import PlannedFile, write_output
+    from brokerlearn.compiler.output import PlannedFile, write_output
     from brokerlearn.errors import UsageError
     secret = tmp_path / "secret_key"
     secret.write_text("the-secret-key")

@@ -140,3 +140,12 @@ def test_the_installed_tool_creates_a_database(venv, tmp_path):
     made_file = Path(made.stdout.strip().splitlines()[-1].removeprefix("made "))
     assert made_file.is_file() and made_file.resolve().is_relative_to(venv.resolve())
     assert "def upgrade" in made_file.read_text()
+
+
+def test_a_wheel_built_in_a_checkout_leaves_the_site_folder_alone(wheel, tmp_path):
+    """setuptools' scratch folder was build/, the folder `brokerlearn build` writes the site to."""
+    project, _ = wheel
+    (project / "build").mkdir(exist_ok=True)
+    backend("build_wheel", project, tmp_path / "dist")
+    assert list((project / "build").iterdir()) == []
+    assert (project / ".setuptools-build").is_dir()

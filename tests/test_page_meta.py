@@ -2,8 +2,8 @@
 escaped, at most about 160 characters, read with an HTML parser as a crawler reads it."""
 from html.parser import HTMLParser
 
-from brokerlearn.build.describe import first_paragraph, trim
-from brokerlearn.build.pipeline import build
+from brokerlearn.compiler.describe import first_paragraph, trim
+from brokerlearn.compiler.pipeline import build
 
 
 class Meta(HTMLParser):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from brokerlearn.preview import Preview
+from brokerlearn.authoring.preview import Preview
 from serving import running
 from browser import browser, chromium_path
 
@@ -109,11 +109,11 @@ def test_graded_quizzes_are_marked_in_the_preview(make_course, tmp_path):
 PREVIEW_START = """
 import json, sys
 from pathlib import Path
-from brokerlearn.build.video import tool
-from brokerlearn.preview import Preview
+from brokerlearn import mediatools
+from brokerlearn.authoring.preview import Preview
 server = Preview(Path(sys.argv[1]))
 server.rebuild()
-print(json.dumps({"out": str(server.out_dir), "runs": tool.RUNS["ffmpeg"], "problems": server.state.problems}))
+print(json.dumps({"out": str(server.out_dir), "runs": mediatools.RUNS["ffmpeg"], "problems": server.state.problems}))
 server.close()
 """
 

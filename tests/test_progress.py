@@ -3,7 +3,7 @@ import io
 import sys
 import time
 
-from brokerlearn.build.progress import progress_bar
+from brokerlearn.compiler.progress import progress_bar
 
 
 def test_bar_appears_after_a_second(monkeypatch):

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from brokerlearn.build.pipeline import build
-from brokerlearn.build.quizzes import question_view, quiz_view, seal_course
-from brokerlearn.build.theme import Theme
+from brokerlearn.compiler.pipeline import build
+from brokerlearn.compiler.quizzes import question_view, quiz_view, seal_course
+from brokerlearn.compiler.theme import Theme
 from brokerlearn.course.loader import load_courses
 from brokerlearn.errors import Diagnostics
 

@@ -1,7 +1,7 @@
 """Every quiz validation error, with its file and line."""
 import pytest
 
-from brokerlearn.build.pipeline import build
+from brokerlearn.compiler.pipeline import build
 from brokerlearn.errors import BuildFailed
 
 HEAD = "id: qz\ntitle: Quiz\nmode: graded\nquestions:\n"

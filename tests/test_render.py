@@ -1,9 +1,9 @@
 """Rendering of each construct, link resolution and the sanitizer."""
 import pytest
 
-from brokerlearn.build.lessons import render_body
-from brokerlearn.build.links import LinkTargets
-from brokerlearn.build.sanitize import sanitize
+from brokerlearn.compiler.lessons import render_body
+from brokerlearn.compiler.links import LinkTargets
+from brokerlearn.compiler.sanitize import sanitize
 
 TARGETS = LinkTargets("c", pages={
     "course.yml": "c/index.html",
@@ -228,7 +228,7 @@ def test_sanitizer_drops_images_from_another_host(payload):
 
 
 def test_short_texts_drop_images_from_another_host():
-    from brokerlearn.build.markdown import render_inline_markdown
+    from brokerlearn.compiler.markdown import render_inline_markdown
     html = render_inline_markdown("Look ![x](https://evil.example/t.png) and ![y](//evil.example/u.png)")
     assert "evil" not in html
 

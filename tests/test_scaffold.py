@@ -7,9 +7,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from brokerlearn.build.pipeline import build
+from brokerlearn.compiler.pipeline import build
 from brokerlearn.cli import main
-from brokerlearn.scaffold import append_to_list
+from brokerlearn.authoring.scaffold import append_to_list
 
 
 def run(*args):

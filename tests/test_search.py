@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from brokerlearn.build.pipeline import build
+from brokerlearn.compiler.pipeline import build
 from brokerlearn.errors import BuildFailed
 from browser import browser, chromium_path, serve_dir
 

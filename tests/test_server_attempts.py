@@ -192,7 +192,7 @@ MARKDOWN_QUIZ = (
 @pytest.fixture
 def markdown_course(make_course, tmp_path):
     """A course whose graded quiz has Markdown feedback and partial credit, built and served."""
-    from brokerlearn.build.pipeline import build
+    from brokerlearn.compiler.pipeline import build
     from brokerlearn.server import create_app
     from brokerlearn.server.db import upgrade
     root = make_course({"modules/01-intro/graded.yml": MARKDOWN_QUIZ,

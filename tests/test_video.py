@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from brokerlearn.build.pipeline import build
-from brokerlearn.build.video import tool
+from brokerlearn.compiler.pipeline import build
+from brokerlearn import mediatools
 from brokerlearn.errors import BuildFailed
 from browser import browser, chromium_path, serve_dir
 
@@ -47,8 +47,8 @@ def video_course(make_course):
     return make
 
 
-def _probe_file(path: Path) -> tool.Probe:
-    return tool.probe(path)
+def _probe_file(path: Path) -> mediatools.Probe:
+    return mediatools.probe(path)
 
 
 def test_renditions_never_upscale_and_are_web_ready(video_course, tmp_path):
@@ -70,14 +70,14 @@ def test_renditions_never_upscale_and_are_web_ready(video_course, tmp_path):
 def test_unchanged_videos_run_no_ffmpeg_on_rebuild(video_course, tmp_path):
     root = video_course()
     build(root.parent, tmp_path / "out", show_progress=False)
-    before = tool.RUNS["ffmpeg"]
+    before = mediatools.RUNS["ffmpeg"]
     lesson = root / "modules/01-intro/02-next.md"
     lesson.write_text(lesson.read_text() + "\nMore text.\n")
     build(root.parent, tmp_path / "out", show_progress=False)
-    assert tool.RUNS["ffmpeg"] == before
+    assert mediatools.RUNS["ffmpeg"] == before
     make_video(root / "media/clip.mp4", 640, 360, seconds=2)  # a changed video is converted again
     build(root.parent, tmp_path / "out", show_progress=False)
-    assert tool.RUNS["ffmpeg"] > before
+    assert mediatools.RUNS["ffmpeg"] > before
     assert len(list((tmp_path / "out/.cache/media").iterdir())) == 1  # the old entry is pruned
 
 
@@ -134,7 +134,7 @@ def test_srt_is_converted_and_every_track_passes_an_independent_validator(video_
 def test_storyboard_render_captions_match_the_audio(tmp_path):
     if shutil.which("espeak-ng") is None:
         pytest.skip("espeak-ng is not installed (scripts/setup --test)")
-    from brokerlearn.build.video.storyboard import SCENE_PAUSE, SENTENCE_PAUSE, render
+    from brokerlearn.authoring.storyboard import SCENE_PAUSE, SENTENCE_PAUSE, render
     course = tmp_path / "course"
     (course / "storyboards").mkdir(parents=True)
     board = course / "storyboards" / "case-tiny.yml"
@@ -144,7 +144,7 @@ def test_storyboard_render_captions_match_the_audio(tmp_path):
                      "  - chapter: Result\n    title: What happened\n    narration: The adviser helped. It worked.\n")
     result = render(board)
     assert result.video == course / "media" / "case-tiny.mp4"
-    info = tool.probe(result.video)
+    info = mediatools.probe(result.video)
     assert (info.width, info.height, info.video_codec, info.audio_codec) == (1280, 720, "h264", "aac")
     assert [c.text for c in result.cues] == ["This case is fictional.", "A firm needs a partner.",
                                              "The adviser helped.", "It worked."]
@@ -210,9 +210,9 @@ def test_two_videos_with_the_same_content_are_converted_once(video_course, tmp_p
     shutil.copy(root / "media/clip.mp4", root / "media/copy.mp4")
     shutil.copy(root / "media/clip.yml", root / "media/copy.yml")
     shutil.copy(root / "media/clip.en.vtt", root / "media/copy.en.vtt")
-    before = tool.RUNS["ffmpeg"]
+    before = mediatools.RUNS["ffmpeg"]
     build(root.parent, tmp_path / "out", show_progress=False)
-    assert tool.RUNS["ffmpeg"] - before == 2 + 2  # two probes, one rendition and one poster
+    assert mediatools.RUNS["ffmpeg"] - before == 2 + 2  # two probes, one rendition and one poster
     assert (tmp_path / "out/site/mini/media/copy/360p.mp4").read_bytes() == \
         (tmp_path / "out/site/mini/media/clip/360p.mp4").read_bytes()
 
@@ -224,7 +224,7 @@ def test_pip_only_install_uses_the_wheels_ffmpeg_and_probes_without_ffprobe(monk
     source = make_video(tmp_path / "in.mp4", 320, 240, seconds=2)
     real_which = shutil.which
     monkeypatch.setattr(shutil, "which", lambda name: None if name in ("ffmpeg", "ffprobe") else real_which(name))
-    assert tool.ffmpeg_exe() == imageio_ffmpeg.get_ffmpeg_exe()
-    info = tool.probe(source)
+    assert mediatools.ffmpeg_exe() == imageio_ffmpeg.get_ffmpeg_exe()
+    info = mediatools.probe(source)
     assert (info.width, info.height, info.video_codec, info.audio_codec) == (320, 240, "h264", "aac")
     assert abs(info.duration - 2.0) < 0.1

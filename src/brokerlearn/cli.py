@@ -38,7 +38,7 @@ def build(courses_dir: Path, out_dir: Path, theme: Path | None, strict: bool, pr
     """Build the courses in COURSES_DIR (or one course folder) into OUT."""
     import time
 
-    from brokerlearn.build.pipeline import build as run_build, print_diagnostics
+    from brokerlearn.compiler.pipeline import build as run_build, print_diagnostics
     from brokerlearn.errors import BuildFailed, UsageError
 
     started = time.perf_counter()
@@ -72,7 +72,7 @@ def check(courses_dir: Path, output_format: str, strict: bool, theme: Path | Non
     """Check COURSES_DIR (or one course folder) without building: errors and warnings."""
     import json
 
-    from brokerlearn.build.pipeline import check as run_check
+    from brokerlearn.compiler.pipeline import check as run_check
     from brokerlearn.errors import UsageError
     try:
         courses, diags = run_check(courses_dir, theme)
@@ -101,7 +101,7 @@ def check(courses_dir: Path, output_format: str, strict: bool, theme: Path | Non
 def preview(courses_dir: Path, host: str, port: int, theme: Path | None) -> None:
     """Preview COURSES_DIR (or one course) on a local server that rebuilds on save and reloads the page."""
     from brokerlearn.errors import UsageError
-    from brokerlearn.preview import Preview
+    from brokerlearn.authoring.preview import Preview
     try:
         server = Preview(courses_dir, theme_dir=theme)
     except UsageError as exc:
@@ -346,7 +346,7 @@ def new() -> None:
 def new_course(name: str, parent: Path, title: str | None, language: str) -> None:
     """Scaffold a course NAME with one module and one lesson, valid as it is."""
     from brokerlearn.errors import UsageError
-    from brokerlearn.scaffold import scaffold_course
+    from brokerlearn.authoring.scaffold import scaffold_course
 
     try:
         root = scaffold_course(parent, name, title, language)
@@ -370,7 +370,7 @@ def _scaffolded(action, describe) -> None:
               show_default=True, help="The course folder (holding course.yml).")
 def new_module(title: str, course: Path) -> None:
     """A module with the next number and one lesson, added to course.yml."""
-    from brokerlearn.scaffold import scaffold_module
+    from brokerlearn.authoring.scaffold import scaffold_module
     _scaffolded(lambda: scaffold_module(course, title),
                 lambda path: f"created {path} and added it to {course / 'course.yml'}")
 
@@ -382,7 +382,7 @@ def new_module(title: str, course: Path) -> None:
 @click.option("--outcome", "outcomes", multiple=True, help="An outcome ID the lesson teaches (repeatable).")
 def new_lesson(title: str, module: Path, outcomes: tuple[str, ...]) -> None:
     """A lesson with the next number and its front matter, added to module.yml."""
-    from brokerlearn.scaffold import scaffold_lesson
+    from brokerlearn.authoring.scaffold import scaffold_lesson
     _scaffolded(lambda: scaffold_lesson(module, title, list(outcomes)),
                 lambda path: f"created {path} and added it to {module / 'module.yml'}")
 
@@ -393,7 +393,7 @@ def new_lesson(title: str, module: Path, outcomes: tuple[str, ...]) -> None:
 @click.option("--mode", type=click.Choice(["graded", "practice"]), default="practice", show_default=True)
 def new_quiz(quiz_id: str, module: Path, mode: str) -> None:
     """A quiz file with one example question; place it in a lesson with ::: quiz ID."""
-    from brokerlearn.scaffold import scaffold_quiz
+    from brokerlearn.authoring.scaffold import scaffold_quiz
     _scaffolded(lambda: scaffold_quiz(module, quiz_id, mode),
                 lambda path: f"created {path}; place it in a lesson with:\n::: quiz {path.stem}\n:::")
 
@@ -403,7 +403,7 @@ def new_quiz(quiz_id: str, module: Path, mode: str) -> None:
 @click.option("--course", "course", default=".", type=click.Path(path_type=Path, file_okay=False), show_default=True)
 def new_video(name: str, course: Path) -> None:
     """A storyboard for a case-study video; render it with brokerlearn video render."""
-    from brokerlearn.scaffold import scaffold_storyboard
+    from brokerlearn.authoring.scaffold import scaffold_storyboard
     _scaffolded(lambda: scaffold_storyboard(course, name),
                 lambda path: f"created {path}; write the scenes, then: brokerlearn video render {path}\n"
                              f"and place it in a lesson with:\n::: video {path.stem}\n:::")
@@ -550,7 +550,7 @@ def video() -> None:
               help="Where the video, captions and sidecar go (default: the course's media/ folder).")
 def video_render(storyboards: tuple[Path, ...], media_dir: Path | None) -> None:
     """Render STORYBOARD.yml files: slides by ffmpeg, narration by espeak-ng, exact captions."""
-    from brokerlearn.build.video.storyboard import render
+    from brokerlearn.authoring.storyboard import render
     from brokerlearn.errors import UsageError
     for path in storyboards:
         if not path.is_file():
@@ -634,8 +634,8 @@ def export_csv(what: str, output: Path | None, build_dir: Path, instance: Path |
 @click.option("--theme", type=click.Path(path_type=Path), default=None)
 def export_scorm_command(course_dir: Path, output: Path, theme: Path | None) -> None:
     """A SCORM 1.2 package of one course (one SCO per module) for an existing LMS."""
-    from brokerlearn.build.pipeline import print_diagnostics
-    from brokerlearn.build.scorm import export_scorm
+    from brokerlearn.compiler.pipeline import print_diagnostics
+    from brokerlearn.compiler.scorm import export_scorm
     from brokerlearn.errors import BuildFailed, UsageError
     try:
         summary = export_scorm(course_dir, output, theme)

@@ -14,7 +14,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from brokerlearn.build.lessons import RenderedBody
+from brokerlearn.compiler.lessons import RenderedBody
 from brokerlearn.course.loader import LessonMemo
 
 CACHE_FORMAT = 4

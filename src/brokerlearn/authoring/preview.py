@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from brokerlearn.build.pipeline import build
+from brokerlearn.compiler.pipeline import build
 from brokerlearn.errors import BuildFailed, UsageError
 
 CLIENT_JS = r"""(function () {

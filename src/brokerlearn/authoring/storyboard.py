@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from brokerlearn.build.video import tool
+from brokerlearn import mediatools
 from brokerlearn.course import schema
 from brokerlearn.course.webvtt import Cue, to_vtt
 from brokerlearn.course.yamlpos import load_yaml_file
@@ -162,7 +162,7 @@ def _slide(scene, storyboard, folder: Path, index: int, work: Path) -> Path:
         filters.append(draw("body", regular, 36, 90, 250 if not scene["image"] else height - 120, "0xdde6f3"))
     filters.append(draw("credit", regular, 20, 90, height - 50, "0x9fb0c8"))
     target = work / f"scene{index}.png"
-    result = tool.run([*inputs, "-filter_complex", graph + ",".join(filters), "-frames:v", "1", "-y", str(target)])
+    result = mediatools.run([*inputs, "-filter_complex", graph + ",".join(filters), "-frames:v", "1", "-y", str(target)])
     if result.returncode != 0:
         raise StoryboardError(f"ffmpeg could not draw slide {index + 1}: {result.stderr.strip().splitlines()[-1:]}")
     return target
@@ -206,7 +206,7 @@ def render(storyboard_path: Path, media_dir: Path | None = None) -> Rendered:
         lines.append(f"file '{concat[-1][0]}'")  # the concat demuxer needs the last file twice
         listing.write_text("\n".join(lines) + "\n")
         partial = media_dir / f".{name}.partial.mp4"
-        result = tool.run(["-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(narration),
+        result = mediatools.run(["-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(narration),
                            "-vf", f"fps={FPS},format=yuv420p", "-c:v", "libx264", "-preset", "veryfast",
                            "-tune", "stillimage", "-crf", "30", "-c:a", "aac", "-b:a", "48k",
                            "-movflags", "+faststart", "-t", f"{total:.3f}", "-y", str(partial)])

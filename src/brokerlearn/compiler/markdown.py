@@ -111,7 +111,7 @@ def has_raw_html(tokens) -> bool:
 
 
 def _render_short(text: str, block: bool) -> str:
-    from brokerlearn.build.sanitize import sanitize
+    from brokerlearn.compiler.sanitize import sanitize
     md = markdown_parser()
     env: dict = {}
     tokens = (md.parse if block else md.parseInline)(text or "", env)
@@ -121,7 +121,7 @@ def _render_short(text: str, block: bool) -> str:
 
 def _has_remote_image(tokens) -> bool:
     """Short texts are not link-checked, so an image from another host there is removed."""
-    from brokerlearn.build.sanitize import is_remote
+    from brokerlearn.compiler.sanitize import is_remote
     return any(child.type == "image" and is_remote(child.attrGet("src") or "")
                for token in tokens for child in token.children or [])
 

@@ -69,7 +69,7 @@ def link_targets(course: Course) -> LinkTargets:
     for path in course.media_files:
         key = source_key(course, path)
         targets.media[key] = media_url(course, key)
-    from brokerlearn.build.credits import image_credits
+    from brokerlearn.compiler.credits import image_credits
     targets.credits = image_credits(course)
     return targets
 
@@ -200,8 +200,8 @@ def replace_raw_urls(html: str, replacements: list[tuple[RawUrl, str]]) -> str:
 def remote_images(markdown: str) -> list[str]:
     """Addresses of images from another host in a short Markdown text (a quiz's prompt,
     option or explanation): Markdown images and <img src> alike."""
-    from brokerlearn.build.markdown import markdown_parser
-    from brokerlearn.build.sanitize import is_remote
+    from brokerlearn.compiler.markdown import markdown_parser
+    from brokerlearn.compiler.sanitize import is_remote
     if "![" not in markdown and "<img" not in markdown.lower():
         return []
     found = []

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from brokerlearn.build.lessons import Embed, RenderedBody
-from brokerlearn.build.links import lesson_url
-from brokerlearn.build.quizzes import inline_question_view, quiz_view
-from brokerlearn.build.video.player import player_view
-from brokerlearn.build.theme import Theme
+from brokerlearn.compiler.lessons import Embed, RenderedBody
+from brokerlearn.compiler.links import lesson_url
+from brokerlearn.compiler.quizzes import inline_question_view, quiz_view
+from brokerlearn.compiler.video.player import player_view
+from brokerlearn.compiler.theme import Theme
 from brokerlearn.course import schema
 from brokerlearn.course.loader import build_questions, check_outcome_refs, unknown_quiz_hint
 from brokerlearn.course.model import Course

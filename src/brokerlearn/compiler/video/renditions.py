@@ -16,8 +16,8 @@ from pathlib import Path
 
 import ffmpeg
 
-from brokerlearn.build.progress import progress_bar
-from brokerlearn.build.video import tool
+from brokerlearn.compiler.progress import progress_bar
+from brokerlearn import mediatools
 from brokerlearn.course.loader import LessonMemo
 from brokerlearn.course.model import Course, Video
 from brokerlearn.errors import Diagnostics
@@ -71,10 +71,10 @@ def _poster_args(source: Path, target: Path, at: float) -> list[str]:
 
 
 def _run_checked(args: list[str], what: str) -> None:
-    result = tool.run(args)
+    result = mediatools.run(args)
     if result.returncode != 0:
         last = next((l for l in reversed(result.stderr.strip().splitlines()) if l.strip()), "")
-        raise tool.ProbeError(f"{what} failed: {last}")
+        raise mediatools.ProbeError(f"{what} failed: {last}")
 
 
 class VideoPipeline:
@@ -123,8 +123,8 @@ class VideoPipeline:
         probes = {}
         for course, video, folder in pending:
             try:
-                probes[video.source] = tool.probe(video.source)
-            except tool.ProbeError as exc:
+                probes[video.source] = mediatools.probe(video.source)
+            except mediatools.ProbeError as exc:
                 diags.error(video.source, 1, 1, f"video cannot be read: {exc}")
         jobs = [(course, video, folder, probes[video.source]) for course, video, folder in pending
                 if video.source in probes]
@@ -146,7 +146,7 @@ class VideoPipeline:
                 video = futures[future][0]
                 try:
                     future.result()
-                except tool.ProbeError as exc:
+                except mediatools.ProbeError as exc:
                     if video.source not in failed:
                         diags.error(video.source, 1, 1, f"video cannot be converted: {exc}")
                     failed.add(video.source)
@@ -164,7 +164,7 @@ class VideoPipeline:
             course.video_outputs[video.name] = self._output(video.name, folder, meta)
 
     @staticmethod
-    def _encode(video: Video, folder: Path, info: tool.Probe, height: int | None) -> None:
+    def _encode(video: Video, folder: Path, info: mediatools.Probe, height: int | None) -> None:
         if height is None:
             _run_checked(_poster_args(video.source, folder / "poster.jpg", min(1.0, info.duration / 3)), "poster")
             return

@@ -5,7 +5,7 @@ The template escapes it like any other value.
 """
 from __future__ import annotations
 
-from brokerlearn.build.markdown import markdown_parser
+from brokerlearn.compiler.markdown import markdown_parser
 
 LIMIT = 160
 _TEXT = {"text", "code_inline"}

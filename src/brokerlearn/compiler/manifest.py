@@ -10,9 +10,9 @@ import secrets
 from pathlib import Path
 
 from brokerlearn import __version__
-from brokerlearn.build.links import lesson_url, module_url
-from brokerlearn.build.quizzes import private_quiz
-from brokerlearn.build.pages import qualification_url
+from brokerlearn.compiler.links import lesson_url, module_url
+from brokerlearn.compiler.quizzes import private_quiz
+from brokerlearn.compiler.pages import qualification_url
 from brokerlearn.course.alignment import align
 from brokerlearn.course.model import Course
 from brokerlearn.course.profile import certificate_rule

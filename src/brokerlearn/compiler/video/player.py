@@ -5,9 +5,9 @@ Files go to COURSE/media/NAME/: the renditions, the poster, one WebVTT file per 
 """
 from __future__ import annotations
 
-from brokerlearn.build.licenses import license_info
-from brokerlearn.build.links import relative_url
-from brokerlearn.build.markdown import render_inline_markdown
+from brokerlearn.compiler.licenses import license_info
+from brokerlearn.compiler.links import relative_url
+from brokerlearn.compiler.markdown import render_inline_markdown
 from brokerlearn.course.model import Course, Video
 from brokerlearn.course.webvtt import chapters_vtt, to_vtt
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from brokerlearn.build.credits import attach_credits
-from brokerlearn.build.links import LinkTargets, raw_html_urls, replace_raw_urls, resolve
-from brokerlearn.build.markdown import (EMBED_KINDS, EMBED_MARKER, has_raw_html, markdown_parser,
+from brokerlearn.compiler.credits import attach_credits
+from brokerlearn.compiler.links import LinkTargets, raw_html_urls, replace_raw_urls, resolve
+from brokerlearn.compiler.markdown import (EMBED_KINDS, EMBED_MARKER, has_raw_html, markdown_parser,
                                        structure_problems)
-from brokerlearn.build.sanitize import sanitize
+from brokerlearn.compiler.sanitize import sanitize
 from brokerlearn.course.schema import CONTAINER_KINDS
 from brokerlearn.course.schema_types import did_you_mean
 

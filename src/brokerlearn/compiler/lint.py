@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from brokerlearn.build.markdown import markdown_parser
+from brokerlearn.compiler.markdown import markdown_parser
 from brokerlearn.course.media import CAPTION_SUFFIXES, IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from brokerlearn.course.model import Course
 from brokerlearn.course.placeholders import PLACEHOLDERS, find_placeholders

@@ -23,8 +23,8 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from brokerlearn.build.links import lesson_url, module_url
-from brokerlearn.build.pipeline import build
+from brokerlearn.compiler.links import lesson_url, module_url
+from brokerlearn.compiler.pipeline import build
 from brokerlearn.errors import UsageError
 
 SCHEMAS = Path(__file__).with_name("scorm_schemas")

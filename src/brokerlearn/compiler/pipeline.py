@@ -9,21 +9,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from brokerlearn import __version__, i18n
-from brokerlearn.build import manifest
-from brokerlearn.build.cache import BuildCache
-from brokerlearn.build.embeds import prepare_embeds
-from brokerlearn.build.lessons import RenderedBody, render_body
-from brokerlearn.build.links import LinkTargets, lesson_url, link_targets, source_key
-from brokerlearn.build.output import PlannedFile, WriteReport, recover, write_output
-from brokerlearn.build.credits import credits_json, credits_json_url
-from brokerlearn.build.pages import (Page, body_html, catalog_page, course_page, credits_page, lesson_pages,
+from brokerlearn.compiler import manifest
+from brokerlearn.compiler.cache import BuildCache
+from brokerlearn.compiler.embeds import prepare_embeds
+from brokerlearn.compiler.lessons import RenderedBody, render_body
+from brokerlearn.compiler.links import LinkTargets, lesson_url, link_targets, source_key
+from brokerlearn.compiler.output import PlannedFile, WriteReport, recover, write_output
+from brokerlearn.compiler.credits import credits_json, credits_json_url
+from brokerlearn.compiler.pages import (Page, body_html, catalog_page, course_page, credits_page, lesson_pages,
                                     module_pages, packaged_context, qualification_page, search_page)
-from brokerlearn.build.progress import progress_bar
-from brokerlearn.build.quizzes import seal_course
-from brokerlearn.build.search import search_index
-from brokerlearn.build.theme import Theme
-from brokerlearn.build.video.player import published_files
-from brokerlearn.build.video.renditions import VideoPipeline
+from brokerlearn.compiler.progress import progress_bar
+from brokerlearn.compiler.quizzes import seal_course
+from brokerlearn.compiler.search import search_index
+from brokerlearn.compiler.theme import Theme
+from brokerlearn.compiler.video.player import published_files
+from brokerlearn.compiler.video.renditions import VideoPipeline
 from brokerlearn.course.alignment import check_alignment
 from brokerlearn.course.media import IMAGE_SUFFIXES, PUBLISHED_SUFFIXES, unpublishable_reason
 from brokerlearn.course.loader import load_courses
@@ -92,7 +92,7 @@ def course_checks(course: Course, diags: Diagnostics, lint: bool) -> None:
     """The checks of a course once its lessons are rendered. `check` always adds the lints;
     `build` adds them with --strict, so that `build --strict` and `check --strict` accept
     exactly the same courses (Diagnostics.fail says what accepting means)."""
-    from brokerlearn.build.lint import lint_course
+    from brokerlearn.compiler.lint import lint_course
     _check_media(course, diags)
     _check_quiz_images(course, diags)
     check_alignment(course, diags)
@@ -148,7 +148,7 @@ def _report(course: Course, bodies: dict, diags: Diagnostics, theme: Theme, prev
 def _check_quiz_images(course: Course, diags: Diagnostics) -> None:
     """Quiz texts are not link-checked like lessons; an image from another host there is an
     error all the same (the sanitizer removes it in any case)."""
-    from brokerlearn.build.links import remote_images
+    from brokerlearn.compiler.links import remote_images
     for quiz in course.quizzes.values():
         for text, pos in _located_strings(quiz.data):
             for url in remote_images(text):
@@ -265,7 +265,7 @@ def check(courses_dir: Path, theme_dir: Path | None = None) -> tuple[list[Course
     Videos are probed (a corrupt file is an error) but not converted."""
     import tempfile
 
-    from brokerlearn.build.video import tool
+    from brokerlearn import mediatools
 
     diags = Diagnostics()
     theme = Theme(theme_dir)
@@ -275,8 +275,8 @@ def check(courses_dir: Path, theme_dir: Path | None = None) -> tuple[list[Course
         for course in courses:
             for video in course.videos.values():
                 try:
-                    tool.probe(video.source)
-                except tool.ProbeError as exc:
+                    mediatools.probe(video.source)
+                except mediatools.ProbeError as exc:
                     diags.error(video.source, 1, 1, f"video cannot be read: {exc}")
                 except UsageError as exc:  # no ffmpeg here: say so once, as a warning
                     diags.warning(video.source, 1, 1, str(exc))

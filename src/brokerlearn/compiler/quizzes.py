@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import json
 
-from brokerlearn.build.markdown import render_inline_markdown, render_markdown_line
+from brokerlearn.compiler.markdown import render_inline_markdown, render_markdown_line
 from brokerlearn.course.grading import normalise_text
 from brokerlearn.course.model import Course, Quiz
 from brokerlearn.course.questions import Question, seal

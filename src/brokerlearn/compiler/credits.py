@@ -12,7 +12,7 @@ import re
 from markdown_it.token import Token
 
 from brokerlearn import i18n
-from brokerlearn.build.licenses import license_info
+from brokerlearn.compiler.licenses import license_info
 from brokerlearn.course.model import Course
 
 CREDITS_DIR = "credits"
@@ -33,7 +33,7 @@ def _is_web_address(text: str | None) -> bool:
 
 def image_credits(course: Course) -> dict[str, dict]:
     """Source key of each image with a licence file ('media/x.png') -> its credit."""
-    from brokerlearn.build.links import source_key
+    from brokerlearn.compiler.links import source_key
     credits = {}
     for path, data in sorted(course.image_credits.items()):
         credits[source_key(course, path)] = {
@@ -43,7 +43,7 @@ def image_credits(course: Course) -> dict[str, dict]:
 
 
 def video_credits(course: Course) -> dict[str, dict]:
-    from brokerlearn.build.links import source_key
+    from brokerlearn.compiler.links import source_key
     return {source_key(course, video.source): {
         "title": video.sidecar["title"], "attribution": video.sidecar["attribution"],
         "license": license_info(video.sidecar["license"]), "source": "", "source_is_url": False}

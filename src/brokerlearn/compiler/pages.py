@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from typing import Callable
 
 from brokerlearn import __version__, i18n
-from brokerlearn.build import jsonld
-from brokerlearn.build.credits import credits_json_url, credits_url, image_credits, video_credits
-from brokerlearn.build.describe import description, first_paragraph, plain_text
-from brokerlearn.build.lessons import RenderedBody
-from brokerlearn.build.licenses import license_info
-from brokerlearn.build.links import course_url, lesson_url, module_url, relative_url
-from brokerlearn.build.markdown import N_, render_inline_markdown
+from brokerlearn.compiler import jsonld
+from brokerlearn.compiler.credits import credits_json_url, credits_url, image_credits, video_credits
+from brokerlearn.compiler.describe import description, first_paragraph, plain_text
+from brokerlearn.compiler.lessons import RenderedBody
+from brokerlearn.compiler.licenses import license_info
+from brokerlearn.compiler.links import course_url, lesson_url, module_url, relative_url
+from brokerlearn.compiler.markdown import N_, render_inline_markdown
 from brokerlearn.course.model import Course
 from brokerlearn.course.profile import certificate_rule, rule_in_words
 
@@ -298,8 +298,8 @@ def credits_page(course: Course) -> Page:
         _("Who made the images and videos of %(course)s, and under which licences they are shared.")
         % {"course": course.title}))
 
-    from brokerlearn.build.links import source_key
-    from brokerlearn.build.video.player import video_folder
+    from brokerlearn.compiler.links import source_key
+    from brokerlearn.compiler.video.player import video_folder
     shown = {key: f"{course.id}/{key}" for key in image_credits(course)}  # a thumbnail of each
     shown.update({source_key(course, v.source): f"{video_folder(course, v)}/{course.video_outputs[v.name].poster}"
                   for v in course.videos.values() if v.name in course.video_outputs})

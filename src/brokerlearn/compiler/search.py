@@ -7,7 +7,7 @@ import html
 import json
 import re
 
-from brokerlearn.build.links import lesson_url
+from brokerlearn.compiler.links import lesson_url
 from brokerlearn.course.model import Course
 
 _TAG = re.compile(r"<[^>]+>")
