@@ -1,4 +1,4 @@
-"""`::: quiz ID`: a quiz of the course (a file under quizzes/ or a module's quizzes), placed in a lesson."""
+"""`::: quiz ID`: a quiz of the course (a quiz file in any module folder), placed in a lesson."""
 from __future__ import annotations
 
 from brokerlearn.compiler.activities import Activity, Placement
