@@ -16,6 +16,7 @@ from pathlib import Path
 
 from brokerlearn.compiler.lessons import RenderedBody
 from brokerlearn.course.loader import LessonMemo
+from brokerlearn.fs import atomic_write_text
 
 CACHE_FORMAT = 4
 
@@ -68,7 +69,7 @@ class BuildCache:
         self._used_bodies.add(key)
         data = body.to_json()
         self.bodies_dir.mkdir(parents=True, exist_ok=True)
-        _atomic_write(self.bodies_dir / f"{key}.json", json.dumps(data.pop("segments")))
+        atomic_write_text(self.bodies_dir / f"{key}.json", json.dumps(data.pop("segments")))
         self.analyses[key] = data
 
     def save(self, outputs: dict[str, str], used_lessons: set[str]) -> None:
@@ -80,14 +81,8 @@ class BuildCache:
                  "analyses": {k: v for k, v in self.analyses.items() if k in self._used_bodies}}
         if state == self._loaded_state:
             return  # a build that changed nothing leaves the cache as it was
-        _atomic_write(self.dir / "state.json", json.dumps(state))
+        atomic_write_text(self.dir / "state.json", json.dumps(state))
         if self.bodies_dir.is_dir():
             for entry in os.scandir(self.bodies_dir):
                 if entry.name.removesuffix(".json") not in self._used_bodies:
                     os.unlink(entry.path)
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from brokerlearn.compiler import activities
 from brokerlearn.compiler.credits import attach_credits
 from brokerlearn.compiler.links import LinkTargets, raw_html_urls, replace_raw_urls, resolve
-from brokerlearn.compiler.markdown import (EMBED_KINDS, EMBED_MARKER, has_raw_html, markdown_parser,
-                                       structure_problems)
+from brokerlearn.compiler.markdown import EMBED_MARKER, has_raw_html, markdown_parser, structure_problems
 from brokerlearn.compiler.sanitize import sanitize
 from brokerlearn.course.schema import CONTAINER_KINDS
 from brokerlearn.course.schema_types import did_you_mean
 
-_CONTAINERS = CONTAINER_KINDS + EMBED_KINDS
+_CONTAINERS = CONTAINER_KINDS + activities.CONTAINERS
 
 
 @dataclass
@@ -26,11 +26,11 @@ class Heading:
 
 @dataclass
 class Embed:
-    kind: str  # video, quiz, or question (a ```quiz block)
+    kind: str  # the kind of activity placed (compiler/activities/): video, quiz, question, ...
     name: str
     line: int
     col: int
-    data: str = ""  # the YAML of a ```quiz block
+    data: str = ""  # the content of a fenced activity (the YAML of a ```quiz block)
 
 
 @dataclass
@@ -110,9 +110,10 @@ class _Walk:
                 _alignment_to_class(token)
             elif token.type.startswith("container_") and token.type.endswith("_open"):
                 self.container(token)
-            elif token.type == "fence" and token.info.strip() == "quiz":
+            elif token.type == "fence" and token.info.strip() in activities.BY_FENCE:
                 token.meta["embed_index"] = len(self.result.embeds)
-                self.result.embeds.append(Embed("question", "", self.line_of(token), 1, token.content))
+                kind = activities.BY_FENCE[token.info.strip()].kind
+                self.result.embeds.append(Embed(kind, "", self.line_of(token), 1, token.content))
             elif token.type == "inline":
                 self.inline(token, tokens[index - 1] if index else None)
             elif token.type == "html_block":
@@ -124,15 +125,15 @@ class _Walk:
 
     def container(self, token) -> None:
         kind = token.type[len("container_"):-len("_open")]
-        if kind not in EMBED_KINDS:
-            return
+        if kind not in activities.BY_CONTAINER:
+            return  # a callout
         words = token.info.split()
         line, col = self.locate(token, ":::")
         if len(words) < 2:
             self.problem("error", line, col, f"'::: {kind}' needs a name, e.g. '::: {kind} NAME'")
             words.append("")
         token.meta["embed_index"] = len(self.result.embeds)
-        self.result.embeds.append(Embed(kind, words[1], line, col))
+        self.result.embeds.append(Embed(activities.BY_CONTAINER[kind].kind, words[1], line, col))
 
     def inline(self, token, previous) -> None:
         if previous is not None and previous.type == "paragraph_open" and token.content.startswith(":::"):

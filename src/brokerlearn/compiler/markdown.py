@@ -1,8 +1,9 @@
 """The Markdown dialect of lessons: CommonMark plus tables, footnotes, definition lists,
 heading anchors and fenced containers.
 
-The parser is built once per process. Embeds (`::: video NAME`, `::: quiz ID`) render as
-markers that the page stage later replaces with trusted HTML, after sanitizing.
+The parser is built once per process. Activities (`::: video NAME`, `::: quiz ID`, ```quiz
+blocks: compiler/activities/) render as markers that the page stage later replaces with
+trusted HTML, after sanitizing.
 """
 from __future__ import annotations
 
@@ -21,7 +22,6 @@ from mdit_py_plugins.footnote import footnote_plugin
 from brokerlearn import i18n
 from brokerlearn.course.schema import CONTAINER_KINDS
 
-EMBED_KINDS = ("video", "quiz")
 def N_(text: str) -> str:
     """Marks a word for the catalogs; it is translated where it is shown."""
     return text
@@ -76,7 +76,7 @@ def _validate_kind(kind: str):
 def _fence_renderer(default):
     def render(self, tokens, idx, options, env):
         token = tokens[idx]
-        if token.info.strip() == "quiz" and "embed_index" in token.meta:
+        if "embed_index" in token.meta:  # an activity's fenced block (lessons.py marks them)
             return embed_marker(token.meta["embed_index"])
         return default(tokens, idx, options, env)
     return render
@@ -90,7 +90,8 @@ def markdown_parser() -> MarkdownIt:
     md.use(anchors_plugin, min_level=1, max_level=6, slug_func=heading_slug)
     for kind in CONTAINER_KINDS:
         md.use(container_plugin, kind, validate=_validate_kind(kind), render=_callout_renderer(kind))
-    for kind in EMBED_KINDS:
+    from brokerlearn.compiler.activities import CONTAINERS  # here: the activities render with this parser
+    for kind in CONTAINERS:
         md.use(container_plugin, kind, validate=_validate_kind(kind), render=_embed_renderer(kind))
     md.add_render_rule("fence", _fence_renderer(md.renderer.rules["fence"]))
     return md

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from brokerlearn.errors import UsageError
+from brokerlearn.fs import OLD_PREFIX, atomic_write_text, swap_folder
 
 PARTS = ("server", "site")  # server first: a site never points at keys that are not there yet
 _STAGING_PREFIX = ".staging-"
@@ -58,7 +59,7 @@ def recover(out_dir: Path) -> set[str]:
                 _apply(out_dir, entry, journal)
                 touched.update(journal["written"], journal["removed"])
             shutil.rmtree(entry, ignore_errors=True)
-        elif entry.name.startswith(".old-"):
+        elif entry.name.startswith(OLD_PREFIX):  # left by swap_folder
             shutil.rmtree(entry, ignore_errors=True)
     return touched
 
@@ -126,12 +127,7 @@ def _copy_no_links(source: Path, target: Path) -> None:
 
 
 def _write_journal(staging: Path, journal: dict) -> None:
-    tmp = staging / f"{_JOURNAL}.tmp"
-    with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(journal, handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, staging / _JOURNAL)  # from here on, the commit is decided
+    atomic_write_text(staging / _JOURNAL, json.dumps(journal))  # from here on, the commit is decided
 
 
 def _apply(out_dir: Path, staging: Path, journal: dict) -> None:
@@ -152,15 +148,8 @@ def _commit_order(path: str) -> tuple:
 
 def _move_whole_parts(staging: Path, out_dir: Path) -> None:
     for part in PARTS:
-        target = out_dir / part
-        if target.exists():  # a half-present earlier output: keep it aside until the move is done
-            aside = out_dir / f".old-{part}-{os.getpid()}"
-            os.rename(target, aside)
-            os.rename(staging / part, target)
-            shutil.rmtree(aside, ignore_errors=True)
-        else:
-            (staging / part).mkdir(exist_ok=True)
-            os.rename(staging / part, target)
+        (staging / part).mkdir(exist_ok=True)
+        swap_folder(staging / part, out_dir / part)  # a half-present earlier output is replaced whole
 
 
 def _remove_empty_parents(out_dir: Path, folder: Path) -> None:

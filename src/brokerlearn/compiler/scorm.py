@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import tempfile
 import zipfile
 from pathlib import Path
@@ -26,6 +25,7 @@ from xml.sax.saxutils import escape, quoteattr
 from brokerlearn.compiler.links import lesson_url, module_url
 from brokerlearn.compiler.pipeline import build
 from brokerlearn.errors import UsageError
+from brokerlearn.fs import AtomicFile
 
 SCHEMAS = Path(__file__).with_name("scorm_schemas")
 CONTROL_FILES = ("imscp_rootv1p1p2.xsd", "adlcp_rootv1p2.xsd", "ims_xml.xsd")
@@ -106,14 +106,12 @@ def export_scorm(course_dir: Path, target: Path, theme_dir: Path | None = None) 
             modules.append(info)
             files[f"scorm/{module.slug}.html"] = _launch_page(course, module, lessons, graded)
         manifest = _manifest(course, modules, sorted(f for f in files if not f.startswith("scorm/")))
-        partial = target.with_name(f".{target.name}.partial")
-        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+        with AtomicFile(target) as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("imsmanifest.xml", manifest)
             for name in CONTROL_FILES:
                 archive.write(SCHEMAS / name, name)
             for name, data in files.items():
                 archive.writestr(name, data)
-        os.replace(partial, target)
     return {"course": course.id, "modules": len(modules), "files": len(files) + 1 + len(CONTROL_FILES)}
 
 

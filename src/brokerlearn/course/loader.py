@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from brokerlearn.course.questions import build_question
 from brokerlearn.course.schema_types import did_you_mean
 from brokerlearn.course.yamlpos import Pos, YMap, load_yaml_file
 from brokerlearn.errors import Diagnostics
+from brokerlearn.fs import StatMemo
 
 def find_course_dirs(courses_dir: Path, diags: Diagnostics) -> list[Path]:
     """A folder of courses, or a single course folder."""
@@ -168,27 +168,23 @@ def _load_lessons(folder: Path, values: YMap, diags: Diagnostics, memo) -> list[
 class LessonMemo:
     """What parsing each lesson file gave last time, so unchanged files are not parsed again.
 
-    `records` is keyed by the sha256 of a file's bytes; `stats` maps a path to the
-    (size, mtime_ns, sha256) it had, so an untouched file is not even read to hash it.
+    `records` is keyed by the sha256 of a file's bytes; `stats` is the entries of a StatMemo
+    (brokerlearn.fs) of each path's sha256, so an untouched file is not even read to hash it.
     """
 
     records: dict = field(default_factory=dict)
     stats: dict = field(default_factory=dict)
 
-    # File times are coarse (a few ms on many file systems): a file changed again within that
-    # grain keeps its time. As git does for its index, trust a recorded stat only if the file
-    # was already older than this when it was recorded.
-    RACY_NS = 2_000_000_000
+    RACY_NS = StatMemo.RACY_NS
 
     def content_hash(self, path: Path) -> tuple[str, bytes | None]:
-        stat = path.stat()
-        known = self.stats.get(str(path))
-        if (known and known[0] == stat.st_size and known[1] == stat.st_mtime_ns
-                and known[1] < known[3] - self.RACY_NS and known[2] in self.records):
-            return known[2], None
+        memo, stat = StatMemo(self.stats), path.stat()
+        known = memo.get(path, stat)
+        if known in self.records:
+            return known, None
         data = path.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
-        self.stats[str(path)] = [stat.st_size, stat.st_mtime_ns, digest, time.time_ns()]
+        memo.put(path, stat, digest)
         return digest, data
 
 

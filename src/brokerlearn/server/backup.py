@@ -20,6 +20,7 @@ from pathlib import Path
 
 from brokerlearn import __version__
 from brokerlearn.errors import UsageError
+from brokerlearn.fs import AtomicFile
 
 DB_NAME = "brokerlearn.db"
 SKIP = {DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", f"{DB_NAME}-journal"}
@@ -61,19 +62,17 @@ def backup(instance: Path, database_url: str, target: Path) -> dict:
         manifest = {"format": 1, "generator": __version__, "created": datetime.now(timezone.utc).isoformat(),
                     "database": "sqlite" if database is not None else "external (use pg_dump)",
                     "files": {p.relative_to(staged).as_posix(): _sha256(p) for p in files}}
-        partial = target.with_name(f".{target.name}.partial")
         try:
-            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it holds the private keys
+            writer = AtomicFile(target, mode=0o600)  # it holds the private keys
         except OSError as exc:
             raise UsageError(f"cannot write the backup into {target.parent}: {exc.strerror}") from None
-        with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as archive:
+        with writer as raw, tarfile.open(fileobj=raw, mode="w:gz") as archive:
             data = json.dumps(manifest, indent=1).encode()
             info = tarfile.TarInfo("manifest.json")
             info.size = len(data)
             archive.addfile(info, io.BytesIO(data))
             for path in files:
                 archive.add(path, arcname=f"instance/{path.relative_to(staged).as_posix()}")
-        os.replace(partial, target)
     return manifest
 
 

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from jwt.algorithms import OKPAlgorithm, RSAAlgorithm
 
 from brokerlearn.errors import UsageError
+from brokerlearn.fs import atomic_write_text
 
 ALGORITHMS = ("RS256", "EdDSA")
 
@@ -85,9 +86,7 @@ def create_key(instance: Path, alg: str = "RS256") -> SigningKey:
     pem = private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                     serialization.NoEncryption())
     _write_private(folder / f"{kid}.pem", pem)
-    current = folder / "current.tmp"
-    current.write_text(f"{kid} {alg}\n")
-    os.replace(current, folder / "current")
+    atomic_write_text(folder / "current", f"{kid} {alg}\n")
     return SigningKey(kid, alg, private_key)
 
 
