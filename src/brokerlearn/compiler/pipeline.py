@@ -211,9 +211,10 @@ def _planned_bytes(data: bytes) -> PlannedFile:
     return PlannedFile(_fingerprint("bytes", hashlib.sha256(data).hexdigest()), produce=lambda: data)
 
 
-def print_diagnostics(diags: Diagnostics, stream=sys.stderr) -> None:
+def print_diagnostics(diags: Diagnostics, stream=None) -> None:
+    """To standard error as it is at the call (a default bound at import would keep an old one)."""
     for diagnostic in diags.sorted():
-        print(diagnostic.format(Path.cwd()), file=stream)
+        print(diagnostic.format(Path.cwd()), file=stream or sys.stderr)
 
 
 def check(courses_dir: Path, theme_dir: Path | None = None) -> tuple[list[Course], Diagnostics]:
