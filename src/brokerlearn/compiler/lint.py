@@ -1,7 +1,9 @@
-"""Checks of `brokerlearn check` beyond what the build rejects: things an author should fix
-before learners see them, reported as warnings with file, line and column."""
+"""The lints: things an author should fix before learners see them, each a warning with file,
+line and column. compiler/checks.py lists them with every other check and runs them; each
+function here yields (path, line, column, message) for one course."""
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -9,7 +11,6 @@ from brokerlearn.compiler.markdown import markdown_parser
 from brokerlearn.course.media import CAPTION_SUFFIXES, IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from brokerlearn.course.model import Course
 from brokerlearn.course.placeholders import PLACEHOLDERS, find_placeholders
-from brokerlearn.errors import Diagnostics
 
 WORDS_PER_MINUTE = 200
 TOO_LONG = 2.0  # a lesson taking twice its stated minutes to read
@@ -18,16 +19,7 @@ IMAGE_MAX_PIXELS = 2400  # on the longer side: more than any page shows
 _BARE_URL = re.compile(r"(?<![(<\"'])\bhttps?://[^\s)>\]]+")
 
 
-def lint_course(course: Course, diags: Diagnostics) -> None:
-    md = markdown_parser()
-    for module, lesson in course.lessons():
-        _lint_lesson(md, lesson, diags)
-    _lint_quizzes(course, diags)
-    _lint_media(course, diags)
-    _lint_placeholders(course, diags)
-
-
-def _course_files(course: Course) -> list[Path]:
+def course_files(course: Course) -> list[Path]:
     files = [course.root / "course.yml"]
     for module in course.modules:
         files += [module.folder / "module.yml", *(lesson.source for lesson in module.lessons),
@@ -35,28 +27,46 @@ def _course_files(course: Course) -> list[Path]:
     return [path for path in files if path.is_file()]
 
 
-def _lint_placeholders(course: Course, diags: Diagnostics) -> None:
-    for path in _course_files(course):
+def placeholders(course: Course):
+    for path in course_files(course):
         for line, col, text in find_placeholders(path.read_text(encoding="utf-8", errors="replace")):
-            diags.warning(path, line, col, f"'{text}' is placeholder text from 'brokerlearn new': "
-                          f"replace it with {PLACEHOLDERS[text]}")
+            yield path, line, col, (f"'{text}' is placeholder text from 'brokerlearn new': replace it with "
+                                    f"{PLACEHOLDERS[text]}")
 
 
-def _lint_lesson(md, lesson, diags: Diagnostics) -> None:
-    path, offset = lesson.source, lesson.body_line - 1
-    body_lines = lesson.body.splitlines()
-    tokens = md.parse(lesson.body)
-    previous_level = 1  # the lesson title is the page's h1
-    for index, token in enumerate(tokens):
-        line = (token.map[0] + 1 + offset) if token.map else lesson.body_line
-        if token.type == "heading_open":
-            level = int(token.tag[1])
-            if level > previous_level + 1:
-                diags.warning(path, line, 1, f"heading level skips from h{previous_level} to h{level}: "
-                              f"use {'#' * (previous_level + 1)} here")
-            previous_level = level
-        if token.type == "inline" and token.children:
-            inside_link = 0
+def _parsed_lessons(course: Course):
+    """(lesson, its Markdown tokens) for the lints that read tokens; each body is parsed once."""
+    return [(lesson, _tokens(lesson.body)) for _, lesson in course.lessons()]
+
+
+@functools.lru_cache(maxsize=512)
+def _tokens(body: str) -> list:
+    return markdown_parser().parse(body)
+
+
+def _line(lesson, token) -> int:
+    return (token.map[0] + lesson.body_line) if token.map else lesson.body_line
+
+
+def skipped_heading_levels(course: Course):
+    for lesson, tokens in _parsed_lessons(course):
+        previous_level = 1  # the lesson title is the page's h1
+        for token in tokens:
+            if token.type == "heading_open":
+                level = int(token.tag[1])
+                if level > previous_level + 1:
+                    yield lesson.source, _line(lesson, token), 1, (
+                        f"heading level skips from h{previous_level} to h{level}: use {'#' * (previous_level + 1)} here")
+                previous_level = level
+
+
+def bare_urls(course: Course):
+    for lesson, tokens in _parsed_lessons(course):
+        body_lines = lesson.body.splitlines()
+        for token in tokens:
+            if token.type != "inline" or not token.children:
+                continue
+            line, inside_link = _line(lesson, token), 0
             for child in token.children:
                 if child.type == "link_open":
                     inside_link += 1
@@ -64,13 +74,17 @@ def _lint_lesson(md, lesson, diags: Diagnostics) -> None:
                     inside_link -= 1
                 elif child.type == "text" and not inside_link:
                     for match in _BARE_URL.finditer(child.content):
-                        column = _column(body_lines, line - offset, match.group(0))
-                        diags.warning(path, line, column, f"a web address written as plain text: make it a "
-                                      f"link, e.g. [describe it]({match.group(0)})")
-    words = len(re.findall(r"\w+", lesson.body))
-    if lesson.minutes_declared and words / WORDS_PER_MINUTE > TOO_LONG * lesson.minutes_declared:
-        diags.warning(path, 1, 1, f"the lesson has {words} words, about {round(words / WORDS_PER_MINUTE)} "
-                      f"minutes of reading, far more than its 'minutes: {lesson.minutes_declared}'")
+                        column = _column(body_lines, line - lesson.body_line + 1, match.group(0))
+                        yield lesson.source, line, column, (f"a web address written as plain text: make it a "
+                                                            f"link, e.g. [describe it]({match.group(0)})")
+
+
+def long_lessons(course: Course):
+    for _, lesson in course.lessons():
+        words = len(re.findall(r"\w+", lesson.body))
+        if lesson.minutes_declared and words / WORDS_PER_MINUTE > TOO_LONG * lesson.minutes_declared:
+            yield lesson.source, 1, 1, (f"the lesson has {words} words, about {round(words / WORDS_PER_MINUTE)} "
+                                        f"minutes of reading, far more than its 'minutes: {lesson.minutes_declared}'")
 
 
 def _column(lines: list[str], line: int, needle: str) -> int:
@@ -79,15 +93,15 @@ def _column(lines: list[str], line: int, needle: str) -> int:
     return 1
 
 
-def _lint_quizzes(course: Course, diags: Diagnostics) -> None:
+def missing_explanations(course: Course):
     for quiz in course.quizzes.values():
+        items = quiz.data["questions"]
         for index, question in enumerate(quiz.questions):
-            data = (quiz.data["questions"] or [])[index]
-            pos = quiz.data["questions"].pos_at(index) if hasattr(quiz.data["questions"], "pos_at") else None
+            data = (items or [])[index]
+            pos = items.pos_at(index) if hasattr(items, "pos_at") else None
             if question.scored and not question.explanation:
-                diags.warning(quiz.path, pos.line if pos else 1, pos.col if pos else 1,
-                              f"question '{data.get('id')}' has no explanation: learners who got it wrong "
-                              f"need to know why")
+                yield quiz.path, pos.line if pos else 1, pos.col if pos else 1, (
+                    f"question '{data.get('id')}' has no explanation: learners who got it wrong need to know why")
 
 
 def _referenced(course: Course) -> str:
@@ -96,7 +110,7 @@ def _referenced(course: Course) -> str:
     return "\n".join(texts)
 
 
-def _lint_media(course: Course, diags: Diagnostics) -> None:
+def unused_media(course: Course):
     used_text = _referenced(course)
     embedded_videos = set(re.findall(r"^:::\s*video\s+([\w.-]+)", used_text, re.M))
     media_dir = course.root / "media"
@@ -105,20 +119,21 @@ def _lint_media(course: Course, diags: Diagnostics) -> None:
         relative = path.relative_to(media_dir).as_posix()
         if suffix in VIDEO_SUFFIXES:
             if path.stem not in embedded_videos:
-                diags.warning(path, 1, 1, f"video '{path.stem}' is not used by any lesson (::: video {path.stem})")
-        elif suffix in IMAGE_SUFFIXES:
-            if relative not in used_text:
-                diags.warning(path, 1, 1, f"media file '{relative}' is not used by any lesson")
-            _lint_image(path, diags)
-        elif suffix not in CAPTION_SUFFIXES and suffix not in (".yml", ".yaml"):
-            if relative not in used_text:
-                diags.warning(path, 1, 1, f"media file '{relative}' is not used by any lesson")
+                yield path, 1, 1, f"video '{path.stem}' is not used by any lesson (::: video {path.stem})"
+        elif suffix not in CAPTION_SUFFIXES and suffix not in (".yml", ".yaml") and relative not in used_text:
+            yield path, 1, 1, f"media file '{relative}' is not used by any lesson"
 
 
-def _lint_image(path: Path, diags: Diagnostics) -> None:
+def heavy_images(course: Course):
+    for path in course.media_files:
+        if path.suffix.lower() in IMAGE_SUFFIXES:
+            yield from _heavy_image(path)
+
+
+def _heavy_image(path: Path):
     size = path.stat().st_size
     if size > IMAGE_MAX_BYTES:
-        diags.warning(path, 1, 1, f"image of {size / 1e6:.1f} MB: too large for the web, aim for under 1 MB")
+        yield path, 1, 1, f"image of {size / 1e6:.1f} MB: too large for the web, aim for under 1 MB"
     if path.suffix.lower() == ".svg":
         return
     try:
@@ -128,5 +143,5 @@ def _lint_image(path: Path, diags: Diagnostics) -> None:
     except Exception:  # not an image Pillow reads: the browser may still; say nothing
         return
     if max(width, height) > IMAGE_MAX_PIXELS:
-        diags.warning(path, 1, 1, f"image of {width}x{height} pixels: scale it to at most "
-                      f"{IMAGE_MAX_PIXELS} pixels on the longer side")
+        yield path, 1, 1, (f"image of {width}x{height} pixels: scale it to at most {IMAGE_MAX_PIXELS} pixels "
+                           "on the longer side")

@@ -24,12 +24,10 @@ from brokerlearn.compiler.search import search_index
 from brokerlearn.compiler.theme import Theme
 from brokerlearn.compiler.video.player import published_files
 from brokerlearn.compiler.video.renditions import VideoPipeline
-from brokerlearn.course.alignment import check_alignment
-from brokerlearn.course.media import IMAGE_SUFFIXES, PUBLISHED_SUFFIXES, unpublishable_reason
+from brokerlearn.course.media import PUBLISHED_SUFFIXES
 from brokerlearn.course.loader import load_courses
 from brokerlearn.course.model import Course
-from brokerlearn.course.svgcheck import unsafe_svg_reason
-from brokerlearn.errors import BuildFailed, Diagnostics, UsageError
+from brokerlearn.errors import BuildFailed, Diagnostics
 
 RENDERER_VERSION = f"{__version__}-2"
 
@@ -67,7 +65,7 @@ def build(courses_dir: Path, out_dir: Path, theme_dir: Path | None = None, stric
     bodies = {}
     for course in courses:
         bodies.update(_render_bodies(course, cache, diags, rendered, show_progress, theme, preview))
-        course_checks(course, diags, lint=strict)
+        course_checks(course, diags, "build", strict)
     _fail_if_errors(diags, strict)
     for path in recover(out_dir):
         cache.outputs.pop(path, None)
@@ -88,16 +86,11 @@ def _fail_if_errors(diags: Diagnostics, strict: bool) -> None:
         raise BuildFailed(diags)
 
 
-def course_checks(course: Course, diags: Diagnostics, lint: bool) -> None:
-    """The checks of a course once its lessons are rendered. `check` always adds the lints;
-    `build` adds them with --strict, so that `build --strict` and `check --strict` accept
-    exactly the same courses (Diagnostics.fail says what accepting means)."""
-    from brokerlearn.compiler.lint import lint_course
-    _check_media(course, diags)
-    _check_quiz_images(course, diags)
-    check_alignment(course, diags)
-    if lint:
-        lint_course(course, diags)
+def course_checks(course: Course, diags: Diagnostics, command: str, strict: bool = False) -> None:
+    """The checks of a course once its lessons are rendered: compiler/checks.py lists them all
+    and says which `build` and `check` run (the same courses pass both, with --strict too)."""
+    from brokerlearn.compiler import checks
+    checks.run(course, diags, checks.stages(command, strict))
 
 
 def _body_key(lesson, targets_fingerprint: str, lang: str) -> str:
@@ -143,42 +136,6 @@ def _report(course: Course, bodies: dict, diags: Diagnostics, theme: Theme, prev
                 where = "this lesson" if ref.page_key == source_key(course, path) else ref.page_key
                 diags.error(path, ref.line, ref.col, f"no heading with the anchor '#{ref.anchor}' in {where}")
         body.embed_html = prepare_embeds(course, path, source_key(course, path), body, theme, diags, preview)
-
-
-def _check_quiz_images(course: Course, diags: Diagnostics) -> None:
-    """Quiz texts are not link-checked like lessons; an image from another host there is an
-    error all the same (the sanitizer removes it in any case)."""
-    from brokerlearn.compiler.links import remote_images
-    for quiz in course.quizzes.values():
-        for text, pos in _located_strings(quiz.data):
-            for url in remote_images(text):
-                diags.error(pos.path, pos.line, pos.col, f"image '{url}' is from another site: images must be "
-                            f"files of the course, under media/")
-
-
-def _located_strings(data, pos=None):
-    if isinstance(data, str):
-        yield data, pos
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            yield from _located_strings(value, data.value_pos_of(key) if hasattr(data, "value_pos_of") else pos)
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from _located_strings(value, data.pos_at(index) if hasattr(data, "pos_at") else pos)
-
-
-def _check_media(course: Course, diags: Diagnostics) -> None:
-    """Only kinds of file a browser does not run are published; an SVG only without script."""
-    for path in course.media_files:
-        reason = unpublishable_reason(path)
-        if reason:
-            diags.error(path, 1, 1, f"media file '{path.name}' not allowed: {reason}")
-        elif path.suffix.lower() == ".svg" and (reason := unsafe_svg_reason(path)):
-            diags.error(path, 1, 1, f"SVG image not allowed: {reason}")
-        if path.suffix.lower() in IMAGE_SUFFIXES and path not in course.image_credits:
-            relative = source_key(course, path)
-            diags.warning(path, 1, 1, f"image '{relative}' has no licence file: add {relative}.yml with "
-                          "license and attribution (and title, source), so that its credit is shown")
 
 
 def _plan(courses: list[Course], bodies: dict, theme: Theme, cache: BuildCache,
@@ -254,9 +211,10 @@ def _planned_bytes(data: bytes) -> PlannedFile:
     return PlannedFile(_fingerprint("bytes", hashlib.sha256(data).hexdigest()), produce=lambda: data)
 
 
-def print_diagnostics(diags: Diagnostics, stream=sys.stderr) -> None:
+def print_diagnostics(diags: Diagnostics, stream=None) -> None:
+    """To standard error as it is at the call (a default bound at import would keep an old one)."""
     for diagnostic in diags.sorted():
-        print(diagnostic.format(Path.cwd()), file=stream)
+        print(diagnostic.format(Path.cwd()), file=stream or sys.stderr)
 
 
 def check(courses_dir: Path, theme_dir: Path | None = None) -> tuple[list[Course], Diagnostics]:
@@ -265,22 +223,12 @@ def check(courses_dir: Path, theme_dir: Path | None = None) -> tuple[list[Course
     Videos are probed (a corrupt file is an error) but not converted."""
     import tempfile
 
-    from brokerlearn import mediatools
-
     diags = Diagnostics()
     theme = Theme(theme_dir)
     with tempfile.TemporaryDirectory(prefix="brokerlearn-check-") as scratch:
         cache = BuildCache(Path(scratch))
         courses = load_courses(courses_dir, diags, cache.lessons)
         for course in courses:
-            for video in course.videos.values():
-                try:
-                    mediatools.probe(video.source)
-                except mediatools.ProbeError as exc:
-                    diags.error(video.source, 1, 1, f"video cannot be read: {exc}")
-                except UsageError as exc:  # no ffmpeg here: say so once, as a warning
-                    diags.warning(video.source, 1, 1, str(exc))
-                    break
             _render_bodies(course, cache, diags, [], False, theme)
-            course_checks(course, diags, lint=True)
+            course_checks(course, diags, "check")
     return courses, diags

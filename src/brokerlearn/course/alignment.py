@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from brokerlearn.course.model import Course, Outcome
-from brokerlearn.errors import Diagnostics
 
 
 @dataclass
@@ -39,18 +38,3 @@ def align(course: Course) -> dict[str, Alignment]:
                     table[oid].questions.append((quiz, number, question))
     return table
 
-
-def check_alignment(course: Course, diags: Diagnostics) -> None:
-    """An outcome nothing teaches, or no graded question assesses, cannot honestly be certified:
-    a warning (an error with --strict), at the outcome in profile.yml."""
-    if course.profile is None:
-        return
-    for oid, row in align(course).items():
-        pos = row.outcome.pos
-        if not row.lessons:
-            diags.warning(pos.path, pos.line, pos.col,
-                          f"outcome '{oid}' is taught by no lesson: list it under 'outcomes' of a lesson or module")
-        if not row.questions:
-            diags.warning(pos.path, pos.line, pos.col,
-                          f"outcome '{oid}' is assessed by no graded question: list it under 'outcomes' "
-                          f"of a question in a graded quiz")

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask, current_app, g
@@ -33,6 +35,14 @@ def create_private(url: str) -> None:
         pass  # another process made it first
 
 
+def masked_url(url: str) -> str:
+    """A database URL safe to print: the password as ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a URL SQLAlchemy cannot parse is shown by its scheme only
+        return url.split(":", 1)[0] + ":..."
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
@@ -57,6 +67,76 @@ def init_app(app: Flask) -> None:
     app.extensions["brokerlearn_engine"] = engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["brokerlearn_sessions"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)
+
+
+@contextmanager
+def session_for(url: str) -> Iterator[Session]:
+    """A session on the database at URL without an application (the command line): its own
+    engine, closed afterwards. Objects stay readable after it ends (expire_on_commit=False); the
+    database failing on the way is a UsageError that names it."""
+    from sqlalchemy.exc import OperationalError
+
+    from brokerlearn.errors import UsageError
+    engine = make_engine(url)
+    try:
+        with sessionmaker(engine, expire_on_commit=False)() as db_session:
+            yield db_session
+    except OperationalError as exc:
+        raise UsageError(f"the database {masked_url(url)} failed: {one_line(exc)}") from None
+    finally:
+        engine.dispose()
+
+
+def one_line(exc: Exception) -> str:
+    """A database error as the first line of the driver's message (no SQL, no traceback)."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def ensure_current_schema(url: str, starting: bool = False) -> str | None:
+    """The embedded SQLite database is upgraded on its own; any other must have been migrated
+    (`brokerlearn db upgrade`) to this version's schema, else UsageError says what to run. A
+    server starting while the database is down starts anyway (it recovers when the database
+    returns): then the warning to print is returned; a command stops."""
+    from alembic.util import CommandError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from brokerlearn.errors import UsageError
+    from brokerlearn.server import schema
+    if url.startswith("sqlite"):
+        try:
+            upgrade(url)
+        except CommandError as exc:
+            raise UsageError(f"cannot upgrade the database {url}: {exc} (was it migrated by a newer version?)") from None
+        return None
+    engine = make_engine(url)
+    try:
+        problem = schema.problem(engine)
+    except SQLAlchemyError as exc:
+        if not starting:
+            raise UsageError(f"cannot reach the database {masked_url(url)}: {one_line(exc)}") from None
+        return (f"warning: cannot reach the database {masked_url(url)} to check its schema ({one_line(exc)}); "
+                "starting anyway")
+    finally:
+        engine.dispose()
+    if problem:
+        raise UsageError(problem)
+    return None
+
+
+def upgrade_to_current(url: str) -> None:
+    """`brokerlearn db upgrade`: every migration, with the database's failures as UsageError."""
+    from alembic.util import CommandError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from brokerlearn.errors import UsageError
+    try:
+        upgrade(url)
+    except SQLAlchemyError as exc:
+        raise UsageError(f"cannot upgrade the database {masked_url(url)}: {one_line(exc)}") from None
+    except CommandError as exc:
+        raise UsageError(f"cannot upgrade the database: {exc} (was it migrated by a newer version of "
+                         "brokerlearn?)") from None
 
 
 def session() -> Session:

@@ -51,11 +51,12 @@ def forward_once(app) -> int:
     """Send one batch of events and one of attempts; return how many statements were accepted.
     Raises LrsError when the LRS refuses or cannot be reached (nothing is marked then)."""
     from brokerlearn.server.courses import catalog
+    from brokerlearn.server.settings import LOCAL_URL
     config = app.config
     sessions = app.extensions["brokerlearn_sessions"]
     sent = 0
     with app.app_context(), sessions() as db:
-        maker = StatementMaker(catalog(), config.get("PUBLIC_URL") or "http://127.0.0.1:8000")
+        maker = StatementMaker(catalog(), config.get("PUBLIC_URL") or LOCAL_URL)
         for model, condition in ((ProgressEvent, ProgressEvent.lrs_sent_at.is_(None)),
                                  (QuizAttempt, (QuizAttempt.lrs_sent_at.is_(None)) & (QuizAttempt.status == "submitted"))):
             rows = db.scalars(select(model).where(condition).order_by(model.id).limit(BATCH)).all()

@@ -7,10 +7,28 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from brokerlearn.errors import UsageError
+
+# Where `brokerlearn serve` listens by default, and so the one public address that is known
+# without BROKERLEARN_PUBLIC_URL: links and IDs that must be absolute fall back to it (this
+# machine only), with a warning where a person will read them.
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+LOCAL_URL = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
+
+DB_NAME = "brokerlearn.db"
+SECRET_FILE = "secret_key"
+# Written by `db upgrade` and `serve` when the database is not the SQLite default: a command
+# run later without the settings (a cron job) then refuses instead of using a stale SQLite file.
+RECORDED_DATABASE = "database-url"
+
+
+class SettingError(UsageError, ValueError):
+    """A setting with a value brokerlearn cannot use (the message says what to set)."""
 
 
 @dataclass(frozen=True)
@@ -168,7 +186,7 @@ def from_environment(environ=os.environ) -> dict:
             try:
                 values[setting.key] = int(raw)
             except ValueError:
-                raise ValueError(f"{setting.env} must be a whole number, not '{raw}'") from None
+                raise SettingError(f"{setting.env} must be a whole number, not '{raw}'") from None
         else:
             values[setting.key] = raw
     _check_secret_key(values.get("SECRET_KEY"))
@@ -182,7 +200,7 @@ MAKE_A_KEY = "python3 -c 'import secrets; print(secrets.token_hex(32))'"
 def _check_secret_key(key: str | None) -> None:
     """A key someone typed must be long enough not to be guessed (the generated one is 64 hex digits)."""
     if key is not None and len(key.strip()) < SECRET_KEY_LENGTH:
-        raise ValueError(f"BROKERLEARN_SECRET_KEY is {len(key.strip())} characters long: it must be at least "
+        raise SettingError(f"BROKERLEARN_SECRET_KEY is {len(key.strip())} characters long: it must be at least "
                          f"{SECRET_KEY_LENGTH} random characters; make one with: {MAKE_A_KEY} "
                          "(or leave it unset: a key is then made in INSTANCE/secret_key)")
 
@@ -204,3 +222,134 @@ def public_url_at_start(config: dict, host: str, port: int) -> str | None:
                 "in reset links and as the issuer of certificates; set it before issuing real ones")
     return ("warning: BROKERLEARN_PUBLIC_URL is not set: password-reset mail and certificates are refused "
             "until it is (e.g. BROKERLEARN_PUBLIC_URL=https://learn.example.org)")
+
+
+# -- an installation: the settings of one instance folder -----------------------------------------
+
+@dataclass(frozen=True)
+class Installation:
+    """The settings in effect for one instance folder, as the server's config keys. Reading
+    them creates nothing; `created()` and `existing()` say which of the two a command wants."""
+    instance: Path
+    config: dict  # SETTINGS' keys, and DATABASE_URL, DATABASE_SOURCE, SETTINGS_FILE
+
+    @property
+    def database_url(self) -> str:
+        return self.config["DATABASE_URL"]
+
+    @property
+    def secret_key(self) -> str:
+        return self.config["SECRET_KEY"]
+
+    def existing(self) -> "Installation":
+        """For the commands that only read or change what is there: the SQLite database (SQLite
+        would make a missing file) and the secret key (else one would be made) must exist."""
+        from brokerlearn.server.db import sqlite_file
+        hint = f"(make one with: brokerlearn db upgrade --instance {self.instance})"
+        database = sqlite_file(self.database_url)
+        if database is not None and not database.is_file():
+            elsewhere = "" if database.resolve().parent == self.instance else f": no database {database}"
+            raise UsageError(f"no installation at {self.instance}{elsewhere} {hint}")
+        if not self.config.get("SECRET_KEY") and not (self.instance / SECRET_FILE).is_file():
+            raise UsageError(f"no installation at {self.instance}: no {SECRET_FILE}, and BROKERLEARN_SECRET_KEY "
+                             f"is not set {hint}")
+        return self._with_secret()
+
+    def created(self) -> "Installation":
+        """For the commands named for it (serve, db upgrade, users create, restore): the instance
+        folder, readable by its owner only, and its secret key, made if need be."""
+        make_instance_folder(self.instance)
+        return self._with_secret()
+
+    def _with_secret(self) -> "Installation":
+        if self.config.get("SECRET_KEY"):
+            return self
+        return replace(self, config={**self.config, "SECRET_KEY": _instance_secret(self.instance)})
+
+
+def read(instance_path=None, overrides: dict | None = None, environ=os.environ) -> Installation:
+    """The settings, read from the environment and the settings file, checked, with nothing
+    created: no folder, no key, no database (what `create_app` and every command start from)."""
+    env = environment(instance_path, environ)
+    config = from_environment(env.values)
+    config.update(overrides or {})
+    config["DATABASE_SOURCE"] = _database_source(env, overrides)
+    if not config.get("DATABASE_URL"):
+        check_recorded_database(env.instance)
+        config["DATABASE_URL"] = f"sqlite:///{env.instance / DB_NAME}"
+    config["SETTINGS_FILE"] = str(env.file) if env.file else None
+    return Installation(env.instance, config)
+
+
+def _database_source(env: Environment, overrides: dict | None) -> str:
+    if overrides and overrides.get("DATABASE_URL"):
+        return "given"
+    if "DATABASE_URL" in env.from_file:
+        return f"from {env.file}"
+    if env.values.get("DATABASE_URL"):
+        return "from the environment's DATABASE_URL"
+    return "the default: DATABASE_URL is not set"
+
+
+def instance_folder(path: Path | str | None = None, must_exist: bool = False) -> Path:
+    """The instance folder: the one given, else BROKERLEARN_INSTANCE, else ./instance.
+
+    must_exist: for the commands that only read or change what is there. They refuse a folder
+    that holds no installation (a mistyped --instance) instead of making a new one in it."""
+    folder = environment(path).instance
+    if must_exist and not is_installation(folder):
+        raise UsageError(f"no installation at {folder} (make one with: brokerlearn db upgrade --instance {folder})")
+    return folder
+
+
+def is_installation(folder: Path) -> bool:
+    """What the commands that create an installation leave: its secret key, database or signing keys."""
+    return folder.is_dir() and any((folder / name).exists() for name in (SECRET_FILE, DB_NAME, "keys"))
+
+
+def make_instance_folder(folder: Path) -> Path:
+    """Create the instance folder readable by its owner only (it holds keys and the database)."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
+def _instance_secret(instance: Path) -> str:
+    """Generated once and kept: there is no default key to forget to change."""
+    path = instance / SECRET_FILE
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise UsageError(f"{path} holds a key that is too short: delete it to have a new one made")
+    return key
+
+
+def check_recorded_database(instance: Path) -> None:
+    """No DATABASE_URL here, yet the installation recorded another database: refuse the SQLite default."""
+    path = instance / RECORDED_DATABASE
+    if not path.is_file():
+        return
+    recorded = path.read_text(encoding="utf-8", errors="replace").strip()
+    raise UsageError(
+        f"the installation at {instance} uses the database {recorded} (recorded in {path}), but DATABASE_URL "
+        f"is not set here, so this would use the SQLite file {instance / DB_NAME} instead: read the settings "
+        f"(BROKERLEARN_SETTINGS=FILE, or put them in {instance / INSTANCE_FILE}) or set DATABASE_URL; "
+        f"to go back to SQLite on purpose, delete {path}")
+
+
+def record_database(instance: Path, url: str) -> None:
+    """Record in the instance folder which database it belongs to, unless that is the default."""
+    from brokerlearn.server.db import masked_url
+    path = Path(instance) / RECORDED_DATABASE
+    if url == f"sqlite:///{Path(instance) / DB_NAME}":
+        return
+    text = masked_url(url) + "\n"
+    try:
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+    except OSError:
+        pass  # a read-only instance folder: nothing is recorded, nothing else changes

@@ -22,7 +22,14 @@ from jwt.algorithms import OKPAlgorithm, RSAAlgorithm
 from brokerlearn.errors import UsageError
 from brokerlearn.fs import atomic_write_text
 
-ALGORITHMS = ("RS256", "EdDSA")
+# The one list of signing algorithms (keys made, credentials accepted, the command line's
+# choices); the first is the default: RS256 is what every Open Badges 3.0 verifier supports.
+_GENERATORS = {
+    "RS256": lambda: rsa.generate_private_key(public_exponent=65537, key_size=3072),
+    "EdDSA": ed25519.Ed25519PrivateKey.generate,
+}
+ALGORITHMS = tuple(_GENERATORS)
+DEFAULT_ALGORITHM = ALGORITHMS[0]
 
 
 class KeyError_(UsageError):
@@ -63,10 +70,8 @@ def key_dir(instance: Path) -> Path:
 
 
 def _new_private_key(alg: str):
-    if alg == "RS256":
-        return rsa.generate_private_key(public_exponent=65537, key_size=3072)
-    if alg == "EdDSA":
-        return ed25519.Ed25519PrivateKey.generate()
+    if alg in _GENERATORS:
+        return _GENERATORS[alg]()
     raise KeyError_(f"unknown algorithm '{alg}': use one of {', '.join(ALGORITHMS)}")
 
 
@@ -76,7 +81,7 @@ def _write_private(path: Path, data: bytes) -> None:
         handle.write(data)
 
 
-def create_key(instance: Path, alg: str = "RS256") -> SigningKey:
+def create_key(instance: Path, alg: str = DEFAULT_ALGORITHM) -> SigningKey:
     """Make a new key and make it the current one."""
     private_key = _new_private_key(alg)
     folder = key_dir(instance)

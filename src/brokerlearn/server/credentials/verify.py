@@ -19,10 +19,10 @@ from datetime import datetime, timezone
 import jwt
 
 from brokerlearn.server.credentials import badge
-from brokerlearn.server.credentials.keys import SigningKey
+from brokerlearn.server.credentials.keys import ALGORITHMS, SigningKey
 from brokerlearn.server.language import gettext as _
 
-ACCEPTED_ALGORITHMS = ("RS256", "EdDSA")
+ACCEPTED_ALGORITHMS = ALGORITHMS
 
 
 @dataclass

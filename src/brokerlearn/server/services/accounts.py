@@ -213,3 +213,8 @@ def read_invitation(secret: str, token: str) -> dict:
         return {"email": data["e"], "name": data.get("n") or "", "group": data.get("g")}
     except Exception:  # bad signature, expired, or not ours: one answer
         raise AccountError(_("This invitation is not valid or has expired.")) from None
+
+
+def list_users(db: Session) -> list[User]:
+    """Every account, by e-mail address (`brokerlearn users list`)."""
+    return list(db.scalars(select(User).order_by(User.email)))

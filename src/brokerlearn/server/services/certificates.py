@@ -212,3 +212,8 @@ def as_aware(moment: datetime | None) -> datetime | None:
     if moment is not None and moment.tzinfo is None:
         return moment.replace(tzinfo=timezone.utc)
     return moment
+
+
+def list_certificates(db: Session) -> list[Certificate]:
+    """Every certificate issued, oldest first (`brokerlearn certs list`)."""
+    return list(db.scalars(select(Certificate).order_by(Certificate.issued_at)))

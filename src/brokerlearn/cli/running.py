@@ -1,0 +1,379 @@
+"""Commands for whoever runs a server: serve, db, users, keys, certs, backup, restore, export.
+They read the settings with server.settings.read (which creates nothing), open a database
+session with server.db.session_for, and call the services; no SQL and no Flask application
+here. Errors reach the boundary in cli/__init__.py."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from brokerlearn.cli import EXIT_AUTHOR_ERRORS
+from brokerlearn.cli.authoring import export_scorm
+from brokerlearn.errors import UsageError
+from brokerlearn.printable import printable
+
+ROLES = ["learner", "author", "admin"]
+_instance_option = click.option("--instance", type=click.Path(path_type=Path), default=None,
+                                help="Instance folder (default: ./instance or BROKERLEARN_INSTANCE).")
+_public_url_option = click.option("--public-url", default=None,
+                                  help="Server address for the link (default: BROKERLEARN_PUBLIC_URL).")
+_build_dir_option = click.option("--build-dir", type=click.Path(path_type=Path), default=Path("build"),
+                                 show_default=True)
+
+
+def _say(line: str) -> None:
+    click.echo(line, err=True)
+
+
+def _installation(instance: Path | None, create: bool = False):
+    """The settings of the instance folder. Only the commands named for it (serve, db upgrade,
+    users create, restore) pass create=True; the others refuse a folder that holds no
+    installation ("no installation at ...") instead of making one."""
+    from brokerlearn.server import settings
+    from brokerlearn.server.serve import database_line
+    installation = settings.read(instance)
+    installation = installation.created() if create else installation.existing()
+    _say(database_line(installation.config))
+    return installation
+
+
+@contextmanager
+def _database(instance: Path | None, create: bool = False):
+    """(installation, session) on a database of this version's schema (the embedded SQLite
+    default is upgraded on its own, as on serve)."""
+    from brokerlearn.server.db import ensure_current_schema, session_for
+    installation = _installation(instance, create)
+    ensure_current_schema(installation.database_url)
+    with session_for(installation.database_url) as session:
+        yield installation, session
+
+
+def _link_base(installation, public_url: str | None, what: str = "the link uses") -> str:
+    """--public-url, else BROKERLEARN_PUBLIC_URL, else this machine's default address, with a warning."""
+    from brokerlearn.server.settings import LOCAL_URL
+    base = public_url or installation.config.get("PUBLIC_URL")
+    if not base:
+        base = LOCAL_URL
+        _say(f"warning: BROKERLEARN_PUBLIC_URL is not set: {what} {base}, which works on this machine "
+             "only (set it in the settings, or give --public-url)")
+    return base.rstrip("/")
+
+
+def _instance_folder(instance: Path | None, create: bool = False) -> Path:
+    """As _installation, for the signing keys: an existing installation, or (create=True) the folder."""
+    from brokerlearn.server.settings import instance_folder, make_instance_folder
+    if create:
+        return make_instance_folder(instance_folder(instance))
+    return instance_folder(instance, must_exist=True)
+
+
+@click.command()
+@click.argument("build_dir", default="build", type=click.Path(path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--instance", type=click.Path(path_type=Path), default=None,
+              help="Instance folder (database, secret key). Default: ./instance or BROKERLEARN_INSTANCE.")
+@click.option("--threads", type=int, default=None, help="Worker threads (default: BROKERLEARN_THREADS or 8).")
+def serve(build_dir: Path, host: str, port: int, instance: Path | None, threads: int | None) -> None:
+    """Serve BUILD_DIR/site/ with accounts, progress and graded quizzes (waitress WSGI server)."""
+    from brokerlearn.server.serve import serve as run_server
+    run_server(build_dir, host, port, instance, threads, _say)
+
+
+# -- the database and accounts --------------------------------------------------------------------
+
+@click.group()
+def db() -> None:
+    """The server's database."""
+
+
+@db.command("upgrade")
+@_instance_option
+def db_upgrade(instance: Path | None) -> None:
+    """Create or migrate the database to the current schema (DATABASE_URL, or SQLite in the instance)."""
+    from brokerlearn.server.db import upgrade_to_current
+    from brokerlearn.server.settings import record_database
+    installation = _installation(instance, create=True)
+    upgrade_to_current(installation.database_url)
+    record_database(installation.instance, installation.database_url)
+    _say("database is up to date")
+
+
+@click.group()
+def users() -> None:
+    """Manage accounts from the command line."""
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--name", default="")
+@click.option("--role", type=click.Choice(ROLES), default="learner", show_default=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Asked for when not given (give it via the BROKERLEARN_PASSWORD variable in scripts).",
+              envvar="BROKERLEARN_PASSWORD")
+@_instance_option
+def users_create(email: str, name: str, role: str, password: str, instance: Path | None) -> None:
+    """Create an account."""
+    from brokerlearn.server.services import accounts
+    with _database(instance, create=True) as (_, session):
+        user = accounts.create_user(session, email, password, name, role)
+    click.echo(f"created {printable(user.email)} ({user.role})")
+
+
+@users.command("list")
+@_instance_option
+def users_list(instance: Path | None) -> None:
+    """List accounts: e-mail, role, created."""
+    from brokerlearn.server.services import accounts
+    with _database(instance) as (_, session):
+        for user in accounts.list_users(session):
+            click.echo(f"{printable(user.email)}\t{user.role}\t{user.created_at:%Y-%m-%d}")
+
+
+def _account(session, email: str):
+    from brokerlearn.server.services import accounts
+    user = accounts.find_user(session, email)
+    if user is None:
+        raise UsageError(f"no account for {email}")
+    return user
+
+
+@users.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(ROLES))
+@_instance_option
+def users_set_role(email: str, role: str, instance: Path | None) -> None:
+    """Give an account a role (learner, author, admin)."""
+    from brokerlearn.server.services import accounts
+    with _database(instance) as (_, session):
+        accounts.set_role(session, _account(session, email), role)
+    click.echo(f"{email} is now {role}")
+
+
+@users.command("reset-password")
+@click.argument("email")
+@_public_url_option
+@_instance_option
+def users_reset_password(email: str, public_url: str | None, instance: Path | None) -> None:
+    """Print a one-time link (valid one hour) with which the user sets a new password."""
+    from brokerlearn.server.services import accounts
+    with _database(instance) as (installation, session):
+        user = _account(session, email)
+        base = _link_base(installation, public_url)
+        click.echo(f"{base}/account/reset/{accounts.make_reset_token(installation.secret_key, user)}")
+
+
+@users.command("invite")
+@click.argument("email")
+@_public_url_option
+@_instance_option
+def users_invite(email: str, public_url: str | None, instance: Path | None) -> None:
+    """Print an invitation link (valid 7 days) for registering EMAIL when registration is by invitation."""
+    from brokerlearn.server.services import accounts
+    with _database(instance) as (installation, _):
+        base = _link_base(installation, public_url)
+        click.echo(f"{base}/account/register?invite={accounts.make_invitation(installation.secret_key, email)}")
+
+
+# -- signing keys and certificates ----------------------------------------------------------------
+
+def _algorithm_option(**extra):
+    """--alg: the signing algorithms are the server's (credentials/keys.py), read when the
+    option is used, so that the command line does not import the server to start."""
+
+    class Algorithms(click.Choice):
+        def __init__(self):  # choices are read lazily, below
+            self.case_sensitive = True
+
+        @property
+        def choices(self):
+            from brokerlearn.server.credentials.keys import ALGORITHMS
+            return ALGORITHMS
+
+    return click.option("--alg", type=Algorithms(), default=None, **extra)
+
+
+@click.group()
+def keys() -> None:
+    """The agency's keys for signing certificates (kept in INSTANCE/keys/, never published)."""
+
+
+@keys.command("init")
+@_algorithm_option(help="Default: the first, which every Open Badges 3.0 verifier supports.")
+@click.option("--if-missing", is_flag=True, help="Do nothing (and succeed) when a key exists already.")
+@_instance_option
+def keys_init(alg: str | None, if_missing: bool, instance: Path | None) -> None:
+    """Create the signing key."""
+    from brokerlearn.server.credentials.keys import DEFAULT_ALGORITHM, create_key, load_keys
+    folder = _instance_folder(instance, create=True)
+    current, _ = load_keys(folder)
+    if current is not None:
+        if if_missing:
+            return
+        raise UsageError(f"a signing key exists already ({current.kid}): use 'brokerlearn keys rotate' for a new one")
+    key = create_key(folder, alg or DEFAULT_ALGORITHM)
+    click.echo(f"created {key.alg} key {key.kid} in {folder / 'keys'}")
+
+
+@keys.command("rotate")
+@_algorithm_option(help="Default: the first.")
+@_instance_option
+def keys_rotate(alg: str | None, instance: Path | None) -> None:
+    """Sign new certificates with a new key; the old keys stay published, so old certificates verify."""
+    from brokerlearn.server.credentials.keys import DEFAULT_ALGORITHM, create_key
+    key = create_key(_instance_folder(instance, create=True), alg or DEFAULT_ALGORITHM)
+    click.echo(f"new current key {key.kid} ({key.alg}); earlier keys are kept for verification")
+
+
+@keys.command("list")
+@_instance_option
+def keys_list(instance: Path | None) -> None:
+    """The keys, the current one marked with *."""
+    from brokerlearn.server.credentials.keys import load_keys
+    current, all_keys = load_keys(_instance_folder(instance))
+    for key in all_keys:
+        click.echo(f"{'*' if current and key.kid == current.kid else ' '} {key.kid}\t{key.alg}")
+
+
+@click.group()
+def certs() -> None:
+    """Issued certificates: verify, revoke, list."""
+
+
+@certs.command("verify")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--public-url", default=None, help="The issuer's address (default: BROKERLEARN_PUBLIC_URL).")
+@_instance_option
+def certs_verify(file: Path, public_url: str | None, instance: Path | None) -> None:
+    """Check a credential file: signature, issuer, dates, revocation. Exit 0 only when valid."""
+    from brokerlearn.server.credentials.badge import issuer_profile
+    from brokerlearn.server.credentials.keys import load_keys
+    from brokerlearn.server.credentials.verify import verify_credential
+    from brokerlearn.server.services.certificates import revocation_lookup
+    try:
+        token = file.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:  # not a domain error, so the boundary would let it through
+        raise UsageError(f"cannot read {file}: {exc.strerror}") from None
+    with _database(instance) as (installation, session):
+        base = _link_base(installation, public_url, "the issuer checked for is the one at")
+        _, all_keys = load_keys(installation.instance)
+        issuer = issuer_profile(base, installation.config["ISSUER_NAME"])["id"]
+        verdict = verify_credential(token, issuer, all_keys, revocation_lookup(session))
+    click.echo(f"{verdict.status}: {printable(verdict.message)}")
+    click.get_current_context().exit(0 if verdict.valid else EXIT_AUTHOR_ERRORS)
+
+
+@certs.command("revoke")
+@click.argument("certificate_id")
+@click.option("--reason", required=True, help="Shown to whoever checks the certificate.")
+@_instance_option
+def certs_revoke(certificate_id: str, reason: str, instance: Path | None) -> None:
+    """Revoke a certificate (it then fails every check, with the date and the reason)."""
+    from brokerlearn.server.services.certificates import revoke
+    with _database(instance) as (_, session):
+        certificate = revoke(session, certificate_id, reason)
+    holder = printable(certificate.name or "account deleted")
+    click.echo(f"revoked {certificate.id} ({printable(certificate.title)}, {holder})")
+
+
+@certs.command("list")
+@_instance_option
+def certs_list(instance: Path | None) -> None:
+    """Certificates: number, issued, status, holder, title."""
+    from brokerlearn.server.services.certificates import list_certificates
+    with _database(instance) as (_, session):
+        for c in list_certificates(session):
+            state = f"revoked {c.revoked_at:%Y-%m-%d}" if c.revoked_at else "valid"
+            click.echo(f"{c.id}\t{c.issued_at:%Y-%m-%d}\t{state}\t{printable(c.name)}\t{printable(c.title)}")
+
+
+# -- backups and exports --------------------------------------------------------------------------
+
+@click.command("backup")
+@click.option("-o", "--output", "target", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Archive to write (default: brokerlearn-backup-YYYYmmdd-HHMMSS.tar.gz).")
+@_instance_option
+def backup_command(target: Path | None, instance: Path | None) -> None:
+    """Back up the instance folder and the SQLite database (safe while the server runs)."""
+    import time
+
+    from brokerlearn.server.backup import backup
+    installation = _installation(instance)
+    target = target or Path(f"brokerlearn-backup-{time.strftime('%Y%m%d-%H%M%S')}.tar.gz")
+    manifest = backup(installation.instance, installation.database_url, target)
+    click.echo(f"wrote {target}: {len(manifest['files'])} files, database: {manifest['database']}")
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--force", is_flag=True, help="Replace an existing database (stop the server first).")
+@_instance_option
+def restore_command(archive: Path, force: bool, instance: Path | None) -> None:
+    """Restore a backup made by 'brokerlearn backup' into the instance folder."""
+    from brokerlearn.server.backup import restore
+    installation = _installation(instance, create=True)
+    manifest = restore(archive, installation.instance, installation.database_url, force)
+    click.echo(f"restored {len(manifest['files'])} files from {archive} (made {printable(str(manifest['created'])[:19])})")
+
+
+@click.group("export")
+def export_group() -> None:
+    """Exports: CSV of learners, progress and results; xAPI statements; a SCORM package."""
+
+
+def _catalog(build_dir: Path):
+    from brokerlearn.server.courses import CourseCatalog
+    return CourseCatalog(Path(build_dir).resolve() / "server")
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+@export_group.command("csv")
+@click.argument("what", type=click.Choice(["learners", "progress", "results"]))
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="File to write (default: standard output).")
+@_build_dir_option
+@_instance_option
+def export_csv(what: str, output: Path | None, build_dir: Path, instance: Path | None) -> None:
+    """Learners, progress per course, or graded results, as CSV (UTF-8, one header row)."""
+    from brokerlearn.server import exports
+    with _database(instance) as (_, session):
+        if what == "learners":
+            text = exports.learners_csv(session)
+        elif what == "results":
+            text = exports.results_csv(session)
+        else:
+            text = exports.progress_csv(session, _catalog(build_dir))
+    _write(text, output)
+
+
+@export_group.command("xapi")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="JSON lines file to write (default: standard output).")
+@click.option("--public-url", default=None, help="Base of the activity IDs (default: BROKERLEARN_PUBLIC_URL).")
+@_build_dir_option
+@_instance_option
+def export_xapi(output: Path | None, public_url: str | None, build_dir: Path, instance: Path | None) -> None:
+    """Every learning event as an xAPI 1.0.3 statement, one JSON object per line."""
+    import json
+
+    from brokerlearn.server import exports
+    with _database(instance) as (installation, session):
+        base = _link_base(installation, public_url, "the activity IDs use")
+        lines = [json.dumps(s, ensure_ascii=False)
+                 for s in exports.xapi_statements(session, _catalog(build_dir), base)]
+    _write("".join(line + "\n" for line in lines), output)
+    if output:
+        _say(f"wrote {len(lines)} statements to {output}")
+
+
+export_group.add_command(export_scorm)
+
+COMMANDS = (serve, db, users, keys, certs, backup_command, restore_command, export_group)
