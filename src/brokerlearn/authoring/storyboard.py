@@ -158,7 +158,7 @@ def render(storyboard_path: Path, media_dir: Path | None = None, resolution: str
                                  resolution or values["resolution"] or "720p", work=work, root=cache)
         partial = media_dir / f".{name}.partial.mp4"
         result = mediatools.run(["-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(narration),
-                                 "-map", "0:v", "-map", "1:a", "-c:v", "copy", "-c:a", "aac", "-b:a", "64k",
+                                 "-map", "0:v", "-map", "1:a", "-c:v", "copy", "-c:a", "aac", "-b:a", "48k",
                                  "-movflags", "+faststart", "-t", f"{total:.3f}", "-y", str(partial)])
         if result.returncode != 0:
             partial.unlink(missing_ok=True)
