@@ -215,5 +215,9 @@ def test_one_scene_edit_redraws_and_re_encodes_only_that_scene(course, tmp_path)
     assert clips.ENCODES["clips"] - encodes == 1 + 2  # and encoded, with the transitions on either side
     assert [c.text for c in again.cues] == [c.text for c in first.cues]
 
+    import os
+    stale = sorted((cache / "clips").glob("*.ts"))
+    os.utime(stale[0], (1, 1))  # a clip no render has used for decades is pruned by the next one
     tall = render(board, resolution="1080p", cache=cache)
+    assert not stale[0].exists() and stale[1].exists()
     assert (mediatools.probe(tall.video).width, mediatools.probe(tall.video).height) == (1920, 1080)

@@ -3,9 +3,10 @@
 Each sentence of the narration is spoken by espeak-ng into its own WAV file, so its length is
 known to the sample: the captions are those sentences with their exact times. Each scene is
 drawn from the theme's scene templates (brokerlearn.authoring.scenes: title, key points, quote,
-dialogue, screen, number, chart, image, timeline), shown for as long as its narration lasts, with
-transitions between scenes, and joined with the narration into an H.264/AAC MP4. The sidecar (title, licence, attribution, chapters, transcript)
-and the captions are written next to it, so the course build picks the video up like any other.
+dialogue, screen, number, chart, image, timeline), shown for as long as its narration lasts,
+with transitions between scenes, and joined with the narration into an H.264/AAC MP4. The
+sidecar (title, licence, attribution, chapters, transcript) and the captions are written next
+to it, so the course build picks the video up like any other.
 """
 from __future__ import annotations
 
@@ -158,7 +159,7 @@ def render(storyboard_path: Path, media_dir: Path | None = None, resolution: str
                                  resolution or values["resolution"] or "720p", work=work, root=cache)
         partial = media_dir / f".{name}.partial.mp4"
         result = mediatools.run(["-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(narration),
-                                 "-map", "0:v", "-map", "1:a", "-c:v", "copy", "-c:a", "aac", "-b:a", "48k",
+                                 "-map", "0:v", "-map", "1:a", "-c:v", "copy", "-c:a", "aac", "-b:a", "96k",
                                  "-movflags", "+faststart", "-t", f"{total:.3f}", "-y", str(partial)])
         if result.returncode != 0:
             partial.unlink(missing_ok=True)

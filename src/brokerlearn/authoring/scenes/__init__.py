@@ -30,6 +30,7 @@ VERSION = "scenes-1"  # bump when the drawing or encoding changes in a way the k
 RESOLUTIONS = {"720p": (1280, 720), "1080p": (1920, 1080)}
 TRANSITION_SECONDS = 0.6
 LIMITS = {"points": 6, "lines": 6, "events": 6, "bars": 8}
+KEEP_DAYS = 30  # frames and clips unused for this long are removed from the cache
 
 
 def cache_root() -> Path:
@@ -174,8 +175,23 @@ def picture(values, folder: Path, starts: list[float], total: float, resolution:
             listing.append(target)
     for clip in listing:
         os.utime(clip)
+    prune(root)
     work = Path(work) if work else root
     return clips.concat_list(listing, work / "picture.txt")
+
+
+def prune(root: Path, days: float = KEEP_DAYS) -> None:
+    """Drop frames and clips no render has used for `days` (using one marks it as used)."""
+    import shutil
+    import time
+    oldest = time.time() - days * 86400
+    for entry in [*(root / "frames").glob("*"), *(root / "clips").glob("*.ts")]:
+        try:
+            used = max((p.stat().st_mtime for p in entry.iterdir()), default=0) if entry.is_dir() else entry.stat().st_mtime
+            if used < oldest:
+                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+        except OSError:  # another render is using or removing it: leave it
+            pass
 
 
 def _exe_stamp(path: str) -> str:
