@@ -1,7 +1,6 @@
 """Designed scenes of storyboard videos: every kind laid out in headless Chromium with long words
 and long titles stays inside the title-safe area (measured in the page, independently of the
 fitting script), scene errors name the scene, and a one-scene edit redraws only that scene."""
-import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -196,28 +195,40 @@ def test_one_scene_edit_redraws_and_re_encodes_only_that_scene(course, tmp_path)
     board, _ = _values(course, scenes)
     cache = tmp_path / "cache"
     pages, encodes = capture.CAPTURES["pages"], clips.ENCODES["clips"]
-    first = render(board, cache=cache)
+    first = render(board, resolution="1080p", cache=cache)
     assert capture.CAPTURES["pages"] - pages == 3 and clips.ENCODES["clips"] - encodes == 3 + 2
     info = mediatools.probe(first.video)
-    assert (info.width, info.height) == (1280, 720) and abs(info.duration - first.duration) < 0.1
-    cut = next(c.start for c in first.cues if c.text == "Two points.") 
+    assert (info.width, info.height) == (1920, 1080) and abs(info.duration - first.duration) < 0.1
+    cut = next(c.start for c in first.cues if c.text == "Two points.")
     dark, light, middle = _luma(first.video, 0.2), _luma(first.video, cut + 0.8), _luma(first.video, cut - 0.02)
     assert dark < 80 < 180 < light and dark + 15 < middle < light - 15  # a cross-fade at the cut
 
     pages, encodes = capture.CAPTURES["pages"], clips.ENCODES["clips"]
-    render(board, cache=cache)  # nothing changed: no page drawn, no clip encoded
+    render(board, resolution="1080p", cache=cache)  # nothing changed: no page drawn, no clip encoded
     assert (capture.CAPTURES["pages"], clips.ENCODES["clips"]) == (pages, encodes)
 
+    import os
+    stale = cache / "clips" / "0123.ts"
+    stale.write_bytes(b"")
+    os.utime(stale, (1, 1))  # a clip no render has used for decades is pruned by the next one
     scenes[1]["title"] = "Light points, edited"
     board, _ = _values(course, scenes)
-    again = render(board, cache=cache)
+    again = render(board, resolution="1080p", cache=cache)
     assert capture.CAPTURES["pages"] - pages == 1  # only the edited scene is drawn
     assert clips.ENCODES["clips"] - encodes == 1 + 2  # and encoded, with the transitions on either side
     assert [c.text for c in again.cues] == [c.text for c in first.cues]
+    assert not stale.exists() and len(list((cache / "clips").glob("*.ts"))) == 5 + 3
 
-    import os
-    stale = sorted((cache / "clips").glob("*.ts"))
-    os.utime(stale[0], (1, 1))  # a clip no render has used for decades is pruned by the next one
-    tall = render(board, resolution="1080p", cache=cache)
-    assert not stale[0].exists() and stale[1].exists()
-    assert (mediatools.probe(tall.video).width, mediatools.probe(tall.video).height) == (1920, 1080)
+
+def test_the_cli_takes_a_resolution(course, monkeypatch):
+    from click.testing import CliRunner
+    from brokerlearn.authoring import storyboard
+    from brokerlearn.cli import main
+    board, _ = _values(course, [{"kind": "title", "title": "t"}])
+    seen = {}
+    monkeypatch.setattr(storyboard, "render", lambda path, media_dir, resolution=None: seen.setdefault("r", resolution) and
+                        (_ for _ in ()).throw(StoryboardError("stop")))
+    result = CliRunner().invoke(main, ["video", "render", "--resolution", "1080p", str(board)])
+    assert seen == {"r": "1080p"} and result.exit_code == 1 and "stop" in result.output
+    result = CliRunner().invoke(main, ["video", "render", "--resolution", "4k", str(board)])
+    assert result.exit_code == 2 and "'4k' is not one of '720p', '1080p'" in result.output

@@ -68,8 +68,9 @@ def _file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
 
 
-FRAME_KEYS = [name for name in ("kind", "title", "subtitle", "body", "points", "image", "motion", "quote",
-                                "speaker", "speakers", "lines", "screen", "number", "chart", "events")]
+# The keys of a scene that show in its frames (its narration, chapter and transition do not).
+FRAME_KEYS = ("kind", "title", "subtitle", "body", "points", "image", "motion", "quote", "speaker", "speakers",
+              "lines", "screen", "number", "chart", "events")
 
 
 @dataclass
