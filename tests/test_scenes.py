@@ -177,6 +177,18 @@ def test_screen_markdown_is_sanitised_like_author_html(course):
         assert bad not in body
 
 
+def test_a_changed_picture_changes_the_scene_key_and_nothing_else_does(course):
+    from brokerlearn.authoring import scenes
+    screen = {"type": "page", "content": "![parts](../media/profile-parts.svg)"}
+    _, values = _values(course, [{"kind": "screen", "title": "t", "screen": screen, "narration": "One."}])
+    key = lambda: scenes._still_key(values["scenes"][0], values, course / "storyboards", 1.0, "common")
+    before = key()
+    values["scenes"][0]["narration"] = "Another narration."  # narration is not in the frames
+    assert key() == before
+    (course / "media/profile-parts.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    assert key() != before  # a picture the screen shows was replaced
+
+
 def _luma(video: Path, seconds: float) -> float:
     raw = subprocess.run(["ffmpeg", "-v", "error", "-ss", f"{seconds:.3f}", "-i", str(video), "-frames:v", "1",
                           "-vf", "scale=16:9,format=gray", "-f", "rawvideo", "-"], capture_output=True, check=True).stdout

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,12 +83,16 @@ class _Scene:
     files: dict = field(default_factory=dict)
 
 
+_MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
+
+
 def _still_key(scene, values, folder: Path, scale: float, common: str) -> str:
     shown = {name: scene.get(name) for name in FRAME_KEYS}
     shown["kind"] = kind_of(scene)
     people = [scene.get("speaker")] + list(scene.get("speakers") or [])
     images = [scene.get("image")] + [p.get("image") for p in people if p]
-    media = {image: _file_digest(folder / image) for image in filter(None, images)}
+    images += _MARKDOWN_IMAGE.findall(str((scene.get("screen") or {}).get("content") or ""))
+    media = {image: _file_digest(folder / image) for image in filter(None, images) if "://" not in image}
     credit = [str(values[k]) for k in ("title", "license", "attribution", "language")]
     return _digest(VERSION, common, shown, media, credit, scale)
 
