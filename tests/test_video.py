@@ -132,8 +132,8 @@ def test_srt_is_converted_and_every_track_passes_an_independent_validator(video_
 
 
 def test_storyboard_render_captions_match_the_audio(tmp_path):
-    if shutil.which("espeak-ng") is None:
-        pytest.skip("espeak-ng is not installed (scripts/setup --test)")
+    if shutil.which("espeak-ng") is None or chromium_path() is None:
+        pytest.skip("espeak-ng and chromium are needed (scripts/setup --test)")
     from brokerlearn.authoring.storyboard import SCENE_PAUSE, SENTENCE_PAUSE, render
     course = tmp_path / "course"
     (course / "storyboards").mkdir(parents=True)
@@ -142,7 +142,7 @@ def test_storyboard_render_captions_match_the_audio(tmp_path):
                      "scenes:\n  - chapter: Start\n    title: A fictional firm\n    body: |\n      One line\n"
                      "    narration: This case is fictional. A firm needs a partner.\n"
                      "  - chapter: Result\n    title: What happened\n    narration: The adviser helped. It worked.\n")
-    result = render(board)
+    result = render(board, cache=tmp_path / "cache")
     assert result.video == course / "media" / "case-tiny.mp4"
     info = mediatools.probe(result.video)
     assert (info.width, info.height, info.video_codec, info.audio_codec) == (1280, 720, "h264", "aac")

@@ -1,10 +1,12 @@
 """Storyboard videos: scenes of a slide and narration become a narrated case-study video.
 
 Each sentence of the narration is spoken by espeak-ng into its own WAV file, so its length is
-known to the sample: the captions are those sentences with their exact times. Slides are drawn
-by ffmpeg (drawtext), shown for as long as their scene's narration lasts, and joined with the
-narration into an H.264/AAC MP4. The sidecar (title, licence, attribution, chapters, transcript)
-and the captions are written next to it, so the course build picks the video up like any other.
+known to the sample: the captions are those sentences with their exact times. Each scene is
+drawn from the theme's scene templates (brokerlearn.authoring.scenes: title, key points, quote,
+dialogue, screen, number, chart, image, timeline), shown for as long as its narration lasts,
+with transitions between scenes, and joined with the narration into an H.264/AAC MP4. The
+sidecar (title, licence, attribution, chapters, transcript) and the captions are written next
+to it, so the course build picks the video up like any other.
 """
 from __future__ import annotations
 
@@ -13,7 +15,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-import textwrap
 import wave
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,17 +22,16 @@ from pathlib import Path
 import yaml
 
 from brokerlearn import mediatools
+from brokerlearn.authoring import scenes
 from brokerlearn.course import schema
 from brokerlearn.course.webvtt import Cue, to_vtt
 from brokerlearn.course.yamlpos import load_yaml_file
 from brokerlearn.errors import Diagnostics, UsageError
 
-SIZE = (1280, 720)
-FPS = 25
+FPS = scenes.FPS
 SENTENCE_PAUSE = 0.35  # seconds of silence after each sentence
 SCENE_PAUSE = 0.6  # and after each scene
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“(])")
-FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/local/share/fonts")
 
 
 @dataclass
@@ -56,18 +56,6 @@ def espeak_exe() -> str:
     return found
 
 
-def _font(bold: bool = False) -> str:
-    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    for folder in FONT_DIRS:
-        if (Path(folder) / name).is_file():
-            return str(Path(folder) / name)
-    found = subprocess.run(["fc-match", "-f", "%{file}", "DejaVu Sans:bold" if bold else "DejaVu Sans"],
-                           capture_output=True, text=True).stdout.strip() if shutil.which("fc-match") else ""
-    if found:
-        return found
-    raise StoryboardError("no TrueType font found for the slides: install fonts-dejavu-core")
-
-
 def sentences(narration: str) -> list[str]:
     text = " ".join(narration.split())
     return [s for s in _SENTENCE_END.split(text) if s]
@@ -89,8 +77,8 @@ def load_storyboard(path: Path):
                 diags.error(path, line, 1, f"scene {index + 1}: the title is longer than 60 characters")
             if not sentences(str(scene["narration"])):
                 diags.error(path, line, 1, f"scene {index + 1}: the narration is empty")
-            if scene["image"] and not (path.parent / scene["image"]).is_file():
-                diags.error(path, line, 1, f"scene {index + 1}: image '{scene['image']}' not found")
+            for problem in scenes.check_scene(scene, path.parent):
+                diags.error(path, line, 1, f"scene {index + 1}: {problem}")
     return values, diags
 
 
@@ -134,41 +122,10 @@ def _wav_seconds(path: Path) -> float:
         return part.getnframes() / part.getframerate()
 
 
-def _slide(scene, storyboard, folder: Path, index: int, work: Path) -> Path:
-    """A PNG slide: title, body lines or an image, and the credit line."""
-    width, height = SIZE
-    title = "\n".join(textwrap.wrap(str(scene["title"]), 34))
-    body = "\n".join(line for raw in str(scene["body"] or "").splitlines()
-                     for line in (textwrap.wrap(raw, 52) or [""]))
-    credit = f"{storyboard['title']}  ·  {storyboard['license']}  ·  {storyboard['attribution']}"
-    files = {}
-    for key, text in (("title", title), ("body", body), ("credit", credit)):
-        files[key] = work / f"scene{index}-{key}.txt"
-        files[key].write_text(text, encoding="utf-8")
-    bold, regular = _font(True), _font(False)
-
-    def draw(key, font, size, x, y, colour):
-        return (f"drawtext=fontfile='{font}':textfile='{files[key]}':fontsize={size}:fontcolor={colour}:"
-                f"x={x}:y={y}:line_spacing=14")
-    filters = [draw("title", bold, 56, 90, 90, "white")]
-    inputs = ["-f", "lavfi", "-i", f"color=c=0x1f2a44:s={width}x{height}:d=1"]
-    if scene["image"]:
-        inputs += ["-i", str(folder / scene["image"])]
-        graph = (f"[1:v]scale=w=min(iw\\,{width - 180}):h=min(ih\\,{height - 330}):force_original_aspect_ratio=decrease[img];"
-                 f"[0:v][img]overlay=x=90:y=250[bg];[bg]")
-    else:
-        graph = "[0:v]"
-    if body:
-        filters.append(draw("body", regular, 36, 90, 250 if not scene["image"] else height - 120, "0xdde6f3"))
-    filters.append(draw("credit", regular, 20, 90, height - 50, "0x9fb0c8"))
-    target = work / f"scene{index}.png"
-    result = mediatools.run([*inputs, "-filter_complex", graph + ",".join(filters), "-frames:v", "1", "-y", str(target)])
-    if result.returncode != 0:
-        raise StoryboardError(f"ffmpeg could not draw slide {index + 1}: {result.stderr.strip().splitlines()[-1:]}")
-    return target
-
-
-def render(storyboard_path: Path, media_dir: Path | None = None) -> Rendered:
+def render(storyboard_path: Path, media_dir: Path | None = None, resolution: str | None = None,
+           cache: Path | None = None) -> Rendered:
+    """Render a storyboard; `resolution` (720p, 1080p) overrides the storyboard's, `cache` the
+    folder that keeps each scene's frames (default: the user's cache folder, video/)."""
     storyboard_path = Path(storyboard_path)
     values, diags = load_storyboard(storyboard_path)
     if diags.errors:
@@ -180,10 +137,11 @@ def render(storyboard_path: Path, media_dir: Path | None = None) -> Rendered:
     voice = values["voice"] or values["language"]
     with tempfile.TemporaryDirectory(prefix="brokerlearn-storyboard-") as tmp:
         work = Path(tmp)
-        audio_parts, cues, chapters, concat = [], [], [], []
+        audio_parts, cues, chapters, starts = [], [], [], []
         clock = 0.0
         for index, scene in enumerate(values["scenes"]):
             scene_start = clock
+            starts.append(scene_start)
             if scene["chapter"]:
                 chapters.append({"start": _clock(scene_start), "title": str(scene["chapter"])})
             for number, sentence in enumerate(sentences(str(scene["narration"]))):
@@ -195,21 +153,14 @@ def render(storyboard_path: Path, media_dir: Path | None = None) -> Rendered:
                 clock += length + SENTENCE_PAUSE
             audio_parts.append((None, SCENE_PAUSE))
             clock += SCENE_PAUSE
-            slide = _slide(scene, values, storyboard_path.parent, index, work)
-            concat.append((slide, clock - scene_start))
         narration = work / "narration.wav"
         total = _join_audio(audio_parts, narration)
-        listing = work / "slides.txt"
-        lines = []
-        for slide, seconds in concat:
-            lines += [f"file '{slide}'", f"duration {seconds:.3f}"]
-        lines.append(f"file '{concat[-1][0]}'")  # the concat demuxer needs the last file twice
-        listing.write_text("\n".join(lines) + "\n")
+        listing = scenes.picture(values, storyboard_path.parent, starts, total,
+                                 resolution or values["resolution"] or "720p", work=work, root=cache)
         partial = media_dir / f".{name}.partial.mp4"
         result = mediatools.run(["-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(narration),
-                           "-vf", f"fps={FPS},format=yuv420p", "-c:v", "libx264", "-preset", "veryfast",
-                           "-tune", "stillimage", "-crf", "30", "-c:a", "aac", "-b:a", "48k",
-                           "-movflags", "+faststart", "-t", f"{total:.3f}", "-y", str(partial)])
+                                 "-map", "0:v", "-map", "1:a", "-c:v", "copy", "-c:a", "aac", "-b:a", "96k",
+                                 "-movflags", "+faststart", "-t", f"{total:.3f}", "-y", str(partial)])
         if result.returncode != 0:
             partial.unlink(missing_ok=True)
             raise StoryboardError(f"ffmpeg could not make the video: {result.stderr.strip().splitlines()[-1:]}")

@@ -165,13 +165,15 @@ def video() -> None:
 @click.argument("storyboards", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("-o", "--media-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Where the video, captions and sidecar go (default: the course's media/ folder).")
-def video_render(storyboards: tuple[Path, ...], media_dir: Path | None) -> None:
-    """Render STORYBOARD.yml files: slides by ffmpeg, narration by espeak-ng, exact captions."""
+@click.option("--resolution", type=click.Choice(["720p", "1080p"]), default=None,
+              help="Frame size (default: the storyboard's resolution, else 720p).")
+def video_render(storyboards: tuple[Path, ...], media_dir: Path | None, resolution: str | None) -> None:
+    """Render STORYBOARD.yml files: designed scenes drawn by Chromium, narration, exact captions."""
     from brokerlearn.authoring.storyboard import render
     for path in storyboards:
         if not path.is_file():
             raise UsageError(f"no storyboard {path}")
-        result = render(path, media_dir)
+        result = render(path, media_dir, resolution=resolution)
         click.echo(f"rendered {result.video} ({result.duration:.1f} s, {len(result.cues)} captions)")
 
 

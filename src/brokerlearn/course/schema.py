@@ -146,12 +146,95 @@ VIDEO = Obj("a video sidecar", [
     Field("transcript", Markdown(), "Transcript (default: built from the captions).", default=None),
 ])
 
-SCENE = Obj("a scene", [
-    Field("title", Text(), "Heading on the slide (at most 60 characters).", required=True),
-    Field("body", Text(), "Text on the slide: a few short lines.", default=""),
-    Field("image", Text(), "Instead of or besides the body: an image file, relative to the storyboard.",
+# The kinds of scene a storyboard can show, and the keys each one needs (one home: the renderer,
+# the validation and the format reference read this table).
+SCENE_KINDS = {
+    "title": ((), "A title card: `title`, an optional `subtitle`."),
+    "points": (("points",), "Key points: `title` and up to six `points` (or `body` lines)."),
+    "quote": (("quote", "speaker"), "A quote with a speaker card: `quote`, `speaker`."),
+    "dialogue": (("speakers", "lines"), "Two speakers in turn: `speakers` (two), `lines`."),
+    "screen": (("screen",), "A mock-up of a platform page, a cooperation profile, an e-mail or a "
+               "chat: `screen`."),
+    "number": (("number",), "One number that matters, large: `number`."),
+    "chart": (("chart",), "A small bar chart: `chart`."),
+    "image": (("image",), "An image or diagram with a slow pan or zoom: `image`, `motion`, "
+              "`body` as the caption."),
+    "timeline": (("events",), "A timeline: `events` (two to six)."),
+}
+TRANSITIONS = ("fade", "slideleft", "wipeleft", "dissolve", "none")
+MOTIONS = ("zoom-in", "zoom-out", "pan-left", "pan-right", "none")
+
+SPEAKER = Obj("a speaker", [
+    Field("name", Text(), "Name on the speaker card; the avatar shows its initials.", required=True),
+    Field("role", Text(), "Role or firm, under the name.", default=None),
+    Field("image", Text(), "A portrait instead of the initials, relative to the storyboard "
+          "(e.g. `../media/maja.jpg`).", default=None),
+])
+
+LINE = Obj("a line of dialogue", [
+    Field("speaker", Integer(minimum=1), "Who says it: `1` or `2` (the order of `speakers`, or "
+          "of the chat's participants).", required=True),
+    Field("text", Text(), "What is said, as shown in the speech bubble.", required=True),
+])
+
+SCREEN = Obj("a screen", [
+    Field("type", Choice("page", "profile", "email", "chat"), "What the mock-up shows: a platform "
+          "`page`, a cooperation `profile`, an `email` or a `chat`.", required=True),
+    Field("address", Text(), "The address bar (page, profile) or the sender (email).", default=None),
+    Field("to", Text(), "The recipient (email).", default=None),
+    Field("subject", Text(), "The subject (email), the profile's name or the chat's title.",
           default=None),
-    Field("narration", Text(), "What the narrator says while the slide shows.", required=True),
+    Field("content", Markdown(), "What the screen shows, in Markdown (sanitised like author HTML; "
+          "a chat may give `lines` instead).", default=None),
+    Field("participants", ListOf(Text()), "The chat's two participants, by name.", default=None),
+    Field("lines", ListOf(LINE), "The chat's messages.", default=None),
+])
+
+NUMBER = Obj("a number", [
+    Field("value", Text(), "The number as shown, e.g. `14` or `21 days`.", required=True),
+    Field("label", Text(), "What it counts.", required=True),
+    Field("note", Text(), "A smaller line under it (a source, a comparison).", default=None),
+])
+
+BAR = Obj("a bar", [
+    Field("label", Text(), "What the bar stands for.", required=True),
+    Field("value", Number(0), "Its value (bars are scaled to the largest).", required=True),
+])
+
+CHART = Obj("a chart", [
+    Field("bars", ListOf(BAR, non_empty=True), "The bars, top to bottom (at most eight).",
+          required=True),
+    Field("unit", Text(non_empty=False), "Unit shown after each value, e.g. `%` or ` days`.", default=""),
+])
+
+EVENT = Obj("a timeline event", [
+    Field("when", Text(), "The date or step, e.g. `Week 1`.", required=True),
+    Field("text", Text(), "What happened.", required=True),
+])
+
+SCENE = Obj("a scene", [
+    Field("kind", Choice(*SCENE_KINDS), "What the scene shows (default: `image` with an image, "
+          "`points` with a body, else `title`). " +
+          " ".join(f"`{name}`: {doc}" for name, (_, doc) in SCENE_KINDS.items()), default=None),
+    Field("title", Text(), "Heading of the scene (at most 60 characters; long ones are wrapped "
+          "and shrunk to fit).", required=True),
+    Field("subtitle", Text(), "A line under the title (`title`).", default=None),
+    Field("body", Text(), "Text on the slide: a few short lines (the points of `points`, the "
+          "caption of `image`).", default=""),
+    Field("points", ListOf(Text()), "Key points (`points`), at most six.", default=None),
+    Field("image", Text(), "An image file, relative to the storyboard (`image`).", default=None),
+    Field("motion", Choice(*MOTIONS), "How the image moves (`image`).", default="zoom-in"),
+    Field("quote", Text(), "The quoted words (`quote`).", default=None),
+    Field("speaker", SPEAKER, "Who says the quote (`quote`).", default=None),
+    Field("speakers", ListOf(SPEAKER), "The two speakers (`dialogue`).", default=None),
+    Field("lines", ListOf(LINE), "What they say, in order (`dialogue`), at most six.", default=None),
+    Field("screen", SCREEN, "The mock-up (`screen`).", default=None),
+    Field("number", NUMBER, "The number (`number`).", default=None),
+    Field("chart", CHART, "The chart (`chart`).", default=None),
+    Field("events", ListOf(EVENT), "The events, in order (`timeline`).", default=None),
+    Field("transition", Choice(*TRANSITIONS), "How this scene gives way to the next (default: "
+          "the storyboard's).", default=None),
+    Field("narration", Text(), "What the narrator says while the scene shows.", required=True),
     Field("chapter", Text(), "Starts a chapter with this title at this scene.", default=None),
 ])
 
@@ -161,6 +244,9 @@ STORYBOARD = Obj("a storyboard", [
     Field("attribution", Text(), "Who made it, as it must be credited.", required=True),
     Field("language", Language(), "Language of the narration (BCP 47).", required=True),
     Field("voice", Text(), "espeak-ng voice (default: the language).", default=None),
+    Field("resolution", Choice("720p", "1080p"), "Frame size of the video (`brokerlearn video "
+          "render --resolution` overrides it).", default="720p"),
+    Field("transition", Choice(*TRANSITIONS), "How scenes give way to each other.", default="fade"),
     Field("scenes", ListOf(SCENE, non_empty=True), "The scenes, in order.", required=True),
 ])
 
@@ -173,4 +259,5 @@ IMAGE = Obj("an image licence file", [
 
 # Every file kind, in the order the format reference documents them.
 ALL = [COURSE, AUTHOR, MODULE, LESSON, PROFILE, UNIT, OUTCOME, CERTIFICATE, REQUIRES, QUIZ,
-       QUESTION, OPTION, VIDEO, CHAPTER, IMAGE, STORYBOARD, SCENE]
+       QUESTION, OPTION, VIDEO, CHAPTER, IMAGE, STORYBOARD, SCENE, SPEAKER, LINE, SCREEN,
+       NUMBER, CHART, BAR, EVENT]
