@@ -28,6 +28,7 @@ from brokerlearn.course.alignment import check_alignment
 from brokerlearn.course.media import IMAGE_SUFFIXES, PUBLISHED_SUFFIXES, unpublishable_reason
 from brokerlearn.course.loader import load_courses
 from brokerlearn.course.model import Course
+from brokerlearn.course.questions.browser import graders_script
 from brokerlearn.course.svgcheck import unsafe_svg_reason
 from brokerlearn.errors import BuildFailed, Diagnostics, UsageError
 
@@ -201,6 +202,7 @@ def _plan(courses: list[Course], bodies: dict, theme: Theme, cache: BuildCache,
         plan[f"site/{page.url}"] = _planned_page(page, theme, cache, package)
     for relpath, path in theme.static_files().items():
         plan[f"site/_static/{relpath}"] = _planned_copy(path)
+    plan["site/_static/question-types.js"] = _planned_bytes(graders_script().encode())  # the types' browser graders
     return plan
 
 
