@@ -28,3 +28,10 @@ def test_xapi_hooks_give_what_the_exports_give_for_every_example_question(built_
         assert xapi_interaction(Question.from_json(data), "de", with_key=True) == today, data["type"]
         assert "correctResponsesPattern" not in xapi_interaction(Question.from_json(data), "de", with_key=False)
 
+
+
+def test_a_bar_in_a_keys_documentation_stays_inside_its_table_cell():
+    from brokerlearn.course.reference import render_table
+    from brokerlearn.course.schema_types import Field, Obj, Text
+    row = render_table(Obj("x", [Field("k", Text(), "`[[a|b]]` blanks")])).splitlines()[-1]
+    assert len(row.replace("\\|", "").split("|")) == 6  # four cells

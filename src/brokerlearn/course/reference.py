@@ -36,7 +36,8 @@ def render_table(obj: Obj) -> str:
     lines = [f"### {obj.title}", "", "| key | type | default | meaning |", "|---|---|---|---|"]
     for field in obj.fields:
         kind = field.type.description.replace("|", "\\|")
-        lines.append(f"| `{field.name}` | {kind} | {_default(field)} | {field.doc} |")
+        doc = field.doc.replace("|", "\\|")  # a table cell, even inside `code`
+        lines.append(f"| `{field.name}` | {kind} | {_default(field)} | {doc} |")
     return "\n".join(lines)
 
 
@@ -49,7 +50,8 @@ def render_question_types() -> str:
     lines = ["| type | the learner | its keys | share of the points earned |", "|---|---|---|---|"]
     for kind in question_types():
         keys = ", ".join(f"`{k.name}`" for k in kind.keys) or "—"
-        lines.append(f"| `{kind.name}` | {kind.summary} | {keys} | {kind.scoring} |")
+        cells = (f"`{kind.name}`", kind.summary, keys, kind.scoring)
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     lines += ["", "Besides the types of its keys, the build checks:", ""]
     lines += [f"- `{kind.name}`: {kind.rules}" for kind in question_types() if kind.rules]
     examples = "\n".join(textwrap.indent(kind.example, "  ") for kind in question_types())
