@@ -9,7 +9,7 @@ from brokerlearn.paths import default_theme_dir
 def test_every_type_has_its_template_partial_and_docs():
     for kind in question_types():
         assert (default_theme_dir() / "templates" / kind.template).is_file(), kind.name
-        assert kind.summary and kind.scoring and kind.example and kind.browser and kind.messages, kind.name
+        assert kind.summary and kind.scoring and kind.example and kind.response and kind.browser and kind.messages, kind.name
 
 
 def test_xapi_hooks_give_what_the_exports_give_for_every_example_question(built_example):

@@ -123,6 +123,7 @@ class QuestionType:
     rules: str = ""  # what the build checks beyond the keys' types, for the format reference
     example: str = ""  # one question as it is written in a quiz file; a test builds it
     keys: tuple[Field, ...] = ()
+    response: str = ""  # the answer as the server receives it, for the API's documentation
     scored: bool = True
     interaction_type: str = "other"  # xAPI 1.0.3 Data 2.4.4.1
     # The browser grader: a JavaScript expression for an object with read(fieldset), the response

@@ -14,6 +14,7 @@ BLANK = re.compile(r"\[\[(.*?)\]\]", re.DOTALL)
 class Cloze(QuestionType):
     name, position = "cloze", 80
     summary = "types the missing words into the blanks of a text"
+    response = "a list of texts, one per blank"
     scoring = "share of the blanks filled in right"
     rules = "`cloze` has at least one blank, each with an accepted answer, and no `[[` or `]]` left over"
     keys = (Field("cloze", Text(), "The text with its blanks: `[[answer]]`, or `[[answer|another]]` "

@@ -9,6 +9,7 @@ from brokerlearn.course.schema_types import Field, ListOf, Text
 class Match(QuestionType):
     name, position = "match", 70
     summary = "matches each item on the left with one on the right"
+    response = "`{left id: right id}`"
     scoring = "share of left items matched to their right item"
     rules = "at least two pairs, each `[left, right]`; no two left and no two right sides the same"
     keys = (Field("pairs", ListOf(ListOf(Text())), "`[left, right]` pairs", default=None),)

@@ -9,6 +9,7 @@ from brokerlearn.course.questions.model import Question
 class Multiple(ChoiceType):
     name, position, many = "multiple", 20, True
     summary = "chooses every right option"
+    response = "a list of option ids"
     scoring = "(right options chosen − wrong options chosen) ÷ number of right options, never below 0"
     rules = "at least one option has `correct: true`; at least two options, no two with the same text"
     example = """\

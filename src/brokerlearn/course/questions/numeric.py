@@ -15,6 +15,7 @@ def _number(value: float) -> str:
 class Numeric(QuestionType):
     name, position = "numeric", 40
     summary = "types a number (a decimal comma is fine)"
+    response = 'a number, or text such as `"24,5"`'
     rules = "`answer` is a number"
     keys = (Field("answer", Anything(), "the number", default=None),
             Field("tolerance", Number(0), "Allowed distance from the answer", default=0))

@@ -11,6 +11,7 @@ from brokerlearn.course.schema_types import Field, ListOf, Text
 class Order(QuestionType):
     name, position = "order", 60
     summary = "gives each item its position"
+    response = "the item ids in order"
     scoring = "share of item pairs in the right relative order (one swap of neighbours in 4 items: 5/6)"
     rules = "at least two items, no two the same; in a graded quiz, only two items is a warning " \
             "(shown in the wrong order, they give the answer away)"

@@ -8,6 +8,7 @@ from brokerlearn.course.questions.model import Question
 class Reflection(QuestionType):
     name, position = "reflection", 100
     summary = "writes freely; the text is kept for the learner"
+    response = "text (kept, never marked)"
     scoring = "never scored"
     scored = False
     interaction_type = "long-fill-in"

@@ -9,6 +9,7 @@ from brokerlearn.course.questions.model import Question
 class Single(ChoiceType):
     name, position = "single", 10
     summary = "chooses one of the options"
+    response = "an option id"
     rules = "exactly one option has `correct: true`; at least two options, no two with the same text"
     example = """\
 - id: q-single            # exactly one option is correct

@@ -10,6 +10,7 @@ from brokerlearn.course.schema_types import Field, ListOf, Text
 class TextAnswer(QuestionType):
     name, position = "text", 50
     summary = "types a short answer"
+    response = "text"
     rules = "`accept` or `pattern` is given; `accept` is not empty; `pattern` is a regular expression " \
             "both engines read alike (see below)"
     keys = (Field("accept", ListOf(Text()), "Accepted answers", default=None),

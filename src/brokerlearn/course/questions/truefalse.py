@@ -9,6 +9,7 @@ from brokerlearn.course.schema_types import Anything, Field
 class TrueFalse(QuestionType):
     name, position = "truefalse", 30
     summary = "says whether the prompt is true or false"
+    response = "`true` or `false`"
     rules = "`answer` is `true` or `false`"
     keys = (Field("answer", Anything(), "`true` or `false`", default=None),)
     interaction_type = "true-false"
