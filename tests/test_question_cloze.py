@@ -9,7 +9,7 @@ from brokerlearn.compiler.pipeline import build
 from brokerlearn.course.grading import grade
 from brokerlearn.course.questions import Question, xapi_interaction
 from brokerlearn.errors import BuildFailed
-from browser import browser, chromium_path, serve_dir
+from browser import AXE, browser, chromium_path, serve_dir
 
 THREE = {"type": "cloze", "extra": {"texts": ["A ", " needs ", " and ", "."],
                                     "blanks": [["broker"], ["Kapazität", "capacity"], ["trust", "trust signals"]]}}
@@ -100,3 +100,8 @@ def test_a_practice_cloze_is_answered_and_marked_in_the_page(make_course, tmp_pa
         quiz.get_by_role("button", name="Check").click()
         assert quiz.locator(".verdict").inner_text() == "Partly correct. 2 of 3 points."
         assert errors == []
+        if AXE.is_file():  # every blank is labelled, the page stays WCAG 2.2 AA
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate("""async () => await axe.run(document, {runOnly: {type: 'tag',
+                values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa']}})""")
+            assert [v["id"] for v in result["violations"]] == []
