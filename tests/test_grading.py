@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from brokerlearn.compiler.quizzes import practice_key
 from brokerlearn.course.grading import grade, normalise_text
-from brokerlearn.course.questions import Item, Option, Pair, Question
+from brokerlearn.course.questions import Item, Option, Pair, Question, type_names
+from brokerlearn.course.questions.browser import graders_script
+from parity import TABLE, case_question, mismatches, type_cases
 
 
 def question(kind, **fields):
@@ -138,48 +139,29 @@ def test_normalise_text():
     assert normalise_text("  Straße\u00a0 X ") == "strasse x"
 
 
-# One grader: the browser's practice grader and grade() over one table of cases.
-CASES = json.loads((Path(__file__).parent / "data" / "grading_cases.json").read_text(encoding="utf-8"))["cases"]
+# One grader: the browser's practice grader and grade() over one table of cases, every type.
+CASES = TABLE
 
 
-def _case_question(data: dict) -> Question:
-    fields = {k: v for k, v in data.items() if k != "type"}
-    fields["options"] = [Option(o["id"], o["text"], o["correct"], None) for o in fields.get("options", [])]
-    fields["items"] = [Item(**i) for i in fields.get("items", [])]
-    fields["pairs"] = [Pair(**p) for p in fields.get("pairs", [])]
-    return Question(id="q", type=data["type"], prompt="P", outcomes=[], points=3.0, explanation=None, **fields)
+def test_browser_and_server_grade_every_shared_case_alike(tmp_path):
+    cases = CASES + type_cases()
+    assert mismatches(cases, tmp_path) == []
+    assert len(cases) >= 80
 
 
-def _browser_response(kind: str, response):
-    """What quiz.js's readResponse gives for the answer the server would receive."""
-    if kind in ("single", "truefalse"):
-        return [] if response is None else [str(response).lower()]
-    if kind == "multiple":
-        return response or []
-    return response
+def test_every_question_type_has_shared_cases():
+    covered = {case["question"]["type"] for case in CASES + type_cases()}
+    assert covered == set(type_names())
 
 
-def _share(result) -> float:
-    return result.score / result.max_score
-
-
-def test_browser_and_server_grade_every_shared_case_alike():
-    questions = [_case_question(case["question"]) for case in CASES]
-    browser_in = [{"key": practice_key(q), "type": q.type, "response": _browser_response(q.type, case["response"])}
-                  for q, case in zip(questions, CASES)]
-    run = subprocess.run(["node", str(Path(__file__).parent / "tools" / "grade_cases.cjs")],
-                         input=json.dumps(browser_in), capture_output=True, text=True, check=True)
-    browser = json.loads(run.stdout)
-    mismatches = []
-    for case, question, in_browser in zip(CASES, questions, browser):
-        result = grade(question, case["response"])
-        server = {"share": round(_share(result), 6), "error": result.error is not None}
-        page = {"share": round(in_browser["share"], 6), "error": in_browser["error"]}
-        expected = {"share": round(case["share"], 6), "error": case["error"]}
-        if not server == page == expected:
-            mismatches.append((case["name"], expected, server, page))
-    assert not mismatches, "\n".join(map(str, mismatches))
-    assert len(CASES) >= 80
+def test_the_browser_reads_what_the_server_receives(tmp_path):
+    """server.js sends what a type's browser reader gives: the same shapes as the table's."""
+    script = tmp_path / "question-types.js"
+    script.write_text(graders_script(), encoding="utf-8")
+    shown = subprocess.run(["node", "-e", f"const t = require({json.dumps(str(script))});"
+                            "process.stdout.write(JSON.stringify(Object.keys(t).map(k => [k, typeof t[k].read, typeof t[k].grade])))"],
+                           capture_output=True, text=True, check=True).stdout
+    assert json.loads(shown) == [[name, "function", "function"] for name in type_names()]
 
 
 def test_browser_normalises_every_character_as_python_does():
@@ -255,6 +237,8 @@ JSON_VALUES = st.recursive(
     max_leaves=12)
 FUZZED = [SINGLE, MULTIPLE, question("truefalse", answer=True), question("numeric", answer=25.0, tolerance=0.5),
           question("text", accept=["capacity"], pattern=r"(a+)+b"), ORDER, MATCH, question("reflection")]
+FUZZED += [case_question(next(c["question"] for c in TABLE + type_cases() if c["question"]["type"] == name))
+           for name in type_names() if name not in {q.type for q in FUZZED}]  # a type added since
 
 
 @pytest.mark.parametrize("fuzzed", FUZZED, ids=lambda q: q.type)
@@ -311,3 +295,12 @@ def test_re2_and_javascript_agree_on_generated_patterns():
     server = [pattern_matches(p, s) for p, s in cases]
     assert sum(server) > 200  # the check is not empty
     assert [(c, s, b) for c, s, b in zip(cases, server, browser) if s != b] == []
+
+
+def test_the_browser_graders_words_reach_the_page_in_german():
+    """The types mark their browser graders' words in Python; the page's script catalog has them."""
+    from brokerlearn import i18n
+    from brokerlearn.course.questions import question_types
+    german = i18n.js_messages("de")
+    words = {word for kind in question_types() for word in kind.messages.values()}
+    assert words and {w: german.get(w) for w in words if not german.get(w) or german[w] == w} == {}

@@ -1,4 +1,6 @@
 """Every quiz validation error, with its file and line."""
+import textwrap
+
 import pytest
 
 from brokerlearn.compiler.pipeline import build
@@ -96,3 +98,21 @@ def test_patterns_only_one_engine_reads_are_located_errors(make_course, tmp_path
         build(root.parent, tmp_path / "out", show_progress=False)
     found = [(d.path.rsplit("/", 1)[-1], d.line, d.col, d.message) for d in failure.value.diagnostics.errors]
     assert any(f == "qz.yml" and l == 8 and c == 14 and message in m for f, l, c, m in found), found
+
+
+def test_every_question_types_documented_example_builds_and_shows_its_partial(make_course, tmp_path):
+    """The format reference's examples come from the type modules: each must be a valid
+    question, shown by its own template partial, with the types' graders in the site."""
+    from brokerlearn.course.questions import question_types
+    examples = "".join(textwrap.indent(kind.example, "  ") for kind in question_types())
+    lesson = "---\ntitle: Next\n---\n\n::: quiz qz\n:::\n"
+    root = make_course({"modules/01-intro/qz.yml": HEAD.replace("graded", "practice") + examples,
+                        "modules/01-intro/02-next.md": lesson})
+    result = build(root.parent, tmp_path / "out", show_progress=False)
+    assert not result.diagnostics.errors
+    page = (tmp_path / "out" / "site" / "mini" / "intro" / "next" / "index.html").read_text()
+    for kind in question_types():
+        assert f'class="question question-{kind.name}"' in page
+    assert page.count('name="qz') >= len(question_types())  # every partial drew its answer controls
+    graders = (tmp_path / "out" / "site" / "_static" / "question-types.js").read_text()
+    assert all(f'types["{kind.name}"]' in graders for kind in question_types())

@@ -48,12 +48,17 @@ def translations(lang: str | None) -> NullTranslations:
 
 @functools.lru_cache(maxsize=None)
 def js_messages(lang: str | None) -> dict[str, str]:
-    """The translations of the strings the site's scripts show (those found in .js files)."""
+    """The translations of the strings the site's scripts show: those found in .js files, and
+    the browser graders' words, which the question types mark in brokerlearn/course/questions/."""
     catalog = _catalog(base_language(lang))
     if catalog is None:
         return {}
     return {m.id: m.string for m in catalog if m.id and m.string and isinstance(m.id, str)
-            and any(str(location).endswith(".js") for location, _ in m.locations)}
+            and any(_in_script(str(location)) for location, _ in m.locations)}
+
+
+def _in_script(location: str) -> bool:
+    return location.endswith(".js") or "brokerlearn/course/questions/" in location
 
 
 @functools.lru_cache(maxsize=1)

@@ -27,6 +27,7 @@ from brokerlearn.compiler.video.renditions import VideoPipeline
 from brokerlearn.course.media import PUBLISHED_SUFFIXES
 from brokerlearn.course.loader import load_courses
 from brokerlearn.course.model import Course
+from brokerlearn.course.questions.browser import graders_script
 from brokerlearn.errors import BuildFailed, Diagnostics
 
 RENDERER_VERSION = f"{__version__}-2"
@@ -158,6 +159,7 @@ def _plan(courses: list[Course], bodies: dict, theme: Theme, cache: BuildCache,
         plan[f"site/{page.url}"] = _planned_page(page, theme, cache, package)
     for relpath, path in theme.static_files().items():
         plan[f"site/_static/{relpath}"] = _planned_copy(path)
+    plan["site/_static/question-types.js"] = _planned_bytes(graders_script().encode())  # the types' browser graders
     return plan
 
 

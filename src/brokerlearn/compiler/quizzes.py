@@ -8,13 +8,15 @@ alone, so neither tells the answer or the author's order; the key goes to build/
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 
 from brokerlearn.compiler.markdown import render_inline_markdown, render_markdown_line
-from brokerlearn.course.grading import normalise_text
 from brokerlearn.course.model import Course, Quiz
-from brokerlearn.course.questions import Question, seal
+from brokerlearn.course.questions import Question, question_type, seal
+from brokerlearn.course.questions.base import ViewContext, not_in_order, shuffled
+
+__all__ = ["inline_question_view", "not_in_order", "practice_key", "private_quiz", "question_view", "quiz_view",
+           "seal_course", "shuffled"]
 
 
 def seal_course(course: Course, key: bytes) -> None:
@@ -24,72 +26,33 @@ def seal_course(course: Course, key: bytes) -> None:
             seal(question, key, quiz.id)
 
 
-def shuffled(ids: list[str], secret: bytes, purpose: str) -> list[str]:
-    """`ids` in an order drawn from `secret` alone: sorted by a keyed hash of each ID. Without
-    the secret, the order says nothing about the order the IDs came in."""
-    return sorted(ids, key=lambda i: hmac.new(secret, f"{purpose}\x1f{i}".encode(), hashlib.sha256).digest())
-
-
-def not_in_order(ids: list[str], secret: bytes, purpose: str) -> list[str]:
-    """A keyed shuffle of `ids` that is never the given (correct) order: drawn again (with a
-    new purpose) until it differs, so every other order is equally likely."""
-    for attempt in range(100):
-        order = shuffled(ids, secret, f"{purpose}/{attempt}")
-        if len(ids) < 2 or order != ids:
-            return order
-    return ids[1:] + ids[:1]  # not reached for two items or more: 100 draws are never all the same
-
-
 def _display_key(question: Question, seed: str) -> bytes:
     """The sealed question's secret; a practice question outside a quiz file (a ```quiz
     block, never sealed: its key is in the page anyway) uses a public one."""
     return question.display_key or hashlib.sha256(f"public\x1f{seed}".encode()).digest()
 
 
+def _context(question: Question, seed: str, shuffle: bool) -> ViewContext:
+    return ViewContext(_display_key(question, seed), shuffle, render_markdown_line, render_inline_markdown)
+
+
 def question_view(question: Question, dom_id: str, seed: str, shuffle: bool) -> dict:
-    """What the page shows of a question: never a correct flag, feedback or answer. Options
-    in the author's order unless the quiz shuffles; order items never in the right order;
-    the right column of a match in a keyed order (it may line up with the left: that says
-    nothing either)."""
-    secret = _display_key(question, seed)
-    view = {"id": question.id, "dom_id": dom_id, "type": question.type, "points": question.points,
-            "points_text": f"{question.points:g}",
+    """What the page shows of a question: never a correct flag, feedback or answer. Its type
+    adds what it shows beyond the prompt (options in the author's order unless the quiz
+    shuffles; order items never in the right order; a match's right column in a keyed order)
+    and names the template partial that shows it."""
+    kind = question_type(question.type)
+    view = {"id": question.id, "dom_id": dom_id, "type": question.type, "template": kind.template,
+            "points": question.points, "points_text": f"{question.points:g}",
             "prompt_html": render_markdown_line(question.prompt), "scored": question.scored}
-    if question.options:
-        order = [o.id for o in question.options]
-        if shuffle:
-            order = shuffled(order, secret, "options")
-        texts = {o.id: o.text for o in question.options}
-        view["options"] = [{"id": oid, "html": render_markdown_line(texts[oid])} for oid in order]
-    if question.items:
-        texts = {i.id: i.text for i in question.items}
-        view["order_items"] = [{"id": iid, "text": texts[iid]}
-                               for iid in not_in_order([i.id for i in question.items], secret, "items")]
-    if question.pairs:
-        view["lefts"] = [{"id": p.left_id, "text": p.left} for p in question.pairs]
-        rights = {p.right_id: p.right for p in question.pairs}
-        view["rights"] = [{"id": rid, "text": rights[rid]}
-                          for rid in shuffled([p.right_id for p in question.pairs], secret, "rights")]
-    return view
+    return {**view, **kind.view(question, _context(question, seed, shuffle))}
 
 
-def practice_key(question: Question) -> dict:
+def practice_key(question: Question, seed: str = "") -> dict:
     """What the browser needs to check a practice question, exactly as grading.grade does."""
-    key = {"type": question.type, "points": question.points,
+    key = {"type": question.type, "points": question.points, "scored": question.scored,
            "explanation_html": render_inline_markdown(question.explanation) if question.explanation else ""}
-    if question.options:
-        key["options"] = {o.id: {"correct": o.correct,
-                                 "feedback_html": render_markdown_line(o.feedback) if o.feedback else ""}
-                          for o in question.options}
-    if question.type in ("truefalse", "numeric"):
-        key["answer"], key["tolerance"] = question.answer, question.tolerance
-    if question.type == "text":  # accepted answers as grading.normalise_text makes them
-        key["accept"], key["pattern"] = sorted({normalise_text(a) for a in question.accept}), question.pattern
-    if question.items:
-        key["items"] = [i.id for i in question.items]
-    if question.pairs:
-        key["pairs"] = {p.left_id: p.right_id for p in question.pairs}
-    return key
+    return {**key, **question_type(question.type).practice_key(question, _context(question, seed, False))}
 
 
 def quiz_view(quiz: Quiz, embed_index: int, preview: bool | str = False) -> dict:

@@ -11,7 +11,7 @@ from brokerlearn.course.media import check_links, list_media, load_image_credits
 from brokerlearn.course.model import Author, Course, Lesson, Module, Quiz
 from brokerlearn.course.naming import RESERVED_COURSE_IDS, RESERVED_MODULE_SLUGS, resolve_name, slug_of
 from brokerlearn.course.profile import load_profile
-from brokerlearn.course.questions import build_question
+from brokerlearn.course.questions import build_question, question_type
 from brokerlearn.course.schema_types import did_you_mean
 from brokerlearn.course.yamlpos import Pos, YMap, load_yaml_file
 from brokerlearn.errors import Diagnostics
@@ -281,9 +281,9 @@ def build_questions(items: list, scope: str, graded: bool, diags: Diagnostics) -
         seen[data.get("id")] = pos.line
         if question is not None:
             questions.append(question)
-            if graded and len(question.items) == 2:  # (a match's column is shuffled freely)
-                diags.warning(pos.path, pos.line, pos.col, "a graded question with two items shows them "
-                              "in the wrong order, which gives the answer away: add a third")
+            warning = question_type(question.type).graded_warning(question) if graded else None
+            if warning:
+                diags.warning(pos.path, pos.line, pos.col, warning)
     return questions
 
 

@@ -5,12 +5,14 @@ reference in docs/ (`brokerlearn.course.reference` renders it; a test keeps them
 """
 from __future__ import annotations
 
+from brokerlearn.course.questions.choice import OPTION
+from brokerlearn.course.questions.registry import answer_fields, type_names
 from brokerlearn.course.schema_types import (
-    Anything, Boolean, Choice, Either, Field, Identifier, Integer, Language, ListOf, Markdown,
-    Number, Obj, Slug, Text,
+    Boolean, Choice, Either, Field, Identifier, Integer, Language, ListOf, Markdown, Number, Obj, Slug,
+    Text,
 )
 
-QUESTION_TYPES = ("single", "multiple", "truefalse", "numeric", "text", "order", "match", "reflection")
+QUESTION_TYPES = type_names()  # one module each in brokerlearn/course/questions/
 CONTAINER_KINDS = ("note", "tip", "warning", "activity", "reflection")
 
 AUTHOR = Obj("an author", [
@@ -94,12 +96,6 @@ PROFILE = Obj("profile.yml", [
     Field("certificate", CERTIFICATE, "Certificate title and rule.", default=None),
 ])
 
-OPTION = Obj("an option", [
-    Field("text", Markdown(), "The option as shown (Markdown).", required=True),
-    Field("correct", Boolean(), "Whether choosing it is right.", default=False),
-    Field("feedback", Markdown(), "Feedback shown for this option.", default=None),
-])
-
 QUESTION = Obj("a question", [
     Field("id", Identifier(), "Stable question ID, unique in its quiz.", required=True),
     Field("type", Choice(*QUESTION_TYPES), "Question type.", required=True),
@@ -107,15 +103,7 @@ QUESTION = Obj("a question", [
     Field("outcomes", ListOf(Identifier()), "Outcome IDs this question assesses.", default=list),
     Field("points", Number(0, exclusive_minimum=True), "Points for a fully right answer.",
           default=1),
-    Field("options", ListOf(OPTION), "Options (`single`, `multiple`).", default=None),
-    Field("answer", Anything(), "`true`/`false` (`truefalse`) or the number (`numeric`).",
-          default=None),
-    Field("tolerance", Number(0), "Allowed distance from the numeric answer.", default=0),
-    Field("accept", ListOf(Text()), "Accepted answers (`text`).", default=None),
-    Field("pattern", Text(), "Regular expression an answer may match instead (`text`).",
-          default=None),
-    Field("items", ListOf(Text()), "Items in their correct order (`order`).", default=None),
-    Field("pairs", ListOf(ListOf(Text())), "`[left, right]` pairs (`match`).", default=None),
+    *answer_fields(),  # each type's own keys, from its module
     Field("explanation", Markdown(), "Shown after answering (practice) or after the last attempt "
           "(graded).", default=None),
 ])

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 
 from brokerlearn import __version__
+from brokerlearn.course.questions import question_types
 
 bp = Blueprint("openapi", __name__)
 
@@ -108,8 +109,8 @@ SPEC = {
             "id": {"type": "integer"}, "number": {"type": "integer"},
             "option_order": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}}},
         "Answers": {"type": "object", "required": ["answers"], "properties": {"answers": {
-            "type": "object", "description": "Question id -> answer: an option id, a list of option ids, "
-                                             "true/false, a number or text, a list of item ids, or {left id: right id}."}}},
+            "type": "object", "description": "Question id -> answer, as its question type takes it: " + "; ".join(
+                f"{kind.name}: {kind.response}" for kind in question_types()) + "."}}},
         "AttemptResult": {"type": "object", "properties": {
             "score": {"type": "number"}, "max_score": {"type": "number"}, "passed": {"type": "boolean"},
             "attempts_left": {"type": ["integer", "null"]}, "questions": {"type": "object"},

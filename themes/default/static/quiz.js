@@ -1,9 +1,13 @@
 /* brokerlearn practice quizzes: checked in the browser, the same way brokerlearn.course.grading
-   checks them on the server (tests/test_grading.py runs both over one table of cases). Graded
-   quizzes carry no key and are left to the server. CC BY 4.0. */
+   checks them on the server (tests/test_grading.py runs both over one table of cases). Each
+   question type reads and grades itself: its module in brokerlearn/course/questions/ carries
+   its browser grader, and the build assembles them into question-types.js, loaded before this
+   file; here are only the helpers they share (`lib`) and the page around them. Graded quizzes
+   carry no key and are left to the server. CC BY 4.0. */
 (function () {
   "use strict";
   var hasWindow = typeof window !== "undefined";
+  var types = hasWindow ? window.brokerlearnQuestionTypes || {} : {};
   var t = (hasWindow && window.brokerlearnT) || function (text, values) {
     Object.keys(values || {}).forEach(function (k) { text = text.split("{" + k + "}").join(values[k]); });
     return text;
@@ -31,6 +35,7 @@
   /* grading.parse_number */
   function parseNumber(value) {
     if (typeof value === "number") return isFinite(value) ? value : null;
+    if (typeof value !== "string") return null;
     var text = words(String(value).normalize("NFKC")).join("").replace(/\u2212/g, "-");
     if ((text.match(/,/g) || []).length === 1 && text.indexOf(".") < 0) text = text.replace(",", ".");
     if (!/^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/.test(text)) return null;
@@ -45,79 +50,27 @@
     } catch (e) { return false; /* refused by the build, so not reached */ }
   }
 
-  function pairsInOrder(expected, given) {
-    var rank = {}, good = 0, total = 0;
-    given.forEach(function (id, index) { rank[id] = index; });
-    for (var a = 0; a < expected.length; a++) {
-      for (var b = a + 1; b < expected.length; b++) {
-        total++;
-        if (rank[expected[a]] < rank[expected[b]]) good++;
-      }
-    }
-    return total ? good / total : 0;
+  /* base.typed_text: a typed answer of a usable length, normalised; null otherwise. */
+  function typedText(response) {
+    if (typeof response !== "string" || Array.from(response).length > MAX_TEXT) return null;
+    return normalise(response);
   }
 
-  /* Each grader returns {share, chosen} or {error}; share is the part of the points earned. */
-  var graders = {
-    single: function (key, response) {
-      if (!response.length) return { error: t("Choose an answer.") };
-      return { share: key.options[response[0]].correct ? 1 : 0, chosen: response };
-    },
-    multiple: function (key, response) {
-      if (!response.length) return { error: t("Choose at least one answer.") };
-      var right = 0, wrong = 0, total = 0;
-      Object.keys(key.options).forEach(function (id) { if (key.options[id].correct) total++; });
-      response.forEach(function (id) { if (key.options[id].correct) right++; else wrong++; });
-      return { share: Math.max(0, (right - wrong) / total), chosen: response };
-    },
-    truefalse: function (key, response) {
-      if (!response.length) return { error: t("Choose true or false.") };
-      return { share: (response[0] === "true") === key.answer ? 1 : 0 };
-    },
-    numeric: function (key, response) {
-      var number = parseNumber(response);
-      if (number === null) return { error: t("Type a number.") };
-      var slack = key.tolerance + 1e-9 * Math.max(1, Math.abs(key.answer));
-      return { share: Math.abs(number - key.answer) <= slack ? 1 : 0 };
-    },
-    text: function (key, response) {
-      if (Array.from(response).length > MAX_TEXT) return { error: t("Type an answer.") };
-      var given = normalise(response);
-      if (!given) return { error: t("Type an answer.") };
-      if (key.accept.indexOf(given) >= 0) return { share: 1 };  /* the build normalised them */
-      if (key.pattern !== null && key.pattern !== undefined && patternMatches(key.pattern, response)) return { share: 1 };
-      return { share: 0 };
-    },
-    order: function (key, response) {
-      if (response === null) return { error: t("Give every item a different position.") };
-      return { share: pairsInOrder(key.items, response) };
-    },
-    match: function (key, response) {
-      var lefts = Object.keys(key.pairs), right = 0;
-      lefts.forEach(function (left) { if (response[left] === key.pairs[left]) right++; });
-      return { share: right / lefts.length };
-    },
-    reflection: function () { return { share: 0 }; }
-  };
+  function has(object, name) {
+    return Object.prototype.hasOwnProperty.call(object, name);
+  }
 
+  /* What every type's grader may use: grade(key, response, lib) -> {share, chosen} or {error}. */
+  var lib = { t: t, has: has, normalise: normalise, typedText: typedText, parseNumber: parseNumber,
+              patternMatches: patternMatches, MAX_TEXT: MAX_TEXT };
+
+  function check(typeSet, key, response) {
+    return typeSet[key.type].grade(key, response, lib);
+  }
+
+  /* The answer as the server receives it (null: not answered); server.js sends it as it is. */
   function readResponse(fieldset, type) {
-    if (type === "single" || type === "multiple" || type === "truefalse") {
-      return Array.prototype.map.call(fieldset.querySelectorAll("input:checked"), function (i) { return i.value; });
-    }
-    if (type === "order") {
-      var selects = Array.prototype.slice.call(fieldset.querySelectorAll("select[data-item]"));
-      var positions = selects.map(function (s) { return s.value; });
-      if (positions.some(function (p) { return !p; }) || new Set(positions).size !== positions.length) return null;
-      return selects.slice().sort(function (a, b) { return a.value - b.value; })
-        .map(function (s) { return s.getAttribute("data-item"); });
-    }
-    if (type === "match") {
-      var answer = {};
-      fieldset.querySelectorAll("select[data-left]").forEach(function (s) { answer[s.getAttribute("data-left")] = s.value; });
-      return answer;
-    }
-    var input = fieldset.querySelector(".answer");
-    return input ? input.value : "";
+    return types[type].read(fieldset);
   }
 
   function formatPoints(value) {
@@ -133,7 +86,7 @@
       return;
     }
     var html = "";
-    if (key.type === "reflection") {
+    if (key.scored === false) {
       html = "<p class=\"verdict\">" + t("Thank you. Reflections are not marked; yours is kept in this browser only.") + "</p>";
     } else {
       var verdict = result.share >= 1 ? t("Correct.") : result.share > 0 ? t("Partly correct.") : t("Not quite.");
@@ -161,7 +114,7 @@
     var result = section.querySelector(".quiz-result");
     var storage = "brokerlearn:" + location.pathname + ":" + section.id;
 
-    section.querySelectorAll(".question-reflection textarea").forEach(function (area) {
+    section.querySelectorAll("textarea[data-keep]").forEach(function (area) {
       try { area.value = localStorage.getItem(storage + ":" + area.name) || ""; } catch (e) { /* storage off */ }
     });
 
@@ -170,10 +123,11 @@
       var earned = 0, possible = 0, unanswered = 0;
       form.querySelectorAll("fieldset.question").forEach(function (fieldset) {
         var key = keys[fieldset.getAttribute("data-question")];
-        var outcome = graders[key.type](key, readResponse(fieldset, key.type));
-        if (key.type === "reflection") {
-          try { localStorage.setItem(storage + ":" + fieldset.querySelector("textarea").name, fieldset.querySelector("textarea").value); } catch (e) { /* storage off */ }
-        } else {
+        var outcome = check(types, key, readResponse(fieldset, key.type));
+        fieldset.querySelectorAll("textarea[data-keep]").forEach(function (area) {
+          try { localStorage.setItem(storage + ":" + area.name, area.value); } catch (e) { /* storage off */ }
+        });
+        if (key.scored !== false) {
           possible += key.points;
           if (outcome.error) unanswered++; else earned += outcome.share * key.points;
         }
@@ -200,7 +154,7 @@
   }
 
   if (typeof module !== "undefined" && module.exports) {  /* node, for the tests */
-    module.exports = { graders: graders, normalise: normalise, parseNumber: parseNumber,
+    module.exports = { check: check, lib: lib, normalise: normalise, parseNumber: parseNumber,
                        patternMatches: patternMatches, formatPoints: formatPoints };
   }
   if (!hasWindow) return;

@@ -305,10 +305,7 @@
       var answers = {};
       form.querySelectorAll("fieldset.question").forEach(function (fieldset) {
         var type = fieldset.className.match(/question-(\w+)/)[1];
-        var response = window.brokerlearn.readResponse(fieldset, type);
-        if (type === "single" || type === "truefalse") response = response.length ? response[0] : null;
-        if (type === "truefalse" && response !== null) response = response === "true";
-        if (type === "multiple" && !response.length) response = null;
+        var response = window.brokerlearn.readResponse(fieldset, type);  /* the type's own reader */
         if (response !== null && response !== "") answers[fieldset.getAttribute("data-question")] = response;
       });
       submit.disabled = true;

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from brokerlearn.course.grading import current_ids
+from brokerlearn.course.questions import question_type
 from brokerlearn.server.courses import CourseInfo
 from brokerlearn.server.models import ProgressEvent, QuizAttempt, User
 
@@ -64,17 +65,15 @@ def item_statistics(db: Session, course: CourseInfo, quiz_id: str) -> dict:
     questions = []
     for number, question in enumerate(quiz["questions"], start=1):
         qid = question["id"]
-        max_score = course.questions[quiz_id][qid].max_score
+        typed = course.questions[quiz_id][qid]
+        kind = question_type(typed.type)
         scores = [(a.results or {}).get(qid, {}).get("score", 0.0) for a in attempts]
         rest = [(a.score or 0.0) - s for a, s in zip(attempts, scores)]
-        scored = bool(max_score) and question["type"] != "reflection"
-        facility = (sum(scores) / (len(scores) * max_score)) if scored and scores else None
+        scored = bool(typed.max_score) and kind.scored
+        facility = (sum(scores) / (len(scores) * typed.max_score)) if scored and scores else None
         choices = Counter()
-        for a in attempts:
-            answer = current_ids(course.questions[quiz_id][qid], (a.responses or {}).get(qid))  # IDs of old builds too
-            for option_id in (answer if isinstance(answer, list) else [answer]):
-                if isinstance(option_id, str):
-                    choices[option_id] += 1
+        for a in attempts:  # (the IDs of old builds too)
+            choices.update(kind.chosen_options(typed, current_ids(typed, (a.responses or {}).get(qid))))
         options = [{"id": o["id"], "text": o["text"], "correct": o.get("correct", False),
                     "chosen": choices.get(o["id"], 0)} for o in question.get("options", [])]
         questions.append({"number": number, "id": qid, "type": question["type"], "prompt": question["prompt"],
