@@ -94,7 +94,7 @@ def _section(title: str, every: list[tuple[type, type | None]], pages: list[type
         lines += (table(cls, fields) if fields else ["Nothing besides what every page has."]) + [""]
     nested = _referenced(list(pages) + [c for c, _ in every], module)
     if nested:
-        lines += [f"### Values inside the {title.lower()}'s contexts", ""]
+        lines += [f"### Values inside the contexts ({title.lower()})", ""]
         for cls in nested:
             lines += [f"#### `{cls.__name__}`", "", _doc(cls), ""]
             lines += table(cls, list(dataclasses.fields(cls))) + [""]
