@@ -100,19 +100,15 @@ class SitePage:
     catalog_url: str
     """Where the site name in the header leads: the catalog (the course page inside a package)."""
     package: str | None = None
-    """The package format when the page is inside one (`scorm12`), else None: without a course
-    server, no server script and no sign-in hint."""
+    """The package format inside one (`scorm12`), else None: no server script, no sign-in hint."""
 
 
 @dataclass
 class ThemeGlobals:
     """What the renderer adds to every template of the static site, pages and fragments alike."""
     js_messages: dict[str, str]
-    """The interface words the theme's JavaScript shows, in the page's language (base.html puts
-    them in a JSON script element)."""
+    """The interface words the theme's JavaScript shows, in the page's language."""
 
-
-# Catalog ------------------------------------------------------------------------------------
 
 @dataclass(kw_only=True)
 class CatalogEntry(CourseSummary):
@@ -134,8 +130,6 @@ class CatalogPage(SitePage):
     courses: list[CatalogEntry]
     """The courses of the site."""
 
-
-# Course -------------------------------------------------------------------------------------
 
 @dataclass(kw_only=True)
 class InCourse(SitePage):
@@ -196,8 +190,6 @@ class CoursePage(InCourse):
     """The qualification profile, or None when the course has none."""
 
 
-# Module -------------------------------------------------------------------------------------
-
 @dataclass
 class LessonEntry:
     """A lesson as its module page lists it."""
@@ -247,8 +239,6 @@ class ModulePage(InCourse):
     next: Link | None
     """The next module, or None on the last."""
 
-
-# Lesson -------------------------------------------------------------------------------------
 
 @dataclass
 class ModuleLesson:
@@ -308,8 +298,6 @@ class LessonPage(InCourse):
     body_html: str = ""
     """The lesson's body as HTML, embeds in place (joined when the page is rendered)."""
 
-
-# Qualification ------------------------------------------------------------------------------
 
 @dataclass
 class TaughtIn:
@@ -376,8 +364,6 @@ class QualificationPage(InCourse):
     rule: list[str] = field(default_factory=list)
     """What the certificate requires, as sentences (empty without a certificate)."""
 
-
-# Search and credits -------------------------------------------------------------------------
 
 @dataclass(kw_only=True)
 class SearchPage(InCourse):
