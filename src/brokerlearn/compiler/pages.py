@@ -1,6 +1,6 @@
-"""Page contexts: the plain data each template renders.
+"""Page contexts: the data each template renders, as the dataclasses of `contexts.py`.
 
-A context is JSON-serialisable, so its hash says exactly when a page must be rendered
+A page holds its context as plain JSON-serialisable values (`to_template`), so its hash says exactly when a page must be rendered
 again. Pages carry only their own neighbourhood (breadcrumbs, previous/next, their module's
 lessons), never the whole course's navigation, so a page's cost does not grow with the course.
 """
@@ -12,6 +12,7 @@ from typing import Callable
 
 from brokerlearn import __version__, i18n
 from brokerlearn.compiler import jsonld
+from brokerlearn.compiler import contexts as c
 from brokerlearn.compiler.credits import credits_json_url, credits_url, image_credits, video_credits
 from brokerlearn.compiler.describe import description, first_paragraph, plain_text
 from brokerlearn.compiler.lessons import RenderedBody
@@ -28,7 +29,7 @@ CATALOG_URL = "index.html"
 class Page:
     url: str  # site-relative output path
     template: str
-    context: dict | None
+    context: dict | None  # the template variables of a `contexts.SitePage`
     body: RenderedBody | None = None  # lesson pages: joined into HTML at render time
     # Lesson pages are many: their fingerprint comes from their inputs, and their context
     # is only built when the page is rendered again.
@@ -52,10 +53,30 @@ def _root(url: str) -> str:
 
 
 def _common(url: str, lang: str, title: str, about: str = "") -> dict:
-    """What every page has; `about` is its meta description (plain text)."""
+    """The fields of `contexts.SitePage`; `about` is the page's meta description (plain text)."""
     root = _root(url)
     return {"root": root, "static": root + "_static/", "lang": lang, "title": title, "description": about,
             "generator": f"brokerlearn {__version__}", "catalog_url": relative_url(url, CATALOG_URL)}
+
+
+def _page(url: str, context: c.SitePage) -> Page:
+    return Page(url, context.TEMPLATE, c.to_template(context))
+
+
+def trail(url: str, lang: str, *steps: tuple[str, str]) -> list[c.Link]:
+    """The breadcrumbs of the page at `url`: the catalog, then each (title, site-relative URL)
+    on the way down to the page's parent. The one builder of every trail; the theme shows it
+    with the `breadcrumbs` macro of _macros.html."""
+    first = c.Link(_gettext(lang)("Courses"), relative_url(url, CATALOG_URL))
+    return [first, *(c.Link(title, relative_url(url, target)) for title, target in steps)]
+
+
+def _course_trail(url: str, course: Course, module=None) -> list[c.Link]:
+    """The trail of a page inside `course` (and `module`): catalog, course, module."""
+    steps = [(course.title, course_url(course))]
+    if module is not None:
+        steps.append((module.title, module_url(course, module)))
+    return trail(url, course.language, *steps)
 
 
 def packaged_context(context: dict) -> dict:
@@ -65,30 +86,34 @@ def packaged_context(context: dict) -> dict:
     if "course" not in context:
         return context
     catalog = context["catalog_url"]
-    packaged = {**context, "catalog_url": context["course"]["url"], "package": "scorm12"}
+    packaged = {**context, "catalog_url": context["course"]["url"], "package": "scorm12"}  # SitePage.package
     if "breadcrumbs" in context:
         packaged["breadcrumbs"] = [crumb for crumb in context["breadcrumbs"] if crumb["url"] != catalog]
     return packaged
 
 
-def _course_summary(course: Course, url: str) -> dict:
+def _summary_fields(course: Course, url: str) -> dict:
     return {"id": course.id, "title": course.title, "version": course.version,
-            "url": relative_url(url, course_url(course)), "license": license_info(course.license),
+            "url": relative_url(url, course_url(course)), "license": c.License(**license_info(course.license)),
             "search_url": relative_url(url, f"{course.id}/search/index.html"),
             "credits_url": relative_url(url, credits_url(course)),
-            "authors": [{"name": a.name, "affiliation": a.affiliation} for a in course.authors]}
+            "authors": [c.Author(a.name, a.affiliation) for a in course.authors]}
+
+
+def _course_summary(course: Course, url: str) -> c.CourseSummary:
+    return c.CourseSummary(**_summary_fields(course, url))
 
 
 def qualification_url(course: Course) -> str:
     return f"{course.id}/qualification/index.html"
 
 
-def _outcomes(course: Course, ids: list[str], url: str | None = None) -> list[dict]:
+def _outcomes(course: Course, ids: list[str], url: str | None = None) -> list[c.Outcome]:
     """Outcomes as shown on a page; with the page's URL, each links to the qualification page."""
     index = course.outcome_index()
     target = relative_url(url, qualification_url(course)) if url and course.profile else None
-    return [{"id": i, "statement": index[i].statement if i in index else "",
-             "url": f"{target}#outcome-{i}" if target else None} for i in ids]
+    return [c.Outcome(i, index[i].statement if i in index else "", f"{target}#outcome-{i}" if target else None)
+            for i in ids]
 
 
 def _quiz_places(course: Course, bodies: dict) -> dict[str, tuple[str, str]]:
@@ -113,33 +138,30 @@ def qualification_page(course: Course, bodies: dict) -> Page | None:
     places = _quiz_places(course, bodies)
     table = align(course)
 
-    def question_link(quiz, number, question) -> dict:
+    def question_link(quiz, number, question) -> c.AssessedBy:
         place = places.get(quiz.id)
         link = f"{relative_url(url, place[0])}#{place[1]}-{question.id}" if place else None
-        return {"quiz": quiz.title, "number": number, "points": question.max_score, "url": link}
+        return c.AssessedBy(quiz.title, number, question.max_score, link)
 
-    units = [{"id": unit.id, "title": unit.title, "summary_html": render_inline_markdown(unit.summary),
-              "outcomes": [{"id": o.id, "statement": o.statement,
-                            "lessons": [{"title": lesson.title, "module": module.title,
-                                         "url": relative_url(url, lesson_url(course, module, lesson))}
-                                        for module, lesson in table[o.id].lessons],
-                            "questions": [question_link(*q) for q in table[o.id].questions]}
-                           for o in unit.outcomes]}
+    units = [c.Unit(unit.id, unit.title, render_inline_markdown(unit.summary),
+                    [c.AlignedOutcome(o.id, o.statement,
+                                      [c.TaughtIn(lesson.title, module.title,
+                                                  relative_url(url, lesson_url(course, module, lesson)))
+                                       for module, lesson in table[o.id].lessons],
+                                      [question_link(*q) for q in table[o.id].questions])
+                     for o in unit.outcomes])
              for unit in profile.units]
     _ = _gettext(course.language)
-    context = _common(url, course.language, profile.title, description(
+    common = _common(url, course.language, profile.title, description(
         plain_text(profile.summary), _("The learning outcomes of %(course)s and how each is taught and assessed.")
         % {"course": course.title}))
     certificate = certificate_rule(profile)
-    context.update(
-        course=_course_summary(course, url), units=units, level=profile.level,
+    return _page(url, c.QualificationPage(
+        **common, course=_course_summary(course, url), units=units, level=profile.level,
         summary_html=render_inline_markdown(profile.summary),
         certificate_title=certificate["title"] if certificate else None,
-        rule=rule_in_words(certificate["requires"], len(table), _gettext(course.language)) if certificate else [],
-        breadcrumbs=[{"title": _gettext(context["lang"])("Courses"), "url": context["catalog_url"]},
-                     {"title": course.title, "url": relative_url(url, course_url(course))}],
-    )
-    return Page(url, "qualification.html", context)
+        rule=rule_in_words(certificate["requires"], len(table), _) if certificate else [],
+        breadcrumbs=_course_trail(url, course)))
 
 
 def catalog_page(courses: list[Course]) -> Page:
@@ -147,66 +169,57 @@ def catalog_page(courses: list[Course]) -> Page:
     lang = languages.pop() if len(languages) == 1 else "en"
     _ = _gettext(lang)
     titles = ", ".join(c.title for c in courses)
-    context = _common(CATALOG_URL, lang, _("Courses"), description(
+    common = _common(CATALOG_URL, lang, _("Courses"), description(
         _("Open online courses: %(titles)s.") % {"titles": titles}))
-    context["courses"] = [{**_course_summary(c, CATALOG_URL), "language": c.language,
-                           "summary_html": render_inline_markdown(c.summary), "minutes": c.minutes,
-                           "modules": len(c.modules)} for c in courses]
-    return Page(CATALOG_URL, "catalog.html", context)
+    entries = [c.CatalogEntry(**_summary_fields(course, CATALOG_URL), language=course.language,
+                              summary_html=render_inline_markdown(course.summary), minutes=course.minutes,
+                              modules=len(course.modules)) for course in courses]
+    return _page(CATALOG_URL, c.CatalogPage(**common, courses=entries))
 
 
 def course_page(course: Course) -> Page:
     url = course_url(course)
     summary_html = render_inline_markdown(course.summary)
-    context = _common(url, course.language, course.title, description(
+    common = _common(url, course.language, course.title, description(
         plain_text(course.summary), _gettext(course.language)(N_("An open online course: %(title)s."))
         % {"title": course.title}))
     first = next(iter(course.lessons()), None)
-    context.update(
-        course=_course_summary(course, url), summary_html=summary_html, minutes=course.minutes,
-        level=course.educational_level,
-        breadcrumbs=[{"title": _gettext(context["lang"])("Courses"), "url": context["catalog_url"]}],
+    return _page(url, c.CoursePage(
+        **common, course=_course_summary(course, url), summary_html=summary_html, minutes=course.minutes,
+        level=course.educational_level, breadcrumbs=trail(url, course.language),
         start_url=relative_url(url, lesson_url(course, *first)) if first else None,
-        modules=[{"title": m.title, "url": relative_url(url, module_url(course, m)),
-                  "summary_html": render_inline_markdown(m.summary), "minutes": m.minutes, "slug": m.slug,
-                  "lessons": len(m.lessons), "outcomes": _outcomes(course, m.outcomes, url)}
+        modules=[c.ModuleEntry(m.title, relative_url(url, module_url(course, m)), render_inline_markdown(m.summary),
+                               m.minutes, m.slug, len(m.lessons), _outcomes(course, m.outcomes, url))
                  for m in course.modules],
         jsonld=jsonld.to_script(jsonld.course_jsonld(course, license_info(course.license)["url"], summary_html)),
-        qualification={"url": relative_url(url, qualification_url(course)), "title": course.profile.title,
-                       "certificate": bool(course.profile.certificate)} if course.profile else None,
-    )
-    return Page(url, "course.html", context)
+        qualification=c.QualificationLink(relative_url(url, qualification_url(course)), course.profile.title,
+                                          bool(course.profile.certificate)) if course.profile else None))
 
 
 def module_pages(course: Course) -> list[Page]:
     pages = []
     for index, module in enumerate(course.modules):
         url = module_url(course, module)
-        context = _common(url, course.language, module.title, description(
+        common = _common(url, course.language, module.title, description(
             plain_text(module.summary), _gettext(course.language)(N_("Module %(number)d of %(course)s: %(title)s."))
             % {"number": index + 1, "course": course.title, "title": module.title}))
         neighbours = [course.modules[i] if 0 <= i < len(course.modules) else None
                       for i in (index - 1, index + 1)]
-        context.update(
-            course=_course_summary(course, url), number=index + 1, slug=module.slug,
+        pages.append(_page(url, c.ModulePage(
+            **common, course=_course_summary(course, url), number=index + 1, slug=module.slug,
             summary_html=render_inline_markdown(module.summary), minutes=module.minutes,
-            outcomes=_outcomes(course, module.outcomes, url),
-            breadcrumbs=[{"title": _gettext(context["lang"])("Courses"), "url": context["catalog_url"]},
-                         {"title": course.title, "url": relative_url(url, course_url(course))}],
-            lessons=[{"title": l.title, "url": relative_url(url, lesson_url(course, module, l)),
-                      "id": f"{module.slug}/{l.slug}",
-                      "minutes": l.minutes, "outcomes": _outcomes(course, l.outcomes, url)} for l in module.lessons],
-            quizzes=[{"id": q.id, "title": q.title, "mode": q.mode} for q in module.quizzes],
-            prev=_link(url, course, neighbours[0]), next=_link(url, course, neighbours[1]),
-        )
-        pages.append(Page(url, "module.html", context))
+            outcomes=_outcomes(course, module.outcomes, url), breadcrumbs=_course_trail(url, course),
+            lessons=[c.LessonEntry(l.title, relative_url(url, lesson_url(course, module, l)), f"{module.slug}/{l.slug}",
+                                   l.minutes, _outcomes(course, l.outcomes, url)) for l in module.lessons],
+            quizzes=[c.QuizEntry(q.id, q.title, q.mode) for q in module.quizzes],
+            prev=_link(url, course, neighbours[0]), next=_link(url, course, neighbours[1]))))
     return pages
 
 
-def _link(url: str, course: Course, module) -> dict | None:
+def _link(url: str, course: Course, module) -> c.Link | None:
     if module is None:
         return None
-    return {"title": module.title, "url": relative_url(url, module_url(course, module))}
+    return c.Link(module.title, relative_url(url, module_url(course, module)))
 
 
 def _digest(data) -> str:
@@ -235,7 +248,7 @@ def lesson_pages(course: Course, bodies: dict) -> list[Page]:
                                lesson.minutes, lesson.outcomes, body.key, embeds,
                                [(m.slug, l.slug, l.title) if l else None
                                 for m, l in (n or (None, None) for n in neighbours)]])
-        pages.append(Page(lesson_url(course, module, lesson), "lesson.html", None, body, fingerprint,
+        pages.append(Page(lesson_url(course, module, lesson), c.LessonPage.TEMPLATE, None, body, fingerprint,
                           _lesson_context_maker(course, ordered, index, body, embeds)))
     return pages
 
@@ -244,35 +257,31 @@ def _lesson_context_maker(course: Course, ordered: list, index: int, body: Rende
     def make() -> dict:
         module, lesson = ordered[index]
         url = lesson_url(course, module, lesson)
-        context = _common(url, course.language, lesson.title, description(
+        common = _common(url, course.language, lesson.title, description(
             first_paragraph(lesson.body), _gettext(course.language)(N_("A lesson of %(course)s: %(title)s."))
             % {"course": course.title, "title": lesson.title}))
         outcomes = _outcomes(course, lesson.outcomes, url)
-        context.update(
-            course=_course_summary(course, url), minutes=lesson.minutes, outcomes=outcomes,
+        return c.to_template(c.LessonPage(
+            **common, course=_course_summary(course, url), minutes=lesson.minutes, outcomes=outcomes,
             lesson_id=f"{module.slug}/{lesson.slug}",
-            module={"title": module.title, "url": relative_url(url, module_url(course, module)),
-                    "lessons": [{"title": l.title, "url": relative_url(url, lesson_url(course, module, l)),
-                                 "current": l is lesson} for l in module.lessons]},
-            breadcrumbs=[{"title": _gettext(context["lang"])("Courses"), "url": context["catalog_url"]},
-                         {"title": course.title, "url": relative_url(url, course_url(course))},
-                         {"title": module.title, "url": relative_url(url, module_url(course, module))}],
-            toc=[{"level": h.level, "text": h.text, "id": h.id} for h in body.headings if h.level in (2, 3)],
+            module=c.ModuleNav(module.title, relative_url(url, module_url(course, module)),
+                               [c.ModuleLesson(l.title, relative_url(url, lesson_url(course, module, l)), l is lesson)
+                                for l in module.lessons]),
+            breadcrumbs=_course_trail(url, course, module),
+            toc=[c.Heading(h.level, h.text, h.id) for h in body.headings if h.level in (2, 3)],
             embeds=embeds,
             prev=_lesson_link(url, course, ordered, index - 1),
             next=_lesson_link(url, course, ordered, index + 1),
             jsonld=jsonld.to_script(jsonld.lesson_jsonld(course, license_info(course.license)["url"],
-                                                         lesson, outcomes)),
-        )
-        return context
+                                                         lesson, [c.to_template(o) for o in outcomes]))))
     return make
 
 
-def _lesson_link(url: str, course: Course, ordered: list, index: int) -> dict | None:
+def _lesson_link(url: str, course: Course, ordered: list, index: int) -> c.Link | None:
     if not 0 <= index < len(ordered):
         return None
     module, lesson = ordered[index]
-    return {"title": lesson.title, "url": relative_url(url, lesson_url(course, module, lesson))}
+    return c.Link(lesson.title, relative_url(url, lesson_url(course, module, lesson)))
 
 
 def body_html(segments: list, embeds: list[str]) -> str:
@@ -282,19 +291,17 @@ def body_html(segments: list, embeds: list[str]) -> str:
 def search_page(course: Course) -> Page:
     url = f"{course.id}/search/index.html"
     _ = _gettext(course.language)
-    context = _common(url, course.language, _("Search"), description(
+    common = _common(url, course.language, _("Search"), description(
         _("Search the lessons of %(course)s.") % {"course": course.title}))
-    context.update(course=_course_summary(course, url),
-                   breadcrumbs=[{"title": _gettext(context["lang"])("Courses"), "url": context["catalog_url"]},
-                                {"title": course.title, "url": relative_url(url, course_url(course))}])
-    return Page(url, "search.html", context)
+    return _page(url, c.SearchPage(**common, course=_course_summary(course, url),
+                                   breadcrumbs=_course_trail(url, course)))
 
 
 def credits_page(course: Course) -> Page:
     """Every image (with a licence file) and video of the course: title, author, licence, source."""
     url = credits_url(course)
     _ = _gettext(course.language)
-    context = _common(url, course.language, _("Media credits"), description(
+    common = _common(url, course.language, _("Media credits"), description(
         _("Who made the images and videos of %(course)s, and under which licences they are shared.")
         % {"course": course.title}))
 
@@ -304,13 +311,11 @@ def credits_page(course: Course) -> Page:
     shown.update({source_key(course, v.source): f"{video_folder(course, v)}/{course.video_outputs[v.name].poster}"
                   for v in course.videos.values() if v.name in course.video_outputs})
 
-    def entries(credits: dict, kind: str) -> list[dict]:
-        return [{**credit, "kind": kind, "file": key.rsplit("/", 1)[-1],
-                 "url": relative_url(url, shown[key]) if key in shown else None}
+    def entries(credits: dict, kind: str) -> list[c.Credit]:
+        return [c.Credit(**{**credit, "license": c.License(**credit["license"])}, kind=kind,
+                         file=key.rsplit("/", 1)[-1], url=relative_url(url, shown[key]) if key in shown else None)
                 for key, credit in credits.items()]
-    context.update(course=_course_summary(course, url),
-                   images=entries(image_credits(course), "image"), videos=entries(video_credits(course), "video"),
-                   json_url=relative_url(url, credits_json_url(course)),
-                   breadcrumbs=[{"title": _("Courses"), "url": context["catalog_url"]},
-                                {"title": course.title, "url": relative_url(url, course_url(course))}])
-    return Page(url, "credits.html", context)
+    return _page(url, c.CreditsPage(
+        **common, course=_course_summary(course, url),
+        images=entries(image_credits(course), "image"), videos=entries(video_credits(course), "video"),
+        json_url=relative_url(url, credits_json_url(course)), breadcrumbs=_course_trail(url, course)))

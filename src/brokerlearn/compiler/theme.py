@@ -8,6 +8,7 @@ from jinja2 import (ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
                     TemplateSyntaxError, select_autoescape)
 
 from brokerlearn import __version__, i18n
+from brokerlearn.compiler.contexts import ThemeGlobals, to_template
 from brokerlearn.errors import UsageError
 from brokerlearn.paths import default_theme_dir
 
@@ -28,7 +29,7 @@ class Theme:
         """Render in the interface language of the context's `lang` (the course's language)."""
         lang = context.get("lang", "en")
         self.env.install_gettext_translations(i18n.translations(lang), newstyle=True)
-        context = {**context, "js_messages": i18n.js_messages(lang)}
+        context = {**context, **to_template(ThemeGlobals(js_messages=i18n.js_messages(lang)))}
         try:
             return self.env.get_template(template).render(**context)
         except TemplateError as exc:  # a theme's mistake, reported without a traceback

@@ -59,5 +59,5 @@ def _wire(app: Flask) -> None:
     for blueprint in (auth.bp, learn.bp, quiz.bp, openapi.bp, admin.bp, certificates.bp,
                       certificates.well_known, health.bp, site.bp):
         app.register_blueprint(blueprint)
-    from brokerlearn.server.pages import points
-    app.jinja_env.filters["points"] = points
+    from brokerlearn.server import pages
+    pages.init_app(app)  # the theme's context processor and filters

@@ -15,7 +15,8 @@ from brokerlearn.server.courses import catalog
 from brokerlearn.server.errors import id_number
 from brokerlearn.server.mail import absolute_url
 from brokerlearn.server.models import ROLES, Certificate, Group, GroupMember, ProgressEvent, QuizAttempt, User
-from brokerlearn.server.pages import page
+from brokerlearn.server import contexts as ctx
+from brokerlearn.server.pages import render
 from brokerlearn.server.services.accounts import AccountError, make_invitation
 from brokerlearn.server.services.certificates import CertificateError, revoke
 from brokerlearn.server.services.enrolment import (check_rows, create_group, parse_staff_csv)
@@ -72,9 +73,9 @@ def learners():
     rows = session.execute(statement).all()
     total = session.scalar(select(func.count(User.id)))
     groups = session.scalars(select(Group).order_by(Group.name)).all()
-    return page("admin/learners.html", _("Learners"), rows=rows, total=total, query=query, limit=PAGE_SIZE,
-                groups=groups, group_id=group_id, role=role, roles=ROLES,
-                courses=catalog().all())
+    return render(ctx.LearnersPage(title=_("Learners"), rows=rows, total=total, query=query, limit=PAGE_SIZE,
+                                   groups=groups, group_id=group_id, role=role, roles=ROLES,
+                                   nav_courses=catalog().all()))
 
 
 @bp.get("/learners/<int:user_id>")
@@ -92,8 +93,8 @@ def learner(user_id: int):
     certificates = session.scalars(select(Certificate).where(Certificate.user_id == user.id)).all()
     groups = session.scalars(select(Group).join(GroupMember, GroupMember.group_id == Group.id)
                              .where(GroupMember.user_id == user.id)).all()
-    return page("admin/learner.html", user.email, person=user, courses=courses, certificates=certificates,
-                groups=groups)
+    return render(ctx.LearnerPage(title=user.email, person=user, courses=courses, certificates=certificates,
+                                  groups=groups))
 
 
 @bp.route("/groups", methods=["GET", "POST"])
@@ -109,7 +110,7 @@ def groups():
             error = str(exc)
     counts = dict(session.execute(select(GroupMember.group_id, func.count()).group_by(GroupMember.group_id)).all())
     rows = [(g, counts.get(g.id, 0)) for g in session.scalars(select(Group).order_by(Group.name))]
-    return page("admin/groups.html", _("Groups"), 422 if error else 200, rows=rows, error=error)
+    return render(ctx.GroupsPage(title=_("Groups"), rows=rows, error=error), 422 if error else 200)
 
 
 @bp.route("/groups/<int:group_id>", methods=["GET", "POST"])
@@ -124,10 +125,10 @@ def group(group_id: int):
             invitation = url_for("auth.register", invite=token, _external=False)
             invitation = absolute_url(invitation)
         except AccountError as exc:
-            return page("admin/group.html", found.name, 422, group=found, members=_members(found), error=str(exc),
-                        invitation=None)
-    return page("admin/group.html", found.name, group=found, members=_members(found), error=None,
-                invitation=invitation)
+            return render(ctx.GroupPage(title=found.name, group=found, members=_members(found), error=str(exc),
+                                        invitation=None), 422)
+    return render(ctx.GroupPage(title=found.name, group=found, members=_members(found), error=None,
+                                invitation=invitation))
 
 
 def _members(found: Group):
@@ -140,7 +141,7 @@ def _members(found: Group):
 def import_staff():
     """A CSV of staff (email, name, group) becomes invitation links; a dry run only reports."""
     if request.method == "GET":
-        return page("admin/import.html", _("Enrol staff from a CSV file"), rows=None, error=None, dry_run=True)
+        return render(ctx.ImportPage(title=_("Enrol staff from a CSV file"), rows=None, error=None, dry_run=True))
     upload = request.files.get("file")
     dry_run = bool(request.form.get("dry_run"))
     session = db.session()
@@ -149,11 +150,11 @@ def import_staff():
             raise AccountError(_("Choose a CSV file."))
         rows = check_rows(session, parse_staff_csv(upload.read(2_000_000)))
     except AccountError as exc:
-        return page("admin/import.html", _("Enrol staff from a CSV file"), 422, rows=None, error=str(exc),
-                    dry_run=dry_run)
+        return render(ctx.ImportPage(title=_("Enrol staff from a CSV file"), rows=None, error=str(exc),
+                                     dry_run=dry_run), 422)
     if not dry_run:
         import_staff_rows(session, current_app.secret_key, absolute_url("/"), rows)
-    return page("admin/import.html", _("Enrol staff from a CSV file"), rows=rows, error=None, dry_run=dry_run)
+    return render(ctx.ImportPage(title=_("Enrol staff from a CSV file"), rows=rows, error=None, dry_run=dry_run))
 
 
 @bp.get("/courses/<course_id>")
@@ -170,15 +171,15 @@ def course_report(course_id: str):
                       [(m["title"], [(started, m["started"]), (completed, m["completed"])]) for m in funnel])
     quizzes = [item_statistics(session, course, qid) for qid, q in course.data.get("quizzes", {}).items()
                if q["mode"] == "graded"]
-    return page("admin/course.html", course.title, course=course.data, funnel=funnel, chart=chart,
-                quizzes=quizzes)
+    return render(ctx.CourseReportPage(title=course.title, course_title=course.title, funnel=funnel, chart=chart,
+                                       quizzes=quizzes))
 
 
 @bp.get("/certificates")
 @role_required("admin")
 def certificates():
     rows = db.session().scalars(select(Certificate).order_by(Certificate.issued_at.desc()).limit(500)).all()
-    return page("admin/certificates.html", _("Certificates"), rows=rows, error=request.args.get("error"))
+    return render(ctx.CertificatesPage(title=_("Certificates"), rows=rows, error=request.args.get("error")))
 
 
 @bp.post("/certificates/<certificate_id>/revoke")

@@ -9,7 +9,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from brokerlearn.server.language import gettext as _
 from brokerlearn.server import db, mail
 from brokerlearn.server.models import Group, User
-from brokerlearn.server.pages import page
+from brokerlearn.server import contexts as ctx
+from brokerlearn.server.pages import render
 from brokerlearn.server.security import same_site_path
 from brokerlearn.server.services import accounts, enrolment
 from brokerlearn.server.services.accounts import AccountError
@@ -35,25 +36,25 @@ def register():
         try:
             invitation = accounts.read_invitation(current_app.secret_key, invite)
         except AccountError as exc:
-            return page("account/message.html", _("Invitation"), 400, message=str(exc))
+            return render(ctx.MessagePage(title=_("Invitation"), message=str(exc)), 400)
         form["email"] = invitation["email"]
         form["name"] = form["name"] or invitation["name"]
     elif invite_only:
-        return page("account/message.html", _("Registration"), 403,
-                    message=_("Registration is by invitation: ask your agency for an invitation link."))
+        return render(ctx.MessagePage(title=_("Registration"), message=_(
+            "Registration is by invitation: ask your agency for an invitation link.")), 403)
     if request.method == "POST":
         session = db.session()
         try:
             user = accounts.create_user(session, form["email"], request.form.get("password", ""), form["name"])
         except AccountError as exc:
-            return page("account/register.html", _("Create an account"), 422, form=form, error=str(exc),
-                        field=exc.field, invite=invite, invite_only=invite_only)
+            return render(ctx.RegisterPage(title=_("Create an account"), form=form, error=str(exc),
+                                           field=exc.field, invite=invite, invite_only=invite_only), 422)
         if invitation and invitation["group"] and session.get(Group, invitation["group"]) is not None:
             enrolment.add_member(session, invitation["group"], user.id)
         login_user(user)
         return redirect(url_for("learn.dashboard"))
-    return page("account/register.html", _("Create an account"), form=form, error=None, field=None,
-                invite=invite, invite_only=invite_only)
+    return render(ctx.RegisterPage(title=_("Create an account"), form=form, error=None, field=None,
+                                   invite=invite, invite_only=invite_only))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -65,10 +66,10 @@ def login():
             user = accounts.authenticate(db.session(), email, request.form.get("password", ""),
                                          request.remote_addr or "unknown", current_app.config["LOGIN_ATTEMPTS"])
         except AccountError as exc:
-            return page("account/login.html", _("Sign in"), 401, email=email, error=str(exc), next=next_url)
+            return render(ctx.LoginPage(title=_("Sign in"), email=email, error=str(exc), next=next_url), 401)
         login_user(user, remember=bool(request.form.get("remember")))
         return redirect(next_url)
-    return page("account/login.html", _("Sign in"), email="", error=None, next=next_url)
+    return render(ctx.LoginPage(title=_("Sign in"), email="", error=None, next=next_url))
 
 
 @bp.route("/logout", methods=["POST"])
@@ -86,17 +87,17 @@ def logout():
 def reset_request():
     if request.method == "POST":
         if not mail.can_send_links():  # links only to the configured address, never the Host header's
-            return page("account/message.html", _("Reset your password"), 503, message=mail.not_configured())
+            return render(ctx.MessagePage(title=_("Reset your password"), message=mail.not_configured()), 503)
         user = accounts.find_user(db.session(), request.form.get("email", ""))
         if user is not None:
             token = accounts.make_reset_token(current_app.secret_key, user)
             link = mail.public_url(url_for("auth.reset", token=token))
             mail.send_reset_link(user.email, link)
         # The same answer either way: nobody learns who has an account.
-        return page("account/message.html", _("Reset your password"),
-                    message=_("If an account exists for that address, a link to set a new password is on its "
-                            "way. It works once, for one hour."))
-    return page("account/reset_request.html", _("Reset your password"), error=None)
+        return render(ctx.MessagePage(title=_("Reset your password"), message=_(
+            "If an account exists for that address, a link to set a new password is on its "
+            "way. It works once, for one hour.")))
+    return render(ctx.ResetRequestPage(title=_("Reset your password")))
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
@@ -105,26 +106,26 @@ def reset(token: str):
     try:
         user = accounts.user_for_reset_token(session, current_app.secret_key, token)
     except AccountError as exc:
-        return page("account/message.html", _("Reset your password"), 400, message=str(exc))
+        return render(ctx.MessagePage(title=_("Reset your password"), message=str(exc)), 400)
     if request.method == "POST":
         try:
             accounts.set_password(session, user, request.form.get("password", ""))
         except AccountError as exc:
-            return page("account/reset.html", _("Choose a new password"), 422, error=str(exc), token=token)
+            return render(ctx.ResetPage(title=_("Choose a new password"), error=str(exc), token=token), 422)
         login_user(user)
         flash(_("Your new password is set."))
         return redirect(url_for("learn.dashboard"))
-    return page("account/reset.html", _("Choose a new password"), error=None, token=token)
+    return render(ctx.ResetPage(title=_("Choose a new password"), token=token))
 
 
 @bp.route("/settings", methods=["GET"])
 @login_required
 def settings():
-    return page("account/settings.html", _("Account settings"), error=None, done=request.args.get("done"))
+    return render(ctx.SettingsPage(title=_("Account settings"), error=None, done=request.args.get("done")))
 
 
 def _settings_error(message: str):
-    return page("account/settings.html", _("Account settings"), 422, error=message, done=None)
+    return render(ctx.SettingsPage(title=_("Account settings"), error=message, done=None), 422)
 
 
 def _confirmed_user(field: str):
@@ -157,5 +158,5 @@ def delete():
     session = db.session()
     logout_user()
     accounts.delete_user(session, user)
-    return page("account/message.html", _("Account deleted"),
-                message=_("Your account and everything recorded about your learning have been deleted."))
+    return render(ctx.MessagePage(title=_("Account deleted"), message=_(
+        "Your account and everything recorded about your learning have been deleted.")))

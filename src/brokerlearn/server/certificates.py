@@ -24,7 +24,8 @@ from brokerlearn.server.credentials.pdf import certificate_pdf
 from brokerlearn.server.credentials.verify import Verdict, verify_credential
 from brokerlearn.server.errors import error_response
 from brokerlearn.server.models import Certificate
-from brokerlearn.server.pages import page
+from brokerlearn.server import contexts as ctx
+from brokerlearn.server.pages import render
 from brokerlearn.server.services import certificates as service
 from brokerlearn.server.services.certificates import CertificateError, as_aware, not_configured
 
@@ -76,8 +77,8 @@ def claim(course_id: str):
         certificate = service.issue(session, current_user.id, course, request.form.get("name"), current,
                                     issuer_base(), current_app.config["ISSUER_NAME"])
     except CertificateError as exc:
-        return page("account/message.html", _("Certificate"), exc.status, message=str(exc),
-                    back={"url": "/dashboard", "title": _("Back to your learning")})
+        return render(ctx.MessagePage(title=_("Certificate"), message=str(exc),
+                                      back=ctx.BackLink("/dashboard", _("Back to your learning"))), exc.status)
     return redirect(url_for("certificates.show", certificate_id=certificate.id))
 
 
@@ -92,15 +93,16 @@ def show(certificate_id: str):
     """Public: anyone with the address sees whether the certificate is valid, revoked or unknown."""
     certificate = _get(certificate_id)
     if certificate is None:
-        return page("certificates/show.html", _("Unknown certificate"), 404, certificate=None, state="unknown",
-                    certificate_id=certificate_id)
+        return render(ctx.CertificatePage(title=_("Unknown certificate"), certificate=None, state="unknown",
+                                          certificate_id=certificate_id), 404)
     valid_until = as_aware(certificate.valid_until)
     state = ("revoked" if certificate.revoked_at else
              "expired" if valid_until and valid_until <= datetime.now(timezone.utc) else "valid")
     mine = current_user.is_authenticated and (current_user.id == certificate.user_id or current_user.role == "admin")
-    return page("certificates/show.html", certificate.title, certificate=certificate, state=state, mine=mine,
-                legacy=mine and service.is_legacy(certificate), issuer_name=current_app.config["ISSUER_NAME"],
-                verify_url=f"{page_base()}/certificates/{certificate.id}")
+    return render(ctx.CertificatePage(
+        title=certificate.title, certificate=certificate, state=state, mine=mine,
+        legacy=mine and service.is_legacy(certificate), issuer_name=current_app.config["ISSUER_NAME"],
+        verify_url=f"{page_base()}/certificates/{certificate.id}"))
 
 
 def _own(certificate_id: str) -> Certificate:
@@ -116,12 +118,13 @@ def pdf(certificate_id: str):
     certificate = _own(certificate_id)
     course = catalog().get(certificate.course_id)
     profile = (course.data.get("profile") or {}) if course else {}
-    context = {"lang": current_language(), "title": certificate.title,
-               "name": certificate.name, "issuer_name": current_app.config["ISSUER_NAME"],
-               "profile_title": profile.get("title", certificate.profile_id), "level": profile.get("level"),
-               "outcomes": certificate.outcomes, "issued": long_date(certificate.issued_at),
-               "valid_until": long_date(certificate.valid_until) if certificate.valid_until else None,
-               "certificate_id": certificate.id, "verify_url": f"{page_base()}/certificates/{certificate.id}"}
+    context = ctx.CertificateDocument(
+        lang=current_language(), title=certificate.title,
+        name=certificate.name, issuer_name=current_app.config["ISSUER_NAME"],
+        profile_title=profile.get("title", certificate.profile_id), level=profile.get("level"),
+        outcomes=certificate.outcomes, issued=long_date(certificate.issued_at),
+        valid_until=long_date(certificate.valid_until) if certificate.valid_until else None,
+        certificate_id=certificate.id, verify_url=f"{page_base()}/certificates/{certificate.id}")
     data = certificate_pdf(context, default_theme_dir() / "static")
     return Response(data, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="certificate-{certificate.id}.pdf"'})
@@ -144,8 +147,8 @@ def reissue(certificate_id: str):
     try:
         service.reissue(db.session(), certificate, current, issuer_base())
     except CertificateError as exc:
-        return page("account/message.html", _("Certificate"), exc.status, message=str(exc),
-                    back={"url": f"/certificates/{certificate.id}", "title": _("Back to the certificate")})
+        return render(ctx.MessagePage(title=_("Certificate"), message=str(exc), back=ctx.BackLink(
+            f"/certificates/{certificate.id}", _("Back to the certificate"))), exc.status)
     return redirect(url_for("certificates.show", certificate_id=certificate.id))
 
 
@@ -162,8 +165,8 @@ def verify():
         issuer = issuer_id()
         verdict = (verify_credential(token, issuer, all_keys, service.revocation_lookup(db.session())) if issuer
                    else Verdict("unavailable", not_configured()))
-    return page("certificates/verify.html", _("Check a certificate"), 200 if verdict is None or verdict.valid else 422,
-                verdict=verdict)
+    return render(ctx.VerifyPage(title=_("Check a certificate"), verdict=verdict),
+                  200 if verdict is None or verdict.valid else 422)
 
 
 @bp.get("/issuer")

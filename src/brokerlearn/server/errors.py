@@ -90,12 +90,14 @@ def unavailable_response(error: BaseException):
     else:
         from flask import g
         from brokerlearn.server.language import gettext as _
-        from brokerlearn.server.pages import page
+        from brokerlearn.server.contexts import UnavailablePage
+        from brokerlearn.server.pages import render
         # Templates get flask-login's current_user, which would ask the database again: the page
         # is rendered for nobody in particular (it names no account anyway).
         g._login_user = current_app.login_manager.anonymous_user()
-        body, status = page("errors/unavailable.html", _("The course server is briefly unavailable"), 503,
-                            retry=request.full_path.rstrip("?") if request.method in ("GET", "HEAD") else None)
+        body, status = render(UnavailablePage(
+            title=_("The course server is briefly unavailable"),
+            retry=request.full_path.rstrip("?") if request.method in ("GET", "HEAD") else None), 503)
         response = current_app.make_response((body, status))
     response.headers["Retry-After"] = str(RETRY_AFTER)
     response.headers["Cache-Control"] = "no-store"

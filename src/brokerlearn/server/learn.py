@@ -9,7 +9,8 @@ from brokerlearn.server.language import gettext as _
 from brokerlearn.server import db
 from brokerlearn.server.api import course_or_404, json_body
 from brokerlearn.server.courses import catalog
-from brokerlearn.server.pages import page
+from brokerlearn.server.contexts import DashboardPage
+from brokerlearn.server.pages import render
 from brokerlearn.server.services import progress
 from brokerlearn.server.services.attempts import outcome_scores
 from brokerlearn.server.services.certificates import eligibility
@@ -58,8 +59,7 @@ def dashboard():
         summary["quizzes"] = progress.attempts_overview(session, current_user.id, course)
         summary["certificate"] = eligibility(session, current_user.id, course)
         courses.append(summary)
-    return page("dashboard.html", _("Your learning"), courses=courses, user=current_user,
-                hours=_duration)
+    return render(DashboardPage(title=_("Your learning"), courses=courses, user=current_user, hours=_duration))
 
 
 def _duration(seconds: int) -> str:

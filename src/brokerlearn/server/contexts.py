@@ -1,0 +1,321 @@
+"""The theme contract of the server's own pages: what each template is given.
+
+One dataclass per template (its `TEMPLATE`), every field documented by the string under it;
+docs/themes.md is generated from these classes (python -m brokerlearn.authoring.themeref).
+A view fills one in and returns `pages.render(context)`; the context processor of `pages.py`
+adds `ServerGlobals` to every template. Values are the server's own objects (accounts, groups,
+certificates: their attributes are listed where a field names one).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, ClassVar
+
+
+@dataclass
+class ServerGlobals:
+    """What every server template gets from the context processor (base.html reads these).
+    Flask adds `current_user` (the signed-in account, or an anonymous one), `csrf_token()`,
+    `get_flashed_messages()` and `request`."""
+    root: str
+    """The site's root, `/`."""
+    static: str
+    """The theme's static files, `/_static/`."""
+    lang: str
+    """The interface language the learner chose (or their browser asks for)."""
+    catalog_url: str
+    """Where the site name in the header leads: the catalog, `/`."""
+    generator: str
+    """`brokerlearn` and its version, for the meta tag and the footer."""
+    js_messages: dict[str, str]
+    """The interface words the theme's JavaScript shows, in `lang`."""
+    languages: dict[str, str]
+    """The interface languages, code -> name, for the language switch in the footer."""
+    here: str
+    """This page's path and query, where the language switch returns to."""
+
+
+@dataclass(kw_only=True)
+class ServerPage:
+    """What every server page has."""
+    TEMPLATE: ClassVar[str] = "base.html"
+    title: str
+    """The page's title (the window title, and the heading of most pages)."""
+
+
+@dataclass
+class BackLink:
+    """A link back to where the learner came from."""
+    url: str
+    """The address, on this server."""
+    title: str
+    """The text of the link."""
+
+
+# The learner's dashboard --------------------------------------------------------------------
+
+@dataclass(kw_only=True)
+class DashboardPage(ServerPage):
+    """The signed-in learner's progress in every course, and their certificates."""
+    TEMPLATE: ClassVar[str] = "dashboard.html"
+    courses: list[dict]
+    """Per course: `course` (ID), `title`, `lessons`, `completed_lessons`, `share_completed`,
+    `videos`, `videos_watched`, `seconds_spent`, `resume` (`url`, `title`) or None, `modules`
+    (`title`, `url`, `lessons`, `completed`), `quizzes` (`title`, `best`, `max_score`,
+    `attempts`, `max_attempts`, `passed`) and `certificate` (the eligibility: `title`,
+    `certificate`, `outcomes`, `lessons`, `eligible`, `missing`) or None."""
+    user: Any
+    """The signed-in account (`email`, `name`)."""
+    hours: Callable[[int], str]
+    """Seconds as a duration in words (`hours(c.seconds_spent)`)."""
+
+
+# Account pages (account/_layout.html) -------------------------------------------------------
+
+@dataclass(kw_only=True)
+class MessagePage(ServerPage):
+    """A short message with a way back: an error, or the end of a process."""
+    TEMPLATE: ClassVar[str] = "account/message.html"
+    message: str
+    """The message."""
+    back: BackLink | None = None
+    """Where to go next; None: back to the courses."""
+
+
+@dataclass(kw_only=True)
+class RegisterPage(ServerPage):
+    """The registration form (open, or by invitation)."""
+    TEMPLATE: ClassVar[str] = "account/register.html"
+    form: dict[str, str]
+    """What the form is filled with: `email`, `name`."""
+    error: str | None
+    """Why the last try failed, or None."""
+    field: str | None
+    """The form field the error is about (`email`, `password`), or None."""
+    invite: str
+    """The invitation token the form carries (empty for open registration)."""
+    invite_only: bool
+    """Whether registration needs an invitation on this server."""
+
+
+@dataclass(kw_only=True)
+class LoginPage(ServerPage):
+    """The sign-in form."""
+    TEMPLATE: ClassVar[str] = "account/login.html"
+    email: str
+    """The address to fill in (the one of the last try)."""
+    error: str | None
+    """Why the last try failed, or None."""
+    next: str
+    """Where to go after signing in (a path on this server)."""
+
+
+@dataclass(kw_only=True)
+class ResetRequestPage(ServerPage):
+    """The form that asks for a link to choose a new password."""
+    TEMPLATE: ClassVar[str] = "account/reset_request.html"
+    error: str | None = None
+    """Why the last try failed, or None."""
+
+
+@dataclass(kw_only=True)
+class ResetPage(ServerPage):
+    """The form that sets a new password, reached by the link of a reset e-mail."""
+    TEMPLATE: ClassVar[str] = "account/reset.html"
+    token: str
+    """The reset token of the link (the form posts back to it)."""
+    error: str | None = None
+    """Why the last try failed, or None."""
+
+
+@dataclass(kw_only=True)
+class SettingsPage(ServerPage):
+    """Account settings: change the password, sign out, delete the account."""
+    TEMPLATE: ClassVar[str] = "account/settings.html"
+    error: str | None
+    """Why the last change failed, or None."""
+    done: str | None
+    """What was just done (`password`), or None."""
+
+
+@dataclass(kw_only=True)
+class UnavailablePage(ServerPage):
+    """The 503 page while the server cannot reach its database."""
+    TEMPLATE: ClassVar[str] = "errors/unavailable.html"
+    retry: str | None
+    """The address to try again (for a GET), or None."""
+
+
+# Certificates -------------------------------------------------------------------------------
+
+@dataclass(kw_only=True)
+class CertificatePage(ServerPage):
+    """A certificate's public page: valid, revoked, expired or unknown; its holder's copies."""
+    TEMPLATE: ClassVar[str] = "certificates/show.html"
+    certificate: Any | None
+    """The certificate (`id`, `title`, `name`, `issued_at`, `valid_until`, `revoked_at`,
+    `revocation_reason`, `outcomes`: `id`, `statement`, `score`), or None when unknown."""
+    state: str
+    """`valid`, `revoked`, `expired` or `unknown`."""
+    certificate_id: str = ""
+    """The number asked for (shown when it is unknown)."""
+    mine: bool = False
+    """Whether the visitor is its holder (or an administrator): they see scores and downloads."""
+    legacy: bool = False
+    """Whether its digital credential is of the earlier format (the holder may re-sign it)."""
+    issuer_name: str = ""
+    """The issuing organisation."""
+    verify_url: str = ""
+    """The page's public address, to share."""
+
+
+@dataclass(kw_only=True)
+class VerifyPage(ServerPage):
+    """The form that checks a credential file, and its verdict."""
+    TEMPLATE: ClassVar[str] = "certificates/verify.html"
+    verdict: Any | None
+    """The check's result (`valid`, `status`, `message`, `details`, `credential`), or None
+    before a check."""
+
+
+@dataclass(kw_only=True)
+class CertificateDocument(ServerPage):
+    """The printable certificate, rendered to PDF (not a web page: it does not extend base.html).
+    `title` is the certificate's title."""
+    TEMPLATE: ClassVar[str] = "certificate.html"
+    lang: str
+    """The language it is printed in."""
+    name: str
+    """The holder's name."""
+    issuer_name: str
+    """The issuing organisation."""
+    profile_title: str
+    """The qualification profile it certifies."""
+    level: str | None
+    """The profile's level, if it states one."""
+    outcomes: list[dict]
+    """The outcomes achieved: `id`, `statement`, `score`."""
+    issued: str
+    """The date of issue, written out."""
+    valid_until: str | None
+    """The end of validity, written out, or None."""
+    certificate_id: str
+    """The certificate's number."""
+    verify_url: str
+    """The public page that checks it."""
+    qr: str = ""
+    """A QR code of `verify_url` as an SVG data URI (filled in when the PDF is made)."""
+
+
+# Administration (admin/_layout.html) --------------------------------------------------------
+
+@dataclass(kw_only=True)
+class AdminPage(ServerPage):
+    """What every administration page has."""
+    nav_courses: list = field(default_factory=list)
+    """Courses the admin menu links to (`id`, `title`); only the learners page fills it."""
+
+
+@dataclass(kw_only=True)
+class LearnersPage(AdminPage):
+    """Accounts with lessons completed and attempts submitted, filtered."""
+    TEMPLATE: ClassVar[str] = "admin/learners.html"
+    rows: list
+    """(account, lessons completed, graded attempts) per account shown."""
+    total: int
+    """How many accounts there are."""
+    query: str
+    """The text filter."""
+    limit: int
+    """The most rows shown."""
+    groups: list
+    """Every group (`id`, `name`), for the filter."""
+    group_id: int | None
+    """The group filtered by, or None."""
+    role: str | None
+    """The role filtered by, or None."""
+    roles: tuple[str, ...]
+    """Every role."""
+
+
+@dataclass(kw_only=True)
+class LearnerPage(AdminPage):
+    """One account: progress per course, graded attempts, certificates."""
+    TEMPLATE: ClassVar[str] = "admin/learner.html"
+    person: Any
+    """The account (`email`, `name`, `role`, `created_at`)."""
+    courses: list[dict]
+    """Progress per course, as on the dashboard, with `attempts` (`quiz_id`, `number`, `score`,
+    `max_score`, `passed`, `submitted_at`)."""
+    certificates: list
+    """The account's certificates (`id`, `title`, `issued_at`, `revoked_at`)."""
+    groups: list
+    """The groups the account is in (`id`, `name`)."""
+
+
+@dataclass(kw_only=True)
+class GroupsPage(AdminPage):
+    """Every group, and the form that makes one."""
+    TEMPLATE: ClassVar[str] = "admin/groups.html"
+    rows: list
+    """(group, member count) per group; a group has `id`, `name`, `created_at`."""
+    error: str | None
+    """Why making a group failed, or None."""
+
+
+@dataclass(kw_only=True)
+class GroupPage(AdminPage):
+    """A group's members, and the form that makes an invitation into it."""
+    TEMPLATE: ClassVar[str] = "admin/group.html"
+    group: Any
+    """The group (`id`, `name`)."""
+    members: list
+    """Its member accounts (`id`, `email`, `name`)."""
+    error: str | None
+    """Why making an invitation failed, or None."""
+    invitation: str | None
+    """The invitation link just made, or None."""
+
+
+@dataclass(kw_only=True)
+class ImportPage(AdminPage):
+    """Enrolling staff from a CSV file: the form, and the rows of the last upload."""
+    TEMPLATE: ClassVar[str] = "admin/import.html"
+    rows: list | None
+    """The rows checked (`line`, `email`, `name`, `group`, `problems`, `invite`), or None."""
+    error: str | None
+    """Why the file could not be read, or None."""
+    dry_run: bool
+    """Whether the upload only checked the rows."""
+
+
+@dataclass(kw_only=True)
+class CourseReportPage(AdminPage):
+    """A course's completion funnel and the item statistics of its graded quizzes."""
+    TEMPLATE: ClassVar[str] = "admin/course.html"
+    course_title: str
+    """The course's title."""
+    funnel: list[dict]
+    """Per module: `title`, `started`, `completed` (learners)."""
+    chart: Any
+    """The funnel as an SVG bar chart (markup, already safe)."""
+    quizzes: list[dict]
+    """Per graded quiz: `title`, `learners`, `questions` (`number`, `prompt`, `facility`,
+    `discrimination`, `options`: `text`, `correct`, `chosen`)."""
+
+
+@dataclass(kw_only=True)
+class CertificatesPage(AdminPage):
+    """Every certificate issued, with the form that revokes one."""
+    TEMPLATE: ClassVar[str] = "admin/certificates.html"
+    rows: list
+    """The latest certificates (`id`, `title`, `name`, `issued_at`, `revoked_at`,
+    `revocation_reason`)."""
+    error: str | None
+    """Why the last revocation failed, or None."""
+
+
+PAGES = [DashboardPage, MessagePage, RegisterPage, LoginPage, ResetRequestPage, ResetPage, SettingsPage,
+         UnavailablePage, CertificatePage, VerifyPage, CertificateDocument, LearnersPage, LearnerPage,
+         GroupsPage, GroupPage, ImportPage, CourseReportPage, CertificatesPage]
+"""Every page context of the server."""
