@@ -611,7 +611,7 @@ def export_group() -> None:
 @_instance_option
 def export_csv(what: str, output: Path | None, build_dir: Path, instance: Path | None) -> None:
     """Learners, progress per course, or graded results, as CSV (UTF-8, one header row)."""
-    from brokerlearn.server import exports
+    from brokerlearn.server.services import reports as exports
     from brokerlearn.server.courses import catalog
 
     def act(app, session):
@@ -657,7 +657,7 @@ def export_xapi(output: Path | None, public_url: str | None, build_dir: Path, in
     """Every learning event as an xAPI 1.0.3 statement, one JSON object per line."""
     import json
 
-    from brokerlearn.server import exports
+    from brokerlearn.server.services import reports as exports
     from brokerlearn.server.courses import catalog
 
     def act(app, session):

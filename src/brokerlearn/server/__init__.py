@@ -46,7 +46,9 @@ def create_app(test_config: dict | None = None, build_dir: Path | str = "build",
     (With PostgreSQL and BROKERLEARN_SECRET_KEY, the instance folder is needed for keys only.)"""
     environment = settings.environment(instance_path)
     instance = environment.instance
-    if create:
+    if create:  # the commands that set up or run an installation: no server starts on manifests it cannot read
+        from brokerlearn.server.courses import CourseCatalog
+        CourseCatalog(Path(build_dir) / "server").check()
         make_instance_folder(instance)
     app = Flask(__name__, instance_path=str(instance), static_folder=None)
     build_dir = Path(build_dir).resolve()

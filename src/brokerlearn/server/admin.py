@@ -168,9 +168,8 @@ def course_report(course_id: str):
     started, completed = _("started"), _("completed")
     chart = bar_chart(_("Learners who started and completed each module of %(course)s") % {"course": course.title},
                       [(m["title"], [(started, m["started"]), (completed, m["completed"])]) for m in funnel])
-    quizzes = [item_statistics(session, course, qid) for qid, q in course.data.get("quizzes", {}).items()
-               if q["mode"] == "graded"]
-    return page("admin/course.html", course.title, course=course.data, funnel=funnel, chart=chart,
+    quizzes = [item_statistics(session, course, quiz.id) for quiz in course.graded_quizzes()]
+    return page("admin/course.html", course.title, course=course, funnel=funnel, chart=chart,
                 quizzes=quizzes)
 
 

@@ -16,11 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from brokerlearn.course.grading import current_ids
-from brokerlearn.server.courses import CourseInfo
+from brokerlearn.course.manifest import CourseManifest
 from brokerlearn.server.models import ProgressEvent, QuizAttempt, User
 
 
-def module_funnel(db: Session, course: CourseInfo) -> list[dict]:
+def module_funnel(db: Session, course: CourseManifest) -> list[dict]:
     """Per module: learners who started it (a lesson viewed or completed) and who completed all
     its lessons; the course's learners are those with any event in it."""
     rows = db.execute(select(ProgressEvent.user_id, ProgressEvent.kind, ProgressEvent.item_id).where(
@@ -32,11 +32,11 @@ def module_funnel(db: Session, course: CourseInfo) -> list[dict]:
         (completed if kind == "lesson_completed" else started).setdefault(user_id, set()).add(item)
     learners = set(started) | set(completed)
     funnel = []
-    for module in course.data["modules"]:
-        ids = {f"{module['slug']}/{l['slug']}" for l in module["lessons"]}
+    for module in course.modules:
+        ids = {lesson.id for lesson in module.lessons}
         began = sum(1 for u in learners if (started.get(u, set()) | completed.get(u, set())) & ids)
         finished = sum(1 for u in learners if ids and ids <= completed.get(u, set()))
-        funnel.append({"slug": module["slug"], "title": module["title"], "started": began, "completed": finished})
+        funnel.append({"slug": module.slug, "title": module.title, "started": began, "completed": finished})
     return funnel
 
 
@@ -53,7 +53,7 @@ def _pearson(xs: list[float], ys: list[float]) -> float | None:
     return sxy / math.sqrt(sxx * syy)
 
 
-def item_statistics(db: Session, course: CourseInfo, quiz_id: str) -> dict:
+def item_statistics(db: Session, course: CourseManifest, quiz_id: str) -> dict:
     quiz = course.quiz(quiz_id)
     first = {}
     for attempt in db.scalars(select(QuizAttempt).where(
@@ -62,22 +62,22 @@ def item_statistics(db: Session, course: CourseInfo, quiz_id: str) -> dict:
         first.setdefault(attempt.user_id, attempt)
     attempts = list(first.values())
     questions = []
-    for number, question in enumerate(quiz["questions"], start=1):
-        qid = question["id"]
-        max_score = course.questions[quiz_id][qid].max_score
+    for number, question in enumerate(quiz.questions, start=1):
+        qid = question.id
+        max_score = question.max_score
         scores = [(a.results or {}).get(qid, {}).get("score", 0.0) for a in attempts]
         rest = [(a.score or 0.0) - s for a, s in zip(attempts, scores)]
-        scored = bool(max_score) and question["type"] != "reflection"
+        scored = bool(max_score) and question.type != "reflection"
         facility = (sum(scores) / (len(scores) * max_score)) if scored and scores else None
         choices = Counter()
         for a in attempts:
-            answer = current_ids(course.questions[quiz_id][qid], (a.responses or {}).get(qid))  # IDs of old builds too
+            answer = current_ids(question, (a.responses or {}).get(qid))  # IDs of old builds too
             for option_id in (answer if isinstance(answer, list) else [answer]):
                 if isinstance(option_id, str):
                     choices[option_id] += 1
-        options = [{"id": o["id"], "text": o["text"], "correct": o.get("correct", False),
-                    "chosen": choices.get(o["id"], 0)} for o in question.get("options", [])]
-        questions.append({"number": number, "id": qid, "type": question["type"], "prompt": question["prompt"],
+        options = [{"id": o.id, "text": o.text, "correct": o.correct,
+                    "chosen": choices.get(o.id, 0)} for o in question.options]
+        questions.append({"number": number, "id": qid, "type": question.type, "prompt": question.prompt,
                           "facility": facility, "discrimination": _pearson(scores, rest) if scored else None,
                           "answered": sum(1 for a in attempts if qid in (a.responses or {})), "options": options})
-    return {"quiz": quiz_id, "title": quiz["title"], "learners": len(attempts), "questions": questions}
+    return {"quiz": quiz_id, "title": quiz.title, "learners": len(attempts), "questions": questions}
