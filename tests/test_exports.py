@@ -194,5 +194,40 @@ def test_answered_statements_define_their_interaction(app, learner, built_exampl
     ({"type": "reflection"}, None),
 ])
 def test_correct_responses_patterns(question, pattern):
-    from brokerlearn.server.exports import _correct_responses
-    assert _correct_responses(question) == pattern
+    from brokerlearn.course.questions import Question, xapi_interaction
+    question = dict(question)
+    options = [{"text": "", "feedback": None, **o} for o in question.pop("options", [])]
+    items = [{"text": "", **i} for i in question.pop("items", [])]
+    pairs = [{"left": "", "right": "", **p} for p in question.pop("pairs", [])]
+    typed = Question.from_json({"id": "q", "prompt": "", "outcomes": [], "points": 1, "explanation": None,
+                                "options": options, "items": items, "pairs": pairs, **question})
+    assert xapi_interaction(typed, "en", with_key=True).get("correctResponsesPattern") == pattern
+
+
+def test_statements_are_written_from_plain_records_and_the_manifest(built_example):
+    """The xAPI writer needs no database: any record with the fields of a progress event will do."""
+    from dataclasses import dataclass
+    from datetime import datetime, timezone
+
+    from brokerlearn.course.manifest import load
+    from brokerlearn.exports.xapi import StatementMaker
+
+    @dataclass
+    class Event:
+        user_id: int
+        event_id: str
+        course_id: str
+        kind: str
+        item_id: str
+        value: float | None
+        occurred_at: datetime
+    course = load(built_example / "server" / "example.json")
+    maker = StatementMaker([course], "https://learn.example.org/", watched_share=0.9)
+    at = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
+    video = maker.event(Event(7, "evt-v-0001", "example", "video_progress", "partner-call", 0.85, at))
+    assert video["object"]["definition"]["name"] == {"en": course.videos["partner-call"].title}
+    assert video["result"]["completion"] is False and video["timestamp"] == "2026-11-20T10:00:00.000Z"
+    lesson = maker.event(Event(7, "evt-l-0001", "example", "lesson_completed", "working-together/first-meeting",
+                               None, at))
+    assert lesson["object"]["definition"]["name"] == {"en": "Planning a first online meeting"}
+    assert lesson["actor"]["account"] == {"homePage": "https://learn.example.org", "name": "learner-7"}

@@ -114,3 +114,26 @@ def test_the_learners_request_never_waits_for_the_lrs(app, lrs, learner):
     finally:
         forwarder.stop()
         forwarder.join(timeout=10)
+
+
+def test_nothing_is_sent_while_a_manifest_cannot_be_read(app, lrs, learner, built_example, tmp_path):
+    """Statements made without the course's manifest would carry IDs for names, in the LRS for good."""
+    import shutil
+
+    from brokerlearn.course.manifest import ManifestError
+    from brokerlearn.server.courses import CourseCatalog
+    ana = learner()
+    ana.api("post", "/api/progress", {"events": [{"event_id": "evt-old-0001", "course": "example",
+                                                  "kind": "lesson_completed",
+                                                  "item": "finding-partners/cooperation-profiles"}]})
+    server_dir = tmp_path / "server"
+    shutil.copytree(built_example / "server", server_dir)
+    data = json.loads((server_dir / "example.json").read_text())
+    (server_dir / "example.json").write_text(json.dumps({**data, "format": 1}))
+    app.extensions["brokerlearn_courses"] = CourseCatalog(server_dir)
+    lrs.mode = "up"
+    with pytest.raises(ManifestError, match="rebuild the course with `brokerlearn build`"):
+        forward_once(app)
+    assert unsent(app) == 1 and lrs.posts == 0
+    app.extensions["brokerlearn_courses"] = CourseCatalog(built_example / "server")
+    assert forward_once(app) == 1

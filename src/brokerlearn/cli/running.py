@@ -343,7 +343,7 @@ def _write(text: str, output: Path | None) -> None:
 @_instance_option
 def export_csv(what: str, output: Path | None, build_dir: Path, instance: Path | None) -> None:
     """Learners, progress per course, or graded results, as CSV (UTF-8, one header row)."""
-    from brokerlearn.server import exports
+    from brokerlearn.server.services import reports as exports
     with _database(instance) as (_, session):
         if what == "learners":
             text = exports.learners_csv(session)
@@ -364,7 +364,7 @@ def export_xapi(output: Path | None, public_url: str | None, build_dir: Path, in
     """Every learning event as an xAPI 1.0.3 statement, one JSON object per line."""
     import json
 
-    from brokerlearn.server import exports
+    from brokerlearn.server.services import reports as exports
     with _database(instance) as (installation, session):
         base = _link_base(installation, public_url, "the activity IDs use")
         lines = [json.dumps(s, ensure_ascii=False)

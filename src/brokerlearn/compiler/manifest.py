@@ -1,5 +1,5 @@
-"""The private course manifest for the server (build/server/<course-id>.json), and the
-build's quiz key (build/server/quiz-key).
+"""The private course manifest for the server (build/server/<course-id>.json), made as the
+typed contract of brokerlearn.course.manifest, and the build's quiz key (build/server/quiz-key).
 
 They hold what only the server may read; nothing here is ever written under site/.
 """
@@ -14,6 +14,8 @@ from brokerlearn.compiler.links import lesson_url, module_url
 from brokerlearn.compiler.quizzes import private_quiz
 from brokerlearn.compiler.pages import qualification_url
 from brokerlearn.course.alignment import align
+from brokerlearn.course.manifest import (Alignment, CertificateRule, CourseManifest, Lesson, Module, Outcome,
+                                         Profile, Quiz, QuizRef, Unit, Video)
 from brokerlearn.course.model import Course
 from brokerlearn.course.profile import certificate_rule
 from brokerlearn.errors import UsageError
@@ -40,39 +42,42 @@ def quiz_key(out_dir: Path) -> str:
 
 
 def course_manifest(course: Course) -> dict:
-    return {
-        "format": 1, "generator": __version__, "id": course.id, "title": course.title,
-        "version": course.version, "language": course.language, "license": course.license,
-        "modules": [_module(course, m) for m in course.modules],
-        "outcomes": {o.id: {"statement": o.statement, "unit": o.unit_id}
-                     for o in course.outcome_index().values()},
-        "profile": _profile(course),
-        "quizzes": {quiz.id: private_quiz(quiz) for quiz in course.quizzes.values()},
-        "videos": {name: {"title": video.title, "duration": round(course.video_outputs[name].duration, 3)
-                          if name in course.video_outputs else None}
-                   for name, video in sorted(course.videos.items())},
-    }
+    """The manifest's JSON for build/server/<course-id>.json, written through the contract."""
+    return build_manifest(course).to_json()
 
 
-def _module(course: Course, module) -> dict:
-    return {
-        "slug": module.slug, "title": module.title, "url": module_url(course, module),
-        "outcomes": module.outcomes,
-        "lessons": [{"slug": l.slug, "title": l.title, "url": lesson_url(course, module, l),
-                     "outcomes": l.outcomes, "minutes": l.minutes} for l in module.lessons],
-        "quizzes": [{"id": q.id, "title": q.title, "mode": q.mode} for q in module.quizzes],
-    }
+def build_manifest(course: Course) -> CourseManifest:
+    return CourseManifest(
+        id=course.id, title=course.title, version=course.version, language=course.language,
+        license=course.license, generator=__version__,
+        modules=[_module(course, m) for m in course.modules],
+        outcomes={o.id: Outcome(o.statement, o.unit_id) for o in course.outcome_index().values()},
+        profile=_profile(course),
+        quizzes={quiz.id: Quiz.from_json(private_quiz(quiz)) for quiz in course.quizzes.values()},
+        videos={name: Video(video.title, round(course.video_outputs[name].duration, 3)
+                            if name in course.video_outputs else None)
+                for name, video in sorted(course.videos.items())},
+    )
 
 
-def _profile(course: Course) -> dict | None:
+def _module(course: Course, module) -> Module:
+    return Module(
+        slug=module.slug, title=module.title, url=module_url(course, module), outcomes=list(module.outcomes),
+        lessons=[Lesson(module.slug, l.slug, l.title, lesson_url(course, module, l), list(l.outcomes), l.minutes)
+                 for l in module.lessons],
+        quizzes=[QuizRef(q.id, q.title, q.mode) for q in module.quizzes])
+
+
+def _profile(course: Course) -> Profile | None:
     profile = course.profile
     if profile is None:
         return None
     table = align(course)
-    return {"id": profile.id, "title": profile.title, "level": profile.level, "summary": profile.summary,
-            "url": qualification_url(course), "certificate": certificate_rule(profile),
-            "units": [{"id": u.id, "title": u.title, "outcomes": [o.id for o in u.outcomes]}
-                      for u in profile.units],
-            "alignment": {oid: {"lessons": [f"{m.slug}/{l.slug}" for m, l in row.lessons],
-                                "questions": [f"{quiz.id}/{q.id}" for quiz, _, q in row.questions]}
-                          for oid, row in table.items()}}
+    rule = certificate_rule(profile)
+    return Profile(
+        id=profile.id, title=profile.title, level=profile.level, summary=profile.summary,
+        url=qualification_url(course), certificate=CertificateRule.from_json(rule) if rule else None,
+        units=[Unit(u.id, u.title, [o.id for o in u.outcomes]) for u in profile.units],
+        alignment={oid: Alignment([f"{m.slug}/{l.slug}" for m, l in row.lessons],
+                                  [f"{quiz.id}/{q.id}" for quiz, _, q in row.questions])
+                   for oid, row in table.items()})

@@ -169,8 +169,7 @@ def course_report(course_id: str):
     started, completed = _("started"), _("completed")
     chart = bar_chart(_("Learners who started and completed each module of %(course)s") % {"course": course.title},
                       [(m["title"], [(started, m["started"]), (completed, m["completed"])]) for m in funnel])
-    quizzes = [item_statistics(session, course, qid) for qid, q in course.data.get("quizzes", {}).items()
-               if q["mode"] == "graded"]
+    quizzes = [item_statistics(session, course, quiz.id) for quiz in course.graded_quizzes()]
     return render(ctx.CourseReportPage(title=course.title, course_title=course.title, funnel=funnel, chart=chart,
                                        quizzes=quizzes))
 

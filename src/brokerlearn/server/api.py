@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import request
 
-from brokerlearn.server.courses import CourseInfo, catalog
+from brokerlearn.server.courses import CourseManifest, catalog
 from brokerlearn.server.errors import ApiError
 
 
@@ -19,7 +19,7 @@ def json_body() -> dict:
     return data
 
 
-def course_or_404(course_id: str) -> CourseInfo:
+def course_or_404(course_id: str) -> CourseManifest:
     course = catalog().get(course_id)
     if course is None:
         raise ApiError(404, f"unknown course '{course_id}'", "unknown_course")

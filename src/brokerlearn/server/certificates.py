@@ -117,11 +117,12 @@ def _own(certificate_id: str) -> Certificate:
 def pdf(certificate_id: str):
     certificate = _own(certificate_id)
     course = catalog().get(certificate.course_id)
-    profile = (course.data.get("profile") or {}) if course else {}
+    profile = course.profile if course else None
     context = ctx.CertificateDocument(
         lang=current_language(), title=certificate.title,
         name=certificate.name, issuer_name=current_app.config["ISSUER_NAME"],
-        profile_title=profile.get("title", certificate.profile_id), level=profile.get("level"),
+        profile_title=profile.title if profile else certificate.profile_id,
+        level=profile.level if profile else None,
         outcomes=certificate.outcomes, issued=long_date(certificate.issued_at),
         valid_until=long_date(certificate.valid_until) if certificate.valid_until else None,
         certificate_id=certificate.id, verify_url=f"{page_base()}/certificates/{certificate.id}")

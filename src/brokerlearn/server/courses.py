@@ -1,69 +1,52 @@
-"""The courses the server knows: the private manifests in BUILD_DIR/server/.
+"""The courses the server knows: the private manifests in BUILD_DIR/server/, read as
+`brokerlearn.course.manifest.CourseManifest` objects.
 
-A manifest is re-read when its file changes, so a rebuild is picked up without a restart.
+A manifest is re-read when its file changes, so a rebuild is picked up without a restart. A
+manifest the server cannot read (another format, or none) is refused: the application does not
+start on one (`check`), and one that turns up while it runs is left out of the catalog, with
+one line in the log that names the file and says to rebuild.
 """
 from __future__ import annotations
 
-import json
+import logging
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
 
-from brokerlearn.course.questions import Question
+from brokerlearn.course.manifest import CourseManifest, ManifestError, load
 
-
-@dataclass
-class CourseInfo:
-    id: str
-    title: str
-    data: dict
-    lessons: dict[str, dict] = field(default_factory=dict)  # "module/lesson" -> lesson
-    lesson_order: list[str] = field(default_factory=list)
-    questions: dict[str, dict[str, Question]] = field(default_factory=dict)  # quiz -> question id -> question
-
-    @classmethod
-    def from_manifest(cls, data: dict) -> "CourseInfo":
-        info = cls(data["id"], data["title"], data)
-        for module in data["modules"]:
-            for lesson in module["lessons"]:
-                lesson_id = f"{module['slug']}/{lesson['slug']}"
-                info.lessons[lesson_id] = {**lesson, "id": lesson_id, "module": module["slug"],
-                                           "module_title": module["title"]}
-                info.lesson_order.append(lesson_id)
-        for quiz_id, quiz in data.get("quizzes", {}).items():
-            info.questions[quiz_id] = {q["id"]: Question.from_json(q) for q in quiz["questions"]}
-        return info
-
-    def quiz(self, quiz_id: str) -> dict | None:
-        return self.data.get("quizzes", {}).get(quiz_id)
-
-    def lesson_id_for_url(self, url: str) -> str | None:
-        for lesson_id, lesson in self.lessons.items():
-            if lesson["url"] == url:
-                return lesson_id
-        return None
+log = logging.getLogger("brokerlearn.courses")
 
 
 class CourseCatalog:
     def __init__(self, server_dir: Path):
         self.server_dir = server_dir
-        self._cache: dict[Path, tuple[int, CourseInfo]] = {}
+        self._cache: dict[Path, tuple[int, CourseManifest | None, ManifestError | None]] = {}
         self._lock = threading.Lock()
 
-    def all(self) -> list[CourseInfo]:
-        if not self.server_dir.is_dir():
-            return []
-        return [c for c in (self._load(p) for p in sorted(self.server_dir.glob("*.json"))) if c]
+    def _paths(self) -> list[Path]:
+        return sorted(self.server_dir.glob("*.json")) if self.server_dir.is_dir() else []
 
-    def get(self, course_id: str) -> CourseInfo | None:
+    def all(self) -> list[CourseManifest]:
+        return [c for c in (self._load(p) for p in self._paths()) if c]
+
+    def get(self, course_id: str) -> CourseManifest | None:
         if not course_id or "/" in course_id or course_id.startswith("."):
             return None
         path = self.server_dir / f"{course_id}.json"
         return self._load(path) if path.is_file() else None
 
-    def _load(self, path: Path) -> CourseInfo | None:
+    def check(self) -> None:
+        """Raise ManifestError (naming the file, saying to rebuild) for the first manifest that
+        cannot be read; for the server's start and the exports, which must not leave a course out."""
+        for path in self._paths():
+            self._load(path, report=False)  # the caller reports it
+            problem = self._cache.get(path, (0, None, None))[2]
+            if problem is not None:
+                raise problem
+
+    def _load(self, path: Path, report: bool = True) -> CourseManifest | None:
         try:
             mtime = path.stat().st_mtime_ns
         except FileNotFoundError:
@@ -72,9 +55,17 @@ class CourseCatalog:
         if cached and cached[0] == mtime:
             return cached[1]
         with self._lock:
-            info = CourseInfo.from_manifest(json.loads(path.read_text(encoding="utf-8")))
-            self._cache[path] = (mtime, info)
-        return info
+            course, problem = None, None
+            try:
+                course = load(path)
+            except ManifestError as exc:
+                if report:
+                    log.warning("%s; the course is not served until then", exc)
+                problem = exc
+            except FileNotFoundError:
+                return None
+            self._cache[path] = (mtime, course, problem)
+        return course
 
 
 def catalog() -> CourseCatalog:

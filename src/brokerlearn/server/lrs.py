@@ -1,4 +1,5 @@
-"""Forwarding learning events to an external learning record store (LRS), when one is set.
+"""Forwarding learning events to an external learning record store (LRS), when one is set
+(the statements and the POST are brokerlearn.exports' xapi.py and lrs.py).
 
 A background thread sends what the database marks as not yet forwarded, in batches, with the
 LRS's basic-auth credentials; a failed batch is retried with growing pauses (1 s doubling to
@@ -9,54 +10,33 @@ is recognised by the LRS as the same statements.
 """
 from __future__ import annotations
 
-import base64
-import json
 import logging
 import threading
-import urllib.error
-import urllib.request
 
 from sqlalchemy import select, update
 
-from brokerlearn.server.exports import StatementMaker
+from brokerlearn.course.manifest import ManifestError
+from brokerlearn.exports.lrs import LrsError, post_statements
 from brokerlearn.server.models import ProgressEvent, QuizAttempt, utcnow
+from brokerlearn.server.services.reports import statement_maker
 
 log = logging.getLogger("brokerlearn.lrs")
 BATCH = 50
 MAX_PAUSE = 300.0
 
 
-class LrsError(Exception):
-    pass
-
-
-def post_statements(url: str, username: str, password: str, statements: list[dict], timeout: float = 15) -> None:
-    request = urllib.request.Request(url.rstrip("/") + "/statements", data=json.dumps(statements).encode(),
-                                     method="POST", headers={"Content-Type": "application/json",
-                                                             "X-Experience-API-Version": "1.0.3"})
-    if username:
-        token = base64.b64encode(f"{username}:{password}".encode()).decode()
-        request.add_header("Authorization", f"Basic {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            if response.status not in (200, 204):
-                raise LrsError(f"the LRS answered {response.status}")
-    except urllib.error.HTTPError as exc:
-        raise LrsError(f"the LRS answered {exc.code}: {exc.read(200)!r}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        raise LrsError(f"the LRS cannot be reached: {exc}") from None
-
-
 def forward_once(app) -> int:
     """Send one batch of events and one of attempts; return how many statements were accepted.
-    Raises LrsError when the LRS refuses or cannot be reached (nothing is marked then)."""
+    Raises LrsError when the LRS refuses or cannot be reached, ManifestError when a course's
+    manifest cannot be read (nothing is marked then)."""
     from brokerlearn.server.courses import catalog
     from brokerlearn.server.settings import LOCAL_URL
     config = app.config
     sessions = app.extensions["brokerlearn_sessions"]
     sent = 0
     with app.app_context(), sessions() as db:
-        maker = StatementMaker(catalog(), config.get("PUBLIC_URL") or LOCAL_URL)
+        catalog().check()  # a course's manifest being unreadable: wait, rather than send statements without names
+        maker = statement_maker(catalog(), config.get("PUBLIC_URL") or LOCAL_URL)
         for model, condition in ((ProgressEvent, ProgressEvent.lrs_sent_at.is_(None)),
                                  (QuizAttempt, (QuizAttempt.lrs_sent_at.is_(None)) & (QuizAttempt.status == "submitted"))):
             rows = db.scalars(select(model).where(condition).order_by(model.id).limit(BATCH)).all()
@@ -84,7 +64,7 @@ class Forwarder(threading.Thread):
                 sent = forward_once(self.app)
                 pause = 1.0
                 wait = 0 if sent else self.interval  # more may be waiting: go on at once
-            except LrsError as exc:
+            except (LrsError, ManifestError) as exc:
                 log.warning("%s; retrying in %.0f s", exc, pause)
                 wait, pause = pause, min(MAX_PAUSE, pause * 2)
             except Exception:  # a database hiccup must not end the thread

@@ -21,6 +21,8 @@ def serve(build_dir: Path, host: str, port: int, instance: Path | None, threads:
     if not (build_dir / "site" / "index.html").is_file():
         raise UsageError(f"no built site in {build_dir / 'site'}: run 'brokerlearn build' first")
     from brokerlearn.server import create_app, remember_database
+    from brokerlearn.server.courses import CourseCatalog
+    CourseCatalog(build_dir / "server").check()  # before anything is made: no server on manifests it cannot read
     from brokerlearn.server.db import ensure_current_schema
     from brokerlearn.server.lrs import start_forwarder
     from brokerlearn.server.settings import public_url_at_start

@@ -13,16 +13,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from brokerlearn.course.grading import grade
-from brokerlearn.server.courses import CourseInfo
+from brokerlearn.course.manifest import CourseManifest, Quiz
 from brokerlearn.server.errors import ApiError
 from brokerlearn.server.models import QuizAttempt, utcnow
 
 _random = secrets.SystemRandom()
 
 
-def graded_quiz(course: CourseInfo, quiz_id: str) -> dict:
+def graded_quiz(course: CourseManifest, quiz_id: str) -> Quiz:
     quiz = course.quiz(quiz_id)
-    if quiz is None or quiz["mode"] != "graded":
+    if quiz is None or not quiz.graded:
         raise ApiError(404, f"no graded quiz '{quiz_id}' in course '{course.id}'", "unknown_quiz")
     return quiz
 
@@ -33,16 +33,16 @@ def _attempts(db: Session, user_id: int, course_id: str, quiz_id: str) -> list[Q
         QuizAttempt.quiz_id == quiz_id).order_by(QuizAttempt.number)))
 
 
-def status(db: Session, user_id: int, course: CourseInfo, quiz_id: str) -> dict:
+def status(db: Session, user_id: int, course: CourseManifest, quiz_id: str) -> dict:
     quiz = graded_quiz(course, quiz_id)
     attempts = _attempts(db, user_id, course.id, quiz_id)
     submitted = [a for a in attempts if a.status == "submitted"]
     best = max(submitted, key=lambda a: a.score or 0, default=None)
-    limit = quiz["max_attempts"]
+    limit = quiz.max_attempts
     return {"quiz": quiz_id, "max_attempts": limit, "attempts_used": len(submitted),
             "attempts_left": None if limit == 0 else max(0, limit - len(submitted)),
             "best_score": best.score if best else None, "latest_score": submitted[-1].score if submitted else None,
-            "max_score": quiz["max_score"], "passed": any(a.passed for a in submitted),
+            "max_score": quiz.max_score, "passed": any(a.passed for a in submitted),
             "open_attempt": next((_public(a) for a in attempts if a.status == "open"), None)}
 
 
@@ -50,19 +50,19 @@ def _public(attempt: QuizAttempt) -> dict:
     return {"id": attempt.id, "number": attempt.number, "option_order": attempt.option_order or {}}
 
 
-def start(db: Session, user_id: int, course: CourseInfo, quiz_id: str) -> dict:
+def start(db: Session, user_id: int, course: CourseManifest, quiz_id: str) -> dict:
     quiz = graded_quiz(course, quiz_id)
     attempts = _attempts(db, user_id, course.id, quiz_id)
     open_attempt = next((a for a in attempts if a.status == "open"), None)
     if open_attempt is not None:
-        if quiz["shuffle"] and _stale_order(quiz, open_attempt.option_order or {}):
+        if quiz.shuffle and _stale_order(quiz, open_attempt.option_order or {}):
             open_attempt.option_order = _shuffled_orders(quiz)  # IDs of an earlier build
             db.commit()
         return _public(open_attempt)
     used = sum(1 for a in attempts if a.status == "submitted")
-    if quiz["max_attempts"] and used >= quiz["max_attempts"]:
-        raise ApiError(409, f"all {quiz['max_attempts']} attempts are used", "no_attempts_left")
-    order = _shuffled_orders(quiz) if quiz["shuffle"] else {}
+    if quiz.max_attempts and used >= quiz.max_attempts:
+        raise ApiError(409, f"all {quiz.max_attempts} attempts are used", "no_attempts_left")
+    order = _shuffled_orders(quiz) if quiz.shuffle else {}
     attempt = QuizAttempt(user_id=user_id, course_id=course.id, quiz_id=quiz_id,
                           number=(attempts[-1].number + 1) if attempts else 1, status="open", option_order=order)
     db.add(attempt)
@@ -74,26 +74,26 @@ def start(db: Session, user_id: int, course: CourseInfo, quiz_id: str) -> dict:
     return _public(attempt)
 
 
-def _stale_order(quiz: dict, orders: dict) -> bool:
-    options = {q["id"]: sorted(o["id"] for o in q.get("options", [])) for q in quiz["questions"]}
+def _stale_order(quiz: Quiz, orders: dict) -> bool:
+    options = {q.id: sorted(o.id for o in q.options) for q in quiz.questions}
     return any(sorted(ids) != options.get(qid) for qid, ids in orders.items())
 
 
-def _shuffled_orders(quiz: dict) -> dict:
+def _shuffled_orders(quiz: Quiz) -> dict:
     orders = {}
-    for question in quiz["questions"]:
-        ids = [o["id"] for o in question.get("options", [])]
+    for question in quiz.questions:
+        ids = [o.id for o in question.options]
         if len(ids) > 1:
             _random.shuffle(ids)
-            orders[question["id"]] = ids
+            orders[question.id] = ids
     return orders
 
 
-def submit(db: Session, user_id: int, course: CourseInfo, quiz_id: str, attempt_id: int, answers) -> dict:
+def submit(db: Session, user_id: int, course: CourseManifest, quiz_id: str, attempt_id: int, answers) -> dict:
     quiz = graded_quiz(course, quiz_id)
     if not isinstance(answers, dict):
         raise ApiError(422, "'answers' must be an object: question id -> answer", "invalid_answers")
-    questions = course.questions[quiz_id]
+    questions = quiz.question_index
     unknown = set(answers) - set(questions)
     if unknown:
         raise ApiError(422, f"unknown question '{sorted(unknown)[0]}'", "unknown_question")
@@ -114,7 +114,7 @@ def submit(db: Session, user_id: int, course: CourseInfo, quiz_id: str, attempt_
                                 "error": result.error if result else None}
         score += earned
         max_score += question.max_score
-    passed = max_score == 0 or score >= quiz["pass_mark"] * max_score - 1e-9
+    passed = max_score == 0 or score >= quiz.pass_mark * max_score - 1e-9
     # Compare-and-set on the status, so a replayed submission can never count twice.
     updated = db.execute(QuizAttempt.__table__.update().where(
         QuizAttempt.id == attempt.id, QuizAttempt.status == "open").values(
@@ -130,31 +130,29 @@ def _feedback(db, user_id, course, quiz, number, results, score, max_score, pass
     """What the learner sees: explanations only once they passed or have no attempt left."""
     used = db.scalar(select(func.count(QuizAttempt.id)).where(
         QuizAttempt.user_id == user_id, QuizAttempt.course_id == course.id,
-        QuizAttempt.quiz_id == quiz["id"], QuizAttempt.status == "submitted"))
-    last = bool(quiz["max_attempts"]) and used >= quiz["max_attempts"]
+        QuizAttempt.quiz_id == quiz.id, QuizAttempt.status == "submitted"))
+    last = bool(quiz.max_attempts) and used >= quiz.max_attempts
     reveal = passed or last
     questions = {qid: {"score": r["score"], "max_score": r["max_score"], "correct": r["correct"],
                        "feedback": r["feedback"], "error": r["error"],
                        **({"explanation": r["explanation"], "explanation_html": r.get("explanation_html")}
                           if reveal else {})}
                  for qid, r in results.items()}
-    left = None if not quiz["max_attempts"] else max(0, quiz["max_attempts"] - used)
+    left = None if not quiz.max_attempts else max(0, quiz.max_attempts - used)
     return {"attempt": number, "score": round(score, 6), "max_score": max_score, "passed": passed,
-            "pass_mark": quiz["pass_mark"], "attempts_left": left, "questions": questions,
+            "pass_mark": quiz.pass_mark, "attempts_left": left, "questions": questions,
             "explanations_shown": reveal}
 
 
-def outcome_scores(db: Session, user_id: int, course: CourseInfo) -> dict[str, float]:
+def outcome_scores(db: Session, user_id: int, course: CourseManifest) -> dict[str, float]:
     """Per outcome: share of points earned on its graded questions, best attempt per quiz."""
     earned: dict[str, float] = {}
     possible: dict[str, float] = {}
     attempts = db.scalars(select(QuizAttempt).where(QuizAttempt.user_id == user_id, QuizAttempt.course_id == course.id,
                                                     QuizAttempt.status == "submitted")).all()
-    for quiz_id, quiz in course.data.get("quizzes", {}).items():
-        if quiz["mode"] != "graded":
-            continue
-        best = max((a for a in attempts if a.quiz_id == quiz_id), key=lambda a: a.score or 0, default=None)
-        for question in course.questions[quiz_id].values():
+    for quiz in course.graded_quizzes():
+        best = max((a for a in attempts if a.quiz_id == quiz.id), key=lambda a: a.score or 0, default=None)
+        for question in quiz.questions:
             for outcome in question.outcomes:
                 possible[outcome] = possible.get(outcome, 0.0) + question.max_score
                 if best and best.results and question.id in best.results:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from brokerlearn.server.language import gettext as _
 from brokerlearn.course.profile import rule_in_words
-from brokerlearn.server.courses import CourseInfo
+from brokerlearn.course.manifest import CertificateRule, CourseManifest, Profile
 from brokerlearn.server.credentials import badge
 from brokerlearn.server.credentials.keys import SigningKey
 from brokerlearn.server.models import Certificate, utcnow
@@ -31,25 +31,24 @@ class CertificateError(ValueError):
         self.status = status
 
 
-def rule(course: CourseInfo) -> dict | None:
-    profile = course.data.get("profile") or {}
-    return profile.get("certificate")
+def rule(course: CourseManifest) -> CertificateRule | None:
+    return course.certificate
 
 
-def eligibility(db: Session, user_id: int, course: CourseInfo) -> dict | None:
+def eligibility(db: Session, user_id: int, course: CourseManifest) -> dict | None:
     """Where the learner stands against the certificate rule, outcome by outcome, in words."""
     certificate = rule(course)
     if certificate is None:
         return None
-    requires = certificate["requires"]
+    requires = certificate.requires
     scores = outcome_scores(db, user_id, course)
-    wanted = list(course.data["outcomes"]) if requires["outcomes"] == "all" else requires["outcomes"]
-    needed = requires["min_outcome_score"]
+    wanted = list(course.outcomes) if requires.outcomes == "all" else requires.outcomes
+    needed = requires.min_outcome_score
     outcomes, missing = [], []
     for oid in wanted:
         score = scores.get(oid, 0.0)
         met = oid in scores and score >= needed - EPSILON
-        statement = course.data["outcomes"].get(oid, {}).get("statement", "")
+        statement = course.outcomes[oid].statement if oid in course.outcomes else ""
         outcomes.append({"id": oid, "statement": statement, "score": score, "needed": needed, "met": met})
         if not met:
             where = "" if oid in scores else " " + _("(no graded question assesses it yet)")
@@ -57,7 +56,7 @@ def eligibility(db: Session, user_id: int, course: CourseInfo) -> dict | None:
                            % {"outcome": oid, "statement": statement, "score": round(score * 100),
                               "needed": round(needed * 100), "where": where})
     progress = course_progress(db, user_id, course)
-    lessons_needed = requires["lessons_completed"]
+    lessons_needed = requires.lessons_completed
     lessons_met = progress["share_completed"] >= lessons_needed - EPSILON
     if not lessons_met:
         need = -(-lessons_needed * progress["lessons"] // 1)  # ceiling
@@ -65,7 +64,7 @@ def eligibility(db: Session, user_id: int, course: CourseInfo) -> dict | None:
                        % {"done": len(progress["completed_lessons"]), "total": progress["lessons"], "needed": int(need)})
     existing = db.scalar(select(Certificate).where(Certificate.user_id == user_id,
                                                    Certificate.course_id == course.id))
-    return {"title": certificate["title"], "eligible": not missing, "outcomes": outcomes,
+    return {"title": certificate.title, "eligible": not missing, "outcomes": outcomes,
             "lessons": {"completed": len(progress["completed_lessons"]), "total": progress["lessons"],
                         "needed": lessons_needed, "met": lessons_met},
             "missing": missing, "certificate": existing}
@@ -90,7 +89,7 @@ def not_configured() -> str:
              "issued nor checked here yet: ask the administrator.")
 
 
-def issue(db: Session, user_id: int, course: CourseInfo, raw_name, key: SigningKey | None,
+def issue(db: Session, user_id: int, course: CourseManifest, raw_name, key: SigningKey | None,
           base_url: str | None, issuer_name: str) -> Certificate:
     """base_url: the configured public address (None: not set, and nothing is issued)."""
     name = clean_name(raw_name)
@@ -106,10 +105,10 @@ def issue(db: Session, user_id: int, course: CourseInfo, raw_name, key: SigningK
                                  "ask the administrator."), 503)
     if not base_url:
         raise CertificateError(not_configured(), 503)
-    profile = course.data["profile"]
+    profile = course.profile
     certificate_rule = rule(course)
     issued_at = utcnow().replace(microsecond=0)
-    years = certificate_rule.get("valid_years")
+    years = certificate_rule.valid_years
     valid_until = issued_at + timedelta(days=round(365.25 * years)) if years else None
     outcomes = [{"id": o["id"], "statement": o["statement"], "score": round(o["score"], 4)}
                 for o in standing["outcomes"]]
@@ -119,11 +118,11 @@ def issue(db: Session, user_id: int, course: CourseInfo, raw_name, key: SigningK
         credential = badge.build_credential(
             certificate_id=certificate_id, base_url=base_url, issuer_name=issuer_name, holder_name=name,
             achievement=_achievement(course, profile, certificate_rule, base_url), outcomes=[
-                {**o, "url": f"{base_url}/{profile['url'].removesuffix('index.html')}#outcome-{o['id']}"}
+                {**o, "url": f"{base_url}/{profile.url.removesuffix('index.html')}#outcome-{o['id']}"}
                 for o in outcomes],
             issued_at=issued_at, valid_until=valid_until, status_index=index)
-        certificate = Certificate(id=certificate_id, user_id=user_id, course_id=course.id, profile_id=profile["id"],
-                                  name=name, title=certificate_rule["title"], outcomes=outcomes,
+        certificate = Certificate(id=certificate_id, user_id=user_id, course_id=course.id, profile_id=profile.id,
+                                  name=name, title=certificate_rule.title, outcomes=outcomes,
                                   issued_at=issued_at, valid_until=valid_until, status_index=index,
                                   credential=badge.sign(credential, key, base_url))
         db.add(certificate)
@@ -138,12 +137,12 @@ def issue(db: Session, user_id: int, course: CourseInfo, raw_name, key: SigningK
     raise CertificateError(_("The certificate could not be issued now: try again."), 503)
 
 
-def _achievement(course: CourseInfo, profile: dict, certificate_rule: dict, base_url: str) -> dict:
-    return {"id": f"{base_url}/{profile['url']}".removesuffix("index.html"),
-            "title": f"{certificate_rule['title']}: {profile['title']}",
-            "description": profile.get("summary") or profile["title"],
-            "criteria": " ".join(rule_in_words(certificate_rule["requires"], len(course.data["outcomes"]))),
-            "level": profile.get("level"), "framework": profile["title"]}
+def _achievement(course: CourseManifest, profile: Profile, certificate_rule: CertificateRule, base_url: str) -> dict:
+    return {"id": f"{base_url}/{profile.url}".removesuffix("index.html"),
+            "title": f"{certificate_rule.title}: {profile.title}",
+            "description": profile.summary or profile.title,
+            "criteria": " ".join(rule_in_words(certificate_rule.requires.to_json(), len(course.outcomes))),
+            "level": profile.level, "framework": profile.title}
 
 
 def is_legacy(certificate: Certificate) -> bool:

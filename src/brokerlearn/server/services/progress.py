@@ -10,7 +10,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from brokerlearn.server.courses import CourseInfo
+from brokerlearn.course.manifest import CourseManifest
 from brokerlearn.server.errors import ApiError
 from brokerlearn.server.models import ProgressEvent, QuizAttempt, utcnow
 
@@ -75,14 +75,14 @@ def validate_event(event, index: int, courses) -> dict:
         raise _field_error(index, "'event_id' must be 8 to 64 letters, digits, '-' or '_'")
     if kind not in KINDS:
         raise _field_error(index, f"'kind' must be one of {', '.join(KINDS)}")
-    course: CourseInfo | None = courses.get(event.get("course")) if isinstance(event.get("course"), str) else None
+    course: CourseManifest | None = courses.get(event.get("course")) if isinstance(event.get("course"), str) else None
     if course is None:
         raise _field_error(index, "unknown 'course'", "stale")
     if not isinstance(item, str) or not _ITEM.match(item):
         raise _field_error(index, "'item' must be an ID such as 'module/lesson'")
     if kind.startswith("lesson_") and item not in course.lessons:
         raise _field_error(index, f"unknown lesson '{item}' in course '{course.id}'", "stale")
-    if kind == "video_progress" and item not in course.data.get("videos", {}):
+    if kind == "video_progress" and item not in course.videos:
         raise _field_error(index, f"unknown video '{item}' in course '{course.id}'", "stale")
     return {"event_id": event_id, "course_id": course.id, "kind": kind, "item_id": item,
             "value": _value(event, kind, index), "occurred_at": _occurred_at(event.get("at"), index)}
@@ -137,7 +137,7 @@ def lessons_completed_per_user():
             .where(ProgressEvent.kind == "lesson_completed").group_by(ProgressEvent.user_id))
 
 
-def course_progress(db: Session, user_id: int, course: CourseInfo) -> dict:
+def course_progress(db: Session, user_id: int, course: CourseManifest) -> dict:
     completed = set(db.scalars(select(ProgressEvent.item_id).where(
         ProgressEvent.user_id == user_id, ProgressEvent.course_id == course.id,
         ProgressEvent.kind == "lesson_completed").distinct()))
@@ -150,17 +150,17 @@ def course_progress(db: Session, user_id: int, course: CourseInfo) -> dict:
         ProgressEvent.kind == "lesson_viewed")) or 0
     current = [lid for lid in course.lesson_order if lid in completed]
     modules = []
-    for module in course.data["modules"]:
-        ids = [f"{module['slug']}/{l['slug']}" for l in module["lessons"]]
+    for module in course.modules:
+        ids = [lesson.id for lesson in module.lessons]
         done = sum(1 for i in ids if i in completed)
-        modules.append({"slug": module["slug"], "title": module["title"], "url": module["url"],
+        modules.append({"slug": module.slug, "title": module.title, "url": module.url,
                         "lessons": len(ids), "completed": done})
     shares = dict(db.execute(select(ProgressEvent.item_id, func.max(ProgressEvent.value)).where(
         ProgressEvent.user_id == user_id, ProgressEvent.course_id == course.id,
         ProgressEvent.kind == "video_progress").group_by(ProgressEvent.item_id)).all())
-    videos = [{"name": name, "title": info["title"], "share": float(shares.get(name) or 0.0),
+    videos = [{"name": name, "title": video.title, "share": float(shares.get(name) or 0.0),
                "watched": float(shares.get(name) or 0.0) >= WATCHED_SHARE}
-              for name, info in course.data.get("videos", {}).items()]
+              for name, video in course.videos.items()]
     return {
         "course": course.id, "title": course.title, "videos": videos,
         "videos_watched": sum(v["watched"] for v in videos),
@@ -172,27 +172,25 @@ def course_progress(db: Session, user_id: int, course: CourseInfo) -> dict:
     }
 
 
-def _resume(course: CourseInfo, last_viewed: str | None, completed: set) -> dict | None:
+def _resume(course: CourseManifest, last_viewed: str | None, completed: set) -> dict | None:
     """Where to continue: the last lesson viewed, or else the first not completed."""
     target = last_viewed if last_viewed in course.lessons else next(
         (lid for lid in course.lesson_order if lid not in completed), None)
     if target is None:
         return None
     lesson = course.lessons[target]
-    return {"lesson": target, "title": lesson["title"], "url": lesson["url"]}
+    return {"lesson": target, "title": lesson.title, "url": lesson.url}
 
 
-def attempts_overview(db: Session, user_id: int, course: CourseInfo) -> list[dict]:
+def attempts_overview(db: Session, user_id: int, course: CourseManifest) -> list[dict]:
     rows = db.scalars(select(QuizAttempt).where(QuizAttempt.user_id == user_id, QuizAttempt.course_id == course.id,
                                                 QuizAttempt.status == "submitted")).all()
     overview = []
-    for quiz_id, quiz in course.data.get("quizzes", {}).items():
-        if quiz["mode"] != "graded":
-            continue
-        mine = sorted((r for r in rows if r.quiz_id == quiz_id), key=lambda r: r.number)
+    for quiz in course.graded_quizzes():
+        mine = sorted((r for r in rows if r.quiz_id == quiz.id), key=lambda r: r.number)
         best = max(mine, key=lambda r: (r.score or 0), default=None)
-        overview.append({"quiz": quiz_id, "title": quiz["title"], "attempts": len(mine),
-                         "max_attempts": quiz["max_attempts"], "max_score": quiz["max_score"],
+        overview.append({"quiz": quiz.id, "title": quiz.title, "attempts": len(mine),
+                         "max_attempts": quiz.max_attempts, "max_score": quiz.max_score,
                          "best": best.score if best else None, "latest": mine[-1].score if mine else None,
                          "passed": any(r.passed for r in mine)})
     return overview

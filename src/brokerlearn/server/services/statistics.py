@@ -16,12 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from brokerlearn.course.grading import current_ids
+from brokerlearn.course.manifest import CourseManifest
 from brokerlearn.course.questions import question_type
-from brokerlearn.server.courses import CourseInfo
 from brokerlearn.server.models import ProgressEvent, QuizAttempt, User
 
 
-def module_funnel(db: Session, course: CourseInfo) -> list[dict]:
+def module_funnel(db: Session, course: CourseManifest) -> list[dict]:
     """Per module: learners who started it (a lesson viewed or completed) and who completed all
     its lessons; the course's learners are those with any event in it."""
     rows = db.execute(select(ProgressEvent.user_id, ProgressEvent.kind, ProgressEvent.item_id).where(
@@ -33,11 +33,11 @@ def module_funnel(db: Session, course: CourseInfo) -> list[dict]:
         (completed if kind == "lesson_completed" else started).setdefault(user_id, set()).add(item)
     learners = set(started) | set(completed)
     funnel = []
-    for module in course.data["modules"]:
-        ids = {f"{module['slug']}/{l['slug']}" for l in module["lessons"]}
+    for module in course.modules:
+        ids = {lesson.id for lesson in module.lessons}
         began = sum(1 for u in learners if (started.get(u, set()) | completed.get(u, set())) & ids)
         finished = sum(1 for u in learners if ids and ids <= completed.get(u, set()))
-        funnel.append({"slug": module["slug"], "title": module["title"], "started": began, "completed": finished})
+        funnel.append({"slug": module.slug, "title": module.title, "started": began, "completed": finished})
     return funnel
 
 
@@ -54,7 +54,7 @@ def _pearson(xs: list[float], ys: list[float]) -> float | None:
     return sxy / math.sqrt(sxx * syy)
 
 
-def item_statistics(db: Session, course: CourseInfo, quiz_id: str) -> dict:
+def item_statistics(db: Session, course: CourseManifest, quiz_id: str) -> dict:
     quiz = course.quiz(quiz_id)
     first = {}
     for attempt in db.scalars(select(QuizAttempt).where(
@@ -63,20 +63,19 @@ def item_statistics(db: Session, course: CourseInfo, quiz_id: str) -> dict:
         first.setdefault(attempt.user_id, attempt)
     attempts = list(first.values())
     questions = []
-    for number, question in enumerate(quiz["questions"], start=1):
-        qid = question["id"]
-        typed = course.questions[quiz_id][qid]
-        kind = question_type(typed.type)
+    for number, question in enumerate(quiz.questions, start=1):
+        qid = question.id
+        kind = question_type(question.type)
         scores = [(a.results or {}).get(qid, {}).get("score", 0.0) for a in attempts]
         rest = [(a.score or 0.0) - s for a, s in zip(attempts, scores)]
-        scored = bool(typed.max_score) and kind.scored
-        facility = (sum(scores) / (len(scores) * typed.max_score)) if scored and scores else None
+        scored = bool(question.max_score) and kind.scored
+        facility = (sum(scores) / (len(scores) * question.max_score)) if scored and scores else None
         choices = Counter()
         for a in attempts:  # (the IDs of old builds too)
-            choices.update(kind.chosen_options(typed, current_ids(typed, (a.responses or {}).get(qid))))
-        options = [{"id": o["id"], "text": o["text"], "correct": o.get("correct", False),
-                    "chosen": choices.get(o["id"], 0)} for o in question.get("options", [])]
-        questions.append({"number": number, "id": qid, "type": question["type"], "prompt": question["prompt"],
+            choices.update(kind.chosen_options(question, current_ids(question, (a.responses or {}).get(qid))))
+        options = [{"id": o.id, "text": o.text, "correct": o.correct,
+                    "chosen": choices.get(o.id, 0)} for o in question.options]
+        questions.append({"number": number, "id": qid, "type": question.type, "prompt": question.prompt,
                           "facility": facility, "discrimination": _pearson(scores, rest) if scored else None,
                           "answered": sum(1 for a in attempts if qid in (a.responses or {})), "options": options})
-    return {"quiz": quiz_id, "title": quiz["title"], "learners": len(attempts), "questions": questions}
+    return {"quiz": quiz_id, "title": quiz.title, "learners": len(attempts), "questions": questions}
