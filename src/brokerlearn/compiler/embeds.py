@@ -13,6 +13,7 @@ from brokerlearn.compiler.quizzes import inline_question_view, quiz_view
 from brokerlearn.compiler.video.player import player_view
 from brokerlearn.compiler.theme import Theme
 from brokerlearn.course import schema
+from brokerlearn.course.decisions import check_decision_times
 from brokerlearn.course.loader import build_questions, check_outcome_refs, unknown_quiz_hint
 from brokerlearn.course.model import Course
 from brokerlearn.course.schema_types import did_you_mean
@@ -37,7 +38,10 @@ def _prepare(course, path, scope, index, embed: Embed, theme, diags, preview: bo
             diags.error(path, embed.line, embed.col, f"unknown video '{embed.name}': add media/{embed.name}.mp4 "
                         f"with its sidecar media/{embed.name}.yml{did_you_mean(embed.name, course.videos)}")
             return ""
-        view = player_view(course, course.videos[embed.name], _page_url(course, path), index)
+        video = course.videos[embed.name]
+        view = player_view(course, video, _page_url(course, path), index)
+        if view:
+            check_decision_times(video, view["duration"], video.sidecar.pos.path, diags)
         return theme.render("video.html", {"video": view, "lang": course.language}) if view else ""
     if embed.name not in course.quizzes:
         diags.error(path, embed.line, embed.col,

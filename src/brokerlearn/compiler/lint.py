@@ -6,9 +6,11 @@ import re
 from pathlib import Path
 
 from brokerlearn.compiler.markdown import markdown_parser
+from brokerlearn.course import decisions, onscreen, schema
 from brokerlearn.course.media import CAPTION_SUFFIXES, IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from brokerlearn.course.model import Course
 from brokerlearn.course.placeholders import PLACEHOLDERS, find_placeholders
+from brokerlearn.course.yamlpos import load_yaml_file
 from brokerlearn.errors import Diagnostics
 
 WORDS_PER_MINUTE = 200
@@ -25,6 +27,7 @@ def lint_course(course: Course, diags: Diagnostics) -> None:
     _lint_quizzes(course, diags)
     _lint_media(course, diags)
     _lint_placeholders(course, diags)
+    _lint_storyboards(course, diags)
 
 
 def _course_files(course: Course) -> list[Path]:
@@ -104,7 +107,8 @@ def _lint_media(course: Course, diags: Diagnostics) -> None:
         suffix = path.suffix.lower()
         relative = path.relative_to(media_dir).as_posix()
         if suffix in VIDEO_SUFFIXES:
-            if path.stem not in embedded_videos:
+            video = course.videos.get(path.stem)
+            if path.stem not in embedded_videos and not (video and video.branch_of):  # a branch plays in its video
                 diags.warning(path, 1, 1, f"video '{path.stem}' is not used by any lesson (::: video {path.stem})")
         elif suffix in IMAGE_SUFFIXES:
             if relative not in used_text:
@@ -130,3 +134,18 @@ def _lint_image(path: Path, diags: Diagnostics) -> None:
     if max(width, height) > IMAGE_MAX_PIXELS:
         diags.warning(path, 1, 1, f"image of {width}x{height} pixels: scale it to at most "
                       f"{IMAGE_MAX_PIXELS} pixels on the longer side")
+
+
+def _lint_storyboards(course: Course, diags: Diagnostics) -> None:
+    """A storyboard's scenes: what is shown is said or described (WCAG 1.2.5); its decisions are
+    sound. What `brokerlearn video render` would refuse is a warning here: the build reads the
+    rendered video, not the storyboard."""
+    for path in sorted((course.root / "storyboards").glob("*.y*ml")):
+        found = Diagnostics()
+        data = load_yaml_file(path, found)
+        values = schema.STORYBOARD.validate(data, found) if isinstance(data, dict) else None
+        if values is not None and not found.errors:
+            decisions.check_storyboard(values, path, found)
+            onscreen.check_storyboard(values, path, found)
+        for problem in found.errors + found.warnings:
+            diags.warning(problem.path, problem.line, problem.col, problem.message)

@@ -50,7 +50,7 @@ def course_manifest(course: Course) -> dict:
         "quizzes": {quiz.id: private_quiz(quiz) for quiz in course.quizzes.values()},
         "videos": {name: {"title": video.title, "duration": round(course.video_outputs[name].duration, 3)
                           if name in course.video_outputs else None}
-                   for name, video in sorted(course.videos.items())},
+                   for name, video in sorted(course.videos.items()) if not video.branch_of},  # a branch is part of its video
     }
 
 
