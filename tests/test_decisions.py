@@ -178,7 +178,7 @@ scenes:
       branch:
         title: What if nobody wrote?
         scenes:
-          - title: Silence
+          - title: Nobody wrote
             narration: Nobody wrote. The lab moved on.
   - chapter: After
     title: The note
@@ -316,6 +316,7 @@ def test_player_pauses_asks_continues_and_plays_the_branch(decision_course, tmp_
         assert state["focus"] == "video-decision" and state["inputs"] == ["radio", "radio"]
         assert page.get_attribute(".video-decision", "aria-labelledby") == page.get_attribute(".video-decision .quiz-title", "id")
         assert page.inner_text(".video-status") == "The video paused for a decision."
+        page.screenshot(path=str(REPO / "tests/artifacts/video-decision-question.png"), full_page=True)
         # By keyboard: to the first option, the arrow to the second, Check.
         page.keyboard.press("Tab")
         page.keyboard.press("Space")
@@ -360,14 +361,17 @@ def test_player_pauses_asks_continues_and_plays_the_branch(decision_course, tmp_
 
 @pytest.mark.browser
 @needs_chromium
-def test_a_decision_is_stored_as_a_practice_answer_with_the_server(app, tmp_path):
+def test_a_decision_is_stored_as_a_practice_answer_with_the_server(built_example, tmp_path):
     """The example course's video pauses for its decision; the answer reaches the account."""
     from serving import running
     from server_fixtures import register_in_browser
     from sqlalchemy import select
+    from brokerlearn.server import create_app
+    from brokerlearn.server.db import upgrade
     from brokerlearn.server.models import ProgressEvent
-    if app.extensions["brokerlearn_engine"].dialect.name != "sqlite":
-        pytest.skip("once is enough: the event path is the same on PostgreSQL")
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    upgrade(url)
+    app = create_app({"DATABASE_URL": url}, build_dir=built_example, instance_path=tmp_path / "instance")
     with running(app, threads=4) as port, browser() as chromium:
         base = f"http://127.0.0.1:{port}/"
         page = chromium.new_page()

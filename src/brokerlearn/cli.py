@@ -560,7 +560,10 @@ def video_render(storyboards: tuple[Path, ...], media_dir: Path | None) -> None:
         except UsageError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_AUTHOR_ERRORS)
-        click.echo(f"rendered {result.video} ({result.duration:.1f} s, {len(result.cues)} captions)")
+        for warning in result.warnings:  # shown but neither said nor described
+            click.echo(warning.format(Path.cwd()), err=True)
+        for clip in [result, *result.branches]:
+            click.echo(f"rendered {clip.video} ({clip.duration:.1f} s, {len(clip.cues)} captions)")
 
 
 @main.command("backup")
