@@ -13,7 +13,7 @@ def decision_views(course: Course, video: Video, index: int, clip_view) -> list[
     views = []
     for number, decision in enumerate(video.decisions):
         quiz = inline_question_view(decision.question, f"{index}d{number}", f"video/{video.name}")
-        quiz["id"] = f"decision-{index}-{number}"
+        quiz.update(id=f"decision-{index}-{number}", mode="decision")  # checked like practice, styled apart
         branch = course.videos.get(decision.branch_video) if decision.branch_video else None
         views.append({
             "id": decision.id, "number": number, "at": round(decision.at, 3), "quiz": quiz,
