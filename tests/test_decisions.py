@@ -395,3 +395,15 @@ def test_a_decision_is_stored_as_a_practice_answer_with_the_server(built_example
         assert stored() == [("videos/partner-call/next-step", 1.0)]
         page.click(".decision-continue")
         _until(page, "!document.querySelector('figure > video').paused")
+
+
+def test_check_warns_about_what_a_storyboard_shows_but_does_not_say(make_course):
+    from brokerlearn.compiler.pipeline import check
+    root = make_course({"storyboards/case.yml": (
+        "title: Case\nlicense: CC-BY-4.0\nattribution: tests\nlanguage: en\nscenes:\n"
+        "  - title: The need\n    body: Oxygen stays out for 21 days\n    narration: The need is clear.\n"
+        "  - title: The need again\n    body: Oxygen stays out for 21 days\n    narration: The need is clear.\n"
+        "    description: The slide says that oxygen must stay out for twenty-one days.\n")})
+    _, diags = check(root.parent)
+    found = [(Path(d.path).name, d.line, d.message.split(",")[0]) for d in diags.warnings if str(d.path).endswith("case.yml")]
+    assert found == [("case.yml", 6, "scene 1: the narration does not say 'Oxygen stays out for 21 days'")]
