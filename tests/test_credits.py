@@ -138,7 +138,7 @@ def test_the_credit_line_looks_right_on_a_phone_and_a_laptop(tmp_path):
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
             figure.screenshot(path=str(ARTIFACTS / f"image-credit-{width}.png"))
             page.goto(base + "example/credits/index.html")
-            assert page.locator(".credit").count() == 2
+            assert page.locator(".credit").count() == 3  # the image, the video and its decision's branch clip
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
             if AXE.is_file():
                 page.add_script_tag(path=str(AXE))

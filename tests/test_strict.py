@@ -64,6 +64,10 @@ CASES = {  # check name: (files over CLEAN, text of the diagnostic)
     "image-weight": ({LESSON: START + "![A big picture](../../media/big.png)\n", "media/big.png.yml": LICENCE},
                      "3000x200 pixels"),
     "placeholder": ({LESSON: START + "Write the lesson here, in Markdown.\n"}, "is placeholder text"),
+    "storyboard": ({"storyboards/case.yml": ("title: Case\nlicense: CC-BY-4.0\nattribution: tests\nlanguage: en\n"
+                                             "scenes:\n  - title: Fourteen firms answered\n"
+                                             "    narration: The adviser waits for replies.\n")},
+                   "shown on screen"),
 }
 # Not a fault of the course: ffmpeg missing here. `check` warns that it cannot look at the
 # videos; `build`, which must convert them, stops with a usage error (exit 2).

@@ -16,14 +16,14 @@ import shutil
 import subprocess
 import tempfile
 import wave
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from brokerlearn import mediatools
 from brokerlearn.authoring import scenes
-from brokerlearn.course import schema
+from brokerlearn.course import decisions, onscreen, schema
 from brokerlearn.course.webvtt import Cue, to_vtt
 from brokerlearn.course.yamlpos import load_yaml_file
 from brokerlearn.errors import Diagnostics, UsageError
@@ -41,6 +41,8 @@ class Rendered:
     sidecar: Path
     duration: float
     cues: list[Cue]
+    branches: list["Rendered"] = field(default_factory=list)  # a clip per decision's branch
+    warnings: list = field(default_factory=list)  # what is shown but neither said nor described
 
 
 class StoryboardError(UsageError):
@@ -79,6 +81,8 @@ def load_storyboard(path: Path):
                 diags.error(path, line, 1, f"scene {index + 1}: the narration is empty")
             for problem in scenes.check_scene(scene, path.parent):
                 diags.error(path, line, 1, f"scene {index + 1}: {problem}")
+        decisions.check_storyboard(values, path, diags)
+        onscreen.check_storyboard(values, path, diags)
     return values, diags
 
 
@@ -123,7 +127,7 @@ def _wav_seconds(path: Path) -> float:
 
 
 def render(storyboard_path: Path, media_dir: Path | None = None, resolution: str | None = None,
-           cache: Path | None = None) -> Rendered:
+           cache: Path | None = None, _branch=None) -> Rendered:
     """Render a storyboard; `resolution` (720p, 1080p) overrides the storyboard's, `cache` the
     folder that keeps each scene's frames (default: the user's cache folder, video/)."""
     storyboard_path = Path(storyboard_path)
@@ -134,6 +138,11 @@ def render(storyboard_path: Path, media_dir: Path | None = None, resolution: str
     name = storyboard_path.stem
     media_dir = Path(media_dir) if media_dir else storyboard_path.parent.parent / "media"
     media_dir.mkdir(parents=True, exist_ok=True)
+    if _branch is None:  # each decision's branch first: a short clip of its own, with its own captions
+        clips = [render(storyboard_path, media_dir, resolution, cache, clip) for clip in decisions.branches(values, name)]
+    else:
+        name, values = _branch
+    scene_times = []
     voice = values["voice"] or values["language"]
     with tempfile.TemporaryDirectory(prefix="brokerlearn-storyboard-") as tmp:
         work = Path(tmp)
@@ -153,6 +162,7 @@ def render(storyboard_path: Path, media_dir: Path | None = None, resolution: str
                 clock += length + SENTENCE_PAUSE
             audio_parts.append((None, SCENE_PAUSE))
             clock += SCENE_PAUSE
+            scene_times.append((scene_start, clock))
         narration = work / "narration.wav"
         total = _join_audio(audio_parts, narration)
         listing = scenes.picture(values, storyboard_path.parent, starts, total,
@@ -167,18 +177,34 @@ def render(storyboard_path: Path, media_dir: Path | None = None, resolution: str
         captions = media_dir / f"{name}.{values['language']}.vtt"
         sidecar = media_dir / f"{name}.yml"
         _write_atomic(captions, to_vtt(cues))
-        _write_atomic(sidecar, _sidecar_yaml(values, chapters, storyboard_path))
+        _write_descriptions(media_dir / f"{name}.descriptions.{values['language']}.vtt", values, scene_times)
+        extra = {"decisions": decisions.sidecar_decisions(values, scene_times, name, SCENE_PAUSE)} if _branch is None else {}
+        _write_atomic(sidecar, _sidecar_yaml(values, chapters, storyboard_path, extra))
         video = media_dir / f"{name}.mp4"
         os.replace(partial, video)
-    return Rendered(video, captions, sidecar, total, cues)
+    if _branch is not None:
+        return Rendered(video, captions, sidecar, total, cues)
+    return Rendered(video, captions, sidecar, total, cues, clips, diags.warnings)
 
 
-def _sidecar_yaml(values, chapters: list[dict], source: Path) -> str:
+def _write_descriptions(path: Path, values, scene_times: list[tuple[float, float]]) -> None:
+    """The descriptions track (WebVTT, kind="descriptions"): for each scene that shows what its
+    narration does not say, a cue as long as the scene; none needed, no file."""
+    cues = [Cue(round(start, 3), round(end, 3), text) for scene, (start, end) in zip(values["scenes"], scene_times)
+            if (text := onscreen.description(scene))]
+    if cues:
+        _write_atomic(path, to_vtt(cues))
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _sidecar_yaml(values, chapters: list[dict], source: Path, extra: dict | None = None) -> str:
     data = {"title": str(values["title"]), "license": str(values["license"]),
             "attribution": str(values["attribution"]), "language": str(values["language"])}
     if chapters:
         data["chapters"] = chapters
     data["transcript"] = "\n\n".join(" ".join(str(s["narration"]).split()) for s in values["scenes"])
+    data.update({key: value for key, value in (extra or {}).items() if value})
     header = f"# Made by 'brokerlearn video render {source.name}': edit the storyboard, not this file.\n"
     return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
 

@@ -174,7 +174,10 @@ def video_render(storyboards: tuple[Path, ...], media_dir: Path | None, resoluti
         if not path.is_file():
             raise UsageError(f"no storyboard {path}")
         result = render(path, media_dir, resolution=resolution)
-        click.echo(f"rendered {result.video} ({result.duration:.1f} s, {len(result.cues)} captions)")
+        for warning in result.warnings:  # shown but neither said nor described
+            click.echo(warning.format(Path.cwd()), err=True)
+        for clip in [result, *result.branches]:
+            click.echo(f"rendered {clip.video} ({clip.duration:.1f} s, {len(clip.cues)} captions)")
 
 
 @click.command("scorm")

@@ -179,6 +179,9 @@ CHECKS: tuple[Check, ...] = (
     Check("unused-media", WARNING, LINT, "a media file or video that no lesson uses", lint.unused_media),
     Check("image-weight", WARNING, LINT, f"an image over {lint.IMAGE_MAX_BYTES // 1_000_000} MB or over "
           f"{lint.IMAGE_MAX_PIXELS} pixels on its longer side", lint.heavy_images),
+    Check("storyboard", WARNING, LINT, "a storyboard whose scene shows text its narration does not say and "
+          "no description gives, an image not described, or a decision that does not hold together",
+          lint.storyboards),
     Check("placeholder", WARNING, LINT, "placeholder text that 'brokerlearn new' wrote (\"Your Name\", ...)",
           lint.placeholders),
 )

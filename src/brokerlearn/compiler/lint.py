@@ -8,9 +8,12 @@ import re
 from pathlib import Path
 
 from brokerlearn.compiler.markdown import markdown_parser
+from brokerlearn.course import decisions, onscreen, schema
 from brokerlearn.course.media import CAPTION_SUFFIXES, IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from brokerlearn.course.model import Course
 from brokerlearn.course.placeholders import PLACEHOLDERS, find_placeholders
+from brokerlearn.course.yamlpos import load_yaml_file
+from brokerlearn.errors import Diagnostics
 
 WORDS_PER_MINUTE = 200
 TOO_LONG = 2.0  # a lesson taking twice its stated minutes to read
@@ -118,7 +121,8 @@ def unused_media(course: Course):
         suffix = path.suffix.lower()
         relative = path.relative_to(media_dir).as_posix()
         if suffix in VIDEO_SUFFIXES:
-            if path.stem not in embedded_videos:
+            video = course.videos.get(path.stem)
+            if path.stem not in embedded_videos and not (video and video.branch_of):  # a branch plays in its video
                 yield path, 1, 1, f"video '{path.stem}' is not used by any lesson (::: video {path.stem})"
         elif suffix not in CAPTION_SUFFIXES and suffix not in (".yml", ".yaml") and relative not in used_text:
             yield path, 1, 1, f"media file '{relative}' is not used by any lesson"
@@ -145,3 +149,18 @@ def _heavy_image(path: Path):
     if max(width, height) > IMAGE_MAX_PIXELS:
         yield path, 1, 1, (f"image of {width}x{height} pixels: scale it to at most {IMAGE_MAX_PIXELS} pixels "
                            "on the longer side")
+
+
+def storyboards(course: Course):
+    """A storyboard's scenes: what is shown is said or described (WCAG 1.2.5), and its decisions
+    are sound. What `brokerlearn video render` would refuse is a warning here: the build reads
+    the rendered video, not the storyboard."""
+    for path in sorted((course.root / "storyboards").glob("*.y*ml")):
+        found = Diagnostics()
+        data = load_yaml_file(path, found)
+        values = schema.STORYBOARD.validate(data, found) if isinstance(data, dict) else None
+        if values is not None and not found.errors:
+            decisions.check_storyboard(values, path, found)
+            onscreen.check_storyboard(values, path, found)
+        for problem in found.errors + found.warnings:
+            yield problem.path, problem.line, problem.col, problem.message

@@ -56,7 +56,7 @@ def build_manifest(course: Course) -> CourseManifest:
         quizzes={quiz.id: Quiz.from_json(private_quiz(quiz)) for quiz in course.quizzes.values()},
         videos={name: Video(video.title, round(course.video_outputs[name].duration, 3)
                             if name in course.video_outputs else None)
-                for name, video in sorted(course.videos.items())},
+                for name, video in sorted(course.videos.items()) if not video.branch_of},  # a branch is part of its video
     )
 
 

@@ -6,7 +6,7 @@ reads the file with `load()` and only ever sees the objects. `FORMAT` is the ver
 shape: a file of another format (or with none) is refused with `ManifestError`, which names the
 file and says to rebuild, never read half-way. Fields may be added to a format when the server
 can do without them (readers ignore keys they do not know); removing a field, renaming it or
-changing what it means is a new format (docs/decisions/0007-typed-manifest-contract.md).
+changing what it means is a new format (docs/decisions/0009-typed-manifest-contract.md).
 
 Quiz questions travel as `course.questions.Question` (its own to_json/from_json): the question
 types own their keys, this module only carries them.

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from brokerlearn.course import schema
+from brokerlearn.course.decisions import link_branches, load_decisions
 from brokerlearn.course.model import Video
 from brokerlearn.course.webvtt import CaptionError, parse_clock, read_captions
 from brokerlearn.course.yamlpos import load_yaml_file
@@ -81,7 +82,8 @@ def check_links(root: Path, diags: Diagnostics) -> bool:
 
 
 def load_videos(media_dir: Path, files: list[Path], diags: Diagnostics) -> dict[str, Video]:
-    """Pair each video file with its sidecar `NAME.yml` and captions `NAME.LANG.vtt`."""
+    """Pair each video file with its sidecar `NAME.yml`, captions `NAME.LANG.vtt` and
+    descriptions `NAME.descriptions.LANG.vtt`; link the decisions' branch clips."""
     sources = {p.stem: p for p in files if p.suffix.lower() in VIDEO_SUFFIXES and p.parent == media_dir}
     sidecars = {p.stem: p for p in files if p.suffix.lower() in (".yml", ".yaml") and p.parent == media_dir
                 and not is_image_sidecar(p)}
@@ -102,11 +104,15 @@ def load_videos(media_dir: Path, files: list[Path], diags: Diagnostics) -> dict[
             video.cues = {lang: cues for lang, path in captions.items()
                           if (cues := _read_captions(path, diags)) is not None}
             video.chapters = _chapters(sidecar, sidecar_path, diags)
+            video.descriptions = {lang: cues for lang, path in _captions(f"{name}.descriptions", files, media_dir).items()
+                                  if (cues := _read_captions(path, diags)) is not None}
+            video.decisions = load_decisions(sidecar, sidecar_path, name, diags)
             videos[name] = video
     for name, source in sorted(sources.items()):
         if name not in sidecars:
             diags.error(source, 1, 1, f"video '{source.name}' has no sidecar: add media/{name}.yml "
                         "with title, license, attribution and language")
+    link_branches(videos, sidecars, diags)
     return videos
 
 

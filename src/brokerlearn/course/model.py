@@ -74,6 +74,9 @@ class Video:
     captions: dict[str, Path]  # language -> caption file
     cues: dict[str, list] = field(default_factory=dict)  # language -> parsed caption cues
     chapters: list[tuple[float, str]] = field(default_factory=list)  # (start seconds, title)
+    descriptions: dict[str, list] = field(default_factory=dict)  # language -> description cues
+    decisions: list = field(default_factory=list)  # course.decisions.Decision, in time order
+    branch_of: str | None = None  # the video whose decision plays this one as its branch
 
     @property
     def title(self) -> str:

@@ -120,6 +120,32 @@ QUIZ = Obj("a quiz file", [
     Field("questions", ListOf(QUESTION, non_empty=True), "The questions.", required=True),
 ])
 
+DECISION_KINDS = ("single", "multiple")
+BRANCH_VIDEO = Obj("a decision's branch clip", [
+    Field("title", Text(), "What the clip shows, e.g. `What if Nora had mailed all fourteen?`", required=True),
+    Field("video", Text(), "Name of the clip: another video of the course (`media/NAME.mp4` with "
+          "its sidecar and captions).", required=True),
+])
+
+
+def _decision_fields(when: list, branch) -> list:
+    """A decision point: a practice question (single or multiple choice) and an optional branch."""
+    return [
+        Field("id", Identifier(), "Stable ID of the decision, unique in its video.", required=True),
+        *when,
+        Field("type", Choice(*DECISION_KINDS), "`single` or `multiple` choice.", default="single"),
+        Field("prompt", Markdown(), "The question (Markdown).", required=True),
+        Field("options", ListOf(OPTION), "Options, each with its `feedback`.", required=True),
+        Field("explanation", Markdown(), "Shown after answering.", default=None),
+        Field("branch", branch, "A short alternative sequence (\"what would have happened if …\") "
+              "the learner may watch before the video goes on.", default=None),
+    ]
+
+
+DECISION = Obj("a decision point", _decision_fields(
+    [Field("at", Text(), "When the video pauses, as `mm:ss.sss` or `hh:mm:ss.sss`.", required=True)],
+    BRANCH_VIDEO))
+
 CHAPTER = Obj("a chapter", [
     Field("start", Text(), "Start time as `mm:ss` or `hh:mm:ss`.", required=True),
     Field("title", Text(), "Chapter title.", required=True),
@@ -132,6 +158,7 @@ VIDEO = Obj("a video sidecar", [
     Field("language", Language(), "Spoken language (BCP 47).", required=True),
     Field("chapters", ListOf(CHAPTER), "Chapters.", default=list),
     Field("transcript", Markdown(), "Transcript (default: built from the captions).", default=None),
+    Field("decisions", ListOf(DECISION), "Decision points: the player pauses there and asks.", default=list),
 ])
 
 # The kinds of scene a storyboard can show, and the keys each one needs (one home: the renderer,
@@ -224,7 +251,22 @@ SCENE = Obj("a scene", [
           "the storyboard's).", default=None),
     Field("narration", Text(), "What the narrator says while the scene shows.", required=True),
     Field("chapter", Text(), "Starts a chapter with this title at this scene.", default=None),
+    Field("description", Text(), "What the visuals show, for who cannot see them (the descriptions "
+          "track): needed for an image, or text on screen the narration does not say.", default=None),
 ])
+
+# A branch holds scenes, and a scene may end in a decision with a branch: the two refer to each
+# other, so the branch's keys are added once both exist. (A branch's scenes hold no decision.)
+BRANCH = Obj("a branch", [])
+SCENE_DECISION = Obj("a decision after a scene", _decision_fields([], BRANCH))
+BRANCH.fields += [
+    Field("title", Text(), "The question the branch answers, e.g. `What if Nora had mailed all "
+          "fourteen?`", required=True),
+    Field("scenes", ListOf(SCENE, non_empty=True), "Its scenes, rendered as a clip of their own.",
+          required=True),
+]
+SCENE.fields.append(Field("decision", SCENE_DECISION, "A decision point after this scene: the "
+                          "video pauses and asks.", default=None))
 
 STORYBOARD = Obj("a storyboard", [
     Field("title", Text(), "Title of the video.", required=True),
@@ -247,5 +289,5 @@ IMAGE = Obj("an image licence file", [
 
 # Every file kind, in the order the format reference documents them.
 ALL = [COURSE, AUTHOR, MODULE, LESSON, PROFILE, UNIT, OUTCOME, CERTIFICATE, REQUIRES, QUIZ,
-       QUESTION, OPTION, VIDEO, CHAPTER, IMAGE, STORYBOARD, SCENE, SPEAKER, LINE, SCREEN,
-       NUMBER, CHART, BAR, EVENT]
+       QUESTION, OPTION, VIDEO, CHAPTER, DECISION, BRANCH_VIDEO, IMAGE, STORYBOARD, SCENE,
+       SCENE_DECISION, BRANCH, SPEAKER, LINE, SCREEN, NUMBER, CHART, BAR, EVENT]

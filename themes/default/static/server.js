@@ -350,6 +350,11 @@
       sendOrKeep({ event_id: newId(), course: d.course, kind: "video_progress", item: d.video, value: d.share,
         at: new Date().toISOString() }, d.final);
     });
+    /* A decision inside a video (video.js) is a practice answer: its share of the points. */
+    window.addEventListener("brokerlearn:decision-answered", function (e) {
+      var d = e.detail;
+      sendOrKeep(event("practice_answered", "videos/" + d.video + "/" + d.decision, d.share));
+    });
   }
 
   function recordView(signedIn) {

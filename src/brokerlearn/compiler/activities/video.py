@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from brokerlearn.compiler.activities import Activity, Placement
 from brokerlearn.compiler.video.player import player_view
+from brokerlearn.course.decisions import check_decision_times
 from brokerlearn.course.schema_types import did_you_mean
 
 
@@ -12,8 +13,12 @@ def view(place: Placement) -> dict | None:
         place.error(f"unknown video '{name}': add media/{name}.mp4 with its sidecar media/{name}.yml"
                     f"{did_you_mean(name, course.videos)}")
         return None
-    player = player_view(course, course.videos[name], place.page_url, place.index)
-    return {"video": player} if player else None  # no player until the video is converted
+    video = course.videos[name]
+    player = player_view(course, video, place.page_url, place.index)
+    if not player:
+        return None  # no player until the video is converted
+    check_decision_times(video, player["duration"], video.sidecar.pos.path, place.diags)
+    return {"video": player}
 
 
 ACTIVITY = Activity(kind="video", container="video", template="video.html", view=view, order=10,
