@@ -169,6 +169,8 @@ def test_storyboard_errors_are_clear(tmp_path, monkeypatch):
                      "  - title: t\n    narration: Hello.\n")
     real_which = shutil.which
     monkeypatch.setattr(shutil, "which", lambda name: None if name == "espeak-ng" else real_which(name))
+    from brokerlearn.authoring import narration
+    monkeypatch.setattr(narration, "installed_piper_voices", lambda: ())  # espeak-ng is the only voice left
     result = CliRunner().invoke(main, ["video", "render", str(board)])
     assert result.exit_code == 1 and "espeak-ng is needed" in result.output and "apt-get install espeak-ng" in result.output
 

@@ -549,7 +549,7 @@ def video() -> None:
 @click.option("-o", "--media-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Where the video, captions and sidecar go (default: the course's media/ folder).")
 def video_render(storyboards: tuple[Path, ...], media_dir: Path | None) -> None:
-    """Render STORYBOARD.yml files: slides by ffmpeg, narration by espeak-ng, exact captions."""
+    """Render STORYBOARD.yml files: slides by ffmpeg, narration by Piper (or espeak-ng), exact captions."""
     from brokerlearn.authoring.storyboard import render
     from brokerlearn.errors import UsageError
     for path in storyboards:
@@ -560,7 +560,10 @@ def video_render(storyboards: tuple[Path, ...], media_dir: Path | None) -> None:
         except UsageError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_AUTHOR_ERRORS)
-        click.echo(f"rendered {result.video} ({result.duration:.1f} s, {len(result.cues)} captions)")
+        for warning in result.warnings:
+            click.echo(f"{path}: warning: {warning}", err=True)
+        click.echo(f"rendered {result.video} ({result.duration:.1f} s, {len(result.cues)} captions; "
+                   f"voices: {', '.join(result.voices)}; {result.scenes_spoken} scene(s) spoken, the rest cached)")
 
 
 @main.command("backup")

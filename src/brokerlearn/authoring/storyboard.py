@@ -1,26 +1,27 @@
 """Storyboard videos: scenes of a slide and narration become a narrated case-study video.
 
-Each sentence of the narration is spoken by espeak-ng into its own WAV file, so its length is
-known to the sample: the captions are those sentences with their exact times. Slides are drawn
-by ffmpeg (drawtext), shown for as long as their scene's narration lasts, and joined with the
+Each scene's narration is spoken sentence by sentence (brokerlearn.authoring.narration: a Piper
+neural voice, or espeak-ng as the fallback; loudness-normalised, cached per scene), so each
+sentence's length is known to the sample: the captions are those sentences with their exact
+times. Slides are drawn by ffmpeg (drawtext), shown for as long as their scene's narration lasts, and joined with the
 narration into an H.264/AAC MP4. The sidecar (title, licence, attribution, chapters, transcript)
 and the captions are written next to it, so the course build picks the video up like any other.
 """
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import tempfile
 import textwrap
 import wave
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from brokerlearn import mediatools
+from brokerlearn.authoring.narration import SCENE_PAUSE, SENTENCE_PAUSE, Narrator, espeak_exe, sentences  # noqa: F401
 from brokerlearn.course import schema
 from brokerlearn.course.webvtt import Cue, to_vtt
 from brokerlearn.course.yamlpos import load_yaml_file
@@ -28,9 +29,6 @@ from brokerlearn.errors import Diagnostics, UsageError
 
 SIZE = (1280, 720)
 FPS = 25
-SENTENCE_PAUSE = 0.35  # seconds of silence after each sentence
-SCENE_PAUSE = 0.6  # and after each scene
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“(])")
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/local/share/fonts")
 
 
@@ -41,19 +39,13 @@ class Rendered:
     sidecar: Path
     duration: float
     cues: list[Cue]
+    voices: list[str] = field(default_factory=list)  # who narrated, as "name (engine)"
+    warnings: list[str] = field(default_factory=list)
+    scenes_spoken: int = 0  # scenes whose audio was synthesised (not taken from the cache)
 
 
 class StoryboardError(UsageError):
     pass
-
-
-def espeak_exe() -> str:
-    found = shutil.which("espeak-ng")
-    if not found:
-        raise StoryboardError("espeak-ng is needed to speak the narration and is not installed: "
-                              "apt-get install espeak-ng (Debian, Ubuntu), brew install espeak-ng (macOS), "
-                              "or see https://github.com/espeak-ng/espeak-ng")
-    return found
 
 
 def _font(bold: bool = False) -> str:
@@ -67,10 +59,6 @@ def _font(bold: bool = False) -> str:
         return found
     raise StoryboardError("no TrueType font found for the slides: install fonts-dejavu-core")
 
-
-def sentences(narration: str) -> list[str]:
-    text = " ".join(narration.split())
-    return [s for s in _SENTENCE_END.split(text) if s]
 
 
 def load_storyboard(path: Path):
@@ -92,13 +80,6 @@ def load_storyboard(path: Path):
             if scene["image"] and not (path.parent / scene["image"]).is_file():
                 diags.error(path, line, 1, f"scene {index + 1}: image '{scene['image']}' not found")
     return values, diags
-
-
-def _speak(voice: str, text: str, target: Path) -> None:
-    result = subprocess.run([espeak_exe(), "-v", voice, "-s", "155", "-w", str(target), text],
-                            capture_output=True, text=True)
-    if result.returncode != 0 or not target.is_file():
-        raise StoryboardError(f"espeak-ng could not speak with voice '{voice}': {result.stderr.strip()}")
 
 
 def _join_audio(parts: list[tuple[Path | None, float]], target: Path) -> float:
@@ -127,11 +108,6 @@ def _clock(seconds: float) -> str:
     minutes, rest = divmod(round(seconds, 3), 60)
     hours, minutes = divmod(int(minutes), 60)
     return (f"{hours:02}:" if hours else "") + f"{minutes:02}:{rest:06.3f}"
-
-
-def _wav_seconds(path: Path) -> float:
-    with wave.open(str(path), "rb") as part:
-        return part.getnframes() / part.getframerate()
 
 
 def _slide(scene, storyboard, folder: Path, index: int, work: Path) -> Path:
@@ -173,28 +149,24 @@ def render(storyboard_path: Path, media_dir: Path | None = None) -> Rendered:
     values, diags = load_storyboard(storyboard_path)
     if diags.errors:
         raise StoryboardError("\n".join(f"{d.path}:{d.line}:{d.col}: error: {d.message}" for d in diags.errors))
-    espeak_exe()
+    narrator = Narrator(values, storyboard_path.parent.parent)
     name = storyboard_path.stem
     media_dir = Path(media_dir) if media_dir else storyboard_path.parent.parent / "media"
     media_dir.mkdir(parents=True, exist_ok=True)
-    voice = values["voice"] or values["language"]
     with tempfile.TemporaryDirectory(prefix="brokerlearn-storyboard-") as tmp:
         work = Path(tmp)
         audio_parts, cues, chapters, concat = [], [], [], []
-        clock = 0.0
+        clock, spoken = 0.0, 0
         for index, scene in enumerate(values["scenes"]):
             scene_start = clock
             if scene["chapter"]:
                 chapters.append({"start": _clock(scene_start), "title": str(scene["chapter"])})
-            for number, sentence in enumerate(sentences(str(scene["narration"]))):
-                wav = work / f"s{index}-{number}.wav"
-                _speak(voice, sentence, wav)
-                length = _wav_seconds(wav)
-                cues.append(Cue(round(clock, 3), round(clock + length, 3), sentence))
-                audio_parts += [(wav, 0.0), (None, SENTENCE_PAUSE)]
-                clock += length + SENTENCE_PAUSE
-            audio_parts.append((None, SCENE_PAUSE))
-            clock += SCENE_PAUSE
+            audio = narrator.scene(str(scene["narration"]))
+            spoken += not audio.cached
+            for line, (start, end) in zip(audio.lines, audio.spans):
+                cues.append(Cue(round(clock + start, 3), round(clock + end, 3), line.caption))
+            audio_parts.append((audio.wav, 0.0))
+            clock += audio.length
             slide = _slide(scene, values, storyboard_path.parent, index, work)
             concat.append((slide, clock - scene_start))
         narration = work / "narration.wav"
@@ -208,7 +180,7 @@ def render(storyboard_path: Path, media_dir: Path | None = None) -> Rendered:
         partial = media_dir / f".{name}.partial.mp4"
         result = mediatools.run(["-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(narration),
                            "-vf", f"fps={FPS},format=yuv420p", "-c:v", "libx264", "-preset", "veryfast",
-                           "-tune", "stillimage", "-crf", "30", "-c:a", "aac", "-b:a", "48k",
+                           "-tune", "stillimage", "-crf", "30", "-c:a", "aac", "-b:a", "96k",
                            "-movflags", "+faststart", "-t", f"{total:.3f}", "-y", str(partial)])
         if result.returncode != 0:
             partial.unlink(missing_ok=True)
@@ -219,7 +191,8 @@ def render(storyboard_path: Path, media_dir: Path | None = None) -> Rendered:
         _write_atomic(sidecar, _sidecar_yaml(values, chapters, storyboard_path))
         video = media_dir / f"{name}.mp4"
         os.replace(partial, video)
-    return Rendered(video, captions, sidecar, total, cues)
+    return Rendered(video, captions, sidecar, total, cues, sorted({v.describe() for v in narrator.voices.values()}),
+                    narrator.warnings, spoken)
 
 
 def _sidecar_yaml(values, chapters: list[dict], source: Path) -> str:
