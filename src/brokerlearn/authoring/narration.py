@@ -243,11 +243,13 @@ def espeak_exe() -> str:
     return found
 
 
-def voice_identity(voice: Voice) -> list:
+@functools.lru_cache(maxsize=None)
+def voice_identity(voice: Voice) -> tuple:
+    """What makes a voice sound as it does: engine and its version, the model's bytes, speed, pitch."""
     if voice.engine == "piper":
         from importlib import metadata
-        return ["piper", metadata.version("piper-tts"), _file_digest(voice.model), voice.speed, voice.pitch]
-    return ["espeak-ng", _espeak_version(), voice.espeak, voice.speed, voice.pitch]
+        return ("piper", metadata.version("piper-tts"), _file_digest(voice.model), voice.speed, voice.pitch)
+    return ("espeak-ng", _espeak_version(), voice.espeak, voice.speed, voice.pitch)
 
 
 # --- lines and pronunciations ---------------------------------------------------------------------
