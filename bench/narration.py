@@ -81,14 +81,16 @@ def speed(args) -> None:
         board = five_minute_board(Path(tmp))
         watch = Stopwatch()
         rows = [("from scratch", *timed_render(board, watch))]
-        text = board.read_text()
-        board.write_text(text.replace("Lindqvist Foods, a family firm", "Lindqvist Foods, a small family firm", 1))
+        data = yaml.safe_load(board.read_text())
+        data["scenes"][3]["narration"] += " This sentence is new."
+        board.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
         rows.append(("one scene edited", *timed_render(board, watch)))
         rows.append(("unchanged", *timed_render(board, watch)))
-    print(f"storyboard: {len(yaml.safe_load(text)['scenes'])} scenes, voices: {', '.join(rows[0][1].voices)}")
+    print(f"storyboard: {len(data['scenes'])} scenes, voices: {', '.join(rows[0][1].voices)}")
     print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print("| render | video s | wall s | × running time | narration s (wall) | frames + mux s (wall) | CPU s | scenes spoken |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    assert [row[1].scenes_spoken for row in rows] == [len(data["scenes"]), 1, 0], "the edit did not reach the cache"
     for label, result, seconds, audio, cpu in rows:
         print(f"| {label} | {result.duration:.1f} | {seconds:.1f} | {seconds / result.duration:.2f} | "
               f"{audio:.1f} | {seconds - audio:.1f} | {cpu:.1f} | {result.scenes_spoken} |", flush=True)

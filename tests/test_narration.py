@@ -22,12 +22,12 @@ voices:
   - speaker: owner
   - speaker: adviser
 pronunciations:
-  - text: KfW
-    say: K F W
+  - text: EEN
+    say: Enterprise Europe Network
 scenes:
   - chapter: Start
     title: A fictional firm
-    narration: This case is fictional. The firm asked the KfW for a loan.
+    narration: This case is fictional. The firm asked the EEN for help.
   - title: The first meeting
     narration: |
       Adviser: What does your firm need most?
@@ -123,12 +123,13 @@ def test_piper_narration_is_loud_enough_intelligible_and_cached_per_scene(tmp_pa
     assert first.warnings == [] and all("piper" in v for v in first.voices) and len(first.voices) == 3
     assert first.scenes_spoken == 3
     assert [c.text for c in first.cues] == [
-        "This case is fictional.", "The firm asked the KfW for a loan.",  # captions keep the written form
+        "This case is fictional.", "The firm asked the EEN for help.",  # captions keep the written form
         "Adviser: What does your firm need most?", "Owner: We need a partner who knows sensors.",
         "The adviser wrote a profile.", "After two weeks, a partner called back."]
     loudness, peak = _check_render(first)
     heard = transcribe(first.video)
-    said = [narration.apply_pronunciations(c.text, [{"text": "KfW", "say": "K F W"}]) for c in first.cues]
+    said = [narration.apply_pronunciations(c.text, [{"text": "EEN", "say": "Enterprise Europe Network"}])
+            for c in first.cues]
     wer = word_error_rate(caption_words(said), words(heard))  # the captions, as the voice was asked to say them
     print(f"\nPiper joe: {loudness} LUFS, {peak} dBTP, WER {wer:.2f}: {heard}")
     assert wer <= 0.40, heard
@@ -150,9 +151,9 @@ def test_the_cache_key_follows_what_is_said_and_how(tmp_path):
         narrator = narration.Narrator(values, tmp_path)
         return [narrator.key(narrator.lines(text)) for text in scenes]
     before = keys(values)
-    values["pronunciations"][0]["say"] = "Kay Eff Double-you"
+    values["pronunciations"][0]["say"] = "E E N"
     changed = keys(values)
-    assert changed[0] != before[0] and changed[1:] == before[1:]  # only the scene that says KfW
+    assert changed[0] != before[0] and changed[1:] == before[1:]  # only the scene that says EEN
     values["voices"][0]["pitch"] = 1.3
     assert keys(values)[1] != changed[1] and keys(values)[2] == changed[2]  # not the narrator-only scenes
 
