@@ -131,9 +131,10 @@ def test_srt_is_converted_and_every_track_passes_an_independent_validator(video_
     assert _validate_vtt(files) == {str(f): [] for f in files}
 
 
-def test_storyboard_render_captions_match_the_audio(tmp_path):
+def test_storyboard_render_captions_match_the_audio(tmp_path, monkeypatch):
     if shutil.which("espeak-ng") is None:
         pytest.skip("espeak-ng is not installed (scripts/setup --test)")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # the narration cache, not the user's
     from brokerlearn.authoring.storyboard import SCENE_PAUSE, SENTENCE_PAUSE, render
     course = tmp_path / "course"
     (course / "storyboards").mkdir(parents=True)
