@@ -131,9 +131,10 @@ def test_srt_is_converted_and_every_track_passes_an_independent_validator(video_
     assert _validate_vtt(files) == {str(f): [] for f in files}
 
 
-def test_storyboard_render_captions_match_the_audio(tmp_path):
+def test_storyboard_render_captions_match_the_audio(tmp_path, monkeypatch):
     if shutil.which("espeak-ng") is None or chromium_path() is None:
         pytest.skip("espeak-ng and chromium are needed (scripts/setup --test)")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # the narration cache, not the user's
     from brokerlearn.authoring.storyboard import SCENE_PAUSE, SENTENCE_PAUSE, render
     course = tmp_path / "course"
     (course / "storyboards").mkdir(parents=True)
@@ -169,6 +170,8 @@ def test_storyboard_errors_are_clear(tmp_path, monkeypatch):
                      "  - title: t\n    narration: Hello.\n")
     real_which = shutil.which
     monkeypatch.setattr(shutil, "which", lambda name: None if name == "espeak-ng" else real_which(name))
+    from brokerlearn.authoring import narration
+    monkeypatch.setattr(narration, "installed_piper_voices", lambda: ())  # espeak-ng is the only voice left
     result = CliRunner().invoke(main, ["video", "render", str(board)])
     assert result.exit_code == 1 and "espeak-ng is needed" in result.output and "apt-get install espeak-ng" in result.output
 

@@ -1,7 +1,9 @@
 """Storyboard videos: scenes of a slide and narration become a narrated case-study video.
 
-Each sentence of the narration is spoken by espeak-ng into its own WAV file, so its length is
-known to the sample: the captions are those sentences with their exact times. Each scene is
+Each scene's narration is spoken sentence by sentence (brokerlearn.authoring.narration: a Piper
+neural voice, or espeak-ng as the fallback; loudness-normalised, cached per scene), so each
+sentence's length is known to the sample: the captions are those sentences with their exact
+times. Each scene is
 drawn from the theme's scene templates (brokerlearn.authoring.scenes: title, key points, quote,
 dialogue, screen, number, chart, image, timeline), shown for as long as its narration lasts,
 with transitions between scenes, and joined with the narration into an H.264/AAC MP4. The
@@ -11,9 +13,6 @@ to it, so the course build picks the video up like any other.
 from __future__ import annotations
 
 import os
-import re
-import shutil
-import subprocess
 import tempfile
 import wave
 from dataclasses import dataclass, field
@@ -23,15 +22,13 @@ import yaml
 
 from brokerlearn import mediatools
 from brokerlearn.authoring import scenes
+from brokerlearn.authoring.narration import SCENE_PAUSE, SENTENCE_PAUSE, Narrator, espeak_exe, sentences  # noqa: F401
 from brokerlearn.course import decisions, onscreen, schema
 from brokerlearn.course.webvtt import Cue, to_vtt
 from brokerlearn.course.yamlpos import load_yaml_file
 from brokerlearn.errors import Diagnostics, UsageError
 
 FPS = scenes.FPS
-SENTENCE_PAUSE = 0.35  # seconds of silence after each sentence
-SCENE_PAUSE = 0.6  # and after each scene
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“(])")
 
 
 @dataclass
@@ -43,24 +40,13 @@ class Rendered:
     cues: list[Cue]
     branches: list["Rendered"] = field(default_factory=list)  # a clip per decision's branch
     warnings: list = field(default_factory=list)  # what is shown but neither said nor described
+    voices: list[str] = field(default_factory=list)  # who narrated, as "name (engine)"
+    voice_warnings: list[str] = field(default_factory=list)  # e.g. no neural voice installed
+    scenes_spoken: int = 0  # scenes whose audio was synthesised (not taken from the cache)
 
 
 class StoryboardError(UsageError):
     pass
-
-
-def espeak_exe() -> str:
-    found = shutil.which("espeak-ng")
-    if not found:
-        raise StoryboardError("espeak-ng is needed to speak the narration and is not installed: "
-                              "apt-get install espeak-ng (Debian, Ubuntu), brew install espeak-ng (macOS), "
-                              "or see https://github.com/espeak-ng/espeak-ng")
-    return found
-
-
-def sentences(narration: str) -> list[str]:
-    text = " ".join(narration.split())
-    return [s for s in _SENTENCE_END.split(text) if s]
 
 
 def load_storyboard(path: Path):
@@ -84,13 +70,6 @@ def load_storyboard(path: Path):
         decisions.check_storyboard(values, path, diags)
         onscreen.check_storyboard(values, path, diags)
     return values, diags
-
-
-def _speak(voice: str, text: str, target: Path) -> None:
-    result = subprocess.run([espeak_exe(), "-v", voice, "-s", "155", "-w", str(target), text],
-                            capture_output=True, text=True)
-    if result.returncode != 0 or not target.is_file():
-        raise StoryboardError(f"espeak-ng could not speak with voice '{voice}': {result.stderr.strip()}")
 
 
 def _join_audio(parts: list[tuple[Path | None, float]], target: Path) -> float:
@@ -121,11 +100,6 @@ def _clock(seconds: float) -> str:
     return (f"{hours:02}:" if hours else "") + f"{minutes:02}:{rest:06.3f}"
 
 
-def _wav_seconds(path: Path) -> float:
-    with wave.open(str(path), "rb") as part:
-        return part.getnframes() / part.getframerate()
-
-
 def render(storyboard_path: Path, media_dir: Path | None = None, resolution: str | None = None,
            cache: Path | None = None, _branch=None) -> Rendered:
     """Render a storyboard; `resolution` (720p, 1080p) overrides the storyboard's, `cache` the
@@ -134,7 +108,7 @@ def render(storyboard_path: Path, media_dir: Path | None = None, resolution: str
     values, diags = load_storyboard(storyboard_path)
     if diags.errors:
         raise StoryboardError("\n".join(f"{d.path}:{d.line}:{d.col}: error: {d.message}" for d in diags.errors))
-    espeak_exe()
+    narrator = Narrator(values, storyboard_path.parent.parent)
     name = storyboard_path.stem
     media_dir = Path(media_dir) if media_dir else storyboard_path.parent.parent / "media"
     media_dir.mkdir(parents=True, exist_ok=True)
@@ -143,25 +117,21 @@ def render(storyboard_path: Path, media_dir: Path | None = None, resolution: str
     else:
         name, values = _branch
     scene_times = []
-    voice = values["voice"] or values["language"]
     with tempfile.TemporaryDirectory(prefix="brokerlearn-storyboard-") as tmp:
         work = Path(tmp)
         audio_parts, cues, chapters, starts = [], [], [], []
-        clock = 0.0
+        clock, spoken = 0.0, 0
         for index, scene in enumerate(values["scenes"]):
             scene_start = clock
             starts.append(scene_start)
             if scene["chapter"]:
                 chapters.append({"start": _clock(scene_start), "title": str(scene["chapter"])})
-            for number, sentence in enumerate(sentences(str(scene["narration"]))):
-                wav = work / f"s{index}-{number}.wav"
-                _speak(voice, sentence, wav)
-                length = _wav_seconds(wav)
-                cues.append(Cue(round(clock, 3), round(clock + length, 3), sentence))
-                audio_parts += [(wav, 0.0), (None, SENTENCE_PAUSE)]
-                clock += length + SENTENCE_PAUSE
-            audio_parts.append((None, SCENE_PAUSE))
-            clock += SCENE_PAUSE
+            audio = narrator.scene(str(scene["narration"]))
+            spoken += not audio.cached
+            for line, (start, end) in zip(audio.lines, audio.spans):
+                cues.append(Cue(round(clock + start, 3), round(clock + end, 3), line.caption))
+            audio_parts.append((audio.wav, 0.0))
+            clock += audio.length
             scene_times.append((scene_start, clock))
         narration = work / "narration.wav"
         total = _join_audio(audio_parts, narration)
@@ -182,9 +152,11 @@ def render(storyboard_path: Path, media_dir: Path | None = None, resolution: str
         _write_atomic(sidecar, _sidecar_yaml(values, chapters, storyboard_path, extra))
         video = media_dir / f"{name}.mp4"
         os.replace(partial, video)
+    voices = sorted({v.describe() for v in narrator.voices.values()})
     if _branch is not None:
-        return Rendered(video, captions, sidecar, total, cues)
-    return Rendered(video, captions, sidecar, total, cues, clips, diags.warnings)
+        return Rendered(video, captions, sidecar, total, cues, voices=voices, voice_warnings=narrator.warnings,
+                        scenes_spoken=spoken)
+    return Rendered(video, captions, sidecar, total, cues, clips, diags.warnings, voices, narrator.warnings, spoken)
 
 
 def _write_descriptions(path: Path, values, scene_times: list[tuple[float, float]]) -> None:

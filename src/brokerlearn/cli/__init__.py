@@ -28,6 +28,7 @@ FAILURE_NOTE = "brokerlearn.failure_note"
 # The first that matches wins (StoryboardError is a UsageError about the author's file).
 DOMAIN_ERRORS = (
     ("brokerlearn.authoring.storyboard", "StoryboardError", EXIT_AUTHOR_ERRORS),
+    ("brokerlearn.authoring.narration", "NarrationError", EXIT_AUTHOR_ERRORS),
     ("brokerlearn.errors", "UsageError", EXIT_USAGE),
     ("brokerlearn.server.services.accounts", "AccountError", EXIT_USAGE),
     ("brokerlearn.server.services.certificates", "CertificateError", EXIT_USAGE),

@@ -168,7 +168,7 @@ def video() -> None:
 @click.option("--resolution", type=click.Choice(["720p", "1080p"]), default=None,
               help="Frame size (default: the storyboard's resolution, else 720p).")
 def video_render(storyboards: tuple[Path, ...], media_dir: Path | None, resolution: str | None) -> None:
-    """Render STORYBOARD.yml files: designed scenes drawn by Chromium, narration, exact captions."""
+    """Render STORYBOARD.yml files: designed scenes drawn by Chromium, narration by Piper (or espeak-ng), exact captions."""
     from brokerlearn.authoring.storyboard import render
     for path in storyboards:
         if not path.is_file():
@@ -176,8 +176,11 @@ def video_render(storyboards: tuple[Path, ...], media_dir: Path | None, resoluti
         result = render(path, media_dir, resolution=resolution)
         for warning in result.warnings:  # shown but neither said nor described
             click.echo(warning.format(Path.cwd()), err=True)
+        for warning in result.voice_warnings:
+            click.echo(f"{path}: warning: {warning}", err=True)
         for clip in [result, *result.branches]:
-            click.echo(f"rendered {clip.video} ({clip.duration:.1f} s, {len(clip.cues)} captions)")
+            click.echo(f"rendered {clip.video} ({clip.duration:.1f} s, {len(clip.cues)} captions; "
+                       f"voices: {', '.join(clip.voices)}; {clip.scenes_spoken} scene(s) spoken, the rest cached)")
 
 
 @click.command("scorm")

@@ -268,12 +268,35 @@ BRANCH.fields += [
 SCENE.fields.append(Field("decision", SCENE_DECISION, "A decision point after this scene: the "
                           "video pauses and asks.", default=None))
 
+VOICE = Obj("a storyboard voice", [
+    Field("speaker", Identifier(), "Who speaks: `narrator`, or a name that starts lines of narration "
+          "(`owner: I need a partner.`).", required=True),
+    Field("voice", Text(), "A Piper voice installed as a package (`joe`, `en_US-joe-medium`), a Piper "
+          "`.onnx` file relative to the course, or `espeak-ng:NAME` (default: the storyboard's voice).",
+          default=None),
+    Field("speed", Number(minimum=0.5, maximum=2), "Speaking rate, 1 = the voice's own.", default=None),
+    Field("pitch", Number(minimum=0.5, maximum=2), "Pitch, 1 = the voice's own.", default=None),
+])
+
+PRONUNCIATION = Obj("a pronunciation", [
+    Field("text", Text(), "A name or acronym as written, e.g. `KfW` (whole words, case as written).",
+          required=True),
+    Field("say", Text(), "How the voice should say it, e.g. `K F W`; the captions keep the written form.",
+          required=True),
+])
+
 STORYBOARD = Obj("a storyboard", [
     Field("title", Text(), "Title of the video.", required=True),
     Field("license", Text(), "Licence of the video (SPDX id), e.g. `CC-BY-4.0`.", required=True),
     Field("attribution", Text(), "Who made it, as it must be credited.", required=True),
     Field("language", Language(), "Language of the narration (BCP 47).", required=True),
-    Field("voice", Text(), "espeak-ng voice (default: the language).", default=None),
+    Field("voice", Text(), "The narrator's voice: a Piper voice installed as a package (`joe`), a Piper "
+          "`.onnx` file relative to the course, a language (the first installed Piper voice for it, else "
+          "espeak-ng) or `espeak-ng:NAME` (default: the language).", default=None),
+    Field("voices", ListOf(VOICE), "One voice per speaker (and the narrator's speed and pitch).",
+          default=list),
+    Field("pronunciations", ListOf(PRONUNCIATION), "How to say names and acronyms (audio only).",
+          default=list),
     Field("resolution", Choice("720p", "1080p"), "Frame size of the video (`brokerlearn video "
           "render --resolution` overrides it).", default="720p"),
     Field("transition", Choice(*TRANSITIONS), "How scenes give way to each other.", default="fade"),
@@ -290,4 +313,5 @@ IMAGE = Obj("an image licence file", [
 # Every file kind, in the order the format reference documents them.
 ALL = [COURSE, AUTHOR, MODULE, LESSON, PROFILE, UNIT, OUTCOME, CERTIFICATE, REQUIRES, QUIZ,
        QUESTION, OPTION, VIDEO, CHAPTER, DECISION, BRANCH_VIDEO, IMAGE, STORYBOARD, SCENE,
-       SCENE_DECISION, BRANCH, SPEAKER, LINE, SCREEN, NUMBER, CHART, BAR, EVENT]
+       SCENE_DECISION, BRANCH, SPEAKER, LINE, SCREEN, NUMBER, CHART, BAR, EVENT, VOICE,
+       PRONUNCIATION]
