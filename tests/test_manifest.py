@@ -36,7 +36,8 @@ def test_the_built_manifest_round_trips_through_the_objects(built_example):
     assert course.certificate.requires.lessons_completed == 0.9
     assert course.profile.alignment["U2.O1"].lessons == ["working-together/first-meeting"]
     assert course.outcomes["U1.O1"].unit == "U1"
-    assert course.videos["partner-call"].duration == 4.0
+    assert list(course.videos) == ["partner-call"]  # its decision's branch clip is part of it
+    assert 10 < course.videos["partner-call"].duration < 60
 
 
 def test_a_course_without_profile_or_videos_round_trips(make_course, tmp_path):

@@ -36,6 +36,9 @@ def serve(path: str):
     if not os.path.isfile(target):
         abort(404)
     response = send_file(target, conditional=True, etag=True, max_age=None)
+    # werkzeug names every file "inline; filename=…"; the small-file path and nginx send none
+    # (a browser shows images, videos and pages inline anyway; media_headers adds attachment).
+    response.headers.pop("Content-Disposition", None)
     response.headers["Cache-Control"] = cache_control(path)
     for name, value in media_headers(path, response.mimetype or "", CSP):
         response.headers[name] = value
