@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import functools
+import io
+import re
 import shutil
 import threading
 from contextlib import contextmanager
@@ -22,9 +24,32 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+class _RangeHandler(_QuietHandler):
+    """Answers byte ranges, as web servers do: without them a browser cannot seek in a video
+    (http.server's handler sends whole files only)."""
+
+    def send_head(self):
+        match = re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range", ""))
+        path = Path(self.translate_path(self.path))
+        if not match or not path.is_file():
+            return super().send_head()
+        data = path.read_bytes()
+        start, end = int(match[1]), int(match[2]) if match[2] else len(data) - 1
+        end = min(end, len(data) - 1)
+        self.send_response(206)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Range", f"bytes {start}-{end}/{len(data)}")
+        self.send_header("Content-Length", str(end - start + 1))
+        self.send_header("Accept-Ranges", "bytes")
+        self.end_headers()
+        return io.BytesIO(data[start:end + 1])
+
+
 @contextmanager
-def serve_dir(directory: Path):
-    handler = functools.partial(_QuietHandler, directory=str(directory))
+def serve_dir(directory: Path, ranges: bool = False):
+    """A static server for `directory` on a free port of 127.0.0.1 (with `ranges`, one that
+    answers byte ranges, for pages that seek in a video)."""
+    handler = functools.partial(_RangeHandler if ranges else _QuietHandler, directory=str(directory))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -134,3 +134,17 @@ def learner(visitor):
         assert response.status_code == 302, response.get_data(as_text=True)
         return visitor_
     return make
+
+
+@pytest.fixture
+def admin(app, learner):
+    """A signed-in administrator (boss@agency.org), with one group, Office North."""
+    from brokerlearn.server import db
+    from brokerlearn.server.services.accounts import find_user, set_role
+    from brokerlearn.server.services.enrolment import create_group
+    boss = learner("boss@agency.org")
+    with app.app_context():
+        set_role(db.session(), find_user(db.session(), "boss@agency.org"), "admin")
+        create_group(db.session(), "Office North")
+    boss.login("boss@agency.org")
+    return boss

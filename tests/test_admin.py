@@ -13,19 +13,6 @@ PAGES = ["/admin/", "/admin/learners/1", "/admin/groups", "/admin/groups/1", "/a
 QUIZ = "/api/quizzes/example/m2-assessment"
 
 
-@pytest.fixture
-def admin(app, learner):
-    from brokerlearn.server import db
-    from brokerlearn.server.services.accounts import find_user, set_role
-    from brokerlearn.server.services.enrolment import create_group
-    boss = learner("boss@agency.org")
-    with app.app_context():
-        set_role(db.session(), find_user(db.session(), "boss@agency.org"), "admin")
-        create_group(db.session(), "Office North")
-    boss.login("boss@agency.org")
-    return boss
-
-
 def test_every_admin_page_is_checked_on_the_server(admin, visitor, learner):
     ana = learner("ana@agency.org")
     for path in PAGES:

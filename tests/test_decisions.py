@@ -14,7 +14,7 @@ import pytest
 from brokerlearn.compiler.pipeline import build
 from brokerlearn.course.loader import load_course
 from brokerlearn.errors import Diagnostics
-from browser import browser, chromium_path
+from browser import browser, chromium_path, serve_dir
 
 REPO = Path(__file__).resolve().parents[1]
 needs_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed")
@@ -221,49 +221,6 @@ scenes:
 
 # In the browser ------------------------------------------------------------------------------
 
-def serve_with_ranges(directory: Path):
-    """A static server that answers byte ranges, as web servers do: without them a browser
-    cannot seek in a video (http.server's handler sends whole files only)."""
-    import functools
-    import re
-    import threading
-    from contextlib import contextmanager
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-
-    class Handler(SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-        def send_head(self):
-            match = re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range", ""))
-            path = Path(self.translate_path(self.path))
-            if not match or not path.is_file():
-                return super().send_head()
-            data = path.read_bytes()
-            start, end = int(match[1]), int(match[2]) if match[2] else len(data) - 1
-            end = min(end, len(data) - 1)
-            self.send_response(206)
-            self.send_header("Content-Type", self.guess_type(str(path)))
-            self.send_header("Content-Range", f"bytes {start}-{end}/{len(data)}")
-            self.send_header("Content-Length", str(end - start + 1))
-            self.send_header("Accept-Ranges", "bytes")
-            self.end_headers()
-            import io
-            return io.BytesIO(data[start:end + 1])
-
-    @contextmanager
-    def running():
-        server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(directory)))
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_address[1]}/"
-        finally:
-            server.shutdown()
-            server.server_close()
-    return running()
-
-
 def _until(page, condition: str, timeout: float = 10.0):
     """Poll from Python: the page's CSP refuses wait_for_function's eval."""
     deadline = time.monotonic() + timeout
@@ -293,7 +250,7 @@ def test_player_pauses_asks_continues_and_plays_the_branch(decision_course, tmp_
     make_video(decision_course / "media/clip.mp4", 3, "navy")
     make_video(decision_course / "media/clip--next-step.mp4", 2, "darkred")
     build(decision_course.parent, tmp_path / "out", show_progress=False)
-    with serve_with_ranges(tmp_path / "out" / "site") as base, browser() as chromium:
+    with serve_dir(tmp_path / "out" / "site", ranges=True) as base, browser() as chromium:
         page = chromium.new_page()
         errors = []
         page.on("pageerror", lambda e: errors.append(str(e)))

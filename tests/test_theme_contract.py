@@ -128,19 +128,6 @@ def test_the_context_processor_gives_every_server_template_the_globals(app):
     assert text == "/ /_static/ en /x?y=1 2"
 
 
-@pytest.fixture
-def admin(app, learner):
-    from brokerlearn.server import db
-    from brokerlearn.server.services.accounts import find_user, set_role
-    from brokerlearn.server.services.enrolment import create_group
-    boss = learner("boss@agency.org")
-    with app.app_context():
-        set_role(db.session(), find_user(db.session(), "boss@agency.org"), "admin")
-        create_group(db.session(), "Office North")
-    boss.login("boss@agency.org")
-    return boss
-
-
 ADMIN_PAGES = {"/admin/": "Learners", "/admin/learners/1": "boss@agency.org", "/admin/groups": "Groups",
                "/admin/groups/1": "Office North", "/admin/import": "Enrol staff from a CSV file",
                "/admin/courses/example": "learners and questions", "/admin/certificates": "Certificates"}

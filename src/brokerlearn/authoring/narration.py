@@ -45,6 +45,7 @@ from pathlib import Path
 
 from brokerlearn import mediatools
 from brokerlearn.errors import UsageError
+from brokerlearn.fs import atomic_write_text
 
 AUDIO_FORMAT = 1  # bump when the way scene audio is made changes, so old cache entries are not used
 RATE = 22050  # Hz, mono, 16 bit: espeak-ng's rate and that of Piper's medium voices
@@ -457,9 +458,7 @@ class Narrator:
             os.replace(partial, wav)
         entry = {"spans": spans, "loudness": loudness, "true_peak": peak,
                  "voices": sorted({self.voices[l.speaker].describe() for l in lines})}
-        temporary = index.with_name(f".{index.name}.{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(entry), encoding="utf-8")
-        os.replace(temporary, index)
+        atomic_write_text(index, json.dumps(entry), sync=False)  # a cache
         return spans
 
 

@@ -27,6 +27,7 @@ from brokerlearn.course import decisions, onscreen, schema
 from brokerlearn.course.webvtt import Cue, to_vtt
 from brokerlearn.course.yamlpos import load_yaml_file
 from brokerlearn.errors import Diagnostics, UsageError
+from brokerlearn.fs import atomic_write_text
 
 FPS = scenes.FPS
 
@@ -146,10 +147,10 @@ def render(storyboard_path: Path, media_dir: Path | None = None, resolution: str
             raise StoryboardError(f"ffmpeg could not make the video: {result.stderr.strip().splitlines()[-1:]}")
         captions = media_dir / f"{name}.{values['language']}.vtt"
         sidecar = media_dir / f"{name}.yml"
-        _write_atomic(captions, to_vtt(cues))
+        atomic_write_text(captions, to_vtt(cues))
         _write_descriptions(media_dir / f"{name}.descriptions.{values['language']}.vtt", values, scene_times)
         extra = {"decisions": decisions.sidecar_decisions(values, scene_times, name, SCENE_PAUSE)} if _branch is None else {}
-        _write_atomic(sidecar, _sidecar_yaml(values, chapters, storyboard_path, extra))
+        atomic_write_text(sidecar, _sidecar_yaml(values, chapters, storyboard_path, extra))
         video = media_dir / f"{name}.mp4"
         os.replace(partial, video)
     voices = sorted({v.describe() for v in narrator.voices.values()})
@@ -165,7 +166,7 @@ def _write_descriptions(path: Path, values, scene_times: list[tuple[float, float
     cues = [Cue(round(start, 3), round(end, 3), text) for scene, (start, end) in zip(values["scenes"], scene_times)
             if (text := onscreen.description(scene))]
     if cues:
-        _write_atomic(path, to_vtt(cues))
+        atomic_write_text(path, to_vtt(cues))
     else:
         path.unlink(missing_ok=True)
 
@@ -179,9 +180,3 @@ def _sidecar_yaml(values, chapters: list[dict], source: Path, extra: dict | None
     data.update({key: value for key, value in (extra or {}).items() if value})
     header = f"# Made by 'brokerlearn video render {source.name}': edit the storyboard, not this file.\n"
     return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)

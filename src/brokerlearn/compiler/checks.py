@@ -86,25 +86,23 @@ def _located_strings(data, pos=None):
             yield from _located_strings(value, data.pos_at(index) if hasattr(data, "pos_at") else pos)
 
 
-def _untaught_outcomes(course: Course):
-    """An outcome nothing teaches cannot honestly be certified; reported at it in profile.yml."""
-    if course.profile is None:
-        return
-    for oid, row in align(course).items():
-        if not row.lessons:
-            pos = row.outcome.pos
-            yield pos.path, pos.line, pos.col, (f"outcome '{oid}' is taught by no lesson: list it under "
-                                                "'outcomes' of a lesson or module")
+def _outcomes_without(what: str, advice: str):
+    """A check that reports, at the outcome in profile.yml, each outcome of the profile whose
+    alignment row has no `what` (lessons, questions): an outcome nothing teaches or assesses
+    cannot honestly be certified."""
+    def check(course: Course):
+        if course.profile is None:
+            return
+        for oid, row in align(course).items():
+            if not getattr(row, what):
+                pos = row.outcome.pos
+                yield pos.path, pos.line, pos.col, f"outcome '{oid}' is {advice}"
+    return check
 
 
-def _unassessed_outcomes(course: Course):
-    if course.profile is None:
-        return
-    for oid, row in align(course).items():
-        if not row.questions:
-            pos = row.outcome.pos
-            yield pos.path, pos.line, pos.col, (f"outcome '{oid}' is assessed by no graded question: list it "
-                                                "under 'outcomes' of a question in a graded quiz")
+_untaught_outcomes = _outcomes_without("lessons", "taught by no lesson: list it under 'outcomes' of a lesson or module")
+_unassessed_outcomes = _outcomes_without("questions", "assessed by no graded question: list it under 'outcomes' of a "
+                                                      "question in a graded quiz")
 
 
 def _unreadable_videos(course: Course):

@@ -16,7 +16,7 @@ from brokerlearn.server.errors import id_number
 from brokerlearn.server.mail import absolute_url
 from brokerlearn.server.models import ROLES, Certificate, Group, GroupMember, ProgressEvent, QuizAttempt, User
 from brokerlearn.server import contexts as ctx
-from brokerlearn.server.pages import render
+from brokerlearn.server.rendering import render
 from brokerlearn.server.services.accounts import AccountError, make_invitation
 from brokerlearn.server.services.certificates import CertificateError, revoke
 from brokerlearn.server.services.enrolment import (check_rows, create_group, parse_staff_csv)

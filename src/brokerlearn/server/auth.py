@@ -10,7 +10,7 @@ from brokerlearn.server.language import gettext as _
 from brokerlearn.server import db, mail
 from brokerlearn.server.models import Group, User
 from brokerlearn.server import contexts as ctx
-from brokerlearn.server.pages import render
+from brokerlearn.server.rendering import render
 from brokerlearn.server.security import same_site_path
 from brokerlearn.server.services import accounts, enrolment
 from brokerlearn.server.services.accounts import AccountError

@@ -91,7 +91,7 @@ def unavailable_response(error: BaseException):
         from flask import g
         from brokerlearn.server.language import gettext as _
         from brokerlearn.server.contexts import UnavailablePage
-        from brokerlearn.server.pages import render
+        from brokerlearn.server.rendering import render
         # Templates get flask-login's current_user, which would ask the database again: the page
         # is rendered for nobody in particular (it names no account anyway).
         g._login_user = current_app.login_manager.anonymous_user()

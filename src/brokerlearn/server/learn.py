@@ -7,10 +7,10 @@ from flask_wtf.csrf import generate_csrf
 
 from brokerlearn.server.language import gettext as _
 from brokerlearn.server import db
-from brokerlearn.server.api import course_or_404, json_body
+from brokerlearn.server.json_requests import course_or_404, json_body
 from brokerlearn.server.courses import catalog
 from brokerlearn.server.contexts import DashboardPage
-from brokerlearn.server.pages import render
+from brokerlearn.server.rendering import render
 from brokerlearn.server.services import progress
 from brokerlearn.server.services.attempts import outcome_scores
 from brokerlearn.server.services.certificates import eligibility

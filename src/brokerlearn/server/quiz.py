@@ -5,7 +5,7 @@ from flask import Blueprint, jsonify
 from flask_login import current_user, login_required
 
 from brokerlearn.server import db
-from brokerlearn.server.api import course_or_404, json_body
+from brokerlearn.server.json_requests import course_or_404, json_body
 from brokerlearn.server.services import attempts
 
 bp = Blueprint("quiz", __name__, url_prefix="/api/quizzes")

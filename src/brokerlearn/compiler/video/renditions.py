@@ -21,6 +21,7 @@ from brokerlearn import mediatools
 from brokerlearn.course.loader import LessonMemo
 from brokerlearn.course.model import Course, Video
 from brokerlearn.errors import Diagnostics
+from brokerlearn.fs import atomic_write_text
 
 PIPELINE_VERSION = "1"
 HEIGHTS = (360, 720)
@@ -101,9 +102,7 @@ class VideoPipeline:
 
     def _save_stats(self) -> None:
         self._stats_path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self._stats_path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(self._stats))
-        os.replace(temporary, self._stats_path)
+        atomic_write_text(self._stats_path, json.dumps(self._stats), sync=False)  # a cache
 
     def process(self, courses: list[Course], diags: Diagnostics, show_progress=None) -> None:
         """Fill course.video_outputs for every video; errors (unreadable files) go to diags."""
@@ -158,9 +157,7 @@ class VideoPipeline:
             meta = {"duration": info.duration, "width": info.width, "height": info.height,
                     "renditions": [{"height": h, "file": f"{h}p.mp4"} for h in target_heights(info.height)],
                     "poster": "poster.jpg", "seconds": round(time.perf_counter() - started, 2)}
-            temporary = folder / "meta.json.tmp"
-            temporary.write_text(json.dumps(meta))
-            os.replace(temporary, folder / "meta.json")
+            atomic_write_text(folder / "meta.json", json.dumps(meta), sync=False)
             course.video_outputs[video.name] = self._output(video.name, folder, meta)
 
     @staticmethod

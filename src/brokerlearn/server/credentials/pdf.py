@@ -17,7 +17,7 @@ def qr_data_uri(url: str) -> str:
 
 def certificate_pdf(context: CertificateDocument, theme_static: Path) -> bytes:
     from weasyprint import CSS, HTML
-    from brokerlearn.server.pages import template_vars
+    from brokerlearn.server.rendering import template_vars
     context = dataclasses.replace(context, qr=qr_data_uri(context.verify_url))
     html = render_template(context.TEMPLATE, **template_vars(context))
     stylesheet = CSS(filename=str(theme_static / "certificate.css"))

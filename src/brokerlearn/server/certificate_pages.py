@@ -25,7 +25,7 @@ from brokerlearn.server.credentials.verify import Verdict, verify_credential
 from brokerlearn.server.errors import error_response
 from brokerlearn.server.models import Certificate
 from brokerlearn.server import contexts as ctx
-from brokerlearn.server.pages import render
+from brokerlearn.server.rendering import render
 from brokerlearn.server.services import certificates as service
 from brokerlearn.server.services.certificates import CertificateError, as_aware, not_configured
 
