@@ -148,3 +148,20 @@ def admin(app, learner):
         create_group(db.session(), "Office North")
     boss.login("boss@agency.org")
     return boss
+
+
+@pytest.fixture
+def served(built_example, tmp_path):
+    """The example course under waitress, as `brokerlearn serve` runs it, on SQLite with a
+    signing key: the base URL, for browser tests."""
+    from brokerlearn.server import create_app
+    from brokerlearn.server.credentials.keys import create_key
+    from brokerlearn.server.db import upgrade
+    from serving import running
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    upgrade(url)
+    app = create_app({"DATABASE_URL": url}, build_dir=built_example, instance_path=tmp_path / "instance")
+    create_key(tmp_path / "instance")
+    with running(app, threads=4) as port:
+        app.config["PUBLIC_URL"] = f"http://127.0.0.1:{port}"  # as serve does on loopback
+        yield f"http://127.0.0.1:{port}/"

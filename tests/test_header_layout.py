@@ -5,7 +5,6 @@ the bar (white text on the white page) and over the breadcrumbs."""
 import pytest
 
 from browser import browser, chromium_path
-from serving import running
 from server_fixtures import register_in_browser
 
 pytestmark = [
@@ -13,17 +12,6 @@ pytestmark = [
     pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed (scripts/setup --test)"),
 ]
 LESSON = "example/finding-partners/assessing-candidates/"
-
-
-@pytest.fixture
-def served(built_example, tmp_path):
-    from brokerlearn.server import create_app
-    from brokerlearn.server.db import upgrade
-    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    upgrade(url)
-    app = create_app({"DATABASE_URL": url}, build_dir=built_example, instance_path=tmp_path / "instance")
-    with running(app, threads=4) as port:
-        yield f"http://127.0.0.1:{port}/"
 
 
 def _box(page, selector):

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from browser import AXE, browser, chromium_path
-from serving import running
 from server_fixtures import register_in_browser
 
 pytestmark = [
@@ -18,20 +17,6 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 LESSON_A = "example/finding-partners/cooperation-profiles/"
 LESSON_B = "example/finding-partners/assessing-candidates/"
 QUIZ_LESSON = "example/working-together/first-meeting/"
-
-
-@pytest.fixture
-def served(built_example, tmp_path):
-    from brokerlearn.server import create_app
-    from brokerlearn.server.db import upgrade
-    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    upgrade(url)
-    app = create_app({"DATABASE_URL": url}, build_dir=built_example, instance_path=tmp_path / "instance")
-    from brokerlearn.server.credentials.keys import create_key
-    create_key(tmp_path / "instance")
-    with running(app, threads=4) as port:
-        app.config["PUBLIC_URL"] = f"http://127.0.0.1:{port}"  # as serve does on loopback
-        yield f"http://127.0.0.1:{port}/"
 
 
 def _no_axe_violations(page, url):
