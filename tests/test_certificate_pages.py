@@ -284,3 +284,115 @@ def test_erasing_the_account_erases_the_private_note(app, learner, built_example
         db.session().commit()
     row = stored(app, certificate_id)
     assert row.revocation_note is None and row.name == "" and row.revocation_reason == "Issued by mistake."
+
+
+# In a browser: the public page at a phone's and a desktop's width, valid and revoked ------------
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+WCAG = "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa']"
+
+
+@pytest.fixture
+def served_certificates(built_example, tmp_path):
+    """The example under waitress with two certificates issued, one of them revoked: the base
+    URL, the valid one's number, the revoked one's."""
+    from brokerlearn.server import create_app
+    from brokerlearn.server.db import upgrade
+    from server_fixtures import Visitor
+    from serving import running
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    upgrade(url)
+    application = create_app({"DATABASE_URL": url}, build_dir=built_example, instance_path=tmp_path / "instance")
+    create_key(tmp_path / "instance")
+    application.config.update(PUBLIC_URL=PUBLIC, ISSUER_NAME="Agentur Nord")
+    numbers = []
+    for email, name in (("ana@agency.org", UNICODE_NAME), ("bo@agency.org", "Bo Lindqvist-Andersson")):
+        who = Visitor(application)
+        assert who.register(email).status_code == 302
+        numbers.append(earn_and_claim(who, built_example, name))
+    boss = Visitor(application)
+    boss.register("boss@agency.org")
+    promote(application, boss, "boss@agency.org", "admin")
+    assert revoke_page(boss, numbers[1], reason="The final assessment was taken by someone else.", note=NOTE,
+                       confirm="yes").status_code == 302
+    with running(application, threads=4) as port:
+        yield f"http://127.0.0.1:{port}/", numbers[0], numbers[1]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [390, 1366])
+def test_the_public_page_reads_well_on_a_phone_and_a_desktop_and_passes_axe(served_certificates, width):
+    from browser import AXE, browser, chromium_path
+    if chromium_path() is None or not AXE.is_file():
+        pytest.skip("chromium or axe-core is not installed (scripts/setup --test, npm ci)")
+    base, valid, revoked = served_certificates
+    ARTIFACTS.mkdir(exist_ok=True)
+    with browser() as chromium:
+        page = chromium.new_page(viewport={"width": width, "height": 900}, bypass_csp=True)  # to inject axe
+        for state, number in (("valid", valid), ("revoked", revoked)):
+            page.goto(f"{base}certificates/{number}")
+            page.screenshot(path=str(ARTIFACTS / f"certificate-{state}-{width}.png"), full_page=True)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            facts = page.locator("dl.facts").inner_text()
+            for label in ("Holder", "Qualification", "Level", "Issued by", "Course", "Issued", "Status"):
+                assert label in facts
+            banner = page.locator(".verdict").first
+            if state == "revoked":
+                assert "REVOKED" in banner.inner_text() and "someone else" in banner.inner_text()
+                box = banner.bounding_box()
+                assert box["y"] < 600  # above the fold, on a phone too
+                assert "Ticket 4711" not in page.content()
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate(f"async () => await axe.run(document, {{runOnly: {{type: 'tag', values: {WCAG}}}}})")
+            violations = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+            assert violations == [], (state, violations)
+            assert len(result["passes"]) > 10
+
+
+def sign_in_browser(page, base: str, email: str) -> None:
+    from server_fixtures import PASSWORD
+    page.goto(base + "account/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("form.account-form button[type=submit]")
+    page.wait_for_url("**/dashboard")
+
+
+@pytest.mark.browser
+def test_the_revocation_pages_and_the_holders_dashboard_in_a_browser(served_certificates):
+    """The admin list and the confirmation page (no JavaScript needed: a page and a form), and
+    the revoked holder's dashboard, at 390 and 1366 px: no sideways scrolling, axe finds nothing."""
+    from browser import AXE, browser, chromium_path
+    if chromium_path() is None or not AXE.is_file():
+        pytest.skip("chromium or axe-core is not installed (scripts/setup --test, npm ci)")
+    base, valid, revoked = served_certificates
+    ARTIFACTS.mkdir(exist_ok=True)
+    with browser() as chromium:
+        for email, pages in (("boss@agency.org", ("admin/certificates", f"admin/certificates/{valid}/revoke")),
+                             ("bo@agency.org", ("dashboard", f"certificates/{revoked}"))):
+            context = chromium.new_context(bypass_csp=True, java_script_enabled=email != "boss@agency.org")
+            page = context.new_page()
+            sign_in_browser(page, base, email)  # a plain form: no JavaScript needed
+            for width in (390, 1366):
+                page.set_viewport_size({"width": width, "height": 900})
+                for path in pages:
+                    page.goto(base + path)
+                    name = path.split("/")[0] + ("-revoke" if path.endswith("/revoke") else "")
+                    if path.startswith("certificates/"):
+                        name = "holder-revoked"
+                    page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
+                    assert page.evaluate("document.documentElement.scrollWidth") <= width, (path, width)
+            context.close()
+    # axe needs JavaScript: the same pages once more with it.
+    with browser() as chromium:
+        for email, paths in (("boss@agency.org", ("admin/certificates", f"admin/certificates/{valid}/revoke")),
+                             ("bo@agency.org", ("dashboard",))):
+            page = chromium.new_context(bypass_csp=True).new_page()
+            sign_in_browser(page, base, email)
+            for path in paths:
+                page.goto(base + path)
+                page.add_script_tag(path=str(AXE))
+                result = page.evaluate(f"async () => await axe.run(document, {{runOnly: {{type: 'tag', values: {WCAG}}}}})")
+                violations = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+                assert violations == [], (path, violations)
+
