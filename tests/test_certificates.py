@@ -340,8 +340,8 @@ def test_revocation_shows_on_the_page_in_the_status_list_and_in_certs_verify(app
     boss = learner("boss@agency.org")
     runner.invoke(main, ["users", "set-role", "boss@agency.org", "admin", "--instance", instance], env=env)
     boss.login("boss@agency.org")
-    response = boss.form(f"/admin/certificates/{certificate_id}/revoke", {"reason": "Issued by mistake."},
-                         page="/admin/certificates")
+    response = boss.form(f"/admin/certificates/{certificate_id}/revoke", {"reason": "Issued by mistake.",
+                                                                         "confirm": "yes"})
     assert response.status_code == 302
     page = visitor().client.get(f"/certificates/{certificate_id}").get_data(as_text=True)
     assert "Revoked</strong> on" in page and "Issued by mistake." in page

@@ -267,13 +267,14 @@ def certs_verify(file: Path, public_url: str | None, instance: Path | None) -> N
 
 @certs.command("revoke")
 @click.argument("certificate_id")
-@click.option("--reason", required=True, help="Shown to whoever checks the certificate.")
+@click.option("--reason", required=True, help="Public: shown to whoever checks the certificate.")
+@click.option("--note", default=None, help="Private, for the record: shown to administrators only.")
 @_instance_option
-def certs_revoke(certificate_id: str, reason: str, instance: Path | None) -> None:
-    """Revoke a certificate (it then fails every check, with the date and the reason)."""
+def certs_revoke(certificate_id: str, reason: str, note: str | None, instance: Path | None) -> None:
+    """Revoke a certificate (it then fails every check, with the date and the public reason)."""
     from brokerlearn.server.services.certificates import revoke
     with _database(instance) as (_, session):
-        certificate = revoke(session, certificate_id, reason)
+        certificate = revoke(session, certificate_id, reason, note)
     holder = printable(certificate.name or "account deleted")
     click.echo(f"revoked {certificate.id} ({printable(certificate.title)}, {holder})")
 

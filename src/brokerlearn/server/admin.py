@@ -181,11 +181,25 @@ def certificates():
     return render(ctx.CertificatesPage(title=_("Certificates"), rows=rows, error=request.args.get("error")))
 
 
-@bp.post("/certificates/<certificate_id>/revoke")
+@bp.route("/certificates/<certificate_id>/revoke", methods=["GET", "POST"])
 @role_required("admin")
 def revoke_certificate(certificate_id: str):
+    """Revocation in two steps: the page that says the reason is published (GET, which changes
+    nothing), then its form (POST, with `confirm`). A POST without `confirm` revokes nothing
+    and shows the page. Admins only: trainers and authors are refused (403)."""
+    certificate = _get_or_404(Certificate, certificate_id)
+    form = request.form
+    if certificate.revoked_at is not None:
+        return redirect(url_for("admin.certificates"))
+    if request.method == "GET":
+        return render(ctx.RevokePage(title=_("Revoke a certificate"), certificate=certificate, error=None))
+    if form.get("confirm") != "yes":
+        return render(ctx.RevokePage(title=_("Revoke a certificate"), certificate=certificate, reason=form.get("reason", ""),
+                                     note=form.get("note", ""), error=_(
+                                         "Nothing was revoked yet: read this page and confirm.")), 400)
     try:
-        revoke(db.session(), certificate_id, request.form.get("reason", ""))
+        revoke(db.session(), certificate_id, form.get("reason", ""), form.get("note"))
     except CertificateError as exc:
-        return redirect(url_for("admin.certificates", error=str(exc)))
+        return render(ctx.RevokePage(title=_("Revoke a certificate"), certificate=certificate, reason=form.get("reason", ""),
+                                     note=form.get("note", ""), error=str(exc)), 422 if exc.status == 400 else exc.status)
     return redirect(url_for("admin.certificates"))

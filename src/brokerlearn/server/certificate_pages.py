@@ -20,7 +20,7 @@ from brokerlearn.server import db
 from brokerlearn.server.courses import catalog
 from brokerlearn.server.language import current as current_language, long_date
 from brokerlearn.server.credentials import badge, keys, status_list
-from brokerlearn.server.credentials.pdf import certificate_pdf
+from brokerlearn.server.credentials.pdf import by_unit, certificate_pdf
 from brokerlearn.server.credentials.verify import Verdict, verify_credential
 from brokerlearn.server.errors import error_response
 from brokerlearn.server.models import Certificate
@@ -90,19 +90,36 @@ def _get(certificate_id: str) -> Certificate | None:
 
 @bp.get("/<certificate_id>")
 def show(certificate_id: str):
-    """Public: anyone with the address sees whether the certificate is valid, revoked or unknown."""
+    """Public: anyone with the address sees whether the certificate is valid, revoked or unknown,
+    and what it certifies: holder, qualification and level, issuer, course, dates, outcomes."""
     certificate = _get(certificate_id)
     if certificate is None:
         return render(ctx.CertificatePage(title=_("Unknown certificate"), certificate=None, state="unknown",
                                           certificate_id=certificate_id), 404)
-    valid_until = as_aware(certificate.valid_until)
-    state = ("revoked" if certificate.revoked_at else
-             "expired" if valid_until and valid_until <= datetime.now(timezone.utc) else "valid")
     mine = current_user.is_authenticated and (current_user.id == certificate.user_id or current_user.role == "admin")
     return render(ctx.CertificatePage(
-        title=certificate.title, certificate=certificate, state=state, mine=mine,
+        title=certificate.title, certificate=certificate, state=state_of(certificate), mine=mine,
         legacy=mine and service.is_legacy(certificate), issuer_name=current_app.config["ISSUER_NAME"],
-        verify_url=f"{page_base()}/certificates/{certificate.id}"))
+        verify_url=f"{page_base()}/certificates/{certificate.id}", **_what_it_certifies(certificate)))
+
+
+def state_of(certificate: Certificate) -> str:
+    valid_until = as_aware(certificate.valid_until)
+    return ("revoked" if certificate.revoked_at else
+            "expired" if valid_until and valid_until <= datetime.now(timezone.utc) else "valid")
+
+
+def _what_it_certifies(certificate: Certificate) -> dict:
+    """The qualification, its level, the course and the outcomes by unit, from the course as it
+    is served now; a course no longer served leaves the profile's ID and the stored outcomes."""
+    course = catalog().get(certificate.course_id)
+    profile = course.profile if course else None
+    return {"qualification": profile.title if profile else certificate.profile_id,
+            "level": profile.level if profile else None,
+            "qualification_url": f"/{profile.url}" if profile else "",
+            "course_title": course.title if course else "",
+            "course_url": f"/{course.id}/index.html" if course else "",
+            "units": by_unit(certificate.outcomes, profile)}
 
 
 def _own(certificate_id: str) -> Certificate:
@@ -115,15 +132,21 @@ def _own(certificate_id: str) -> Certificate:
 @bp.get("/<certificate_id>/certificate.pdf")
 @login_required
 def pdf(certificate_id: str):
+    """The printable certificate; a revoked one has none (410, a page that says why): a PDF
+    marked as revoked would still look like a certificate once printed or cropped."""
     certificate = _own(certificate_id)
-    course = catalog().get(certificate.course_id)
-    profile = course.profile if course else None
+    if certificate.revoked_at:
+        return render(ctx.MessagePage(title=_("Certificate revoked"), message=_(
+            "This certificate was revoked on %(date)s (%(reason)s), so its PDF is no longer issued. Its "
+            "verification page says so to anyone who checks it.") % {
+                "date": long_date(certificate.revoked_at), "reason": certificate.revocation_reason},
+            back=ctx.BackLink(f"/certificates/{certificate.id}", _("Back to the certificate"))), 410)
+    facts = _what_it_certifies(certificate)
     context = ctx.CertificateDocument(
         lang=current_language(), title=certificate.title,
         name=certificate.name, issuer_name=current_app.config["ISSUER_NAME"],
-        profile_title=profile.title if profile else certificate.profile_id,
-        level=profile.level if profile else None,
-        outcomes=certificate.outcomes, issued=long_date(certificate.issued_at),
+        profile_title=facts["qualification"], level=facts["level"], course_title=facts["course_title"],
+        outcomes=certificate.outcomes, units=facts["units"], issued=long_date(certificate.issued_at),
         valid_until=long_date(certificate.valid_until) if certificate.valid_until else None,
         certificate_id=certificate.id, verify_url=f"{page_base()}/certificates/{certificate.id}")
     data = certificate_pdf(context, default_theme_dir() / "static")

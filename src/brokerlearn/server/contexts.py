@@ -167,6 +167,19 @@ class CertificatePage(ServerPage):
     """The issuing organisation."""
     verify_url: str = ""
     """The page's public address, to share."""
+    qualification: str = ""
+    """The qualification profile it certifies (its ID when the course is no longer served)."""
+    level: str | None = None
+    """The profile's level as the profile states it (e.g. `EQF 6`), or None."""
+    qualification_url: str = ""
+    """The profile's page in the site (its outcomes have anchors `#outcome-ID`), or empty."""
+    course_title: str = ""
+    """The course that led to it, or empty when the course is no longer served."""
+    course_url: str = ""
+    """The course's home page, or empty."""
+    units: list[dict] = field(default_factory=list)
+    """The outcomes certified grouped by the profile's units: `id`, `title` (both empty for
+    outcomes in no unit), `outcomes` (`id`, `statement`, `score`)."""
 
 
 @dataclass(kw_only=True)
@@ -195,6 +208,14 @@ class CertificateDocument(ServerPage):
     """The profile's level, if it states one."""
     outcomes: list[dict]
     """The outcomes achieved: `id`, `statement`, `score`."""
+    course_title: str = ""
+    """The course that led to it (empty when the course is no longer served)."""
+    units: list[dict] = field(default_factory=list)
+    """The outcomes grouped by the profile's units: `id`, `title` (both empty for outcomes in
+    no unit), `outcomes`."""
+    layout: str = "list"
+    """How the outcomes are shown: `list`, `compact`, `units` (one line a unit) or `count` (one
+    sentence); the PDF takes the first that keeps the certificate on one page."""
     issued: str
     """The date of issue, written out."""
     valid_until: str | None
@@ -306,16 +327,31 @@ class CourseReportPage(AdminPage):
 
 @dataclass(kw_only=True)
 class CertificatesPage(AdminPage):
-    """Every certificate issued, with the form that revokes one."""
+    """Every certificate issued, its status, and a link to revoke each valid one."""
     TEMPLATE: ClassVar[str] = "admin/certificates.html"
     rows: list
     """The latest certificates (`id`, `title`, `name`, `issued_at`, `revoked_at`,
-    `revocation_reason`)."""
+    `revocation_reason`, `revocation_note`: the private note, for administrators only)."""
     error: str | None
     """Why the last revocation failed, or None."""
 
 
+@dataclass(kw_only=True)
+class RevokePage(AdminPage):
+    """The confirmation step of a revocation: what is revoked, that the reason is published,
+    the public reason (required) and the private note (optional)."""
+    TEMPLATE: ClassVar[str] = "admin/revoke.html"
+    certificate: Any
+    """The certificate (`id`, `title`, `name`, `issued_at`, `course_id`)."""
+    reason: str = ""
+    """The public reason typed so far."""
+    note: str = ""
+    """The private note typed so far."""
+    error: str | None = None
+    """Why nothing was revoked yet, or None."""
+
+
 PAGES = [DashboardPage, MessagePage, RegisterPage, LoginPage, ResetRequestPage, ResetPage, SettingsPage,
          UnavailablePage, CertificatePage, VerifyPage, CertificateDocument, LearnersPage, LearnerPage,
-         GroupsPage, GroupPage, ImportPage, CourseReportPage, CertificatesPage]
+         GroupsPage, GroupPage, ImportPage, CourseReportPage, CertificatesPage, RevokePage]
 """Every page context of the server."""

@@ -113,6 +113,8 @@ class Certificate(Base):
     credential: Mapped[str] = mapped_column(Text)  # the VC-JWT as issued
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     revocation_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    # For the record only (admins see it): never on a public page, in a credential or the status list.
+    revocation_note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Group(Base):

@@ -169,10 +169,16 @@ def reissue(db: Session, certificate: Certificate, key: SigningKey | None, base_
     return certificate
 
 
-def revoke(db: Session, certificate_id: str, reason: str) -> Certificate:
+MAX_NOTE = 2000
+
+
+def revoke(db: Session, certificate_id: str, reason: str, note: str | None = None) -> Certificate:
+    """Revoke with a public `reason` (shown on the verification page and by every check) and an
+    optional private `note`, kept for the record and shown to administrators only."""
     reason = " ".join((reason or "").split())[:500]
     if not reason:
         raise CertificateError(_("Give a reason for the revocation: it is shown to whoever checks the certificate."))
+    note = (note or "").strip()[:MAX_NOTE] or None
     certificate = db.get(Certificate, certificate_id)
     if certificate is None:
         raise CertificateError(_("No certificate '%(certificate_id)s'.") % {"certificate_id": certificate_id}, 404)
@@ -180,6 +186,7 @@ def revoke(db: Session, certificate_id: str, reason: str) -> Certificate:
         raise CertificateError(_("The certificate was revoked already, on %(date)s.")
                                % {"date": f"{certificate.revoked_at:%Y-%m-%d}"}, 409)
     certificate.revoked_at, certificate.revocation_reason = utcnow(), reason
+    certificate.revocation_note = note
     db.commit()
     return certificate
 
@@ -202,7 +209,7 @@ def withdraw_for_deleted_account(db: Session, user_id: int) -> None:
     so that a copy of it no longer checks as valid."""
     db.execute(update(Certificate).where(Certificate.user_id == user_id, Certificate.revoked_at.is_(None))
                .values(revoked_at=utcnow(), revocation_reason="The holder deleted their account."))
-    db.execute(update(Certificate).where(Certificate.user_id == user_id).values(name=""))
+    db.execute(update(Certificate).where(Certificate.user_id == user_id).values(name="", revocation_note=None))
 
 
 def as_aware(moment: datetime | None) -> datetime | None:
