@@ -91,6 +91,8 @@ def flags(stats: dict) -> list[str]:
     """Why a question deserves a look, in words: too hard, too easy, not separating strong from
     weak learners, or a wrong option that most learners who answered chose."""
     reasons = []
+    if not stats["answered"]:  # nobody answered it (yet): nothing to say about the question
+        return reasons
     facility, discrimination = stats["facility"], stats["discrimination"]
     if facility is not None and facility < HARD:
         reasons.append(_("Hard: learners earned only %(share)s%% of its points (below 30%%). Check the key and "
