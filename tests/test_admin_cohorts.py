@@ -295,3 +295,30 @@ def test_chart_labels_are_never_cut():
                                                                                            ("completed", 0)])]))
     assert f'<p class="chart-label">{label}</p>' in html  # whole, as text that wraps
     assert 'width="85.0%"' in html and 'width="28.3%"' in html  # bars scale with the row
+
+
+def test_every_cohort_page_and_action_is_checked_on_the_server(app, admin, visitor, learner):
+    admin.form("/admin/groups/1", {"email": "new@agency.org"})  # invitation 1
+    ana = learner("ana@agency.org")
+    author = learner("author@agency.org")
+    from brokerlearn.server import db
+    from brokerlearn.server.services.accounts import find_user, set_role
+    with app.app_context():
+        set_role(db.session(), find_user(db.session(), "author@agency.org"), "author")
+    author.login("author@agency.org")
+    pages = ["/admin/groups/1?q=an", "/admin/invitations", "/admin/invitations.csv", "/admin/reports",
+             "/admin/reports/learners", "/admin/reports/xapi"]
+    for path in pages:
+        assert visitor().client.get(path).status_code == 302, path  # to sign in
+        assert ana.client.get(path).status_code == 403, path
+        assert author.client.get(path).status_code == 403, path
+        assert admin.client.get(path).status_code == 200, path
+    actions = [("/admin/groups/1/members", {"user": "2"}), ("/admin/groups/1/members/2/remove", {}),
+               ("/admin/groups/1/schedule", {"course": "example"}), ("/admin/invitations/1/resend", {})]
+    for path, data in actions:
+        assert ana.form(path, data, page="/dashboard").status_code == 403, path
+        assert author.form(path, data, page="/dashboard").status_code == 403, path
+        assert admin.form(path, data, page="/admin/groups/1", csrf=False).status_code == 400, path  # CSRF
+    assert admin.client.get("/admin/reports/passwords").status_code == 404
+    assert admin.form("/admin/groups/7/schedule", {}, page="/admin/groups/1").status_code == 404
+    assert admin.form("/admin/invitations/77/resend", {}, page="/admin/invitations").status_code == 404
