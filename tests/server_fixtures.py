@@ -151,9 +151,15 @@ def admin(app, learner):
 
 
 @pytest.fixture
-def served(built_example, tmp_path):
+def served(served_app):
     """The example course under waitress, as `brokerlearn serve` runs it, on SQLite with a
     signing key: the base URL, for browser tests."""
+    yield served_app[1]
+
+
+@pytest.fixture
+def served_app(built_example, tmp_path):
+    """As `served`: (the application, its base URL), for tests that also set it up."""
     from brokerlearn.server import create_app
     from brokerlearn.server.credentials.keys import create_key
     from brokerlearn.server.db import upgrade
@@ -164,4 +170,4 @@ def served(built_example, tmp_path):
     create_key(tmp_path / "instance")
     with running(app, threads=4) as port:
         app.config["PUBLIC_URL"] = f"http://127.0.0.1:{port}"  # as serve does on loopback
-        yield f"http://127.0.0.1:{port}/"
+        yield app, f"http://127.0.0.1:{port}/"

@@ -346,12 +346,7 @@ def export_csv(what: str, output: Path | None, build_dir: Path, instance: Path |
     """Learners, progress per course, or graded results, as CSV (UTF-8, one header row)."""
     from brokerlearn.server.services import reports as exports
     with _database(instance) as (_, session):
-        if what == "learners":
-            text = exports.learners_csv(session)
-        elif what == "results":
-            text = exports.results_csv(session)
-        else:
-            text = exports.progress_csv(session, _catalog(build_dir))
+        text = exports.export(session, what, _catalog(build_dir), "")
     _write(text, output)
 
 
@@ -363,16 +358,13 @@ def export_csv(what: str, output: Path | None, build_dir: Path, instance: Path |
 @_instance_option
 def export_xapi(output: Path | None, public_url: str | None, build_dir: Path, instance: Path | None) -> None:
     """Every learning event as an xAPI 1.0.3 statement, one JSON object per line."""
-    import json
-
     from brokerlearn.server.services import reports as exports
     with _database(instance) as (installation, session):
         base = _link_base(installation, public_url, "the activity IDs use")
-        lines = [json.dumps(s, ensure_ascii=False)
-                 for s in exports.xapi_statements(session, _catalog(build_dir), base)]
-    _write("".join(line + "\n" for line in lines), output)
+        text = exports.export(session, "xapi", _catalog(build_dir), base)
+    _write(text, output)
     if output:
-        _say(f"wrote {len(lines)} statements to {output}")
+        _say(f"wrote {text.count(chr(10))} statements to {output}")
 
 
 export_group.add_command(export_scorm)

@@ -47,7 +47,7 @@ def remember_database(app: Flask) -> None:
 
 
 def _wire(app: Flask) -> None:
-    from brokerlearn.server import admin, auth, certificate_pages, db, errors, language, learn, openapi, quiz, security, site
+    from brokerlearn.server import admin, admin_cohorts, auth, certificate_pages, db, errors, language, learn, openapi, quiz, security, site
     from brokerlearn.server import health
     from brokerlearn.server.courses import CourseCatalog
 
@@ -56,7 +56,7 @@ def _wire(app: Flask) -> None:
     security.init_app(app)
     language.init_app(app)
     errors.init_app(app)
-    for blueprint in (auth.bp, learn.bp, quiz.bp, openapi.bp, admin.bp, certificate_pages.bp,
+    for blueprint in (auth.bp, learn.bp, quiz.bp, openapi.bp, admin.bp, admin_cohorts.bp, certificate_pages.bp,
                       certificate_pages.well_known, health.bp, site.bp):
         app.register_blueprint(blueprint)
     from brokerlearn.server import rendering

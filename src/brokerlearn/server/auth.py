@@ -8,11 +8,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from brokerlearn.server.language import gettext as _
 from brokerlearn.server import db, mail
-from brokerlearn.server.models import Group, User
+from brokerlearn.server.models import User
 from brokerlearn.server import contexts as ctx
 from brokerlearn.server.rendering import render
 from brokerlearn.server.security import same_site_path
-from brokerlearn.server.services import accounts, enrolment
+from brokerlearn.server.services import accounts, invitations
 from brokerlearn.server.services.accounts import AccountError
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
@@ -34,7 +34,7 @@ def register():
     invitation = None
     if invite:
         try:
-            invitation = accounts.read_invitation(current_app.secret_key, invite)
+            invitation = invitations.open_invitation(db.session(), current_app.secret_key, invite)
         except AccountError as exc:
             return render(ctx.MessagePage(title=_("Invitation"), message=str(exc)), 400)
         form["email"] = invitation["email"]
@@ -49,8 +49,8 @@ def register():
         except AccountError as exc:
             return render(ctx.RegisterPage(title=_("Create an account"), form=form, error=str(exc),
                                            field=exc.field, invite=invite, invite_only=invite_only), 422)
-        if invitation and invitation["group"] and session.get(Group, invitation["group"]) is not None:
-            enrolment.add_member(session, invitation["group"], user.id)
+        if invitation:
+            invitations.registered(session, invitation, user)
         login_user(user)
         return redirect(url_for("learn.dashboard"))
     return render(ctx.RegisterPage(title=_("Create an account"), form=form, error=None, field=None,

@@ -68,6 +68,9 @@ class DashboardPage(ServerPage):
     """The signed-in account (`email`, `name`)."""
     hours: Callable[[int], str]
     """Seconds as a duration in words (`hours(c.seconds_spent)`)."""
+    groups: list[dict] = field(default_factory=list)
+    """The learner's groups that name courses or dates (`name`, `courses`: titles, `starts_on`,
+    `due_on`: dates or None), shown by `_group_dates.html`."""
 
 
 # Account pages (account/_layout.html) -------------------------------------------------------
@@ -286,16 +289,33 @@ class GroupsPage(AdminPage):
 
 @dataclass(kw_only=True)
 class GroupPage(AdminPage):
-    """A group's members, and the form that makes an invitation into it."""
+    """A group: its members (to remove, and accounts to add), its courses and dates, and the
+    form that invites someone into it."""
     TEMPLATE: ClassVar[str] = "admin/group.html"
     group: Any
-    """The group (`id`, `name`)."""
+    """The group (`id`, `name`, `starts_on`, `due_on`)."""
     members: list
     """Its member accounts (`id`, `email`, `name`)."""
     error: str | None
-    """Why making an invitation failed, or None."""
+    """Why the last action failed, or None."""
     invitation: str | None
-    """The invitation link just made, or None."""
+    """The invitation link just made (to copy), or None."""
+    query: str = ""
+    """The text searched for among the accounts, to add them."""
+    candidates: list = field(default_factory=list)
+    """Accounts matching `query` not in the group (`id`, `email`, `name`)."""
+    courses: list = field(default_factory=list)
+    """Every course (`id`, `title`), to tie the group to."""
+    chosen: set = field(default_factory=set)
+    """The IDs of the group's courses."""
+    languages: dict = field(default_factory=dict)
+    """Languages an invitation mail can be written in, code -> name."""
+    lang: str = "en"
+    """The language chosen by default (the admin's)."""
+    days: int = 14
+    """Days an invitation link stays valid."""
+    pending: int = 0
+    """Invitations into the group not yet used."""
 
 
 @dataclass(kw_only=True)
@@ -303,11 +323,38 @@ class ImportPage(AdminPage):
     """Enrolling staff from a CSV file: the form, and the rows of the last upload."""
     TEMPLATE: ClassVar[str] = "admin/import.html"
     rows: list | None
-    """The rows checked (`line`, `email`, `name`, `group`, `problems`, `invite`), or None."""
+    """The rows checked (`line`, `email`, `name`, `group`, `problems`, `existing`: has an account,
+    `invite`: the link made, `mailed`, `result`: what was done, in words), or None."""
     error: str | None
     """Why the file could not be read, or None."""
     dry_run: bool
     """Whether the upload only checked the rows."""
+    send: bool = True
+    """Whether the invitations were (are to be) mailed."""
+
+
+@dataclass(kw_only=True)
+class InvitationsPage(AdminPage):
+    """Invitations with their status, to resend, and the links as CSV."""
+    TEMPLATE: ClassVar[str] = "admin/invitations.html"
+    rows: list
+    """(invitation, group or None, expired) per invitation; an invitation has `id`, `email`, `name`,
+    `status` (created, sent, opened, registered), `sends`, `error`, `created_at`, `sent_at`,
+    `opened_at`, `registered_at`, `expires_at`."""
+    group_id: int | None
+    """The group shown, or None for all."""
+    groups: list
+    """Every group (`id`, `name`), for the filter."""
+
+
+@dataclass(kw_only=True)
+class ReportsPage(AdminPage):
+    """The downloads: the command line's exports, and each course's report."""
+    TEMPLATE: ClassVar[str] = "admin/reports.html"
+    exports: dict
+    """Name -> (file name, media type, description) of each download."""
+    courses: list
+    """Every course (`id`, `title`), for its report page."""
 
 
 @dataclass(kw_only=True)
@@ -321,8 +368,9 @@ class CourseReportPage(AdminPage):
     chart: Any
     """The funnel as an SVG bar chart (markup, already safe)."""
     quizzes: list[dict]
-    """Per graded quiz: `title`, `learners`, `questions` (`number`, `prompt`, `facility`,
-    `discrimination`, `options`: `text`, `correct`, `chosen`)."""
+    """Per graded quiz: `title`, `learners`, `flagged` (questions to look at), `questions`
+    (`number`, `prompt`, `facility`, `discrimination`, `answered`, `options`: `text`, `correct`,
+    `chosen`, and `flags`: the reasons to look at it, in words)."""
 
 
 @dataclass(kw_only=True)
@@ -353,5 +401,6 @@ class RevokePage(AdminPage):
 
 PAGES = [DashboardPage, MessagePage, RegisterPage, LoginPage, ResetRequestPage, ResetPage, SettingsPage,
          UnavailablePage, CertificatePage, VerifyPage, CertificateDocument, LearnersPage, LearnerPage,
-         GroupsPage, GroupPage, ImportPage, CourseReportPage, CertificatesPage, RevokePage]
+         GroupsPage, GroupPage, ImportPage, CourseReportPage, CertificatesPage, RevokePage,
+         InvitationsPage, ReportsPage]
 """Every page context of the server."""

@@ -14,6 +14,7 @@ from brokerlearn.server.rendering import render
 from brokerlearn.server.services import progress
 from brokerlearn.server.services.attempts import outcome_scores
 from brokerlearn.server.services.certificates import eligibility
+from brokerlearn.server.services.enrolment import learner_groups
 
 bp = Blueprint("learn", __name__)
 
@@ -59,7 +60,8 @@ def dashboard():
         summary["quizzes"] = progress.attempts_overview(session, current_user.id, course)
         summary["certificate"] = eligibility(session, current_user.id, course)
         courses.append(summary)
-    return render(DashboardPage(title=_("Your learning"), courses=courses, user=current_user, hours=_duration))
+    return render(DashboardPage(title=_("Your learning"), courses=courses, user=current_user, hours=_duration,
+                                groups=learner_groups(session, current_user.id, catalog())))
 
 
 def _duration(seconds: int) -> str:

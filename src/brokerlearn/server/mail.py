@@ -104,3 +104,39 @@ def deliver(config, message: EmailMessage) -> None:
         raise MailError(f"the TLS connection to {host}:{port} failed ({exc})") from None
     except (OSError, smtplib.SMTPException) as exc:
         raise MailError(f"{exc}") from None
+
+
+def invitation_message(to: str, link: str, sender: str, agency: str, courses: list[str], expires,
+                       lang: str, name: str = "") -> EmailMessage:
+    """The invitation mail, in the invitation's language: who invites, to which courses, the
+    link and until when it works."""
+    from babel.dates import format_date
+
+    from brokerlearn import i18n
+    _ = i18n.translations(lang).gettext  # noqa: F811 - the invitee's language, not the sender's
+    message = EmailMessage()
+    message["Subject"] = _("%(agency)s invites you to learn online") % {"agency": agency}
+    message["From"], message["To"] = sender, to
+    message["Date"] = formatdate(usegmt=True)
+    message["Message-ID"] = make_msgid("invite", domain=urlsplit(link).hostname or "localhost")
+    greeting = _("Hello %(name)s,") % {"name": name} if name else _("Hello,")
+    what = "\n".join(f"  * {title}" for title in courses)
+    day = format_date(expires, format="long", locale="en_GB" if lang == "en" else lang)
+    message.set_content("\n\n".join([
+        greeting,
+        _("%(agency)s invites you to take these courses:") % {"agency": agency} + "\n" + what,
+        _("Open this link to create your account (choose a password; your e-mail address is filled in):")
+        + f"\n{link}",
+        _("The link works until %(date)s.") % {"date": day},
+        _("If you did not expect this invitation, ignore this mail: nothing happens without you."),
+    ]) + "\n")
+    return message
+
+
+def send_invitation(message: EmailMessage) -> None:
+    """Send an invitation; raises MailError (the admin sees why) when SMTP is not set or fails."""
+    config = current_app.config
+    if not config.get("SMTP_HOST"):
+        raise MailError(_("no SMTP server is configured (BROKERLEARN_SMTP_HOST): download the links as CSV "
+                          "and send them yourself"))
+    deliver(config, message)

@@ -66,6 +66,8 @@ SETTINGS = [
     Setting("SMTP_USER", "BROKERLEARN_SMTP_USER", "", "SMTP user name."),
     Setting("SMTP_PASSWORD", "BROKERLEARN_SMTP_PASSWORD", "", "SMTP password."),
     Setting("MAIL_FROM", "BROKERLEARN_MAIL_FROM", "brokerlearn@localhost", "Sender address of mail."),
+    Setting("INVITATION_DAYS", "BROKERLEARN_INVITATION_DAYS", 14,
+            "Days an invitation link stays valid (from when it was made or last resent).", int),
     Setting("LOGIN_ATTEMPTS", "BROKERLEARN_LOGIN_ATTEMPTS", 5,
             "Failed logins allowed per account from one address in 15 minutes before login is refused "
             "(one address may fail ten times as often across all accounts).", int),

@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from brokerlearn.server.language import gettext as _
-from brokerlearn.server.models import Group, GroupMember, User
+from brokerlearn.server.models import Group, GroupCourse, GroupMember, User
 from brokerlearn.server.services.accounts import AccountError, clean_name, make_invitation, normalise_email
 
 MAX_ROWS = 5000
@@ -42,6 +43,11 @@ class ImportRow:
     group: str
     problems: list[str] = field(default_factory=list)
     invite: str = ""
+    existing: bool = False
+    """The address has an account: the row enrols it (into its group) instead of inviting."""
+    result: str = ""
+    """What was done, in words (after the import)."""
+    mailed: bool = False
 
 
 def parse_staff_csv(data: bytes) -> list[ImportRow]:
@@ -91,18 +97,105 @@ def check_rows(db: Session, rows: list[ImportRow]) -> list[ImportRow]:
             row.name = clean_name(row.name)
         except AccountError as exc:
             row.problems.append(str(exc))
-        if db.scalar(select(User.id).where(User.email == row.email)) is not None:
-            row.problems.append(_("has an account already"))
+        row.existing = db.scalar(select(User.id).where(User.email == row.email)) is not None
         if row.group and row.group not in groups:
             row.problems.append(_("no group called '%(group)s' (create it first)") % {"group": row.group})
     return rows
 
 
-def import_staff(db: Session, secret: str, base_url: str, rows: list[ImportRow]) -> list[ImportRow]:
-    """Invitation links for the rows without problems (nothing is created for the others)."""
-    groups = {g.name: g.id for g in db.scalars(select(Group))}
+def import_staff(db: Session, secret: str, base_url: str, rows: list[ImportRow], send=None, days: int = 14,
+                 lang: str = "en") -> list[ImportRow]:
+    """For the rows without problems: an account that exists joins the row's group; a new
+    address gets an invitation (into the group), mailed by `send(invitation, link)` when given
+    (it raises MailError to report a failure, and the link is shown instead)."""
+    from brokerlearn.server.mail import MailError
+    from brokerlearn.server.services import invitations
+    groups = {g.name: g for g in db.scalars(select(Group))}
     for row in rows:
-        if not row.problems:
-            token = make_invitation(secret, row.email, row.name, groups.get(row.group))
-            row.invite = f"{base_url.rstrip('/')}/account/register?invite={token}"
+        if row.problems:
+            continue
+        group = groups.get(row.group)
+        if row.existing:
+            user_id = db.scalar(select(User.id).where(User.email == row.email))
+            if group is None:
+                row.result = _("has an account; no group given, so nothing to do")
+            elif db.get(GroupMember, (group.id, user_id)) is not None:
+                row.result = _("has an account and is in %(group)s already") % {"group": group.name}
+            else:
+                add_member(db, group.id, user_id)
+                row.result = _("has an account: added to %(group)s") % {"group": group.name}
+            continue
+        invitation = invitations.invite(db, row.email, row.name, group.id if group else None, days, lang)
+        row.invite = invitations.link(secret, invitation, base_url)
+        if send is None:
+            row.result = _("invitation link made (not mailed)")
+            continue
+        try:
+            send(invitation, row.invite)
+            row.result, row.mailed = _("invitation mailed"), True
+        except MailError as exc:
+            row.result = _("not mailed (%(error)s): send the link yourself") % {"error": exc}
     return rows
+
+
+def remove_member(db: Session, group_id: int, user_id: int) -> None:
+    member = db.get(GroupMember, (group_id, user_id))
+    if member is not None:
+        db.delete(member)
+        db.commit()
+
+
+def find_accounts(db: Session, text: str, group_id: int, limit: int = 20) -> list[User]:
+    """Accounts whose address or name contains `text`, not yet in the group (for "add")."""
+    text = (text or "").strip().lower()[:100].replace("%", "").replace("_", "")
+    if len(text) < 2:
+        return []
+    pattern = f"%{text}%"
+    members = select(GroupMember.user_id).where(GroupMember.group_id == group_id)
+    return list(db.scalars(select(User).where(func.lower(User.email).like(pattern) | func.lower(User.name).like(pattern),
+                                              User.id.not_in(members)).order_by(User.email).limit(limit)))
+
+
+def group_courses(db: Session, group_id: int) -> list[str]:
+    return list(db.scalars(select(GroupCourse.course_id).where(GroupCourse.group_id == group_id)
+                           .order_by(GroupCourse.course_id)))
+
+
+def set_schedule(db: Session, group: Group, course_ids: list[str], known: set[str], starts: str, due: str) -> None:
+    """The group's courses (IDs of `known` courses) and its start and due dates (YYYY-MM-DD or
+    empty). Raises AccountError for a date that is not one, or a due date before the start."""
+    starts_on, due_on = _date(starts, _("start date")), _date(due, _("due date"))
+    if starts_on and due_on and due_on < starts_on:
+        raise AccountError(_("The due date is before the start date."), "due")
+    group.starts_on, group.due_on = starts_on, due_on
+    wanted = {c for c in course_ids if c in known}
+    for row in db.scalars(select(GroupCourse).where(GroupCourse.group_id == group.id)):
+        if row.course_id not in wanted:
+            db.delete(row)
+    for course_id in wanted - set(group_courses(db, group.id)):
+        db.add(GroupCourse(group_id=group.id, course_id=course_id))
+    db.commit()
+
+
+def _date(value: str, what: str):
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise AccountError(_("The %(what)s '%(value)s' is not a date (YYYY-MM-DD).") % {"what": what, "value": value[:20]},
+                           "dates") from None
+
+
+def learner_groups(db: Session, user_id: int, courses) -> list[dict]:
+    """For the dashboard: the learner's groups that name courses or dates (`name`, `courses`:
+    titles, `starts_on`, `due_on`)."""
+    titles = {c.id: c.title for c in courses.all()}
+    found = []
+    for group in db.scalars(select(Group).join(GroupMember, GroupMember.group_id == Group.id)
+                            .where(GroupMember.user_id == user_id).order_by(Group.name)):
+        names = [titles[c] for c in group_courses(db, group.id) if c in titles]
+        if names or group.starts_on or group.due_on:
+            found.append({"name": group.name, "courses": names, "starts_on": group.starts_on, "due_on": group.due_on})
+    return found

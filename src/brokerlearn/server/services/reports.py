@@ -64,3 +64,32 @@ def xapi_statements(db: Session, courses: CourseCatalog, base_url: str) -> Itera
     for attempt in db.scalars(select(QuizAttempt).where(QuizAttempt.status == "submitted")
                               .order_by(QuizAttempt.submitted_at)):
         yield maker.attempt(attempt)
+
+
+def xapi_lines(db: Session, courses: CourseCatalog, base_url: str) -> str:
+    """The statements as JSON lines, one per line (the file `brokerlearn export xapi` writes)."""
+    import json
+    return "".join(json.dumps(s, ensure_ascii=False) + "\n" for s in xapi_statements(db, courses, base_url))
+
+
+# name -> (file name, media type, what it holds): the downloads of /admin/reports and the
+# command line's `export csv WHAT` / `export xapi`, made by the one function below.
+EXPORTS = {
+    "learners": ("learners.csv", "text/csv", "Accounts with lessons completed, graded attempts and certificates"),
+    "progress": ("progress.csv", "text/csv", "Progress per learner and course"),
+    "results": ("results.csv", "text/csv", "Every submitted graded attempt"),
+    "xapi": ("xapi-statements.jsonl", "application/x-ndjson", "Every learning event as an xAPI 1.0.3 statement"),
+}
+
+
+def export(db: Session, what: str, courses: CourseCatalog, base_url: str) -> str:
+    """The text of one export of EXPORTS, the same for the command line and the download."""
+    if what == "learners":
+        return learners_csv(db)
+    if what == "results":
+        return results_csv(db)
+    if what == "progress":
+        return progress_csv(db, courses)
+    if what == "xapi":
+        return xapi_lines(db, courses, base_url)
+    raise KeyError(what)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from brokerlearn.course.grading import current_ids
 from brokerlearn.course.manifest import CourseManifest
 from brokerlearn.course.questions import question_type
+from brokerlearn.server.language import gettext as _
 from brokerlearn.server.models import ProgressEvent, QuizAttempt, User
 
 
@@ -78,4 +79,37 @@ def item_statistics(db: Session, course: CourseManifest, quiz_id: str) -> dict:
         questions.append({"number": number, "id": qid, "type": question.type, "prompt": question.prompt,
                           "facility": facility, "discrimination": _pearson(scores, rest) if scored else None,
                           "answered": sum(1 for a in attempts if qid in (a.responses or {})), "options": options})
-    return {"quiz": quiz_id, "title": quiz.title, "learners": len(attempts), "questions": questions}
+        questions[-1]["flags"] = flags(questions[-1])
+    return {"quiz": quiz_id, "title": quiz.title, "learners": len(attempts), "questions": questions,
+            "flagged": sum(1 for q in questions if q["flags"])}
+
+
+HARD, EASY, WEAK = 0.3, 0.95, 0.2  # facility below / above, discrimination below: look at the question
+
+
+def flags(stats: dict) -> list[str]:
+    """Why a question deserves a look, in words: too hard, too easy, not separating strong from
+    weak learners, or a wrong option that most learners who answered chose."""
+    reasons = []
+    if not stats["answered"]:  # nobody answered it (yet): nothing to say about the question
+        return reasons
+    facility, discrimination = stats["facility"], stats["discrimination"]
+    if facility is not None and facility < HARD:
+        reasons.append(_("Hard: learners earned only %(share)s%% of its points (below 30%%). Check the key and "
+                         "the wording.") % {"share": round(facility * 100)})
+    if facility is not None and facility > EASY:
+        reasons.append(_("Easy: learners earned %(share)s%% of its points (above 95%%); it tells little about "
+                         "who has learned.") % {"share": round(facility * 100)})
+    if discrimination is not None and discrimination < WEAK:
+        reasons.append(_("It hardly separates learners who do well on the rest of the quiz from those who do "
+                         "not (discrimination %(value)s, below 0.2).") % {"value": f"{discrimination:.2f}"})
+    answered = stats["answered"]
+    wrong = [o for o in stats["options"] if not o["correct"]]
+    best_right = max([o["chosen"] for o in stats["options"] if o["correct"]], default=0)
+    if answered and wrong:
+        top = max(wrong, key=lambda o: o["chosen"])
+        if top["chosen"] * 2 > answered and top["chosen"] > best_right:
+            reasons.append(_("%(chosen)s of %(answered)s learners chose the same wrong option, '%(option)s': is it "
+                             "right after all, or does the lesson mislead?")
+                           % {"chosen": top["chosen"], "answered": answered, "option": top["text"]})
+    return reasons
