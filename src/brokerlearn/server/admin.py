@@ -1,43 +1,33 @@
-"""/admin/...: pages for the agency's administrators. Every view is checked on the server by role;
-hiding links in the page is never the protection."""
+"""/admin/...: pages for the agency's administrators and trainers. Every view is checked on the
+server by access.requires (server/access.py, the one home of the rules); hiding links in the page
+is never the protection. The home, the learners and the audit trail are in admin_people.py."""
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import Blueprint, abort, current_app, redirect, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from brokerlearn.server.language import gettext as _
-from brokerlearn.server import db
+from brokerlearn.server import access, db
 from brokerlearn.server.charts import bar_chart
 from brokerlearn.server.courses import catalog
-from brokerlearn.server.errors import id_number
 from brokerlearn.server.mail import absolute_url
-from brokerlearn.server.models import ROLES, Certificate, Group, GroupMember, ProgressEvent, QuizAttempt, User
+from brokerlearn.server.models import Certificate, Group, GroupMember, User
 from brokerlearn.server import contexts as ctx
 from brokerlearn.server.rendering import render
 from brokerlearn.server.services.accounts import AccountError, make_invitation
 from brokerlearn.server.services.certificates import CertificateError, revoke
+from brokerlearn.server.services.learner_actions import trainers_of
 from brokerlearn.server.services.enrolment import (check_rows, create_group, parse_staff_csv)
 from brokerlearn.server.services.enrolment import import_staff as import_staff_rows
-from brokerlearn.server.services.progress import course_progress, lessons_completed_per_user
 from brokerlearn.server.services.statistics import item_statistics, module_funnel
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-PAGE_SIZE = 100
 
 
 def role_required(*roles: str):
-    def decorate(view):
-        @wraps(view)
-        @login_required
-        def checked(*args, **kwargs):
-            if current_user.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-        return checked
-    return decorate
+    """Kept for the views' readers: the rules are access.requires (server/access.py)."""
+    return access.requires(*roles)
 
 
 def _get_or_404(model, key):
@@ -47,61 +37,15 @@ def _get_or_404(model, key):
     return row
 
 
-@bp.get("/")
-@role_required("admin")
-def learners():
-    """Accounts with lessons completed and attempts submitted; filter by text, group and role."""
-    session = db.session()
-    query = (request.args.get("q") or "").strip().lower()[:100]
-    group_id = request.args.get("group", type=id_number)
-    if request.args.get("group") and (group_id is None or session.get(Group, group_id) is None):
-        abort(404)  # no such group (also a number no group can have)
-    role = request.args.get("role") if request.args.get("role") in ROLES else None
-    completed = lessons_completed_per_user().subquery()  # per course, as the CSV counts
-    attempts = (select(QuizAttempt.user_id, func.count(QuizAttempt.id).label("n"))
-                .where(QuizAttempt.status == "submitted").group_by(QuizAttempt.user_id).subquery())
-    statement = (select(User, func.coalesce(completed.c.n, 0), func.coalesce(attempts.c.n, 0))
-                 .outerjoin(completed, completed.c.user_id == User.id)
-                 .outerjoin(attempts, attempts.c.user_id == User.id).order_by(User.email).limit(PAGE_SIZE))
-    if query:
-        pattern = f"%{query.replace('%', '').replace('_', '')}%"
-        statement = statement.where(func.lower(User.email).like(pattern) | func.lower(User.name).like(pattern))
-    if group_id:
-        statement = statement.where(User.id.in_(select(GroupMember.user_id).where(GroupMember.group_id == group_id)))
-    if role:
-        statement = statement.where(User.role == role)
-    rows = session.execute(statement).all()
-    total = session.scalar(select(func.count(User.id)))
-    groups = session.scalars(select(Group).order_by(Group.name)).all()
-    return render(ctx.LearnersPage(title=_("Learners"), rows=rows, total=total, query=query, limit=PAGE_SIZE,
-                                   groups=groups, group_id=group_id, role=role, roles=ROLES,
-                                   nav_courses=catalog().all()))
-
-
-@bp.get("/learners/<int:user_id>")
-@role_required("admin")
-def learner(user_id: int):
-    session = db.session()
-    user = _get_or_404(User, user_id)
-    courses = []
-    for course in catalog().all():
-        summary = course_progress(session, user.id, course)
-        summary["attempts"] = session.scalars(select(QuizAttempt).where(
-            QuizAttempt.user_id == user.id, QuizAttempt.course_id == course.id, QuizAttempt.status == "submitted")
-            .order_by(QuizAttempt.quiz_id, QuizAttempt.number)).all()
-        courses.append(summary)
-    certificates = session.scalars(select(Certificate).where(Certificate.user_id == user.id)).all()
-    groups = session.scalars(select(Group).join(GroupMember, GroupMember.group_id == Group.id)
-                             .where(GroupMember.user_id == user.id)).all()
-    return render(ctx.LearnerPage(title=user.email, person=user, courses=courses, certificates=certificates,
-                                  groups=groups))
-
-
 @bp.route("/groups", methods=["GET", "POST"])
-@role_required("admin")
+@access.requires("admin", "trainer")
 def groups():
+    """Every group for an admin; a trainer's own groups for a trainer (who cannot make one)."""
     session = db.session()
     error = None
+    visible = access.visible_group_ids(current_user)
+    if request.method == "POST" and visible is not None:
+        abort(403)
     if request.method == "POST":
         try:
             create_group(session, request.form.get("name", ""))
@@ -109,12 +53,15 @@ def groups():
         except AccountError as exc:
             error = str(exc)
     counts = dict(session.execute(select(GroupMember.group_id, func.count()).group_by(GroupMember.group_id)).all())
-    rows = [(g, counts.get(g.id, 0)) for g in session.scalars(select(Group).order_by(Group.name))]
+    listed = select(Group).order_by(Group.name)
+    if visible is not None:
+        listed = listed.where(Group.id.in_(visible))
+    rows = [(g, counts.get(g.id, 0)) for g in session.scalars(listed)]
     return render(ctx.GroupsPage(title=_("Groups"), rows=rows, error=error), 422 if error else 200)
 
 
 @bp.route("/groups/<int:group_id>", methods=["GET", "POST"])
-@role_required("admin")
+@access.requires("admin", "trainer", group="group_id")
 def group(group_id: int):
     found = _get_or_404(Group, group_id)
     invitation = None
@@ -126,9 +73,9 @@ def group(group_id: int):
             invitation = absolute_url(invitation)
         except AccountError as exc:
             return render(ctx.GroupPage(title=found.name, group=found, members=_members(found), error=str(exc),
-                                        invitation=None), 422)
+                                        invitation=None, trainers=trainers_of(db.session(), found.id)), 422)
     return render(ctx.GroupPage(title=found.name, group=found, members=_members(found), error=None,
-                                invitation=invitation))
+                                invitation=invitation, trainers=trainers_of(db.session(), found.id)))
 
 
 def _members(found: Group):
@@ -137,7 +84,7 @@ def _members(found: Group):
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@role_required("admin")
+@access.requires("admin")
 def import_staff():
     """A CSV of staff (email, name, group) becomes invitation links; a dry run only reports."""
     if request.method == "GET":
@@ -158,7 +105,7 @@ def import_staff():
 
 
 @bp.get("/courses/<course_id>")
-@role_required("admin", "author")
+@access.requires("admin", "author")
 def course_report(course_id: str):
     """The completion funnel per module and the item statistics of every graded quiz."""
     course = catalog().get(course_id)
@@ -175,14 +122,14 @@ def course_report(course_id: str):
 
 
 @bp.get("/certificates")
-@role_required("admin")
+@access.requires("admin")
 def certificates():
     rows = db.session().scalars(select(Certificate).order_by(Certificate.issued_at.desc()).limit(500)).all()
     return render(ctx.CertificatesPage(title=_("Certificates"), rows=rows, error=request.args.get("error")))
 
 
 @bp.post("/certificates/<certificate_id>/revoke")
-@role_required("admin")
+@access.requires("admin")
 def revoke_certificate(certificate_id: str):
     try:
         revoke(db.session(), certificate_id, request.form.get("reason", ""))
