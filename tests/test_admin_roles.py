@@ -116,7 +116,7 @@ def test_admin_home_shows_the_figures_and_links_every_admin_page(cohort, built_e
     assert "of 6 accounts" in figures
     assert "<strong>0</strong> reviews waiting" in figures and "no course has assessed work" in figures
     trainer = cohort["trainer_b"].client.get("/admin/").get_data(as_text=True)
-    assert "<strong>0</strong> learners active" in trainer and "of 1 accounts" in trainer  # Leo only
+    assert "<strong>0</strong> learners active" in trainer and "of 1 account<" in trainer  # Leo only
     assert 'href="/admin/audit"' not in trainer and "Office B" in trainer and "Office A" not in trainer
     assert cohort["admin"].client.get("/admin/?q=lea").headers["Location"].endswith("/admin/learners?q=lea")
 
@@ -496,3 +496,93 @@ def test_users_commands_for_learner_actions(tmp_path, built_example, monkeypatch
                                            "reactivated", "role_changed", "erased"]
     assert all(e.actor_email.startswith("command line") and e.address == "command line" for e in entries)
     assert all(LEA not in (e.target + e.details) for e in entries)
+
+
+# -- in a browser: the admin pages at a desktop's and a phone's width -------------------------------
+
+SHOTS = __import__("pathlib").Path("/tmp/shots-h/admin")
+
+
+@pytest.fixture
+def served_cohort(built_example, tmp_path):
+    """The example under waitress with the cohort's accounts, Lea's attempts and audit entries."""
+    from brokerlearn.server import create_app, db
+    from brokerlearn.server.db import upgrade
+    from brokerlearn.server.models import Group, GroupMember, GroupTrainer, User
+    from brokerlearn.server.services import accounts, learner_actions
+    from brokerlearn.server.services.audit import Actor
+    from serving import running
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    upgrade(url)
+    app = create_app({"DATABASE_URL": url}, build_dir=built_example, instance_path=tmp_path / "instance")
+    with app.app_context():
+        session = db.session()
+        boss = accounts.create_user(session, "boss@agency.org", PASSWORD, "Birgit Boss", "admin")
+        tina = accounts.create_user(session, "tina@agency.org", PASSWORD, "Tina Trainer", "trainer")
+        lea = accounts.create_user(session, LEA, PASSWORD, "Lea Alpha-Lindqvist")
+        accounts.create_user(session, LEO, PASSWORD, LEO_NAME)
+        group = Group(name="Office A")
+        session.add(group)
+        session.commit()
+        session.add_all([GroupMember(group_id=group.id, user_id=lea.id), GroupTrainer(group_id=group.id, user_id=tina.id)])
+        session.commit()
+        from brokerlearn.server.models import QuizAttempt, utcnow
+        session.add(QuizAttempt(user_id=lea.id, course_id="example", quiz_id="m2-assessment", number=1,
+                                status="submitted", responses={}, results={}, score=6.5, max_score=8,
+                                passed=True, submitted_at=utcnow()))
+        session.commit()
+        actor = Actor.of(boss, "198.51.100.23")
+        learner_actions.grant_attempts(session, actor, lea, app.extensions["brokerlearn_courses"].all(), QUIZ_TITLE, 1)
+        learner_actions.deactivate(session, actor, session.get(User, lea.id))
+        learner_actions.reactivate(session, actor, session.get(User, lea.id))
+    with running(app, threads=4) as port:
+        yield f"http://127.0.0.1:{port}/", lea.id
+
+
+def _sign_in(page, base, email):
+    page.goto(base + "account/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("form.account-form button[type=submit]")
+    page.wait_for_load_state()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1366, 390])
+def test_admin_pages_in_a_browser_fit_the_screen(served_cohort, width):
+    from browser import browser, chromium_path
+    if chromium_path() is None:
+        pytest.skip("Debian's chromium is not installed (scripts/setup --test)")
+    base, lea = served_cohort
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with browser() as chromium:
+        page = chromium.new_page(viewport={"width": width, "height": 900})
+        _sign_in(page, base, "boss@agency.org")
+        for name, path in [("home", "admin/"), ("learners", "admin/learners"), ("learner", f"admin/learners/{lea}"),
+                           ("audit", "admin/audit")]:
+            page.goto(base + path)
+            page.wait_for_selector("nav.admin-nav")
+            page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, name  # nothing widens the page
+            links = page.locator("nav.admin-nav a")
+            for i in range(links.count()):  # every menu entry on screen and big enough to tap
+                box = links.nth(i).bounding_box()
+                assert box["x"] >= 0 and box["x"] + box["width"] <= width and box["height"] >= 24, (name, i)
+            assert page.locator('nav.admin-nav a[aria-current="page"]').count() == 1, name
+            if name == "learner":
+                assert page.locator(f"td >> text={QUIZ_TITLE}").count() == 1  # the attempt, by the quiz's title
+        page.goto(base + f"admin/learners/{lea}")
+        page.fill("#erase-confirm", "wrong@agency.org")
+        page.click("text=Erase this person's data")
+        page.wait_for_selector(".form-error")
+        assert "type its e-mail address exactly" in page.inner_text(".form-error")
+        page.screenshot(path=str(SHOTS / f"learner-refused-{width}.png"))
+        page.close()
+        trainer = chromium.new_page(viewport={"width": width, "height": 900})
+        _sign_in(trainer, base, "tina@agency.org")
+        trainer.goto(base + "admin/")
+        trainer.screenshot(path=str(SHOTS / f"home-trainer-{width}.png"), full_page=True)
+        menu = trainer.inner_text("nav.admin-nav")
+        assert "Learners" in menu and "Audit trail" not in menu
+        trainer.goto(base + "admin/learners")
+        assert LEA in trainer.content() and LEO not in trainer.content()

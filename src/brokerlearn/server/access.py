@@ -60,6 +60,14 @@ def can_see_group(user, group_id: int) -> bool:
     return (db.session().get(Group, group_id) is not None) if groups is None else group_id in groups
 
 
+def current_actor():
+    """The signed-in person and the address of the request, for services.audit.record."""
+    from flask import request
+
+    from brokerlearn.server.services.audit import Actor
+    return Actor.of(current_user, request.remote_addr)
+
+
 def requires(*roles: str, learner: str | None = None, group: str | None = None):
     """A view for the signed-in `roles` (others: 403; signed out: to the sign-in page). With
     `learner` (or `group`), the view argument of that name must be a learner (group) the user

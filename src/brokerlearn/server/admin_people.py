@@ -28,7 +28,7 @@ AUDIT_PAGE = 500
 
 
 def _actor() -> Actor:
-    return Actor.of(current_user, request.remote_addr)
+    return access.current_actor()
 
 
 def _learner_or_404(user_id: int) -> User:
