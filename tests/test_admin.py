@@ -8,7 +8,7 @@ import pytest
 
 from server_fixtures import PASSWORD
 
-PAGES = ["/admin/", "/admin/learners/1", "/admin/groups", "/admin/groups/1", "/admin/import",
+PAGES = ["/admin/", "/admin/learners", "/admin/learners/1", "/admin/groups", "/admin/groups/1", "/admin/import",
          "/admin/courses/example", "/admin/certificates"]
 QUIZ = "/api/quizzes/example/m2-assessment"
 
@@ -35,7 +35,7 @@ def test_group_invitation_enrols_into_the_group(admin, visitor):
     assert newcomer.form(f"/account/register?invite={token}", {"password": PASSWORD}).status_code == 302
     group_page = admin.client.get("/admin/groups/1").get_data(as_text=True)
     assert "new@agency.org" in group_page
-    listed = admin.client.get("/admin/?group=1").get_data(as_text=True)
+    listed = admin.client.get("/admin/learners?group=1").get_data(as_text=True)
     assert "new@agency.org" in listed and "boss@agency.org" not in listed.split("<tbody>")[1]
 
 
@@ -114,11 +114,11 @@ HUGE = ["99999999999999999999", str(2**31), str(2**63)]
 
 def test_huge_ids_are_not_found(admin):
     for number in HUGE:
-        for path in [f"/admin/learners/{number}", f"/admin/groups/{number}", f"/admin/?group={number}"]:
+        for path in [f"/admin/learners/{number}", f"/admin/groups/{number}", f"/admin/learners?group={number}"]:
             assert admin.client.get(path).status_code == 404, path
         assert admin.form(f"/admin/groups/{number}", {"email": "x@agency.org"}, page="/admin/groups").status_code == 404
-    assert admin.client.get("/admin/?group=7777").status_code == 404  # no such group
-    assert admin.client.get("/admin/?group=").status_code == 200  # "all groups" in the filter form
+    assert admin.client.get("/admin/learners?group=7777").status_code == 404  # no such group
+    assert admin.client.get("/admin/learners?group=").status_code == 200  # "all groups" in the filter form
 
 
 def test_csv_import_problems_are_shown_not_raised(admin):

@@ -135,7 +135,7 @@ def test_admin_list_counts_lessons_per_course_as_the_csv_does(app, learner, buil
     with app.app_context():
         set_role(db.session(), find_user(db.session(), "boss@agency.org"), "admin")
     boss.login("boss@agency.org")
-    html = boss.client.get("/admin/?q=ana").get_data(as_text=True)
+    html = boss.client.get("/admin/learners?q=ana").get_data(as_text=True)
     text = lambda cells: [re.sub(r"<[^>]+>", "", c).strip() for c in cells]  # noqa: E731
     header = text(re.findall(r"<th[^>]*>(.*?)</th>", html, re.S))
     row = re.search(r"<tr>((?:(?!</tr>).)*ana@agency\.org.*?)</tr>", html, re.S).group(1)

@@ -178,7 +178,8 @@ def test_no_page_is_given_the_raw_manifest(app, learner, built_example):
         rendered.append((template.name, context))
     template_rendered.connect(record, app)
     try:
-        for path in ("/dashboard", "/admin/", "/admin/courses/example", "/admin/learners/1", "/admin/certificates"):
+        for path in ("/dashboard", "/admin/", "/admin/learners", "/admin/courses/example", "/admin/learners/1",
+                     "/admin/certificates"):
             assert boss.client.get(path).status_code == 200, path
     finally:
         template_rendered.disconnect(record, app)

@@ -128,7 +128,8 @@ def test_the_context_processor_gives_every_server_template_the_globals(app):
     assert text == "/ /_static/ en /x?y=1 2"
 
 
-ADMIN_PAGES = {"/admin/": "Learners", "/admin/learners/1": "boss@agency.org", "/admin/groups": "Groups",
+ADMIN_PAGES = {"/admin/": "Administration", "/admin/learners": "Learners", "/admin/audit": "Audit trail",
+               "/admin/learners/1": "boss@agency.org", "/admin/groups": "Groups",
                "/admin/groups/1": "Office North", "/admin/import": "Enrol staff from a CSV file",
                "/admin/courses/example": "learners and questions", "/admin/certificates": "Certificates"}
 
@@ -139,8 +140,8 @@ def test_every_admin_page_has_one_heading_then_the_admin_menu_from_the_layout(ad
         assert html.count("<h1>") == 1 and html.count('class="admin-nav"') == 1, path
         assert heading in html[html.index("<h1>"):html.index("</h1>")], path
         assert html.index("</h1>") < html.index('class="admin-nav"') and 'class="page-admin"' in html, path
-    learners = admin.client.get("/admin/").get_data(as_text=True)
-    assert '<a href="/admin/courses/example">' in learners  # only the learners page lists the courses
+    home = admin.client.get("/admin/").get_data(as_text=True)
+    assert '<a href="/admin/courses/example">' in home  # the home links every course report
 
 
 def test_the_course_report_is_a_server_page_not_the_course_licence_page(admin):

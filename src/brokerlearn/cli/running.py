@@ -14,7 +14,7 @@ from brokerlearn.cli.authoring import export_scorm
 from brokerlearn.errors import UsageError
 from brokerlearn.printable import printable
 
-ROLES = ["learner", "author", "admin"]
+ROLES = ["learner", "author", "trainer", "admin"]
 _instance_option = click.option("--instance", type=click.Path(path_type=Path), default=None,
                                 help="Instance folder (default: ./instance or BROKERLEARN_INSTANCE).")
 _public_url_option = click.option("--public-url", default=None,
@@ -145,24 +145,131 @@ def _account(session, email: str):
 @click.argument("role", type=click.Choice(ROLES))
 @_instance_option
 def users_set_role(email: str, role: str, instance: Path | None) -> None:
-    """Give an account a role (learner, author, admin)."""
-    from brokerlearn.server.services import accounts
+    """Give an account a role (learner, author, trainer, admin); its sessions end."""
+    from brokerlearn.server.services import learner_actions
     with _database(instance) as (_, session):
-        accounts.set_role(session, _account(session, email), role)
+        learner_actions.set_role(session, _cli_actor(), _account(session, email), role)
     click.echo(f"{email} is now {role}")
+
+
+def _cli_actor():
+    from brokerlearn.server.services.audit import Actor
+    return Actor.command_line()
 
 
 @users.command("reset-password")
 @click.argument("email")
+@click.option("--send", is_flag=True, help="Mail the link to the account (SMTP settings) instead of printing it.")
 @_public_url_option
 @_instance_option
-def users_reset_password(email: str, public_url: str | None, instance: Path | None) -> None:
-    """Print a one-time link (valid one hour) with which the user sets a new password."""
-    from brokerlearn.server.services import accounts
+def users_reset_password(email: str, send: bool, public_url: str | None, instance: Path | None) -> None:
+    """Print (or --send) a one-time link (valid one hour) with which the user sets a new password."""
+    from brokerlearn.server.services import learner_actions
     with _database(instance) as (installation, session):
         user = _account(session, email)
         base = _link_base(installation, public_url)
-        click.echo(f"{base}/account/reset/{accounts.make_reset_token(installation.secret_key, user)}")
+        link, sent = learner_actions.password_reset(session, _cli_actor(), user, installation.secret_key, base,
+                                                    _mailer(installation.config) if send else None)
+    click.echo(f"sent a reset link to {printable(email)}" if sent else link)
+
+
+def _mailer(config):
+    """send(to, link) over the installation's SMTP server; a failure is a UsageError."""
+    from brokerlearn.server import mail
+    if not config.get("SMTP_HOST"):
+        raise UsageError("no SMTP server is set up (BROKERLEARN_SMTP_HOST): leave out --send to print the link")
+
+    def send(to: str, link: str) -> None:
+        try:
+            mail.deliver(config, mail.reset_message(to, link, config["MAIL_FROM"]))
+        except mail.MailError as exc:
+            raise UsageError(f"the mail was not sent: {exc}") from None
+    return send
+
+
+@users.command("grant-attempts")
+@click.argument("email")
+@click.option("--quiz", "title", required=True, help="The quiz's title, as learners see it.")
+@click.option("--course", "course_id", default=None, help="The course's ID, when several have a quiz of that title.")
+@click.option("--extra", type=int, default=1, show_default=True, help="How many more attempts.")
+@_build_dir_option
+@_instance_option
+def users_grant_attempts(email: str, title: str, course_id: str | None, extra: int, build_dir: Path,
+                         instance: Path | None) -> None:
+    """Grant EMAIL extra attempts at one graded quiz, chosen by its title."""
+    from brokerlearn.server.services import learner_actions
+    with _database(instance) as (_, session):
+        course, quiz = learner_actions.grant_attempts(session, _cli_actor(), _account(session, email),
+                                                      _courses(build_dir), title, extra, course_id)
+    click.echo(f"granted {printable(email)} {extra} more attempt(s) at {printable(quiz.title)} ({course.id})")
+
+
+@users.command("deactivate")
+@click.argument("email")
+@_instance_option
+def users_deactivate(email: str, instance: Path | None) -> None:
+    """The account can no longer sign in; its sessions end now. Its data stay."""
+    from brokerlearn.server.services import learner_actions
+    with _database(instance) as (_, session):
+        learner_actions.deactivate(session, _cli_actor(), _account(session, email))
+    click.echo(f"deactivated {printable(email)}")
+
+
+@users.command("reactivate")
+@click.argument("email")
+@_instance_option
+def users_reactivate(email: str, instance: Path | None) -> None:
+    """A deactivated account can sign in again."""
+    from brokerlearn.server.services import learner_actions
+    with _database(instance) as (_, session):
+        learner_actions.reactivate(session, _cli_actor(), _account(session, email))
+    click.echo(f"reactivated {printable(email)}")
+
+
+@users.command("erase")
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@_build_dir_option
+@_instance_option
+def users_erase(email: str, yes: bool, build_dir: Path, instance: Path | None) -> None:
+    """Erase a person's data on request (GDPR Art. 17): name, address, typed answers, memberships
+    and sign-in records go, certificates are revoked; the anonymous attempts stay in the figures."""
+    from brokerlearn.server.services import learner_actions
+    if not yes:
+        click.confirm(f"Erase every personal datum of {email}? This cannot be undone", abort=True, err=True)
+    with _database(instance) as (_, session):
+        label = learner_actions.erase(session, _cli_actor(), _account(session, email), _courses(build_dir))
+    click.echo(f"erased {printable(email)}: the account remains as {label}")
+
+
+@users.command("export-data")
+@click.argument("email")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="File to write (default: standard output).")
+@_build_dir_option
+@_instance_option
+def users_export_data(email: str, output: Path | None, build_dir: Path, instance: Path | None) -> None:
+    """Everything recorded about EMAIL as JSON (GDPR Art. 15 and 20), as on their settings page."""
+    import json
+
+    from brokerlearn.server.services.personal_data import export
+    with _database(instance) as (_, session):
+        data = export(session, _account(session, email), _courses(build_dir))
+    _write(json.dumps(data, ensure_ascii=False, indent=2) + "\n", output)
+
+
+@users.command("trainer")
+@click.argument("email")
+@click.argument("group")
+@click.option("--remove", is_flag=True, help="Remove the trainer from the group instead.")
+@_instance_option
+def users_trainer(email: str, group: str, remove: bool, instance: Path | None) -> None:
+    """Assign the trainer EMAIL to the group named GROUP (or --remove them)."""
+    from brokerlearn.server.services import learner_actions
+    with _database(instance) as (_, session):
+        found = learner_actions.group_named(session, group)
+        learner_actions.set_trainer(session, _cli_actor(), found, _account(session, email), not remove)
+    click.echo(f"{printable(email)} {'no longer trains' if remove else 'now trains'} {printable(group)}")
 
 
 @users.command("invite")
@@ -327,6 +434,15 @@ def export_group() -> None:
 def _catalog(build_dir: Path):
     from brokerlearn.server.courses import CourseCatalog
     return CourseCatalog(Path(build_dir).resolve() / "server")
+
+
+def _courses(build_dir: Path) -> list:
+    """Every course of the build (their quizzes name what attempts hold); none is a usage error."""
+    courses = _catalog(build_dir)
+    courses.check()
+    if not courses.all():
+        raise UsageError(f"no course in {Path(build_dir) / 'server'}: build the courses, or give --build-dir")
+    return courses.all()
 
 
 def _write(text: str, output: Path | None) -> None:

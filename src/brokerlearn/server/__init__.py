@@ -48,7 +48,7 @@ def remember_database(app: Flask) -> None:
 
 def _wire(app: Flask) -> None:
     from brokerlearn.server import admin, admin_cohorts, auth, certificate_pages, db, errors, language, learn, openapi, quiz, security, site
-    from brokerlearn.server import health
+    from brokerlearn.server import admin_people, health  # noqa: F401 - admin_people adds views to admin.bp
     from brokerlearn.server.courses import CourseCatalog
 
     app.extensions["brokerlearn_courses"] = CourseCatalog(Path(app.config["SERVER_DIR"]))

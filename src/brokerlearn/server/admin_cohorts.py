@@ -7,7 +7,9 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, requ
 from sqlalchemy import func, select
 
 from brokerlearn.server.language import gettext as _
-from brokerlearn.server import db
+from flask_login import current_user
+
+from brokerlearn.server import access, db
 from brokerlearn.server.admin import role_required
 from brokerlearn.server.charts import bar_chart
 from brokerlearn.server.courses import catalog
@@ -21,6 +23,7 @@ from brokerlearn.server import contexts as ctx
 from brokerlearn.server.rendering import render
 from brokerlearn.server.services import enrolment, invitations, reports
 from brokerlearn.server.services.accounts import AccountError
+from brokerlearn.server.services.learner_actions import trainers_of
 from brokerlearn.server.services.enrolment import (check_rows, create_group, parse_staff_csv)
 from brokerlearn.server.services.enrolment import import_staff as import_staff_rows
 from brokerlearn.server.services.statistics import item_statistics, module_funnel
@@ -29,18 +32,23 @@ bp = Blueprint("cohorts", __name__, url_prefix="/admin")
 
 
 def _group_or_404(group_id: int) -> Group:
-    """The group, if it exists (and, at merge, if the signed-in trainer may manage it)."""
+    """The group, if it exists and the signed-in person may see it (access.can_see_group: an
+    admin every group, a trainer their own); else 404, as if it did not exist."""
     found = db.session().get(Group, group_id)
-    if found is None:
+    if found is None or not access.can_see_group(current_user, group_id):
         abort(404)
     return found
 
 
 @bp.route("/groups", methods=["GET", "POST"])
-@role_required("admin")
+@role_required("admin", "trainer")
 def groups():
+    """Every group for an admin; a trainer's own groups for a trainer (who cannot make one)."""
     session = db.session()
     error = None
+    visible = access.visible_group_ids(current_user)
+    if request.method == "POST" and visible is not None:
+        abort(403)
     if request.method == "POST":
         try:
             create_group(session, request.form.get("name", ""))
@@ -48,14 +56,20 @@ def groups():
         except AccountError as exc:
             error = str(exc)
     counts = dict(session.execute(select(GroupMember.group_id, func.count()).group_by(GroupMember.group_id)).all())
-    rows = [(g, counts.get(g.id, 0)) for g in session.scalars(select(Group).order_by(Group.name))]
+    listed = select(Group).order_by(Group.name)
+    if visible is not None:
+        listed = listed.where(Group.id.in_(visible))
+    rows = [(g, counts.get(g.id, 0)) for g in session.scalars(listed)]
     return render(ctx.GroupsPage(title=_("Groups"), rows=rows, error=error), 422 if error else 200)
 
 
 @bp.route("/groups/<int:group_id>", methods=["GET", "POST"])
-@role_required("admin")
+@role_required("admin", "trainer")
 def group(group_id: int):
+    """A trainer sees their group's page; inviting and changing it stay with admins."""
     found = _group_or_404(group_id)
+    if request.method == "POST" and current_user.role != "admin":
+        abort(403)
     return _invite(found) if request.method == "POST" else _group_page(found)
 
 
@@ -67,7 +81,8 @@ def _group_page(found: Group, error: str | None = None, invitation: str | None =
         candidates=enrolment.find_accounts(session, query, found.id), courses=catalog().all(),
         chosen=set(enrolment.group_courses(session, found.id)), languages=i18n.LANGUAGES,
         lang=current_language(), days=_days(), pending=len([i for i, _ in invitations.listed(session, found.id)
-                                                             if i.status != "registered"])), status)
+                                                             if i.status != "registered"]),
+        trainers=trainers_of(session, found.id)), status)
 
 
 def _members(found: Group):

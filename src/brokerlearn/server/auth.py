@@ -124,6 +124,21 @@ def settings():
     return render(ctx.SettingsPage(title=_("Account settings"), error=None, done=request.args.get("done")))
 
 
+@bp.get("/settings/data.json")
+@login_required
+def my_data():
+    """Everything recorded about the signed-in learner, as JSON (GDPR Art. 15 and 20)."""
+    import json
+
+    from flask import Response
+
+    from brokerlearn.server.courses import catalog
+    from brokerlearn.server.services.personal_data import export
+    data = export(db.session(), db.session().get(User, current_user.id), catalog().all())
+    return Response(json.dumps(data, ensure_ascii=False, indent=2), mimetype="application/json",
+                    headers={"Content-Disposition": 'attachment; filename="my-brokerlearn-data.json"'})
+
+
 def _settings_error(message: str):
     return render(ctx.SettingsPage(title=_("Account settings"), error=message, done=None), 422)
 

@@ -235,9 +235,25 @@ class CertificateDocument(ServerPage):
 
 @dataclass(kw_only=True)
 class AdminPage(ServerPage):
-    """What every administration page has."""
+    """What every administration page has. The menu (admin/_nav.html) shows the pages the
+    signed-in account's role may use (`current_user.role`) and marks the current one."""
     nav_courses: list = field(default_factory=list)
-    """Courses the admin menu links to (`id`, `title`); only the learners page fills it."""
+    """Course reports the admin menu links to as well (`id`, `title`); the home lists every one."""
+
+
+@dataclass(kw_only=True)
+class AdminHomePage(AdminPage):
+    """The way in: the figures that matter and a link to every admin page the visitor may use."""
+    TEMPLATE: ClassVar[str] = "admin/home.html"
+    figures: dict | None
+    """For admins and trainers (over the learners they may see), else None: `accounts`, `active`
+    (learners active in the last seven days), `completions` (courses completed), `certificates`
+    (valid), `certificates_week` (issued in the last seven days), `reviews` (assessed work waiting
+    for review, or None while no course has assessed work)."""
+    courses: list
+    """Every course (`id`, `title`), for the links to their reports."""
+    my_groups: list
+    """A trainer's groups (`id`, `name`); empty for others."""
 
 
 @dataclass(kw_only=True)
@@ -264,17 +280,45 @@ class LearnersPage(AdminPage):
 
 @dataclass(kw_only=True)
 class LearnerPage(AdminPage):
-    """One account: progress per course, graded attempts, certificates."""
+    """One account: progress per course, graded attempts, certificates, and the actions on it."""
     TEMPLATE: ClassVar[str] = "admin/learner.html"
     person: Any
-    """The account (`email`, `name`, `role`, `created_at`)."""
+    """The account (`id`, `email`, `name`, `role`, `created_at`, `deactivated_at`, `erased_at`)."""
     courses: list[dict]
-    """Progress per course, as on the dashboard, with `attempts` (`quiz_id`, `number`, `score`,
-    `max_score`, `passed`, `submitted_at`)."""
+    """Progress per course, as on the dashboard, with `attempts` (`title` of the quiz, `number`,
+    `score`, `max_score`, `passed`, `submitted_at`)."""
     certificates: list
     """The account's certificates (`id`, `title`, `issued_at`, `revoked_at`)."""
     groups: list
     """The groups the account is in (`id`, `name`)."""
+    quizzes: list = field(default_factory=list)
+    """The graded quizzes with a limit on attempts, for granting extra ones: `value` (what the
+    form sends), `title`, `course` (its title), `allowed` (attempts the learner has), `extra`."""
+    roles: tuple[str, ...] = ()
+    """Every role, for the form that changes it."""
+    error: str | None = None
+    """Why the last action failed, or None."""
+    reset_link: str | None = None
+    """A password-reset link just made to be passed on (when mail is not set up), or None."""
+    mail_configured: bool = False
+    """Whether reset links are sent by e-mail."""
+
+
+@dataclass(kw_only=True)
+class AuditPage(AdminPage):
+    """The audit trail: every admin and trainer action, filtered, newest first."""
+    TEMPLATE: ClassVar[str] = "admin/audit.html"
+    rows: list
+    """The entries (`at`, `actor_email`, `actor_name`, `actor_role`, `address`, `action`,
+    `target`, `target_user_id`, `details`)."""
+    filters: Any
+    """The filters (`actor`, `action`, `target`, `since`, `until`: dates or None)."""
+    actions: dict[str, str]
+    """Every action recorded: name -> its words (translated in the page)."""
+    limit: int
+    """The most entries shown (the CSV holds every one)."""
+    csv_query: str
+    """The page's query string, for the CSV link with the same filters."""
 
 
 @dataclass(kw_only=True)
@@ -316,6 +360,8 @@ class GroupPage(AdminPage):
     """Days an invitation link stays valid."""
     pending: int = 0
     """Invitations into the group not yet used."""
+    trainers: list = field(default_factory=list)
+    """The trainers assigned to the group (`id`, `email`, `name`)."""
 
 
 @dataclass(kw_only=True)
@@ -400,7 +446,7 @@ class RevokePage(AdminPage):
 
 
 PAGES = [DashboardPage, MessagePage, RegisterPage, LoginPage, ResetRequestPage, ResetPage, SettingsPage,
-         UnavailablePage, CertificatePage, VerifyPage, CertificateDocument, LearnersPage, LearnerPage,
-         GroupsPage, GroupPage, ImportPage, CourseReportPage, CertificatesPage, RevokePage,
+         UnavailablePage, CertificatePage, VerifyPage, CertificateDocument, AdminHomePage, LearnersPage, LearnerPage,
+         AuditPage, GroupsPage, GroupPage, ImportPage, CourseReportPage, CertificatesPage, RevokePage,
          InvitationsPage, ReportsPage]
 """Every page context of the server."""

@@ -17,7 +17,7 @@ class Base(DeclarativeBase):
     pass
 
 
-ROLES = ("learner", "author", "admin")
+ROLES = ("learner", "author", "trainer", "admin")
 
 
 class User(Base):
@@ -30,9 +30,14 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20), default="learner")
     session_version: Mapped[int] = mapped_column(Integer, default=0)  # bumped: every session ends
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    deactivated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
-    # flask-login
-    is_active = True
+    # flask-login: a deactivated account cannot sign in (login_user refuses it)
+    @property
+    def is_active(self) -> bool:
+        return self.deactivated_at is None
+
     is_anonymous = False
     is_authenticated = True
 
@@ -172,3 +177,48 @@ class Invitation(Base):
     registered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=True)
+
+
+# Administration (issue 17): trainers of groups, extra attempts, the audit trail ---------------
+
+class GroupTrainer(Base):
+    """A trainer assigned to a group: they see and manage its members only (server/access.py)."""
+
+    __tablename__ = "group_trainers"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+
+
+class AttemptGrant(Base):
+    """Extra attempts at one graded quiz for one learner, on top of the quiz's max_attempts."""
+
+    __tablename__ = "attempt_grants"
+    __table_args__ = (Index("ix_attempt_grants_user_quiz", "user_id", "course_id", "quiz_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[str] = mapped_column(String(100))
+    quiz_id: Mapped[str] = mapped_column(String(100))
+    extra: Mapped[int] = mapped_column(Integer)
+    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuditEntry(Base):
+    """One admin or trainer action (services/audit.py). The actor's and the target's e-mail and
+    name are copied in, so an entry stays readable when either account is deleted."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (Index("ix_audit_at", "at"), Index("ix_audit_target", "target_user_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    actor_email: Mapped[str] = mapped_column(String(320), default="")
+    actor_name: Mapped[str] = mapped_column(String(200), default="")
+    actor_role: Mapped[str] = mapped_column(String(20), default="")
+    address: Mapped[str] = mapped_column(String(64), default="")
+    action: Mapped[str] = mapped_column(String(60))
+    target_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    target: Mapped[str] = mapped_column(String(400), default="")  # what it was done to, in words
+    details: Mapped[str] = mapped_column(Text, default="")

@@ -138,6 +138,8 @@ def authenticate(db: Session, email: str, password: str, address: str, limit: in
         if user is None:
             check_password_hash(_DUMMY_HASH, password or "")
         raise AccountError(_("E-mail address or password is not right."))
+    if not user.is_active:  # deactivated by an administrator (services/learner_actions.py)
+        raise AccountError(_("This account has been deactivated: ask your agency to reactivate it."))
     stale = LoginFailure.created_at < utcnow() - RATE_WINDOW  # the table keeps only the window
     db.execute(delete(LoginFailure).where((LoginFailure.key == account_key) | LoginFailure.id.in_(mine) | stale))
     db.commit()

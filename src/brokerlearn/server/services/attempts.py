@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from brokerlearn.course.grading import grade
 from brokerlearn.course.manifest import CourseManifest, Quiz
 from brokerlearn.server.errors import ApiError
-from brokerlearn.server.models import QuizAttempt, utcnow
+from brokerlearn.server.models import AttemptGrant, QuizAttempt, utcnow
 
 _random = secrets.SystemRandom()
 
@@ -33,12 +33,22 @@ def _attempts(db: Session, user_id: int, course_id: str, quiz_id: str) -> list[Q
         QuizAttempt.quiz_id == quiz_id).order_by(QuizAttempt.number)))
 
 
+def attempt_limit(db: Session, user_id: int, course_id: str, quiz: Quiz) -> int:
+    """How many attempts the learner has at the quiz: its max_attempts plus the extra attempts an
+    administrator or trainer granted them (0: unlimited, whatever was granted)."""
+    if not quiz.max_attempts:
+        return 0
+    extra = db.scalar(select(func.coalesce(func.sum(AttemptGrant.extra), 0)).where(
+        AttemptGrant.user_id == user_id, AttemptGrant.course_id == course_id, AttemptGrant.quiz_id == quiz.id))
+    return quiz.max_attempts + int(extra or 0)
+
+
 def status(db: Session, user_id: int, course: CourseManifest, quiz_id: str) -> dict:
     quiz = graded_quiz(course, quiz_id)
     attempts = _attempts(db, user_id, course.id, quiz_id)
     submitted = [a for a in attempts if a.status == "submitted"]
     best = max(submitted, key=lambda a: a.score or 0, default=None)
-    limit = quiz.max_attempts
+    limit = attempt_limit(db, user_id, course.id, quiz)
     return {"quiz": quiz_id, "max_attempts": limit, "attempts_used": len(submitted),
             "attempts_left": None if limit == 0 else max(0, limit - len(submitted)),
             "best_score": best.score if best else None, "latest_score": submitted[-1].score if submitted else None,
@@ -60,8 +70,9 @@ def start(db: Session, user_id: int, course: CourseManifest, quiz_id: str) -> di
             db.commit()
         return _public(open_attempt)
     used = sum(1 for a in attempts if a.status == "submitted")
-    if quiz.max_attempts and used >= quiz.max_attempts:
-        raise ApiError(409, f"all {quiz.max_attempts} attempts are used", "no_attempts_left")
+    limit = attempt_limit(db, user_id, course.id, quiz)
+    if limit and used >= limit:
+        raise ApiError(409, f"all {limit} attempts are used", "no_attempts_left")
     order = _shuffled_orders(quiz) if quiz.shuffle else {}
     attempt = QuizAttempt(user_id=user_id, course_id=course.id, quiz_id=quiz_id,
                           number=(attempts[-1].number + 1) if attempts else 1, status="open", option_order=order)
@@ -131,14 +142,15 @@ def _feedback(db, user_id, course, quiz, number, results, score, max_score, pass
     used = db.scalar(select(func.count(QuizAttempt.id)).where(
         QuizAttempt.user_id == user_id, QuizAttempt.course_id == course.id,
         QuizAttempt.quiz_id == quiz.id, QuizAttempt.status == "submitted"))
-    last = bool(quiz.max_attempts) and used >= quiz.max_attempts
+    limit = attempt_limit(db, user_id, course.id, quiz)
+    last = bool(limit) and used >= limit
     reveal = passed or last
     questions = {qid: {"score": r["score"], "max_score": r["max_score"], "correct": r["correct"],
                        "feedback": r["feedback"], "error": r["error"],
                        **({"explanation": r["explanation"], "explanation_html": r.get("explanation_html")}
                           if reveal else {})}
                  for qid, r in results.items()}
-    left = None if not quiz.max_attempts else max(0, quiz.max_attempts - used)
+    left = None if not limit else max(0, limit - used)
     return {"attempt": number, "score": round(score, 6), "max_score": max_score, "passed": passed,
             "pass_mark": quiz.pass_mark, "attempts_left": left, "questions": questions,
             "explanations_shown": reveal}

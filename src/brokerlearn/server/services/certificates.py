@@ -223,3 +223,15 @@ def as_aware(moment: datetime | None) -> datetime | None:
 def list_certificates(db: Session) -> list[Certificate]:
     """Every certificate issued, oldest first (`brokerlearn certs list`)."""
     return list(db.scalars(select(Certificate).order_by(Certificate.issued_at)))
+
+
+ERASED_REASON = "Withdrawn."
+
+
+def erase_holder(db: Session, user_id: int) -> None:
+    """GDPR erasure of the holder: their certificates are revoked with a neutral reason (the
+    public page says only that it was withdrawn), the name and the signed credential (which
+    names them) are removed; the row keeps its status-list place. Committed by the caller."""
+    db.execute(update(Certificate).where(Certificate.user_id == user_id, Certificate.revoked_at.is_(None))
+               .values(revoked_at=utcnow(), revocation_reason=ERASED_REASON))
+    db.execute(update(Certificate).where(Certificate.user_id == user_id).values(name="", credential=""))

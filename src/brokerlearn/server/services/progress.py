@@ -183,6 +183,7 @@ def _resume(course: CourseManifest, last_viewed: str | None, completed: set) -> 
 
 
 def attempts_overview(db: Session, user_id: int, course: CourseManifest) -> list[dict]:
+    from brokerlearn.server.services.attempts import attempt_limit  # extra attempts granted count
     rows = db.scalars(select(QuizAttempt).where(QuizAttempt.user_id == user_id, QuizAttempt.course_id == course.id,
                                                 QuizAttempt.status == "submitted")).all()
     overview = []
@@ -190,7 +191,7 @@ def attempts_overview(db: Session, user_id: int, course: CourseManifest) -> list
         mine = sorted((r for r in rows if r.quiz_id == quiz.id), key=lambda r: r.number)
         best = max(mine, key=lambda r: (r.score or 0), default=None)
         overview.append({"quiz": quiz.id, "title": quiz.title, "attempts": len(mine),
-                         "max_attempts": quiz.max_attempts, "max_score": quiz.max_score,
+                         "max_attempts": attempt_limit(db, user_id, course.id, quiz), "max_score": quiz.max_score,
                          "best": best.score if best else None, "latest": mine[-1].score if mine else None,
                          "passed": any(r.passed for r in mine)})
     return overview
