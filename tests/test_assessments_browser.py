@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from brokerlearn.compiler.pipeline import build
 from browser import AXE, browser, chromium_path, serve_dir
-from server_fixtures import register_in_browser
+from server_fixtures import REPO, register_in_browser
 
 pytestmark = [
     pytest.mark.browser,
@@ -110,9 +111,7 @@ def test_pages_fit_keep_options_beside_their_text_and_pass_axe(signed_in, width)
             assert page.locator(f"fieldset.question-{kind}").count() == 1, kind
         _fits(page, width)
         _options_beside_their_text(page)
-        for select in page.locator("section.quiz-graded select").all():  # every drop-down inside its question
-            box, question = select.bounding_box(), select.locator("xpath=ancestor::fieldset").bounding_box()
-            assert box["x"] >= question["x"] - 0.5 and box["x"] + box["width"] <= question["x"] + question["width"] + 0.5
+        _drop_downs_inside_their_questions(page)
         _shot(page, f"graded-quiz-{width}")
         _no_axe_violations(page)
 
@@ -132,6 +131,37 @@ def test_pages_fit_keep_options_beside_their_text_and_pass_axe(signed_in, width)
         _no_axe_violations(page)
         assert errors == []
         context.close()
+
+
+def _drop_downs_inside_their_questions(page):
+    for select in page.locator("section.quiz select").all():
+        box, question = select.bounding_box(), select.locator("xpath=ancestor::fieldset").bounding_box()
+        assert box["x"] >= question["x"] - 0.5 and box["x"] + box["width"] <= question["x"] + question["width"] + 0.5
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_the_flagship_assessment_with_its_long_options_fits_a_phone(make_course, tmp_path, width):
+    """Module 1's assessment of the flagship course (long option texts, match items and order
+    steps of a line or more): on a phone each control stays beside its text and nothing is wider
+    than the screen (the match drop-downs made the page 552 px wide at 390 px)."""
+    flagship = REPO / "courses" / "online-collaboration"
+    root = make_course({
+        "profile.yml": (flagship / "profile.yml").read_text(encoding="utf-8"),
+        "modules/01-intro/m01.yml": (flagship / "modules/01-from-brokerage-to-assistance/assessment.yml")
+        .read_text(encoding="utf-8"),
+        "modules/01-intro/02-next.md": "---\ntitle: Next\n---\n\nRead.\n\n::: quiz m01-assessment\n:::\n"})
+    build(root.parent, tmp_path / "out", show_progress=False)
+    with serve_dir(tmp_path / "out" / "site") as base, browser() as chromium:
+        page = chromium.new_page(viewport={"width": width, "height": 844})
+        page.goto(base + "mini/intro/next/index.html")
+        assert page.locator("fieldset.question-match select").count() >= 3
+        for select in page.locator("fieldset.question-match select").all():  # the longest answer chosen
+            texts = select.evaluate("s => [...s.options].map(o => o.text.length)")
+            select.select_option(index=texts.index(max(texts)))
+        _fits(page, width)
+        _options_beside_their_text(page)
+        _drop_downs_inside_their_questions(page)
+        _shot(page, f"flagship-quiz-{width}")
 
 
 def _answer_wrongly(quiz):
@@ -159,6 +189,8 @@ def test_a_graded_retry_starts_clean_and_the_status_follows(signed_in):
         quiz.locator("button[type=submit]").click()
         quiz.locator(".quiz-result").filter(has_text="not passed yet").wait_for()
         assert "Not right." in quiz.inner_text()
+        page.locator(".assessment-notice[data-status=in_progress]").wait_for()  # the notice follows at once
+        assert _status(page, ".assessment-notice").endswith(" · not passed yet · 2 attempts left")
         _shot(page, "graded-after-submit-390")
         quiz.get_by_role("button", name="Try again").click()
         quiz.locator("button[type=submit]:not([disabled])").wait_for()  # the next attempt is open

@@ -122,6 +122,13 @@
   }
 
   window.brokerlearn = window.brokerlearn || {};
-  window.brokerlearn.refreshAssessments = run;  /* e.g. after a graded attempt is submitted */
+  window.brokerlearn.refreshAssessments = run;
   run();
+  /* A graded quiz on this page marked by the server (server.js writes its score): the status
+     shown near the top of the lesson follows. */
+  document.querySelectorAll("section.quiz[data-graded] .quiz-result").forEach(function (result) {
+    new MutationObserver(function () {
+      if (/\d/.test(result.textContent)) run();  /* a score, not "Cleared: try again." */
+    }).observe(result, { childList: true, characterData: true, subtree: true });
+  });
 })();
