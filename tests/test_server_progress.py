@@ -112,7 +112,7 @@ def test_dashboard_shows_modules_quizzes_and_time(learner):
     assert "time spent 1 h 5 min" in html
     assert "1 of 2" in html  # the first module
     assert "Continue:" in html
-    assert "not taken" in html
+    assert "not started · 3 attempts" in html  # the graded quiz, not taken yet
 
 
 def test_progress_survives_a_rebuild_that_removes_a_lesson(app, learner, built_example, tmp_path):

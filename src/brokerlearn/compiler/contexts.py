@@ -214,6 +214,21 @@ class QuizEntry:
     """The quiz's title."""
     mode: str
     """`graded` or `practice`."""
+    url: str | None = None
+    """The quiz in the lesson that shows it (`…/index.html#ID`), or None when no lesson does."""
+
+
+@dataclass
+class AssessmentNotice:
+    """A graded quiz in the lesson, announced near the top of the lesson page."""
+    id: str
+    """The quiz's ID (`data-quiz="COURSE/ID"` gets its status from the server, assessments.js)."""
+    title: str
+    """The quiz's title."""
+    anchor: str
+    """The quiz's id in the page (link to `#anchor`)."""
+    at_end: bool
+    """Whether the quiz is the last thing in the lesson."""
 
 
 @dataclass(kw_only=True)
@@ -297,6 +312,8 @@ class LessonPage(InCourse):
     """schema.org metadata of the lesson, as the text of a JSON-LD script (already escaped)."""
     body_html: str = ""
     """The lesson's body as HTML, embeds in place (joined when the page is rendered)."""
+    assessments: list[AssessmentNotice] = field(default_factory=list)
+    """The graded quizzes in the lesson (the theme says so near the top, `_assessment_notice.html`)."""
 
 
 @dataclass

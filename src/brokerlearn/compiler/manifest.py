@@ -41,16 +41,18 @@ def quiz_key(out_dir: Path) -> str:
     return key
 
 
-def course_manifest(course: Course) -> dict:
-    """The manifest's JSON for build/server/<course-id>.json, written through the contract."""
-    return build_manifest(course).to_json()
+def course_manifest(course: Course, quiz_places: dict | None = None) -> dict:
+    """The manifest's JSON for build/server/<course-id>.json, written through the contract;
+    `quiz_places` (compiler.pages.quiz_places) tells where each quiz is shown."""
+    return build_manifest(course, quiz_places).to_json()
 
 
-def build_manifest(course: Course) -> CourseManifest:
+def build_manifest(course: Course, quiz_places: dict | None = None) -> CourseManifest:
+    places = quiz_places or {}
     return CourseManifest(
         id=course.id, title=course.title, version=course.version, language=course.language,
         license=course.license, generator=__version__,
-        modules=[_module(course, m) for m in course.modules],
+        modules=[_module(course, m, places) for m in course.modules],
         outcomes={o.id: Outcome(o.statement, o.unit_id) for o in course.outcome_index().values()},
         profile=_profile(course),
         quizzes={quiz.id: Quiz.from_json(private_quiz(quiz)) for quiz in course.quizzes.values()},
@@ -60,12 +62,13 @@ def build_manifest(course: Course) -> CourseManifest:
     )
 
 
-def _module(course: Course, module) -> Module:
+def _module(course: Course, module, places: dict) -> Module:
     return Module(
         slug=module.slug, title=module.title, url=module_url(course, module), outcomes=list(module.outcomes),
         lessons=[Lesson(module.slug, l.slug, l.title, lesson_url(course, module, l), list(l.outcomes), l.minutes)
                  for l in module.lessons],
-        quizzes=[QuizRef(q.id, q.title, q.mode) for q in module.quizzes])
+        quizzes=[QuizRef(q.id, q.title, q.mode, f"{places[q.id][0]}#{places[q.id][1]}" if q.id in places else None)
+                 for q in module.quizzes])
 
 
 def _profile(course: Course) -> Profile | None:

@@ -116,8 +116,9 @@ def _outcomes(course: Course, ids: list[str], url: str | None = None) -> list[c.
             for i in ids]
 
 
-def _quiz_places(course: Course, bodies: dict) -> dict[str, tuple[str, str]]:
-    """quiz ID -> (URL of the lesson that shows it, DOM id prefix of the quiz there)."""
+def quiz_places(course: Course, bodies: dict) -> dict[str, tuple[str, str]]:
+    """quiz ID -> (URL of the lesson that shows it, DOM id prefix of the quiz there): the first
+    lesson that places it. The module page, the qualification page and the manifest link to it."""
     places = {}
     for module, lesson in course.lessons():
         body = bodies.get(lesson.source)
@@ -135,7 +136,7 @@ def qualification_page(course: Course, bodies: dict) -> Page | None:
     if profile is None:
         return None
     url = qualification_url(course)
-    places = _quiz_places(course, bodies)
+    places = quiz_places(course, bodies)
     table = align(course)
 
     def question_link(quiz, number, question) -> c.AssessedBy:
@@ -196,8 +197,9 @@ def course_page(course: Course) -> Page:
                                           bool(course.profile.certificate)) if course.profile else None))
 
 
-def module_pages(course: Course) -> list[Page]:
+def module_pages(course: Course, bodies: dict | None = None) -> list[Page]:
     pages = []
+    places = quiz_places(course, bodies or {})
     for index, module in enumerate(course.modules):
         url = module_url(course, module)
         common = _common(url, course.language, module.title, description(
@@ -211,7 +213,8 @@ def module_pages(course: Course) -> list[Page]:
             outcomes=_outcomes(course, module.outcomes, url), breadcrumbs=_course_trail(url, course),
             lessons=[c.LessonEntry(l.title, relative_url(url, lesson_url(course, module, l)), f"{module.slug}/{l.slug}",
                                    l.minutes, _outcomes(course, l.outcomes, url)) for l in module.lessons],
-            quizzes=[c.QuizEntry(q.id, q.title, q.mode) for q in module.quizzes],
+            quizzes=[c.QuizEntry(q.id, q.title, q.mode, f"{relative_url(url, places[q.id][0])}#{places[q.id][1]}"
+                                 if q.id in places else None) for q in module.quizzes],
             prev=_link(url, course, neighbours[0]), next=_link(url, course, neighbours[1]))))
     return pages
 
@@ -269,12 +272,27 @@ def _lesson_context_maker(course: Course, ordered: list, index: int, body: Rende
                                 for l in module.lessons]),
             breadcrumbs=_course_trail(url, course, module),
             toc=[c.Heading(h.level, h.text, h.id) for h in body.headings if h.level in (2, 3)],
-            embeds=embeds,
+            embeds=embeds, assessments=assessment_notices(course, lesson, body),
             prev=_lesson_link(url, course, ordered, index - 1),
             next=_lesson_link(url, course, ordered, index + 1),
             jsonld=jsonld.to_script(jsonld.lesson_jsonld(course, license_info(course.license)["url"],
                                                          lesson, [c.to_template(o) for o in outcomes]))))
     return make
+
+
+def assessment_notices(course: Course, lesson, body: RenderedBody) -> list[c.AssessmentNotice]:
+    """The graded quizzes a lesson places, each with whether nothing but blank lines and closing
+    fences follow it (then the lesson ends with it)."""
+    lines = lesson.body.split("\n")
+    notices = []
+    for index, embed in enumerate(body.embeds):
+        quiz = course.quizzes.get(embed.name) if embed.kind == "quiz" else None
+        if quiz is None or not quiz.graded:
+            continue
+        rest = lines[embed.line - lesson.body_line + 1:]
+        at_end = all(not line.strip() or set(line.strip()) == {":"} for line in rest)
+        notices.append(c.AssessmentNotice(quiz.id, quiz.title, f"qz{index}-{quiz.id}", at_end))
+    return notices
 
 
 def _lesson_link(url: str, course: Course, ordered: list, index: int) -> c.Link | None:

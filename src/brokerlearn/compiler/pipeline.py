@@ -17,7 +17,7 @@ from brokerlearn.compiler.links import LinkTargets, lesson_url, link_targets, so
 from brokerlearn.compiler.output import PlannedFile, WriteReport, recover, write_output
 from brokerlearn.compiler.credits import credits_json, credits_json_url
 from brokerlearn.compiler.pages import (Page, body_html, catalog_page, course_page, credits_page, lesson_pages,
-                                    module_pages, packaged_context, qualification_page, search_page)
+                                    module_pages, packaged_context, qualification_page, quiz_places, search_page)
 from brokerlearn.compiler.progress import progress_bar
 from brokerlearn.compiler.quizzes import seal_course
 from brokerlearn.compiler.search import search_index
@@ -144,7 +144,7 @@ def _plan(courses: list[Course], bodies: dict, theme: Theme, cache: BuildCache,
     plan: dict[str, PlannedFile] = {}
     pages: list[Page] = [catalog_page(courses)] if courses else []
     for course in courses:
-        pages += [course_page(course), *module_pages(course), *lesson_pages(course, bodies)]
+        pages += [course_page(course), *module_pages(course, bodies), *lesson_pages(course, bodies)]
         qualification = qualification_page(course, bodies)
         if qualification:
             pages.append(qualification)
@@ -153,7 +153,7 @@ def _plan(courses: list[Course], bodies: dict, theme: Theme, cache: BuildCache,
         plan[f"site/{course.id}/search-index.json"] = _planned_bytes(index)
         _plan_media(course, plan)
         plan[f"site/{credits_json_url(course)}"] = _planned_bytes(credits_json(course))
-        data = manifest.course_manifest(course)
+        data = manifest.course_manifest(course, quiz_places(course, bodies))
         plan[f"server/{course.id}.json"] = _planned_bytes(json.dumps(data, indent=1, sort_keys=True).encode())
     for page in pages:
         plan[f"site/{page.url}"] = _planned_page(page, theme, cache, package)

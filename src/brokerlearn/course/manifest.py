@@ -59,13 +59,14 @@ class QuizRef:
     id: str
     title: str
     mode: str  # "practice" (marked in the page) or "graded" (marked by the server)
+    url: str | None = None  # the quiz in the lesson that shows it, relative to the site's root; None: none does
 
     def to_json(self) -> dict:
-        return {"id": self.id, "title": self.title, "mode": self.mode}
+        return {"id": self.id, "title": self.title, "mode": self.mode, "url": self.url}
 
     @classmethod
     def from_json(cls, data: dict) -> "QuizRef":
-        return cls(data["id"], data["title"], data["mode"])
+        return cls(data["id"], data["title"], data["mode"], data.get("url"))
 
 
 @dataclass(frozen=True)

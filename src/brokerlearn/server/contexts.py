@@ -61,9 +61,12 @@ class DashboardPage(ServerPage):
     courses: list[dict]
     """Per course: `course` (ID), `title`, `lessons`, `completed_lessons`, `share_completed`,
     `videos`, `videos_watched`, `seconds_spent`, `resume` (`url`, `title`) or None, `modules`
-    (`title`, `url`, `lessons`, `completed`), `quizzes` (`title`, `best`, `max_score`,
-    `attempts`, `max_attempts`, `passed`) and `certificate` (the eligibility: `title`,
-    `certificate`, `outcomes`, `lessons`, `eligible`, `missing`) or None."""
+    (`title`, `url`, `lessons`, `completed`), `quizzes` (the graded quizzes with the learner's
+    status, as GET /api/assessments gives them: `title`, `url`, `status`, `best_score`,
+    `max_score`, `attempts_left`, ...) and `certificate` (the eligibility: `title`,
+    `certificate`, `outcomes`, `lessons`, `eligible`, `missing`) or None; with a certificate,
+    `outcome_units` (its outcomes by unit: `id`, `title`, `outcomes`, `met`) and
+    `missing_besides_outcomes` (what else it still needs, in words)."""
     user: Any
     """The signed-in account (`email`, `name`)."""
     hours: Callable[[int], str]

@@ -1,4 +1,4 @@
-"""/dashboard and the progress API (/api/session, /api/progress)."""
+"""/dashboard, the progress API (/api/session, /api/progress) and the assessments' status (/api/assessments)."""
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
@@ -12,6 +12,7 @@ from brokerlearn.server.courses import catalog
 from brokerlearn.server.contexts import DashboardPage
 from brokerlearn.server.rendering import render
 from brokerlearn.server.services import progress
+from brokerlearn.server.services.assessments import course_assessments
 from brokerlearn.server.services.attempts import outcome_scores
 from brokerlearn.server.services.certificates import eligibility
 from brokerlearn.server.services.enrolment import learner_groups
@@ -39,6 +40,14 @@ def get_progress(course_id: str):
     return jsonify(data)
 
 
+@bp.get("/api/assessments/<course_id>")
+@login_required
+def get_assessments(course_id: str):
+    """The signed-in learner's status in each graded quiz of the course (assessments.js)."""
+    course = course_or_404(course_id)
+    return jsonify({"course": course.id, "assessments": course_assessments(db.session(), current_user.id, course)})
+
+
 @bp.post("/api/progress")
 @login_required
 def post_progress():
@@ -57,8 +66,11 @@ def dashboard():
     courses = []
     for course in catalog().all():
         summary = progress.course_progress(session, current_user.id, course)
-        summary["quizzes"] = progress.attempts_overview(session, current_user.id, course)
-        summary["certificate"] = eligibility(session, current_user.id, course)
+        summary["quizzes"] = course_assessments(session, current_user.id, course)
+        summary["certificate"] = certificate = eligibility(session, current_user.id, course)
+        if certificate:
+            summary["outcome_units"] = outcome_units(course, certificate["outcomes"])
+            summary["missing_besides_outcomes"] = _missing_besides_outcomes(certificate)
         courses.append(summary)
     return render(DashboardPage(title=_("Your learning"), courses=courses, user=current_user, hours=_duration,
                                 groups=learner_groups(session, current_user.id, catalog())))
@@ -70,3 +82,23 @@ def _duration(seconds: int) -> str:
     if seconds < 3600:
         return _("%(minutes)s min") % {"minutes": seconds // 60}
     return _("%(hours)s h %(minutes)s min") % {"hours": seconds // 3600, "minutes": seconds % 3600 // 60}
+
+
+def outcome_units(course, outcomes: list[dict]) -> list[dict]:
+    """The certificate's outcomes grouped by the profile's units (once each, in the profile's
+    order): `id`, `title` (None for outcomes in no unit), `outcomes`, `met` (how many reached)."""
+    units = {unit.id: unit for unit in course.profile.units} if course.profile else {}
+    groups: dict[str | None, list[dict]] = {}
+    for outcome in outcomes:
+        unit = course.outcomes[outcome["id"]].unit if outcome["id"] in course.outcomes else None
+        groups.setdefault(unit if unit in units else None, []).append(outcome)
+    order = [u for u in units if u in groups] + ([None] if None in groups else [])
+    return [{"id": u, "title": units[u].title if u else None, "outcomes": groups[u],
+             "met": sum(1 for o in groups[u] if o["met"])} for u in order]
+
+
+def _missing_besides_outcomes(certificate: dict) -> list[str]:
+    """What the certificate still needs other than outcomes (those are marked in the outcome
+    list already, so the dashboard does not name them twice)."""
+    unmet = [o["id"] for o in certificate["outcomes"] if not o["met"]]
+    return [line for line in certificate["missing"] if not any(line.startswith(f"{oid} ") for oid in unmet)]

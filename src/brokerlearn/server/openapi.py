@@ -50,6 +50,12 @@ SPEC = {
                                                   "error or a 5xx."}},
         "/api/progress/{course_id}": {"get": _op("Progress of the signed-in learner in one course", _json("Progress"),
                                                  params=["course_id"])},
+        "/api/assessments/{course_id}": {"get": {**_op(
+            "The signed-in learner's status in each graded quiz of one course", _json("Assessments"),
+            params=["course_id"]),
+            "description": "For the pages that list graded quizzes (assessments.js): per quiz, in the course's "
+                           "order, its status, attempts and best score. Only the signed-in learner's own "
+                           "attempts are read; no question, option or answer is told. 401 when signed out."}},
         "/api/quizzes/{course_id}/{quiz_id}": {"get": _op("Attempts used and scores for a graded quiz",
                                                           _json("QuizStatus"), params=["course_id", "quiz_id"])},
         "/api/quizzes/{course_id}/{quiz_id}/attempts": {"post": _op(
@@ -105,6 +111,26 @@ SPEC = {
             "modules": {"type": "array"}, "quizzes": {"type": "array"},
             "outcomes": {"type": "object", "additionalProperties": {"type": "number"}}}},
         "QuizStatus": {"type": "object"},
+        "Assessments": {"type": "object", "required": ["course", "assessments"], "properties": {
+            "course": {"type": "string"},
+            "assessments": {"type": "array", "items": {"$ref": "#/components/schemas/AssessmentStatus"}}}},
+        "AssessmentStatus": {"type": "object", "required": [
+            "quiz", "title", "module", "url", "status", "attempts_used", "max_attempts", "attempts_left",
+            "best_score", "max_score", "pass_mark", "passed"], "properties": {
+            "quiz": {"type": "string"}, "title": {"type": "string"},
+            "module": {"type": ["string", "null"], "description": "The slug of the module that lists it."},
+            "url": {"type": ["string", "null"], "description": "The quiz in the lesson that shows it, relative "
+                                                                "to the site's root; null when no lesson does."},
+            "status": {"enum": ["not_started", "in_progress", "passed", "no_attempts_left"],
+                       "description": "not_started: no attempt submitted; in_progress: submitted, not passed, "
+                                      "attempts left; passed; no_attempts_left: every allowed attempt "
+                                      "submitted and none passed."},
+            "attempts_used": {"type": "integer", "description": "Attempts submitted."},
+            "max_attempts": {"type": "integer", "description": "0: no limit."},
+            "attempts_left": {"type": ["integer", "null"], "description": "null: no limit."},
+            "best_score": {"type": ["number", "null"], "description": "null: not taken."},
+            "max_score": {"type": "number"}, "pass_mark": {"type": "number", "description": "Share of max_score."},
+            "passed": {"type": "boolean"}}},
         "Attempt": {"type": "object", "properties": {
             "id": {"type": "integer"}, "number": {"type": "integer"},
             "option_order": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}}},

@@ -64,7 +64,7 @@
   var lib = { t: t, has: has, normalise: normalise, typedText: typedText, parseNumber: parseNumber,
               patternMatches: patternMatches, MAX_TEXT: MAX_TEXT };
 
-  function check(typeSet, key, response) {
+  function gradeResponse(typeSet, key, response) {
     return typeSet[key.type].grade(key, response, lib);
   }
 
@@ -77,22 +77,48 @@
     return String(Math.round(value * 100) / 100);
   }
 
-  function showQuestion(fieldset, key, result) {
+  function pointsText(earned, possible) {
+    var values = { earned: formatPoints(earned), possible: formatPoints(possible) };
+    return possible === 1 ? t("{earned} of {possible} point.", values) : t("{earned} of {possible} points.", values);
+  }
+
+  /* The explanation, and for a choice question which options are right: shown once the answer
+     is right, or when the learner asks for it ("Show the answer"), never after a wrong try. */
+  function revealAnswer(fieldset, key, box) {
+    Object.keys(key.options || {}).forEach(function (id) {
+      var slot = fieldset.querySelector("[data-feedback-for=\"" + id + "\"]");
+      if (slot && key.options[id].correct && !slot.textContent) slot.textContent = " — " + t("the right answer");
+    });
+    if (key.explanation_html) {
+      var explanation = document.createElement("div");
+      explanation.className = "explanation";
+      explanation.innerHTML = key.explanation_html;  /* the build rendered and sanitized this HTML */
+      box.appendChild(explanation);
+    }
+  }
+
+  /* `withPoints`: the question's points in its verdict (not when the quiz has this one question,
+     whose score the quiz's result states). */
+  function showQuestion(fieldset, key, result, withPoints) {
     var box = fieldset.querySelector(".question-feedback");
     fieldset.classList.remove("is-correct", "is-wrong", "is-partial");
     fieldset.querySelectorAll(".option-feedback").forEach(function (f) { f.textContent = ""; });
+    box.textContent = "";
     if (result.error) {
       box.textContent = result.error;
       return;
     }
-    var html = "";
+    var verdict = document.createElement("p");
+    verdict.className = "verdict";
+    box.appendChild(verdict);
     if (key.scored === false) {
-      html = "<p class=\"verdict\">" + t("Thank you. Reflections are not marked; yours is kept in this browser only.") + "</p>";
-    } else {
-      var verdict = result.share >= 1 ? t("Correct.") : result.share > 0 ? t("Partly correct.") : t("Not quite.");
-      fieldset.classList.add(result.share >= 1 ? "is-correct" : result.share > 0 ? "is-partial" : "is-wrong");
-      html = "<p class=\"verdict\">" + verdict + " " + (key.points === 1 ? t("{earned} of {possible} point.", { earned: formatPoints(result.share * key.points), possible: formatPoints(key.points) }) : t("{earned} of {possible} points.", { earned: formatPoints(result.share * key.points), possible: formatPoints(key.points) })) + "</p>";
+      verdict.textContent = t("Thank you. Reflections are not marked; yours is kept in this browser only.");
+      return;
     }
+    var right = result.share >= 1;
+    verdict.textContent = (right ? t("Correct.") : result.share > 0 ? t("Partly correct.") : t("Not quite.")) +
+      (withPoints ? " " + pointsText(result.share * key.points, key.points) : "");
+    fieldset.classList.add(right ? "is-correct" : result.share > 0 ? "is-partial" : "is-wrong");
     (result.chosen || []).forEach(function (id) {
       var option = key.options[id];
       var slot = fieldset.querySelector("[data-feedback-for=\"" + id + "\"]");
@@ -101,18 +127,48 @@
           (option.feedback_html ? ": " + option.feedback_html : "");
       }
     });
-    if (key.explanation_html) html += "<div class=\"explanation\">" + key.explanation_html + "</div>";
-    box.innerHTML = html;  /* the build rendered and sanitized this HTML */
+    if (right) { revealAnswer(fieldset, key, box); return; }
+    if (!key.explanation_html && !key.options) return;  /* nothing more to show */
+    var show = document.createElement("button");
+    show.type = "button";
+    show.className = "button button-secondary show-answer";
+    show.textContent = t("Show the answer");
+    show.addEventListener("click", function () {
+      show.remove();
+      revealAnswer(fieldset, key, box);
+      var shown = box.querySelector(".explanation");
+      if (shown) { shown.tabIndex = -1; shown.focus(); }
+    });
+    box.appendChild(show);
+  }
+
+  /* Back to a blank quiz: no answer, tick, mark, verdict, explanation or score left. Practice and
+     graded quizzes alike (server.js starts the graded quiz's next attempt on the same click). */
+  function clear(section) {
+    var form = section.querySelector("form");
+    form.querySelectorAll("input[type=radio], input[type=checkbox]").forEach(function (i) { i.checked = false; });
+    form.querySelectorAll("input.answer, select").forEach(function (i) { i.value = ""; });
+    form.querySelectorAll(".question-feedback, .option-feedback").forEach(function (f) { f.textContent = ""; });
+    form.querySelectorAll("fieldset.question").forEach(function (f) { f.classList.remove("is-correct", "is-wrong", "is-partial"); });
+    section.querySelector(".quiz-result").textContent = t("Cleared: try again.");
+    section.querySelector(".quiz-retry").hidden = true;
+    var first = form.querySelector("input, select, textarea");
+    if (first) first.focus();
   }
 
   function setUp(section) {
+    var retry = section.querySelector(".quiz-retry");
     var keyNode = section.querySelector("script.quiz-key");
-    if (!keyNode) return;
+    if (!keyNode) {  /* graded: marked by the server (server.js); the retry starts clean here too */
+      if (retry) retry.addEventListener("click", function () { clear(section); });
+      return;
+    }
     var keys = JSON.parse(keyNode.textContent);
     var form = section.querySelector("form");
-    var retry = section.querySelector(".quiz-retry");
+    var check = form.querySelector("button[type=submit]");
     var result = section.querySelector(".quiz-result");
     var storage = "brokerlearn:" + location.pathname + ":" + section.id;
+    var scored = Object.keys(keys).filter(function (id) { return keys[id].scored !== false; }).length;
 
     section.querySelectorAll("textarea[data-keep]").forEach(function (area) {
       try { area.value = localStorage.getItem(storage + ":" + area.name) || ""; } catch (e) { /* storage off */ }
@@ -120,20 +176,27 @@
 
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      var earned = 0, possible = 0, unanswered = 0;
+      if (check.hidden) return;  /* checked already: "Try again" first */
+      var earned = 0, possible = 0, unanswered = 0, questions = 0;
       form.querySelectorAll("fieldset.question").forEach(function (fieldset) {
         var key = keys[fieldset.getAttribute("data-question")];
-        var outcome = check(types, key, readResponse(fieldset, key.type));
+        var outcome = gradeResponse(types, key, readResponse(fieldset, key.type));
         fieldset.querySelectorAll("textarea[data-keep]").forEach(function (area) {
           try { localStorage.setItem(storage + ":" + area.name, area.value); } catch (e) { /* storage off */ }
         });
+        questions++;
         if (key.scored !== false) {
           possible += key.points;
           if (outcome.error) unanswered++; else earned += outcome.share * key.points;
         }
-        showQuestion(fieldset, key, outcome);
+        showQuestion(fieldset, key, outcome, scored > 1);
       });
+      if (unanswered && unanswered === questions) {  /* nothing answered: no score, no try used */
+        result.textContent = t("{n} not answered.", { n: unanswered });
+        return;
+      }
       result.textContent = possible ? (possible === 1 ? t("You scored {earned} of {possible} point.", { earned: formatPoints(earned), possible: formatPoints(possible) }) : t("You scored {earned} of {possible} points.", { earned: formatPoints(earned), possible: formatPoints(possible) })) + (unanswered ? " " + t("{n} not answered.", { n: unanswered }) : "") : t("Saved.");
+      check.hidden = true;  /* one check per try: "Try again" starts the next */
       retry.hidden = false;
       /* For listeners such as the SCORM bridge of an exported package. */
       window.dispatchEvent(new CustomEvent("brokerlearn:quiz-checked", { detail: {
@@ -142,19 +205,13 @@
     });
 
     retry.addEventListener("click", function () {
-      form.querySelectorAll("input[type=radio], input[type=checkbox]").forEach(function (i) { i.checked = false; });
-      form.querySelectorAll("input.answer, select").forEach(function (i) { i.value = ""; });
-      form.querySelectorAll(".question-feedback, .option-feedback").forEach(function (f) { f.textContent = ""; });
-      form.querySelectorAll("fieldset.question").forEach(function (f) { f.classList.remove("is-correct", "is-wrong", "is-partial"); });
-      result.textContent = t("Cleared: try again.");
-      retry.hidden = true;
-      var first = form.querySelector("input, select, textarea");
-      if (first) first.focus();
+      clear(section);
+      check.hidden = false;
     });
   }
 
   if (typeof module !== "undefined" && module.exports) {  /* node, for the tests */
-    module.exports = { check: check, lib: lib, normalise: normalise, parseNumber: parseNumber,
+    module.exports = { check: gradeResponse, lib: lib, normalise: normalise, parseNumber: parseNumber,
                        patternMatches: patternMatches, formatPoints: formatPoints };
   }
   if (!hasWindow) return;
