@@ -130,3 +130,20 @@ class GroupMember(Base):
 
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+
+
+class SessionChange(Base):
+    """An account's sessions ended (sign-out everywhere, a new password or role, deactivation,
+    deletion): from `generation` on, older sessions are refused. Every server process reads the
+    rows new since its last look, at most once a second, into its cache of generations
+    (server/services/sessions.py), so a signed-in request needs no database read to know whom
+    it is from. No foreign key: the row outlives a deleted account. Rows older than
+    sessions.KEEP are pruned."""
+
+    __tablename__ = "session_changes"
+    __table_args__ = (Index("ix_session_changes_changed_at", "changed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer)
+    generation: Mapped[int] = mapped_column(Integer)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
