@@ -122,6 +122,27 @@ user_logged_in.connect(_signed_in)
 user_logged_out.connect(_signed_out)
 
 
+_SIGNED_CSRF: dict[tuple[str, str], str] = {}
+
+
+def csrf_token() -> str:
+    """flask-wtf's generate_csrf(), without signing the same token again on every call: the token
+    of a session never expires (WTF_CSRF_TIME_LIMIT=None), so its signed form is kept per process
+    (signing was a tenth of /api/session's time, bench/README.md)."""
+    from flask_wtf.csrf import generate_csrf
+    raw = session.get("csrf_token")
+    cacheable = current_app.config.get("WTF_CSRF_TIME_LIMIT") is None and isinstance(raw, str)
+    key = (current_app.secret_key, raw) if cacheable else None
+    signed = _SIGNED_CSRF.get(key) if key else None
+    if signed is None:
+        signed = generate_csrf()
+        if cacheable:
+            if len(_SIGNED_CSRF) >= 50_000:
+                _SIGNED_CSRF.clear()
+            _SIGNED_CSRF[key] = signed
+    return signed
+
+
 @login_manager.unauthorized_handler
 def _unauthorized():
     from flask import redirect, url_for
