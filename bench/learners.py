@@ -115,6 +115,25 @@ class Learner(FastHttpUser):
         gevent.sleep(seconds)
 
 
+SETTLE = float(os.environ.get("BL_SETTLE", "0"))
+
+
+@events.spawning_complete.add_listener
+def _reset_after_settling(user_count, **_kwargs):
+    """The figures are of the steady part: once all learners have signed in and BL_SETTLE seconds
+    more have passed (their first pages loaded), the statistics start again."""
+    if SETTLE > 0:
+        import gevent
+        from locust import runners
+        gevent.spawn_later(SETTLE, lambda: runners.locust_runner_environment_stats_reset())
+
+
+@events.init.add_listener
+def _remember_environment(environment, **_kwargs):
+    from locust import runners
+    runners.locust_runner_environment_stats_reset = environment.stats.reset_all
+
+
 @events.quitting.add_listener
 def _summary(environment, **_kwargs):
     stats = environment.stats.total
