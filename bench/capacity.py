@@ -89,11 +89,16 @@ def locust(base: str, build: Path, users: int, spawn_rate: float, settle: int, h
     env = {**os.environ, "BL_BUILD": str(build), "BL_PASSWORD": PASSWORD, "BL_SETTLE": str(settle)}
     started = time.monotonic()
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(ramp + settle)
-    cpu_start, steady_start = cpu_seconds(server_pid), time.monotonic()
-    time.sleep(max(0.0, hold - 2))
-    cpu_used, steady = cpu_seconds(server_pid) - cpu_start, time.monotonic() - steady_start
-    _, stderr = process.communicate(timeout=300)
+    try:
+        time.sleep(ramp + settle)
+        cpu_start, requests_start = cpu_seconds(server_pid), time.monotonic()
+        time.sleep(max(0.0, hold - 2))
+        cpu_used, steady = cpu_seconds(server_pid) - cpu_start, time.monotonic() - requests_start
+        _, stderr = process.communicate(timeout=300)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
     load = os.getloadavg()
     rows = list(csv.DictReader(open(f"{prefix}_stats.csv")))
     total = next(row for row in rows if row["Name"] == "Aggregated")
@@ -125,6 +130,8 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     args = parser.parse_args()
     levels = [int(n) for n in args.users.split(",")]
+    import signal
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stopped: the server is stopped too
 
     work = Path(tempfile.mkdtemp(prefix="brokerlearn-capacity-"))
     out = BENCH / "out"
@@ -134,6 +141,8 @@ def main() -> None:
         build = build_course(work)
         from brokerlearn.server.db import upgrade
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "BROKERLEARN_SETTINGS")}
+        # Every simulated learner signs in from 127.0.0.1: the limit per address would refuse them.
+        env["BROKERLEARN_LOGIN_ATTEMPTS"] = "1000000"
         if args.database == "postgres":
             cluster, url = postgres_url(work)
             env["DATABASE_URL"] = url

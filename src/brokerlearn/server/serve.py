@@ -106,7 +106,11 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict:
         "worker_class": "gthread",  # keep-alive connections, and a slow client holds one thread only
         "threads": threads,
         "backlog": 2048,
-        "keepalive": 5,
+        # Idle keep-alive connections stay open longer than nginx keeps its own to the upstream
+        # (60 s): the proxy, not the server, closes an idle one, so a request sent on it as it
+        # closes (a POST, which is not retried) does not fail. Idle connections cost a file each.
+        "keepalive": 75,
+        "worker_connections": 4000,
         "graceful_timeout": 30,  # SIGTERM: the requests in hand are finished first
         "timeout": 60,
         # X-Forwarded-* are the application's to believe or not (server/proxies.py), never gunicorn's.
