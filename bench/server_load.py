@@ -1,7 +1,10 @@
 """Load a served brokerlearn instance with wrk and compare it with two reference endpoints on the
 same server settings in the same run. See bench/README.md.
 
-    .venv/bin/python bench/server_load.py [--duration 10] [--connections 64] [--threads 8]
+    .venv/bin/python bench/server_load.py [--duration 10] [--connections 64] [--server gunicorn]
+        [--workers 2] [--threads 4]
+    .venv/bin/python bench/server_load.py --sweep gthread:1,gthread:4,sync:1,waitress:8
+        (the reference endpoints alone, under each server setting: which is best here)
 """
 from __future__ import annotations
 
@@ -152,28 +155,104 @@ def count_rows(db: Path, sql: str) -> int:
         return connection.execute(sql).fetchone()[0]
 
 
+def start_reference(work: Path, port: int, server: str, workers: int | None, threads: int,
+                    worker_class: str = "gthread") -> subprocess.Popen:
+    command = [sys.executable, str(BENCH / "reference_app.py"), str(port), str(work / f"reference-{port}.db"),
+               str(threads), "--server", server, "--worker-class", worker_class]
+    if workers:
+        command += ["--workers", str(workers)]
+    return subprocess.Popen(command, stderr=subprocess.DEVNULL)
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def combined(parts: list[dict]) -> dict:
+    """Slices of one scenario as one: summed counts; the slowest slice's percentiles (an upper bound)."""
+    total = {key: sum(part[key] for part in parts) for key in ("requests", "duration_us", "acked", "errors")}
+    total["rps"] = total["requests"] / (total["duration_us"] / 1e6)
+    total["p50_us"] = sorted(part["p50_us"] for part in parts)[len(parts) // 2]
+    total["p99_us"] = max(part["p99_us"] for part in parts)
+    total["p99_us_median_slice"] = sorted(part["p99_us"] for part in parts)[len(parts) // 2]
+    return total
+
+
+def report(name: str, result: dict) -> None:
+    print(f"{name:40} {result['rps']:8.0f} req/s  p50 {result['p50_us'] / 1000:6.1f} ms  "
+          f"p99 {result['p99_us'] / 1000:6.1f} ms  errors {result['errors']}", flush=True)
+
+
+def sweep(args, work: Path) -> None:
+    """The bare endpoints under each server setting, in turn, in one run."""
+    results = {}
+    for setting in args.sweep.split(","):
+        kind, _, threads = setting.partition(":")
+        server, worker_class = ("waitress", "gthread") if kind == "waitress" else ("gunicorn", kind)
+        port = free_port()
+        process = start_reference(work, port, server, args.workers, int(threads or 1), worker_class)
+        try:
+            ref = f"http://127.0.0.1:{port}"
+            wait_for(ref + "/const", process)
+            wrk(ref + "/const", LUA_GET, work, 2, args.connections, 2, {})  # warm up
+            for name, url, script, env in (("constant", ref + "/const", LUA_GET, {}),
+                                           ("insert", ref, LUA_EVENTS, {"BL_PATH": "/insert", "BL_RUN": "s"})):
+                result = wrk(url, script, work, args.duration, args.connections, 2, env)
+                results[f"{setting} {name}"] = result
+                report(f"{setting} {name}", result)
+        finally:
+            stop(process)
+    out = BENCH / "out"
+    out.mkdir(exist_ok=True)
+    (out / "server_sweep.json").write_text(json.dumps({"results": results, "args": vars(args),
+                                                       "load": os.getloadavg()}, indent=2))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds per scenario (default 10)")
     parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--threads", type=int, default=8, help="waitress threads of both servers")
+    parser.add_argument("--rounds", type=int, default=1, help="interleaved slices of each scenario (default 1)")
+    parser.add_argument("--server", choices=["gunicorn", "waitress"], default="gunicorn",
+                        help="the WSGI server of both (default gunicorn, as brokerlearn serve on Linux)")
+    parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: one per core)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads per process of both servers (default: brokerlearn serve's)")
+    parser.add_argument("--ref-worker-class", default="gthread",
+                        help="gunicorn worker class of the reference endpoints (gthread, as brokerlearn; or sync)")
+    parser.add_argument("--no-request-log", dest="request_log", action="store_false",
+                        help="serve with BROKERLEARN_REQUEST_LOG=0 (default: the log on, as installed)")
+    parser.add_argument("--sweep", default="", help="only the reference endpoints, under each KIND:THREADS given")
     parser.add_argument("--only", default="", help="run only the scenarios whose name contains this text")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install wrk")
+    sys.path.insert(0, str(REPO / "src"))
+    from brokerlearn.server.serve import GUNICORN_THREADS
+    threads = args.threads or (GUNICORN_THREADS if args.server == "gunicorn" else 8)
 
     work = Path(tempfile.mkdtemp(prefix="brokerlearn-load-"))
     processes = []
     try:
+        if args.sweep:
+            sweep(args, work)
+            return
         build = build_course(work)
         port, ref_port = free_port(), free_port()
+        command = [sys.executable, "-m", "brokerlearn", "serve", str(build), "--port", str(port), "--instance",
+                   str(work / "instance"), "--server", args.server, "--threads", str(threads)]
+        if args.workers:
+            command += ["--workers", str(args.workers)]
         processes.append(subprocess.Popen(
-            [sys.executable, "-m", "brokerlearn", "serve", str(build), "--port", str(port), "--instance",
-             str(work / "instance"), "--threads", str(args.threads)], stderr=subprocess.DEVNULL,
-            env={k: v for k, v in os.environ.items() if k != "DATABASE_URL"}))
-        processes.append(subprocess.Popen(
-            [sys.executable, str(BENCH / "reference_app.py"), str(ref_port), str(work / "reference.db"),
-             str(args.threads)], stderr=subprocess.DEVNULL))
+            command, stderr=subprocess.DEVNULL,
+            env={**{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+                 "BROKERLEARN_REQUEST_LOG": "1" if args.request_log else "0"}))
+        processes.append(start_reference(work, ref_port, args.server, args.workers, threads, args.ref_worker_class))
         base, ref = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{ref_port}"
         wait_for(base + "/api/session", processes[0])
         wait_for(ref + "/const", processes[1])
@@ -184,7 +263,7 @@ def main() -> None:
         c, d = args.connections, args.duration
         scenarios = [
             ("static lesson page", base + LESSON, LUA_GET, {}, c, 2),
-            ("session (signed in, reads the account)", base + "/api/session", LUA_GET, auth, c, 2),
+            ("session (signed in)", base + "/api/session", LUA_GET, auth, c, 2),
             ("reference: constant", ref + "/const", LUA_GET, {}, c, 2),
             ("progress API", base, LUA_EVENTS, {**auth, "BL_PATH": "/api/progress", "BL_RUN": run_id}, c, 2),
             ("reference: SQLite insert", ref, LUA_EVENTS, {"BL_PATH": "/insert", "BL_RUN": run_id}, c, 2),
@@ -196,29 +275,46 @@ def main() -> None:
             wrk(url, LUA_GET, work, 2, c, 2, {})
         results = {}
         scenarios = [s for s in scenarios if args.only in s[0]]
-        for name, url, script, env, conns, threads in scenarios:
-            results[name] = {**wrk(url, script, work, d, conns, threads, env), "connections": conns}
-            print(f"{name:34} {results[name]['rps']:8.0f} req/s  p50 {results[name]['p50_us'] / 1000:6.1f} ms  "
-                  f"p99 {results[name]['p99_us'] / 1000:6.1f} ms  errors {results[name]['errors']}", flush=True)
+        load_before = os.getloadavg()
+        # The machine is shared: each scenario runs in --rounds slices, interleaved with the
+        # others, so that a busy minute of the neighbours weighs on all of them alike.
+        slices = {name: [] for name, *_ in scenarios}
+        for number in range(args.rounds):
+            for name, url, script, env, conns, wrk_threads in scenarios:
+                env = {**env, "BL_RUN": f"{run_id}r{number}"} if "BL_RUN" in env else env  # new event ids
+                slices[name].append(wrk(url, script, work, max(1, d // args.rounds), conns, wrk_threads, env))
+        for name, *_rest in scenarios:
+            results[name] = {**combined(slices[name]), "connections": _rest[-2]}
+            report(name, results[name])
+        load_after = os.getloadavg()
+        time.sleep(1)  # the last responses' rows are committed before they are counted
 
         stored = count_rows(work / "instance" / "brokerlearn.db",
-                            f"SELECT count(*) FROM progress_events WHERE event_id LIKE 'b{run_id}-%'")
-        stored_ref = count_rows(work / "reference.db", "SELECT count(*) FROM events")
+                            f"SELECT count(*) FROM progress_events WHERE event_id LIKE 'b{run_id}r%'")
+        stored_ref = count_rows(work / f"reference-{ref_port}.db", "SELECT count(*) FROM events")
         graded = count_rows(work / "instance" / "brokerlearn.db",
                             "SELECT count(*) FROM quiz_attempts WHERE status = 'submitted'")
-        if not {"progress API", "reference: SQLite insert", "static lesson page"} <= set(results):
-            return
-        progress, insert = results["progress API"], results["reference: SQLite insert"]
-        static, constant = results["static lesson page"], results["reference: constant"]
-        summary = {
-            "progress / bare insert": progress["rps"] / insert["rps"],
-            "static page / constant": static["rps"] / constant["rps"],
-            "progress p99 ms": progress["p99_us"] / 1000,
-            "progress acknowledged": progress["acked"], "progress stored": stored,
-            "progress lost": max(0, progress["acked"] - stored),
-            "insert acknowledged": insert["acked"], "insert stored": stored_ref,
-            "graded acknowledged": results["graded attempt (start + submit)"]["acked"], "graded stored": graded,
-        }
+        summary = {"server": args.server, "workers": args.workers or os.cpu_count(), "threads": threads,
+                   "load average before, after (1 min)": [round(load_before[0], 1), round(load_after[0], 1)]}
+        if {"progress API", "reference: SQLite insert"} <= set(results):
+            progress, insert = results["progress API"], results["reference: SQLite insert"]
+            summary.update({
+                "progress / bare insert": round(progress["rps"] / insert["rps"], 3),
+                "progress p99 ms": progress["p99_us"] / 1000,
+                "progress acknowledged": progress["acked"], "progress stored": stored,
+                "progress lost": max(0, progress["acked"] - stored),
+                "insert acknowledged": insert["acked"], "insert stored": stored_ref,
+                "insert lost": max(0, insert["acked"] - stored_ref)})
+        if "reference: constant" in results:
+            constant = results["reference: constant"]
+            for name, key in (("static lesson page", "static page / constant"),
+                              ("session (signed in)", "session / constant")):
+                if name in results:
+                    summary[key] = round(results[name]["rps"] / constant["rps"], 3)
+        if "graded attempt (start + submit)" in results:
+            summary.update({"graded p99 ms": results["graded attempt (start + submit)"]["p99_us"] / 1000,
+                            "graded acknowledged": results["graded attempt (start + submit)"]["acked"],
+                            "graded stored": graded})
         print(json.dumps(summary, indent=2))
         out = BENCH / "out"
         out.mkdir(exist_ok=True)
@@ -226,8 +322,7 @@ def main() -> None:
                                                           "args": vars(args)}, indent=2))
     finally:
         for process in processes:
-            process.terminate()
-            process.wait(timeout=20)
+            stop(process)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -75,11 +75,18 @@ def _instance_folder(instance: Path | None, create: bool = False) -> Path:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--instance", type=click.Path(path_type=Path), default=None,
               help="Instance folder (database, secret key). Default: ./instance or BROKERLEARN_INSTANCE.")
-@click.option("--threads", type=int, default=None, help="Worker threads (default: BROKERLEARN_THREADS or 8).")
-def serve(build_dir: Path, host: str, port: int, instance: Path | None, threads: int | None) -> None:
-    """Serve BUILD_DIR/site/ with accounts, progress and graded quizzes (waitress WSGI server)."""
+@click.option("--server", "server", type=click.Choice(["auto", "gunicorn", "waitress"]), default="auto",
+              show_default=True, help="auto: gunicorn where it runs (Linux and other POSIX systems), else waitress.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="gunicorn worker processes (default: BROKERLEARN_WORKERS, else one per core this process may use).")
+@click.option("--threads", type=click.IntRange(min=1), default=None,
+              help="Threads per process (default: BROKERLEARN_THREADS, else 4 per gunicorn worker, 8 under waitress).")
+def serve(build_dir: Path, host: str, port: int, instance: Path | None, server: str, workers: int | None,
+          threads: int | None) -> None:
+    """Serve BUILD_DIR/site/ with accounts, progress and graded quizzes (gunicorn with one worker
+    process per core, or waitress)."""
     from brokerlearn.server.serve import serve as run_server
-    run_server(build_dir, host, port, instance, threads, _say)
+    run_server(build_dir, host, port, instance, threads, _say, workers=workers, server=server)
 
 
 # -- the database and accounts --------------------------------------------------------------------

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 from flask_login import current_user, login_required
-from flask_wtf.csrf import generate_csrf
 
 from brokerlearn.server.language import gettext as _
 from brokerlearn.server import db
@@ -11,6 +10,7 @@ from brokerlearn.server.json_requests import course_or_404, json_body
 from brokerlearn.server.courses import catalog
 from brokerlearn.server.contexts import DashboardPage
 from brokerlearn.server.rendering import render
+from brokerlearn.server.security import csrf_token
 from brokerlearn.server.services import progress
 from brokerlearn.server.services.assessments import course_assessments
 from brokerlearn.server.services.attempts import outcome_scores
@@ -26,7 +26,7 @@ def session_info():
     user = None
     if current_user.is_authenticated:
         user = {"email": current_user.email, "name": current_user.name, "role": current_user.role}
-    return jsonify({"server": "brokerlearn", "user": user, "csrf_token": generate_csrf()})
+    return jsonify({"server": "brokerlearn", "user": user, "csrf_token": csrf_token()})
 
 
 @bp.get("/api/progress/<course_id>")

@@ -222,3 +222,20 @@ class AuditEntry(Base):
     target_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     target: Mapped[str] = mapped_column(String(400), default="")  # what it was done to, in words
     details: Mapped[str] = mapped_column(Text, default="")
+
+
+class SessionChange(Base):
+    """An account's sessions ended (sign-out everywhere, a new password or role, deactivation,
+    deletion): from `generation` on, older sessions are refused. Every server process reads the
+    rows new since its last look, at most once a second, into its cache of generations
+    (server/services/sessions.py), so a signed-in request needs no database read to know whom
+    it is from. No foreign key: the row outlives a deleted account. Rows older than
+    sessions.KEEP are pruned."""
+
+    __tablename__ = "session_changes"
+    __table_args__ = (Index("ix_session_changes_changed_at", "changed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer)
+    generation: Mapped[int] = mapped_column(Integer)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 import functools
+import time
 import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import Flask, request
-from flask_login import LoginManager
+from flask import Flask, current_app, request, session
+from flask_login import LoginManager, user_logged_in, user_logged_out
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import bindparam, select
 
 from brokerlearn.server import db
 from brokerlearn.server.models import User
+from brokerlearn.server.services import sessions
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -40,8 +42,8 @@ def init_app(app: Flask) -> None:
 
 @dataclass(frozen=True)
 class SignedInUser:
-    """The signed-in account as views need it: read with one cached Core query per request
-    (loading the ORM object cost more than the rest of a progress call)."""
+    """The signed-in account as views need it, as the signed session carries it: no database
+    read per request (server/services/sessions.py says how a session stays valid)."""
 
     id: int
     email: str
@@ -56,19 +58,89 @@ class SignedInUser:
         return f"{self.id}:{self.session_version}"
 
 
+ACCOUNT_KEY = "_account"  # in the signed session: [id, generation, role, name, e-mail, checked at]
 _USER_BY_ID = select(User.id, User.email, User.name, User.role, User.session_version).where(
     User.id == bindparam("user_id"))
 
 
+def _remember_account(user) -> None:
+    """Keep the account in the session, checked against the database now."""
+    session[ACCOUNT_KEY] = [user.id, user.session_version, user.role, user.name, user.email, int(time.time())]
+
+
+def _account_in_session(user_id: int, version: int) -> SignedInUser | None:
+    record = session.get(ACCOUNT_KEY)
+    if not (isinstance(record, list) and len(record) == 6 and record[0] == user_id and record[1] == version):
+        return None
+    if not isinstance(record[5], int) or not 0 <= time.time() - record[5] < sessions.VERIFY:
+        return None  # checked too long ago (or by a clock ahead): read it again
+    _, _, role, name, email, _ = record
+    return SignedInUser(id=user_id, email=email, name=name, role=role, session_version=version)
+
+
+def _refuse() -> None:
+    """A session that has ended keeps nothing of the account, and its remember cookie goes."""
+    for key in (ACCOUNT_KEY, "_user_id", "_fresh", "_id"):
+        session.pop(key, None)
+    if request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")):
+        session["_remember"] = "clear"
+
+
 @login_manager.user_loader
 def _load_user(token: str):
-    """Sessions name the user and their session version: a password change ends old sessions."""
+    """Sessions name the user and their session generation: the account comes from the signed
+    session, its validity from this process's cache of generations; the database is read only
+    for a remember cookie or a session whose account was last checked sessions.VERIFY ago."""
     try:
         user_id, version = (int(part) for part in token.split(":"))
     except ValueError:
         return None
-    row = db.connection().execute(_USER_BY_ID, {"user_id": user_id}).first()
-    return SignedInUser(*row) if row is not None and row.session_version == version else None
+    user = _account_in_session(user_id, version)
+    if user is None:
+        row = db.connection().execute(_USER_BY_ID, {"user_id": user_id}).first()
+        if row is None or row.session_version != version:
+            _refuse()
+            return None
+        user = SignedInUser(*row)
+        _remember_account(user)
+    cache = sessions.generations_for(current_app.extensions["brokerlearn_engine"].url)
+    if version < cache.floor(db.connection, user_id):
+        _refuse()
+        return None
+    return user
+
+
+def _signed_in(_app, user, **_extra) -> None:
+    _remember_account(user)
+
+
+def _signed_out(_app, user, **_extra) -> None:
+    session.pop(ACCOUNT_KEY, None)
+
+
+user_logged_in.connect(_signed_in)
+user_logged_out.connect(_signed_out)
+
+
+_SIGNED_CSRF: dict[tuple[str, str], str] = {}
+
+
+def csrf_token() -> str:
+    """flask-wtf's generate_csrf(), without signing the same token again on every call: the token
+    of a session never expires (WTF_CSRF_TIME_LIMIT=None), so its signed form is kept per process
+    (signing was a tenth of /api/session's time, bench/README.md)."""
+    from flask_wtf.csrf import generate_csrf
+    raw = session.get("csrf_token")
+    cacheable = current_app.config.get("WTF_CSRF_TIME_LIMIT") is None and isinstance(raw, str)
+    key = (current_app.secret_key, raw) if cacheable else None
+    signed = _SIGNED_CSRF.get(key) if key else None
+    if signed is None:
+        signed = generate_csrf()
+        if cacheable:
+            if len(_SIGNED_CSRF) >= 50_000:
+                _SIGNED_CSRF.clear()
+            _SIGNED_CSRF[key] = signed
+    return signed
 
 
 @login_manager.unauthorized_handler

@@ -77,7 +77,11 @@ SETTINGS = [
     Setting("LRS_USERNAME", "BROKERLEARN_LRS_USERNAME", "", "The LRS's basic-auth key or user name."),
     Setting("LRS_PASSWORD", "BROKERLEARN_LRS_PASSWORD", "", "The LRS's basic-auth secret or password."),
     Setting("LRS_INTERVAL", "BROKERLEARN_LRS_INTERVAL", 5, "Seconds between looks for new events to forward.", int),
-    Setting("THREADS", "BROKERLEARN_THREADS", 8, "Worker threads of `brokerlearn serve`.", int),
+    Setting("WORKERS", "BROKERLEARN_WORKERS", 0,
+            "Worker processes of `brokerlearn serve` under gunicorn. 0: one per core the server may use.", int),
+    Setting("THREADS", "BROKERLEARN_THREADS", 0,
+            "Threads per process of `brokerlearn serve`. 0: 4 per gunicorn worker, 8 under waitress "
+            "(chosen by measurement, bench/README.md).", int),
     Setting("PROXIES", "BROKERLEARN_PROXIES", 0,
             "Number of reverse proxies (nginx, a load balancer) in front of the server whose "
             "X-Forwarded-For/-Proto/-Host headers are trusted. 0: none (the server faces clients itself): the "

@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from brokerlearn.server.language import gettext as _
 from brokerlearn.server.models import ROLES, LoginFailure, User, utcnow
+from brokerlearn.server.services import sessions
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 200
@@ -146,31 +147,42 @@ def authenticate(db: Session, email: str, password: str, address: str, limit: in
     return user
 
 
-def end_sessions(db: Session, user_id: int) -> None:
-    """Every session and remember cookie of the account stops working (signing out)."""
-    db.execute(update(User).where(User.id == user_id).values(session_version=User.session_version + 1))
+def end_sessions(db: Session, user_id: int) -> int | None:
+    """Every session and remember cookie of the account stops working, in every server process
+    at once (this one now, the others within sessions.POLL): the one way sessions end, for
+    signing out, a new password or role, deactivation and deletion. Commits whatever the
+    caller changed with it; returns the account's new session generation (None: no account)."""
+    generation = db.execute(update(User).where(User.id == user_id)
+                            .values(session_version=User.session_version + 1)
+                            .returning(User.session_version)).scalar()
+    if generation is not None:
+        sessions.record_change(db, user_id, generation)
     db.commit()
+    if generation is not None:
+        sessions.ended_here(db, user_id, generation)
+    return generation
 
 
 def set_password(db: Session, user: User, password: str) -> None:
+    """A new password; every session ends (the caller may sign the current one in again)."""
     check_password_rules(password)
     user.password_hash = generate_password_hash(password)
-    user.session_version += 1  # signs out every other session
-    db.commit()
+    end_sessions(db, user.id)
 
 
 def set_role(db: Session, user: User, role: str) -> None:
+    """A new role; the account's sessions end, so none goes on with the old role."""
     if role not in ROLES:
         raise AccountError(_("Role must be one of %(join)s.") % {"join": ', '.join(ROLES)}, "role")
     user.role = role
-    user.session_version += 1
-    db.commit()
+    end_sessions(db, user.id)
 
 
 def delete_user(db: Session, user: User) -> None:
     """The account and everything recorded about the learner (cascades to progress and attempts)."""
     from brokerlearn.server.services.certificates import withdraw_for_deleted_account
     withdraw_for_deleted_account(db, user.id)
+    end_sessions(db, user.id)  # in every process, before the row goes
     db.delete(user)
     db.commit()
 
