@@ -6,7 +6,7 @@ private manifest."""
 from __future__ import annotations
 
 from brokerlearn.compiler.activities import Activity, Placement
-from brokerlearn.compiler.markdown import render_inline_markdown
+from brokerlearn.compiler.markdown import render_inline_markdown, render_markdown_line
 from brokerlearn.course.schema_assignment import FILE_TYPES
 from brokerlearn.course.schema_types import did_you_mean
 
@@ -32,7 +32,7 @@ def _criterion(c: dict) -> dict:
     return {"id": c["id"], "title": c["title"], "kind": kind, "outcomes": c["outcomes"],
             "description_html": render_inline_markdown(c["description"]) if c["description"] else "",
             "levels": [{"title": l["title"], "points": _points(l["points"]), "expected": l["id"] == c["expected"],
-                        "descriptor_html": render_inline_markdown(l["descriptor"])} for l in c["levels"]],
+                        "descriptor_html": render_markdown_line(l["descriptor"])} for l in c["levels"]],
             "checks": list(c["items"]), "max_points": _points(top)}
 
 
