@@ -31,7 +31,7 @@ def _criterion(c: dict) -> dict:
            c["max_points"] if kind == "points" else len(c["items"]) if kind == "checklist" else 0)
     return {"id": c["id"], "title": c["title"], "kind": kind, "outcomes": c["outcomes"],
             "description_html": render_inline_markdown(c["description"]) if c["description"] else "",
-            "levels": [{"title": l["title"], "points": _points(l["points"]), "expected": l["id"] == c["expected"],
+            "levels": [{"title": l["title"], "points": _points(l["points"]), "count": 1 if l["points"] == 1 else 2, "expected": l["id"] == c["expected"],
                         "descriptor_html": render_markdown_line(l["descriptor"])} for l in c["levels"]],
             "checks": list(c["items"]), "max_points": _points(top)}
 
