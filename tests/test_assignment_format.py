@@ -218,3 +218,10 @@ def test_the_scaffold_builds_as_it_is(tmp_path):
     course, diags = load(root)
     assert not diags.errors, diags.items
     assert course.assignments["write-profile"].rubric.criterion("content").expected == "meets"
+    lesson = root / "modules" / "01-m" / "01-l.md"
+    lesson.write_text(lesson.read_text() + "\n::: assignment write-profile\n:::\n")
+    from brokerlearn.compiler.pipeline import build
+    result = build(root, tmp_path / "out", show_progress=False)
+    assert not result.diagnostics.errors
+    page = (tmp_path / "out" / "site" / "c" / "m" / "l" / "index.html").read_text()
+    assert 'data-assignment="write-profile"' in page and "Submit within 14 days" in page

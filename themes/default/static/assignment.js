@@ -9,7 +9,7 @@
     return text;
   };
   var sections = document.querySelectorAll("section.assignment[data-assignment]");
-  if (!sections.length) return;
+  if (!document.querySelector("section.assignment .assignment-form")) return;  /* none, or in a package */
   var root = document.documentElement.getAttribute("data-root") || "./";
   var api = new URL(root + "api/", location.href).href;
   var csrf = null;
@@ -87,6 +87,7 @@
         remove.type = "button";
         remove.className = "button button-secondary";
         remove.textContent = t("Remove");
+        remove.setAttribute("aria-label", t("Remove {name}", { name: f.name }));
         remove.addEventListener("click", function () {
           call("DELETE", path + "/draft/files/" + f.id).then(refresh, function (error) { status.textContent = error.message; });
         });

@@ -18,7 +18,9 @@ def view(place: Placement) -> dict | None:
         place.error(f"unknown assignment '{name}': add a file modules/<module>/{name}.assignment.yml "
                     f"with 'id: {name}'{did_you_mean(name, assignments)}")
         return None
-    return {"assignment": assignment_view(assignments[name].public_view(), course.id, place.index)}
+    view = assignment_view(assignments[name].public_view(), course.id, place.index)
+    view["in_package"] = place.preview == "package"  # a SCORM package: handed in elsewhere, no form
+    return {"assignment": view}
 
 
 def _points(value: float) -> str:
@@ -47,7 +49,7 @@ def assignment_view(public: dict, course_id: str, index: int) -> dict:
         "max_mb": _points(files["max_mb"]) if files else "",
         "steps": public["steps"], "peer_reviews": public["peer_reviews"],
         "pass_percent": round(public["pass_mark"] * 100), "max_attempts": public["max_attempts"],
-        "resubmit": public["resubmit"], "due": public["due"],
+        "resubmit": public["resubmit"], "due": {k: public["due"].get(k) for k in ("submit", "review", "feedback")},
         "rubric_title": public["rubric"]["title"], "rubric_version": public["rubric"]["version"],
         "criteria": [_criterion(c) for c in public["rubric"]["criteria"]],
     }
