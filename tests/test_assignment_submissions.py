@@ -1,5 +1,5 @@
 """Submissions on the server (issue 18, items 3 and 8): drafts, files, submitting, who may read
-what, and the upload attacks, through the Flask test client on SQLite (the types are portable)."""
+what, and the upload attacks, through the Flask test client on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import io
@@ -12,14 +12,6 @@ TEXT = " ".join(["word"] * 70) + "\n\n**Agenda**: <script>alert(1)</script> [x](
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
        b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82")
-
-
-@pytest.fixture(params=["sqlite"])
-def database_url(request, tmp_path) -> str:
-    from brokerlearn.server.db import upgrade
-    url = f"sqlite:///{tmp_path / 'brokerlearn.db'}"
-    upgrade(url)
-    return url
 
 
 def docx(extra: dict | None = None, big: int = 0) -> bytes:
