@@ -204,3 +204,64 @@ def scaffold_storyboard(course: Path, name: str) -> Path:
                     "    title: What the adviser did\n    narration: >\n      Tell what the adviser did, "
                     "step by step, and what came of it.\n", encoding="utf-8")
     return path
+
+
+_ASSIGNMENT_YML = """\
+# Assessed work: place it in a lesson with '::: assignment {id}' then ':::' (docs/authoring.md).
+id: {id}
+title: {title}
+brief: |
+  What the learner does and hands in, in a few sentences.
+# outcomes: [U1.O1]        # outcome IDs of the profile this work evidences
+submission:
+  text:
+    min_words: 100
+    max_words: 600
+  # files:
+  #   types: [pdf, docx, odt]
+  #   max_mb: 10
+rubric:                      # or the ID of a shared rubric file, rubrics/ID.yml
+  criteria:
+    - id: content
+      title: What the work must show
+      # outcomes: [U1.O1]
+      levels:                # lowest first, each worth more than the one before
+        - id: not-yet
+          title: Not yet
+          descriptor: What is missing in work at this level.
+          points: 0
+        - id: meets
+          title: Meets the standard
+          descriptor: What work that meets the standard shows.
+          points: 2
+        - id: exceeds
+          title: Beyond
+          descriptor: What makes work stand out.
+          points: 3
+    - id: feedback
+      title: One thing to keep, one thing to change
+      kind: comment
+steps:
+  # peer:
+  #   reviews: 2             # at most {max_reviews}
+  # self: true
+  trainer: true
+pass_mark: 0.6
+resubmit:
+  allowed: trainer
+  max_attempts: 2
+due:
+  submit: 14
+"""
+
+
+def scaffold_assignment(module: Path, assignment_id: str) -> Path:
+    from brokerlearn.course.schema_assignment import MAX_PEER_REVIEWS
+    module = _module_dir(module)
+    slug = slug_of(assignment_id)
+    path = module / f"{slug}.assignment.yml"
+    if not slug or path.exists():
+        raise UsageError(f"choose another assignment ID: '{assignment_id}' is {'taken' if slug else 'not usable'}")
+    path.write_text(_ASSIGNMENT_YML.format(id=slug, title=_yaml_text(slug.replace("-", " ").capitalize()),
+                                           max_reviews=MAX_PEER_REVIEWS), encoding="utf-8")
+    return path

@@ -27,6 +27,8 @@ FRAGMENTS = {
                  "the page (see the question types' own templates under `questions/`), and `lang`.",
     "video.html": "A video inside a lesson body: `video`, the player's view (renditions, poster, captions, "
                   "transcript), and `lang`.",
+    "assignment.html": "Assessed work inside a lesson body: `assignment`, its public view (brief, what to submit, "
+                       "steps, rubric criteria; never a trainer example), and `lang`.",
 }
 """Templates rendered inside a page rather than as one, with what they get."""
 

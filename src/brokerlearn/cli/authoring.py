@@ -143,6 +143,17 @@ def new_quiz(quiz_id: str, module: Path, mode: str) -> None:
     click.echo(f"created {path}; place it in a lesson with:\n::: quiz {path.stem}\n:::")
 
 
+@new.command("assignment")
+@click.argument("assignment_id")
+@click.option("--module", "module", default=".", type=click.Path(path_type=Path, file_okay=False), show_default=True)
+def new_assignment(assignment_id: str, module: Path) -> None:
+    """An assignment file with a brief, a text submission and a rubric; place it with ::: assignment ID."""
+    from brokerlearn.authoring.scaffold import scaffold_assignment
+    path = scaffold_assignment(module, assignment_id)
+    name = path.name.removesuffix(".assignment.yml")
+    click.echo(f"created {path}; place it in a lesson with:\n::: assignment {name}\n:::")
+
+
 @new.command("video")
 @click.argument("name")
 @click.option("--course", "course", default=".", type=click.Path(path_type=Path, file_okay=False), show_default=True)

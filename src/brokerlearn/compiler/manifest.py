@@ -59,6 +59,7 @@ def build_manifest(course: Course, quiz_places: dict | None = None) -> CourseMan
         videos={name: Video(video.title, round(course.video_outputs[name].duration, 3)
                             if name in course.video_outputs else None)
                 for name, video in sorted(course.videos.items()) if not video.branch_of},  # a branch is part of its video
+        assignments=dict(course.assignments),
     )
 
 

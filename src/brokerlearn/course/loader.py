@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from brokerlearn.course import schema
+from brokerlearn.course.assignment import is_assignment_file, load_assignments
 from brokerlearn.course.frontmatter import split_front_matter
 from brokerlearn.course.media import check_links, list_media, load_image_credits, load_videos
 from brokerlearn.course.model import Author, Course, Lesson, Module, Quiz
@@ -70,6 +71,7 @@ def load_course(root: Path, diags: Diagnostics, memo: LessonMemo | None = None) 
     course.modules = _load_modules(root, values, diags, memo)
     course.quizzes = _index_quizzes(course, diags)
     _check_outcomes(course, diags)
+    course.assignments = load_assignments(root, course.modules, course.outcome_index(), diags)
     return course
 
 
@@ -265,7 +267,7 @@ def source_name(course: Course, path: Path) -> str:
 
 def _quiz_files(folder: Path) -> list[Path]:
     return [path for path in sorted(folder.glob("*.yml")) + sorted(folder.glob("*.yaml"))
-            if path.name not in ("module.yml", "module.yaml")]
+            if path.name not in ("module.yml", "module.yaml") and not is_assignment_file(path)]
 
 
 def build_questions(items: list, scope: str, graded: bool, diags: Diagnostics) -> list:

@@ -9,7 +9,8 @@ can do without them (readers ignore keys they do not know); removing a field, re
 changing what it means is a new format (docs/decisions/0009-typed-manifest-contract.md).
 
 Quiz questions travel as `course.questions.Question` (its own to_json/from_json): the question
-types own their keys, this module only carries them.
+types own their keys, this module only carries them; assignments likewise as
+`course.assignment.Assignment` (with their practice examples: this file is private).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from brokerlearn.course.assignment import Assignment
 from brokerlearn.course.questions import Question
 from brokerlearn.errors import UsageError
 
@@ -251,6 +253,7 @@ class CourseManifest:
     quizzes: dict[str, Quiz] = field(default_factory=dict)  # quiz ID -> quiz
     videos: dict[str, Video] = field(default_factory=dict)  # video name -> video
     generator: str = ""  # the brokerlearn version that wrote it
+    assignments: dict[str, Assignment] = field(default_factory=dict)  # assignment ID -> assignment (issue 18)
 
     @cached_property
     def lessons(self) -> dict[str, Lesson]:
@@ -283,7 +286,8 @@ class CourseManifest:
                 "outcomes": {oid: outcome.to_json() for oid, outcome in self.outcomes.items()},
                 "profile": self.profile.to_json() if self.profile else None,
                 "quizzes": {quiz_id: quiz.to_json() for quiz_id, quiz in self.quizzes.items()},
-                "videos": {name: video.to_json() for name, video in self.videos.items()}}
+                "videos": {name: video.to_json() for name, video in self.videos.items()},
+                "assignments": {aid: a.to_json() for aid, a in self.assignments.items()}}
 
     @classmethod
     def from_json(cls, data) -> "CourseManifest":
@@ -301,7 +305,8 @@ class CourseManifest:
                        Profile.from_json(profile) if profile else None,
                        {quiz_id: Quiz.from_json(quiz) for quiz_id, quiz in (data.get("quizzes") or {}).items()},
                        {name: Video.from_json(video) for name, video in (data.get("videos") or {}).items()},
-                       str(data.get("generator") or ""))
+                       str(data.get("generator") or ""),
+                       {aid: Assignment.from_json(a) for aid, a in (data.get("assignments") or {}).items()})
         except KeyError as exc:
             raise ManifestError(f"it is not a whole course manifest of format {FORMAT} (no {exc})") from None
         except (TypeError, ValueError, AttributeError) as exc:

@@ -145,6 +145,7 @@ class Course:
     media_files: list[Path] = field(default_factory=list)  # every file under media/
     image_credits: dict = field(default_factory=dict)  # image path -> its licence file
     video_outputs: dict = field(default_factory=dict)  # video name -> its web renditions (set by the build)
+    assignments: dict = field(default_factory=dict)  # assignment ID -> course.assignment.Assignment
 
     @property
     def minutes(self) -> int:

@@ -239,3 +239,43 @@ class SessionChange(Base):
     user_id: Mapped[int] = mapped_column(Integer)
     generation: Mapped[int] = mapped_column(Integer)
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# ---- Assessed work (issue 18): submissions and their files --------------------------------
+
+class Submission(Base):
+    """One attempt of a learner at an assignment: a draft while they write, then submitted.
+    `rubric_version` is the version of the rubric it is judged by (course/assignment.py)."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (UniqueConstraint("user_id", "course_id", "assignment_id", "attempt", name="uq_submission_attempt"),
+                      Index("ix_submission_course_assignment", "course_id", "assignment_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[str] = mapped_column(String(100))
+    assignment_id: Mapped[str] = mapped_column(String(100))
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(20), default="draft")  # draft | submitted
+    text: Mapped[str] = mapped_column(Text, default="")
+    rubric_version: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class SubmissionFile(Base):
+    """A file attached to a submission, stored as instance/submissions/<stored_name>: a random
+    name the server chose, never the learner's (`name` is only shown and offered on download)."""
+
+    __tablename__ = "submission_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10))  # pdf, docx, ... as checked by its content
+    mime: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

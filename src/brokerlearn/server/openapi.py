@@ -64,6 +64,34 @@ SPEC = {
         "/api/quizzes/{course_id}/{quiz_id}/attempts/{attempt_id}": {"post": _op(
             "Submit an attempt's answers once; it is graded on the server", _json("AttemptResult"), "Answers",
             csrf=True, params=["course_id", "quiz_id", "attempt_id"])},
+        "/api/assignments/{course_id}/{assignment_id}": {"get": _op(
+            "The signed-in learner's own work on an assignment: not started, a draft, or submitted (and when)",
+            _json("AssignmentStatus"), params=["course_id", "assignment_id"])},
+        "/api/assignments/{course_id}/{assignment_id}/draft": {"put": _op(
+            "Save the draft's text (saved as the learner types; starts the draft)", _json("DraftSaved"), "Draft",
+            csrf=True, params=["course_id", "assignment_id"])},
+        "/api/assignments/{course_id}/{assignment_id}/draft/files": {"post": {**_op(
+            "Attach a file to the draft (multipart/form-data, field `file`); its type is checked by its content",
+            _json("SubmissionFile", "201"), csrf=True, params=["course_id", "assignment_id"]),
+            "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                "type": "object", "required": ["file"], "properties": {"file": {"type": "string", "format": "binary"}}}}}},
+            "description": "Refused with 413 (`too_large`) past the assignment's size limit, or 422 with the reason's "
+                           "code: `type_not_allowed`, `name_disagrees`, `active_content` (HTML, SVG or script; macros), "
+                           "`polyglot`, `zip_bomb`, `bad_file_name` (a path or control characters), `empty_file`, "
+                           "`damaged_file`; 409 (`too_many_files`)."}},
+        "/api/assignments/{course_id}/{assignment_id}/draft/files/{file_id}": {"delete": {**_op(
+            "Remove a file from the draft", {"204": {"description": "Removed"}}, csrf=True,
+            params=["course_id", "assignment_id", "file_id"])}},
+        "/api/assignments/{course_id}/{assignment_id}/submit": {"post": _op(
+            "Submit the draft (its word range and required files are checked)", _json("Submission"), csrf=True,
+            params=["course_id", "assignment_id"])},
+        "/api/submissions/{submission_id}": {"get": _op(
+            "A submission, for whoever may read it (its learner, an administrator); 404 for anyone else",
+            _json("Submission"), params=["submission_id"])},
+        "/api/submissions/{submission_id}/files/{file_id}": {"get": _op(
+            "A submitted file, always as an attachment (Content-Disposition: attachment, nosniff, CSP sandbox)",
+            {"200": {"description": "The file", "content": {"application/octet-stream": {}}}},
+            params=["submission_id", "file_id"])},
         "/api/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OK"}}}},
         "/api/health": {"get": {
             "summary": "Whether this server process can reach its database (for load balancers and monitoring)",
@@ -137,6 +165,26 @@ SPEC = {
         "Answers": {"type": "object", "required": ["answers"], "properties": {"answers": {
             "type": "object", "description": "Question id -> answer, as its question type takes it: " + "; ".join(
                 f"{kind.name}: {kind.response}" for kind in question_types()) + "."}}},
+        "Draft": {"type": "object", "required": ["text"], "properties": {"text": {"type": "string", "maxLength": 100000}}},
+        "DraftSaved": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "status": {"const": "draft"}, "words": {"type": "integer"},
+            "updated_at": {"type": "string", "format": "date-time"}}},
+        "SubmissionFile": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "name": {"type": "string"}, "kind": {"type": "string"},
+            "size": {"type": "integer"}, "url": {"type": "string"}}},
+        "Submission": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "course": {"type": "string"}, "assignment": {"type": "string"},
+            "attempt": {"type": "integer"}, "status": {"enum": ["draft", "submitted"]}, "text": {"type": "string"},
+            "text_html": {"type": "string", "description": "The text's Markdown, sanitized (no HTML of the learner's)."},
+            "words": {"type": "integer"}, "rubric_version": {"type": "string"},
+            "updated_at": {"type": "string"}, "submitted_at": {"type": ["string", "null"]},
+            "files": {"type": "array", "items": {"$ref": "#/components/schemas/SubmissionFile"}}}},
+        "AssignmentStatus": {"type": "object", "properties": {
+            "course": {"type": "string"}, "assignment": {"type": "string"}, "title": {"type": "string"},
+            "status": {"enum": ["not_started", "draft", "submitted"]},
+            "submission": {"oneOf": [{"$ref": "#/components/schemas/Submission"}, {"type": "null"}]},
+            "submitted": {"type": "array", "items": {"$ref": "#/components/schemas/Submission"}},
+            "limits": {"type": "object"}}},
         "AttemptResult": {"type": "object", "properties": {
             "score": {"type": "number"}, "max_score": {"type": "number"}, "passed": {"type": "boolean"},
             "attempts_left": {"type": ["integer", "null"]}, "questions": {"type": "object"},

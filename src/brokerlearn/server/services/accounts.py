@@ -182,9 +182,21 @@ def delete_user(db: Session, user: User) -> None:
     """The account and everything recorded about the learner (cascades to progress and attempts)."""
     from brokerlearn.server.services.certificates import withdraw_for_deleted_account
     withdraw_for_deleted_account(db, user.id)
+    files = _submitted_files(db, user.id)
     end_sessions(db, user.id)  # in every process, before the row goes
     db.delete(user)
     db.commit()
+    for path in files:  # the submissions' rows went with the account; their files go now
+        path.unlink(missing_ok=True)
+
+
+def _submitted_files(db: Session, user_id: int) -> list:
+    from pathlib import Path
+
+    from flask import current_app, has_app_context
+
+    from brokerlearn.server.services.submissions import stored_paths_of
+    return stored_paths_of(db, Path(current_app.instance_path), user_id) if has_app_context() else []
 
 
 def _serializer(secret: str, salt: str) -> URLSafeTimedSerializer:
