@@ -190,3 +190,25 @@ def test_deleting_the_account_erases_the_submissions_and_their_files(learner, ap
     with app.app_context():
         assert db.session().get(Submission, submission_id) is None
         assert not db.session().query(SubmissionFile).count()
+
+
+def test_erasing_a_learner_removes_their_submissions_and_files(learner, app):
+    """GDPR erasure by an admin (services/learner_actions.erase) takes the submitted text and
+    the stored files, as deleting one's own account does."""
+    from pathlib import Path
+
+    from brokerlearn.server import db
+    from brokerlearn.server.courses import catalog
+    from brokerlearn.server.models import Submission, SubmissionFile, User
+    from brokerlearn.server.services import learner_actions
+    from brokerlearn.server.services.audit import Actor
+    _ana, submission_id, _ = _submitted(learner)
+    folder = Path(app.instance_path) / "submissions"
+    assert len(list(folder.iterdir())) == 1
+    with app.test_request_context():
+        session = db.session()
+        ana = session.query(User).filter_by(email="ana@agency.org").one()
+        learner_actions.erase(session, Actor.command_line(), ana, catalog().all())
+        assert session.get(Submission, submission_id) is None
+        assert not session.query(SubmissionFile).count()
+    assert not list(folder.iterdir())

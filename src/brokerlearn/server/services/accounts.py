@@ -182,7 +182,7 @@ def delete_user(db: Session, user: User) -> None:
     """The account and everything recorded about the learner (cascades to progress and attempts)."""
     from brokerlearn.server.services.certificates import withdraw_for_deleted_account
     withdraw_for_deleted_account(db, user.id)
-    files = _submitted_files(db, user.id)
+    files = submitted_files(db, user.id)
     end_sessions(db, user.id)  # in every process, before the row goes
     db.delete(user)
     db.commit()
@@ -190,7 +190,8 @@ def delete_user(db: Session, user: User) -> None:
         path.unlink(missing_ok=True)
 
 
-def _submitted_files(db: Session, user_id: int) -> list:
+def submitted_files(db: Session, user_id: int) -> list:
+    """The stored files of the learner's submissions (deleted with the account or its erasure)."""
     from pathlib import Path
 
     from flask import current_app, has_app_context

@@ -126,9 +126,12 @@ def erase(db: Session, actor: Actor, learner: User, courses: Iterable[CourseMani
     _refuse_erased(learner)
     if actor.id == learner.id:
         raise AccountError(_("You cannot erase your own account here: use the account settings."))
+    files = accounts.submitted_files(db, learner.id)  # their rows go with erasure.erase
     label = erasure.erase(db, learner, courses)
     audit.record(db, actor, "erased", learner, target=label)
     db.commit()
+    for path in files:  # once the erasure is committed: a failed one keeps the files it needs
+        path.unlink(missing_ok=True)
     accounts.end_sessions(db, learner.id)
     return label
 
