@@ -3,8 +3,10 @@
 `state.json` holds what the last successful build produced: the fingerprint of every output
 file, each lesson file's parse (by content hash) and each rendered body's analysis (headings,
 links, embeds). The rendered HTML of each body sits in `bodies/KEY.json` and is read only
-when its page is rendered again. A broken cache never fails a build: it is discarded with a
-warning and the build starts from scratch.
+when its page is rendered again; the search index's sections of every body (compiler/search.py)
+sit together in `search.json`, read only when a course's search index is written again. A build
+with nothing changed reads neither. A broken cache never fails a build: it is discarded with a
+warning and the build starts from scratch (a damaged entry is rendered again).
 """
 from __future__ import annotations
 
@@ -29,6 +31,8 @@ class BuildCache:
         self.lessons = LessonMemo()
         self.analyses: dict[str, dict] = {}  # body key -> analysis of the rendered body
         self._used_bodies: set[str] = set()
+        self._sections: dict[str, list] | None = None  # body key -> search sections, read on first use
+        self._new_sections: dict[str, list] = {}
         self._loaded_state: dict | None = None
         self._load_state()
 
@@ -72,9 +76,35 @@ class BuildCache:
         atomic_write_text(self.bodies_dir / f"{key}.json", json.dumps(data.pop("segments")))
         self.analyses[key] = data
 
+    def search_sections(self, key: str) -> list | None:
+        if key in self._new_sections:
+            return self._new_sections[key]
+        return self._stored_sections().get(key)
+
+    def put_search_sections(self, key: str, sections: list) -> None:
+        self._new_sections[key] = sections
+
+    def _stored_sections(self) -> dict:
+        if self._sections is None:
+            try:
+                self._sections = json.loads((self.dir / "search.json").read_text(encoding="utf-8"))
+                if not isinstance(self._sections, dict):
+                    raise ValueError("not a table")
+            except (OSError, ValueError):
+                self._sections = {}  # missing or damaged: the bodies are rendered again
+        return self._sections
+
+    def _save_sections(self) -> None:
+        """Only when some body was rendered: an unchanged build neither reads nor writes it."""
+        if not self._new_sections:
+            return
+        kept = {k: v for k, v in {**self._stored_sections(), **self._new_sections}.items() if k in self._used_bodies}
+        atomic_write_text(self.dir / "search.json", json.dumps(kept, ensure_ascii=False))
+
     def save(self, outputs: dict[str, str], used_lessons: set[str]) -> None:
         """Record a successful build and forget what it no longer used."""
         self.dir.mkdir(parents=True, exist_ok=True)
+        self._save_sections()
         state = {"format": CACHE_FORMAT, "outputs": outputs,
                  "lessons": {k: v for k, v in self.lessons.records.items() if k in used_lessons},
                  "stats": {k: v for k, v in self.lessons.stats.items() if v[2] in used_lessons},

@@ -20,7 +20,7 @@ from brokerlearn.compiler.pages import (Page, body_html, catalog_page, course_pa
                                     module_pages, packaged_context, qualification_page, search_page)
 from brokerlearn.compiler.progress import progress_bar
 from brokerlearn.compiler.quizzes import seal_course
-from brokerlearn.compiler.search import search_index
+from brokerlearn.compiler.search import SearchIndex, body_sections
 from brokerlearn.compiler.theme import Theme
 from brokerlearn.compiler.video.player import published_files
 from brokerlearn.compiler.video.renditions import VideoPipeline
@@ -113,6 +113,7 @@ def _render_bodies(course: Course, cache: BuildCache, diags: Diagnostics, render
                 body = _render_lesson(course, module, lesson, targets)
                 body.key = key
                 cache.put_body(key, body)
+                cache.put_search_sections(key, body_sections(body.segments))
                 rendered.append(str(lesson.source))
             body.rerender = functools.partial(_render_lesson, course, module, lesson, targets)
             bodies[lesson.source] = body
@@ -149,8 +150,9 @@ def _plan(courses: list[Course], bodies: dict, theme: Theme, cache: BuildCache,
         if qualification:
             pages.append(qualification)
         pages += [search_page(course), credits_page(course)]
-        index = search_index(course, bodies, lambda body: _segments(body, cache))
-        plan[f"site/{course.id}/search-index.json"] = _planned_bytes(index)
+        index = SearchIndex(course, bodies, lambda body: _search_sections(body, cache))
+        plan[f"site/{course.id}/search-index.js"] = PlannedFile(_fingerprint("search", index.fingerprint),
+                                                                produce=index.script)
         _plan_media(course, plan)
         plan[f"site/{credits_json_url(course)}"] = _planned_bytes(credits_json(course))
         data = manifest.course_manifest(course)
@@ -202,6 +204,15 @@ def _segments(body: RenderedBody, cache: BuildCache) -> list:
     if body.segments is None:
         body.segments = cache.segments(body.key) or body.rerender().segments
     return body.segments
+
+
+def _search_sections(body: RenderedBody, cache: BuildCache) -> list:
+    """From the cache; a body whose entry is missing gives its sections again (and keeps them)."""
+    sections = cache.search_sections(body.key)
+    if sections is None:
+        sections = body_sections(_segments(body, cache))
+        cache.put_search_sections(body.key, sections)
+    return sections
 
 
 def _planned_copy(path: Path) -> PlannedFile:
