@@ -19,11 +19,22 @@ NPM_MINISEARCH = REPO / "node_modules" / "minisearch"
 needs_chromium = pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed")
 
 
+def script_data(path: Path, prefix: str):
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith(prefix) and text.endswith(";\n")
+    return json.loads(text[len(prefix):-2].removesuffix(")"))
+
+
 def read_index(site: Path, course: str) -> dict:
-    text = (site / course / "search-index.js").read_text(encoding="utf-8")
-    prefix = f"window.{GLOBAL} = "
-    assert text.startswith(prefix) and text.rstrip().endswith(";")
-    return json.loads(text[len(prefix):].rstrip().removesuffix(";"))
+    """The parts of a course's index joined: {pages, sections}, page numbers of the whole."""
+    index = script_data(site / course / "search-index.js", f"window.{GLOBAL} = ")
+    pages, sections = [], []
+    for url in index["parts"]:
+        part = script_data(site / course / url, f"window.{GLOBAL}.loaded.push(")
+        assert part["part"] == url
+        sections += [[s[0] + len(pages), *s[1:]] for s in part["sections"]]
+        pages += part["pages"]
+    return {"pages": pages, "sections": sections}
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +92,8 @@ def test_index_is_a_script_the_page_loads_from_disk(site):
     assert scripts.index("../../_static/vendor/minisearch.js") < scripts.index("../search-index.js") \
         < scripts.index("../../_static/search.js")
     assert not (site / "example/search-index.json").exists()
+    assert sorted(p.name for p in (site / "example/search").glob("*.js")) == ["finding-partners.js",
+                                                                              "working-together.js"]
     assert (site / "_static/vendor/minisearch.LICENSE.txt").is_file()  # the licence ships with it
 
 

@@ -2,11 +2,11 @@
 
 `state.json` holds what the last successful build produced: the fingerprint of every output
 file, each lesson file's parse (by content hash) and each rendered body's analysis (headings,
-links, embeds). The rendered HTML of each body sits in `bodies/KEY.json` and is read only
-when its page is rendered again; the search index's sections of every body (compiler/search.py)
-sit together in `search.json`, read only when a course's search index is written again. A build
-with nothing changed reads neither. A broken cache never fails a build: it is discarded with a
-warning and the build starts from scratch (a damaged entry is rendered again).
+links, embeds, first paragraph). The rendered HTML of each body sits in `bodies/KEY.json` with
+its search sections (compiler/search.py): the HTML is read only when its page is rendered
+again, the sections only when its module's part of the search index is written again, so a
+build with nothing changed reads no lesson and no body. A broken cache never fails a build: it
+is discarded with a warning and the build starts from scratch (a damaged entry is rendered again).
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from brokerlearn.compiler.lessons import RenderedBody
 from brokerlearn.course.loader import LessonMemo
 from brokerlearn.fs import atomic_write_text
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 
 
 class BuildCache:
@@ -31,9 +31,9 @@ class BuildCache:
         self.lessons = LessonMemo()
         self.analyses: dict[str, dict] = {}  # body key -> analysis of the rendered body
         self._used_bodies: set[str] = set()
-        self._sections: dict[str, list] | None = None  # body key -> search sections, read on first use
-        self._new_sections: dict[str, list] = {}
+        self._sections: dict[str, list] = {}  # body key -> search sections of the bodies rendered now
         self._loaded_state: dict | None = None
+        self._bodies_dir_made = False
         self._load_state()
 
     def _load_state(self) -> None:
@@ -63,48 +63,39 @@ class BuildCache:
         self._used_bodies.add(key)
         return body
 
-    def segments(self, key: str) -> list | None:
+    def _entry(self, key: str) -> dict | None:
         try:
-            return json.loads((self.bodies_dir / f"{key}.json").read_text(encoding="utf-8"))
+            entry = json.loads((self.bodies_dir / f"{key}.json").read_text(encoding="utf-8"))
+            return entry if isinstance(entry, dict) else None
         except (OSError, ValueError):
             return None  # a damaged entry: the caller renders the body again
 
-    def put_body(self, key: str, body: RenderedBody) -> None:
-        self._used_bodies.add(key)
-        data = body.to_json()
-        self.bodies_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(self.bodies_dir / f"{key}.json", json.dumps(data.pop("segments")))
-        self.analyses[key] = data
+    def segments(self, key: str) -> list | None:
+        """A body's HTML, read when its page is rendered again."""
+        return (self._entry(key) or {}).get("segments")
 
     def search_sections(self, key: str) -> list | None:
-        if key in self._new_sections:
-            return self._new_sections[key]
-        return self._stored_sections().get(key)
+        """A body's search sections (compiler/search.py), read when its part of the index is
+        written again."""
+        if key in self._sections:
+            return self._sections[key]
+        return (self._entry(key) or {}).get("sections")
 
-    def put_search_sections(self, key: str, sections: list) -> None:
-        self._new_sections[key] = sections
-
-    def _stored_sections(self) -> dict:
-        if self._sections is None:
-            try:
-                self._sections = json.loads((self.dir / "search.json").read_text(encoding="utf-8"))
-                if not isinstance(self._sections, dict):
-                    raise ValueError("not a table")
-            except (OSError, ValueError):
-                self._sections = {}  # missing or damaged: the bodies are rendered again
-        return self._sections
-
-    def _save_sections(self) -> None:
-        """Only when some body was rendered: an unchanged build neither reads nor writes it."""
-        if not self._new_sections:
-            return
-        kept = {k: v for k, v in {**self._stored_sections(), **self._new_sections}.items() if k in self._used_bodies}
-        atomic_write_text(self.dir / "search.json", json.dumps(kept, ensure_ascii=False))
+    def put_body(self, key: str, body: RenderedBody, sections: list) -> None:
+        self._used_bodies.add(key)
+        self._sections[key] = sections
+        data = body.to_json()
+        if not self._bodies_dir_made:
+            self.bodies_dir.mkdir(parents=True, exist_ok=True)
+            self._bodies_dir_made = True
+        # Not synced to disk: a body lost in a crash is only rendered again (`segments`).
+        atomic_write_text(self.bodies_dir / f"{key}.json", json.dumps({"segments": data.pop("segments"),
+                                                                     "sections": sections}), sync=False)
+        self.analyses[key] = data
 
     def save(self, outputs: dict[str, str], used_lessons: set[str]) -> None:
         """Record a successful build and forget what it no longer used."""
         self.dir.mkdir(parents=True, exist_ok=True)
-        self._save_sections()
         state = {"format": CACHE_FORMAT, "outputs": outputs,
                  "lessons": {k: v for k, v in self.lessons.records.items() if k in used_lessons},
                  "stats": {k: v for k, v in self.lessons.stats.items() if v[2] in used_lessons},

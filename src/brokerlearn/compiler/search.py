@@ -1,9 +1,10 @@
 """Full-text search on the static site alone, from disk (`file://`) too.
 
-The build writes one index a course, `search-index.js`: a script that assigns the index to
-`window.brokerlearnSearchIndex` (a script, not a fetched JSON file, so that a site opened from
-disk can load it). It lists one entry per section of every page: the text before a lesson's
-first `##` heading, each `##` and `###` section with its anchor, and each video's transcript.
+The build writes the index of a course as scripts, not as JSON to fetch, so that a site opened
+from disk can load it: `search-index.js` assigns `window.brokerlearnSearchIndex` and names one
+part a module (`search/MODULE.js`), which the search page adds as scripts. A part holds one
+entry per section of its lessons: the text before a lesson's first `##` heading, each `##` and
+`###` section with its anchor, and each video's transcript.
 The search page (search.js) indexes these entries with MiniSearch (vendored in the theme's
 static/vendor/), so a result is a section and its link jumps to it.
 
@@ -48,13 +49,27 @@ def body_sections(segments: list) -> list[list[str]]:
 
 
 class SearchIndex:
-    """The index of one course, built from each lesson's sections; `fingerprint` is known
-    without the sections, so an unchanged index is neither produced nor written."""
+    """The index of one course: a small script naming its parts, and one part per module, so a
+    changed lesson rewrites only its module's part. Each part's `fingerprint` is known without
+    the sections, so an unchanged part is neither produced nor written."""
 
     def __init__(self, course: Course, bodies: dict, sections_of):
-        self.course, self.bodies, self.sections_of = course, bodies, sections_of
+        self.course = course
+        self.parts = {f"search/{module.slug}.js": _Part(f"search/{module.slug}.js", course, module, bodies, sections_of)
+                      for module in course.modules}
+
+    def script(self) -> bytes:
+        """`search-index.js`: the parts to load (URLs relative to the course folder), and the
+        list each part adds itself to."""
+        data = json.dumps({"course": self.course.id, "parts": list(self.parts), "loaded": []})
+        return f"window.{GLOBAL} = {data};\n".encode()
+
+
+class _Part:
+    def __init__(self, url: str, course: Course, module, bodies: dict, sections_of):
+        self.url, self.course, self.sections_of = url, course, sections_of
         self.pages, self.videos = [], []
-        for module, lesson in course.lessons():
+        for lesson in module.lessons:
             body = bodies.get(lesson.source)
             url = lesson_url(course, module, lesson).removeprefix(f"{course.id}/")
             kind = "glossary" if lesson.slug == "glossary" else "lesson"
@@ -68,13 +83,14 @@ class SearchIndex:
 
     @property
     def fingerprint(self) -> str:
-        data = [self.course.id, [(url, title, module, kind, body.key if body else None)
-                                 for url, title, module, kind, body in self.pages], self.videos]
+        data = [self.url, self.course.id, self.course.language, [(url, title, module, kind, body.key if body else None)
+                                                       for url, title, module, kind, body in self.pages], self.videos]
         return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()
 
     def data(self) -> dict:
-        """{course, pages: [[url, title, module]], sections: [[page, anchor, heading, kind, text]]}.
-        URLs are relative to the course folder; a page's intro has the anchor ""."""
+        """{part, pages: [[url, title, module]], sections: [[page, anchor, heading, kind, text]]}:
+        `part` is its own URL, URLs are relative to the course folder; a page's intro has the anchor "", its page the number
+        of its page in `pages`."""
         pages, sections, seen = [], [], set()
         for number, (url, title, module, kind, body) in enumerate(self.pages):
             pages.append([url, title, module])
@@ -87,8 +103,8 @@ class SearchIndex:
             if (number, anchor) not in seen:
                 seen.add((number, anchor))
                 sections.append([number, anchor, video_title % {"title": title}, "video", transcript])
-        return {"course": self.course.id, "pages": pages, "sections": sections}
+        return {"part": self.url, "pages": pages, "sections": sections}
 
     def script(self) -> bytes:
         data = json.dumps(self.data(), ensure_ascii=False, separators=(",", ":"))
-        return f"window.{GLOBAL} = {data};\n".encode()
+        return f"window.{GLOBAL}.loaded.push({data});\n".encode()

@@ -1,5 +1,6 @@
-/* brokerlearn course search: the sections of search-index.js (window.brokerlearnSearchIndex,
-   a script so that a site opened from disk can load it) indexed with MiniSearch (vendor/).
+/* brokerlearn course search: the sections of the course's index, indexed with MiniSearch
+   (vendor/). The index is scripts, so that a site opened from disk can load it: search-index.js
+   (window.brokerlearnSearchIndex) names one part a module, each adding itself to `loaded`.
    Each result is one section of a page and links to it; words may be misspelt (fuzzy) or
    unfinished (prefix); headings count more; accents and case do not matter. Results are built
    with textContent only. CC BY 4.0. */
@@ -24,11 +25,31 @@
     return location.protocol === "file:" ? url : url.replace(/(^|\/)index\.html$/, "$1");
   }
 
-  function documents(data) {
-    return data.sections.map(function (s, id) {
-      var page = data.pages[s[0]];
-      return { id: id, url: page[0], page: page[1], module: page[2], anchor: s[1], heading: s[2] || page[1],
-               kind: s[3], text: s[4] };
+  function documents(parts) {
+    var docs = [];
+    parts.forEach(function (part) {
+      part.sections.forEach(function (s) {
+        var page = part.pages[s[0]];
+        docs.push({ id: docs.length, url: page[0], page: page[1], module: page[2], anchor: s[1],
+                    heading: s[2] || page[1], kind: s[3], text: s[4] });
+      });
+    });
+    return docs;
+  }
+
+  /* Each part as a script of its own: a page opened from disk may not fetch. */
+  function loadParts(index, done) {
+    var waiting = index.parts.length, failed = false;
+    if (!waiting) { done(true); return; }
+    var base = document.querySelector('script[src$="search-index.js"]').src.replace(/search-index\.js$/, "");
+    index.parts.forEach(function (url) {
+      var script = document.createElement("script");
+      script.src = base + url;
+      script.onload = script.onerror = function (event) {
+        if (event.type === "error") failed = true;
+        if (--waiting === 0) done(!failed);
+      };
+      document.head.appendChild(script);
     });
   }
 
@@ -122,9 +143,13 @@
 
   var query = new URLSearchParams(location.search).get("q") || "";
   input.value = query;
-  var data = window.brokerlearnSearchIndex;
-  if (!data || !window.MiniSearch) { status.textContent = t("The search index could not be loaded."); return; }
-  var docs = documents(data);
-  var mini = engine(docs);
-  search(mini, docs, query);
+  var index = window.brokerlearnSearchIndex;
+  function unavailable() { status.textContent = t("The search index could not be loaded."); }
+  if (!index || !window.MiniSearch) { unavailable(); return; }
+  loadParts(index, function (ok) {
+    if (!ok) { unavailable(); return; }
+    var order = index.parts;  /* the course's order, whichever part came first */
+    var docs = documents(index.loaded.slice().sort(function (a, b) { return order.indexOf(a.part) - order.indexOf(b.part); }));
+    search(engine(docs), docs, query);
+  });
 })();
