@@ -41,7 +41,7 @@ class BuildCache:
         if not state_path.exists():
             return
         try:
-            state = json.loads(state_path.read_text(encoding="utf-8"))
+            state = _read_state(state_path)
             if state.get("format") != CACHE_FORMAT:
                 raise ValueError("written by another version")
             self.outputs, self.analyses = dict(state["outputs"]), dict(state["analyses"])
@@ -103,7 +103,35 @@ class BuildCache:
         if state == self._loaded_state:
             return  # a build that changed nothing leaves the cache as it was
         atomic_write_text(self.dir / "state.json", json.dumps(state))
+        _remember_state(self.dir / "state.json", state)
         if self.bodies_dir.is_dir():
             for entry in os.scandir(self.bodies_dir):
                 if entry.name.removesuffix(".json") not in self._used_bodies:
                     os.unlink(entry.path)
+
+
+# The state last read or written by this process, while its file is unchanged: the preview
+# rebuilds on every save and need not parse it again (a tenth of a second on 500 lessons).
+# The parts a build changes are copied (BuildCache takes shallow copies and replaces entries).
+_STATE_MEMO: dict = {}
+
+
+def _file_id(path: Path) -> tuple:
+    stat = path.stat()
+    return (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def _read_state(path: Path) -> dict:
+    file_id = _file_id(path)
+    if _STATE_MEMO.get("id") == file_id:
+        return _STATE_MEMO["state"]
+    state = json.loads(path.read_text(encoding="utf-8"))
+    _STATE_MEMO.update(id=file_id, state=state)
+    return state
+
+
+def _remember_state(path: Path, state: dict) -> None:
+    try:
+        _STATE_MEMO.update(id=_file_id(path), state=state)
+    except OSError:
+        _STATE_MEMO.clear()
