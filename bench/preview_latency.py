@@ -1,5 +1,6 @@
-"""Preview latency: from saving one lesson of a 500-lesson course to the open page receiving its
-reload event, through the real preview server on 127.0.0.1. See README.md.
+"""Preview latency: from saving one lesson of a 500-lesson course (the build benchmark's realistic
+lessons) to the open page receiving its reload event, through the real preview server on
+127.0.0.1. See README.md.
 
     .venv/bin/python bench/preview_latency.py [--lessons 500] [--saves 20]
 """
@@ -43,7 +44,7 @@ def main() -> None:
         events.readline()  # ": connected"
         lesson = one_change_lesson(courses)
         original = lesson.read_text()
-        latencies, rebuilds, rendered = [], [], []
+        latencies, rebuilds, cpu, rendered = [], [], [], []
         for n in range(args.saves):
             saved = time.perf_counter()
             lesson.write_text(original + f"\nEdit number {n}.\n")
@@ -53,12 +54,14 @@ def main() -> None:
             latencies.append(time.perf_counter() - saved)
             snapshot = json.loads(line[5:])
             rebuilds.append(snapshot["seconds"])
+            cpu.append(snapshot["cpu_seconds"])
             rendered.append(len(snapshot["rendered"]))
             time.sleep(0.2)
         ms = sorted(x * 1000 for x in latencies)
         print(f"{args.lessons} lessons: first build {first:.2f} s; save to reload event over {args.saves} saves: "
               f"median {statistics.median(ms):.0f} ms, p90 {ms[int(0.9 * (len(ms) - 1))]:.0f} ms, max {ms[-1]:.0f} ms; "
-              f"of which rebuild median {statistics.median(rebuilds) * 1000:.0f} ms; lessons re-rendered per save: "
+              f"of which rebuild median {statistics.median(rebuilds) * 1000:.0f} ms (CPU {statistics.median(cpu) * 1000:.0f} ms); "
+              f"lessons re-rendered per save: "
               f"{sorted(set(rendered))}")
         preview.stop()
         server.close()

@@ -14,8 +14,31 @@ from typing import ClassVar
 
 
 def to_template(context) -> dict:
-    """The template variables of a context: its fields, nested dataclasses as dicts."""
-    return dataclasses.asdict(context)
+    """The template variables of a context: its fields, nested dataclasses as dicts.
+
+    What `dataclasses.asdict` gives, without its deep copy of every value (which took longer
+    than the conversion itself, on every page of a large course): the values are strings and
+    numbers that templates only read."""
+    return _plain(context)
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _plain(value):
+    kind = type(value)
+    if kind in (str, int, float, bool) or value is None:
+        return value
+    if kind in (list, tuple):
+        return kind(_plain(v) for v in value)
+    if kind is dict:
+        return {k: _plain(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value):
+        names = _FIELDS.get(kind)
+        if names is None:
+            names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(value))
+        return {name: _plain(getattr(value, name)) for name in names}
+    return value
 
 
 @dataclass

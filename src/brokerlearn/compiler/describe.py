@@ -30,7 +30,11 @@ def plain_text(markdown: str) -> str:
 
 def first_paragraph(markdown: str) -> str:
     """The text of the first paragraph of prose (not a heading, table, container or quiz)."""
-    tokens = markdown_parser().parse(markdown or "", {})
+    return first_paragraph_of(markdown_parser().parse(markdown or "", {}))
+
+
+def first_paragraph_of(tokens) -> str:
+    """`first_paragraph` of tokens already parsed (a lesson's, while it is rendered)."""
     for top_level_only in (True, False):  # a paragraph of the body before one in a list or a tip
         for index, token in enumerate(tokens[:-1]):
             if token.type == "paragraph_open" and (token.level == 0 or not top_level_only):

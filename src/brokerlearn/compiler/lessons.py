@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 
 from brokerlearn.compiler import activities
 from brokerlearn.compiler.credits import attach_credits
+from brokerlearn.compiler.describe import first_paragraph_of
 from brokerlearn.compiler.links import LinkTargets, raw_html_urls, replace_raw_urls, resolve
 from brokerlearn.compiler.markdown import EMBED_MARKER, has_raw_html, markdown_parser, structure_problems
 from brokerlearn.compiler.sanitize import sanitize
@@ -48,6 +49,7 @@ class RenderedBody:
     embeds: list[Embed] = field(default_factory=list)
     anchor_refs: list[AnchorRef] = field(default_factory=list)
     problems: list = field(default_factory=list)  # [level, line, col, message]
+    summary: str = ""  # the text of its first paragraph (the page's description), read on the same tokens
     key: str = ""  # the cache key it is stored under
     rerender: object = field(default=None, repr=False, compare=False)  # renders it again if the cache fails
     embed_html: list = field(default_factory=list, repr=False, compare=False)  # set per build
@@ -63,7 +65,7 @@ class RenderedBody:
         """`segments` may be None: the cache reads the HTML only when a page needs it."""
         return cls(data["segments"], [Heading(**h) for h in data["headings"]],
                    [Embed(**e) for e in data["embeds"]], [AnchorRef(**a) for a in data["anchor_refs"]],
-                   data["problems"], data.get("key", ""))
+                   data["problems"], data.get("summary", ""), data.get("key", ""))
 
     @property
     def anchors(self) -> set[str]:
@@ -206,6 +208,7 @@ def render_body(body: str, body_line: int, source: str, page_url: str, targets: 
     tokens = md.parse(body, env)
     walk = _Walk(body, body_line, source, page_url, targets)
     walk.run(tokens)
+    walk.result.summary = first_paragraph_of(tokens)
     attach_credits(tokens, lang)
     html = md.renderer.render(tokens, md.options, env)
     if has_raw_html(tokens):

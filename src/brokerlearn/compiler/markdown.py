@@ -111,6 +111,7 @@ def has_raw_html(tokens) -> bool:
     return False
 
 
+@lru_cache(maxsize=8192)  # the same summaries and outcomes are shown on many pages, build after build
 def _render_short(text: str, block: bool) -> str:
     from brokerlearn.compiler.sanitize import sanitize
     md = markdown_parser()

@@ -14,7 +14,7 @@ from brokerlearn import __version__, i18n
 from brokerlearn.compiler import jsonld
 from brokerlearn.compiler import contexts as c
 from brokerlearn.compiler.credits import credits_json_url, credits_url, image_credits, video_credits
-from brokerlearn.compiler.describe import description, first_paragraph, plain_text
+from brokerlearn.compiler.describe import description, plain_text
 from brokerlearn.compiler.lessons import RenderedBody
 from brokerlearn.compiler.licenses import license_info
 from brokerlearn.compiler.links import course_url, lesson_url, module_url, relative_url
@@ -261,7 +261,7 @@ def _lesson_context_maker(course: Course, ordered: list, index: int, body: Rende
         module, lesson = ordered[index]
         url = lesson_url(course, module, lesson)
         common = _common(url, course.language, lesson.title, description(
-            first_paragraph(lesson.body), _gettext(course.language)(N_("A lesson of %(course)s: %(title)s."))
+            body.summary, _gettext(course.language)(N_("A lesson of %(course)s: %(title)s."))
             % {"course": course.title, "title": lesson.title}))
         outcomes = _outcomes(course, lesson.outcomes, url)
         return c.to_template(c.LessonPage(

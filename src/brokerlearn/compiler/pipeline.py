@@ -20,7 +20,7 @@ from brokerlearn.compiler.pages import (Page, body_html, catalog_page, course_pa
                                     module_pages, packaged_context, qualification_page, quiz_places, search_page)
 from brokerlearn.compiler.progress import progress_bar
 from brokerlearn.compiler.quizzes import seal_course
-from brokerlearn.compiler.search import search_index
+from brokerlearn.compiler.search import SearchIndex, body_sections
 from brokerlearn.compiler.theme import Theme
 from brokerlearn.compiler.video.player import published_files
 from brokerlearn.compiler.video.renditions import VideoPipeline
@@ -52,7 +52,7 @@ def build(courses_dir: Path, out_dir: Path, theme_dir: Path | None = None, stric
     `preview="package"` builds for a SCORM package (build/scorm.py): graded quizzes are marked in
     the page as assessments, and pages do not link to the site's catalog, which is not packaged."""
     diags = Diagnostics()
-    theme = Theme(theme_dir)  # a bad --theme is a usage error, raised before any work
+    theme = _theme(theme_dir)  # a bad --theme is a usage error, raised before any work
     cache = BuildCache(out_dir)
     courses = load_courses(courses_dir, diags, cache.lessons)
     quiz_key = manifest.quiz_key(out_dir)
@@ -80,6 +80,20 @@ def build(courses_dir: Path, out_dir: Path, theme_dir: Path | None = None, stric
     cache.save({path: planned.fingerprint for path, planned in plan.items()},
                {lesson.content_hash for course in courses for _, lesson in course.lessons()})
     return BuildResult(courses, diags, report, rendered)
+
+
+_THEMES: dict = {}
+
+
+def _theme(theme_dir: Path | None) -> Theme:
+    """The theme, with the templates it compiled in an earlier build of this process (the
+    preview's) while none changed: compiling them is most of a one-lesson rebuild."""
+    theme = Theme(theme_dir)
+    key = (str(theme_dir), theme.fingerprint)
+    if key not in _THEMES:
+        _THEMES.clear()
+        _THEMES[key] = theme
+    return _THEMES[key]
 
 
 def _fail_if_errors(diags: Diagnostics, strict: bool) -> None:
@@ -112,7 +126,7 @@ def _render_bodies(course: Course, cache: BuildCache, diags: Diagnostics, render
             if body is None:
                 body = _render_lesson(course, module, lesson, targets)
                 body.key = key
-                cache.put_body(key, body)
+                cache.put_body(key, body, body_sections(body.segments))
                 rendered.append(str(lesson.source))
             body.rerender = functools.partial(_render_lesson, course, module, lesson, targets)
             bodies[lesson.source] = body
@@ -149,12 +163,13 @@ def _plan(courses: list[Course], bodies: dict, theme: Theme, cache: BuildCache,
         if qualification:
             pages.append(qualification)
         pages += [search_page(course), credits_page(course)]
-        index = search_index(course, bodies, lambda body: _segments(body, cache))
-        plan[f"site/{course.id}/search-index.json"] = _planned_bytes(index)
+        index = SearchIndex(course, bodies, lambda body: _search_sections(body, cache))
+        plan[f"site/{course.id}/search-index.js"] = _planned_bytes(index.script())
+        for url, part in index.parts.items():
+            plan[f"site/{course.id}/{url}"] = PlannedFile(_fingerprint("search", part.fingerprint), produce=part.script)
         _plan_media(course, plan)
         plan[f"site/{credits_json_url(course)}"] = _planned_bytes(credits_json(course))
-        data = manifest.course_manifest(course, quiz_places(course, bodies))
-        plan[f"server/{course.id}.json"] = _planned_bytes(json.dumps(data, indent=1, sort_keys=True).encode())
+        plan[f"server/{course.id}.json"] = _planned_manifest(manifest.course_manifest(course, quiz_places(course, bodies)))
     for page in pages:
         plan[f"site/{page.url}"] = _planned_page(page, theme, cache, package)
     for relpath, path in theme.static_files().items():
@@ -204,9 +219,23 @@ def _segments(body: RenderedBody, cache: BuildCache) -> list:
     return body.segments
 
 
+def _search_sections(body: RenderedBody, cache: BuildCache) -> list:
+    """From the cache; a body whose entry is missing gives its sections again (and keeps them)."""
+    sections = cache.search_sections(body.key)
+    return body_sections(_segments(body, cache)) if sections is None else sections
+
+
 def _planned_copy(path: Path) -> PlannedFile:
     stat = path.stat()
     return PlannedFile(_fingerprint("copy", str(path), str(stat.st_size), str(stat.st_mtime_ns)), copy_from=path)
+
+
+def _planned_manifest(data: dict) -> PlannedFile:
+    """Fingerprinted by its compact form (the C encoder); written indented only when it changed:
+    an indented dump takes the encoder's slow path, noticeable on thousands of lessons."""
+    compact = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
+    return PlannedFile(_fingerprint("manifest", hashlib.sha256(compact).hexdigest()),
+                       produce=lambda: json.dumps(data, indent=1, sort_keys=True).encode())
 
 
 def _planned_bytes(data: bytes) -> PlannedFile:

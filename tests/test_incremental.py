@@ -1,0 +1,93 @@
+"""Rebuilds that stay incremental (issue 20, item 4): a build with nothing changed opens no
+lesson file and no cached body; a build after one lesson's text changed renders that lesson
+alone and rewrites its page and its module's part of the search index, nothing else.
+
+File opens are counted with an audit hook (PEP 578): it sees every open, whether through
+open(), io.open, os.open or pathlib, so nothing read slips past the count."""
+import os
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from brokerlearn.compiler.pipeline import build
+
+_recording: list[list[str]] = []
+
+
+def _audit(event: str, args: tuple) -> None:
+    if event == "open" and _recording and isinstance(args[0], (str, bytes, os.PathLike)):
+        _recording[-1].append(os.fsdecode(args[0]))
+
+
+sys.addaudithook(_audit)  # cannot be removed: it records only inside `opened_files`
+
+
+@contextmanager
+def opened_files():
+    files: list[str] = []
+    _recording.append(files)
+    try:
+        yield files
+    finally:
+        _recording.remove(files)
+
+
+@pytest.fixture
+def built(example_course, tmp_path):
+    """The example course built once, its lessons dated a minute back (as files edited earlier
+    are: a file changed within the last two seconds is hashed again, see fs.StatMemo)."""
+    past = time.time() - 60
+    for path in example_course.rglob("*"):
+        os.utime(path, (past, past))
+    out = tmp_path / "out"
+    build(example_course.parent, out, show_progress=False)
+    return example_course, out
+
+
+def lessons_opened(files: list[str], course: Path) -> list[str]:
+    return sorted({Path(f).relative_to(course).as_posix() for f in files
+                   if f.endswith(".md") and Path(f).is_relative_to(course)})
+
+
+def test_an_unchanged_rebuild_opens_no_lesson_and_no_cached_body(built):
+    course, out = built
+    with opened_files() as files:
+        result = build(course.parent, out, show_progress=False)
+    assert result.report.written == [] and result.rendered_bodies == []
+    assert lessons_opened(files, course) == []
+    assert [f for f in files if "/.cache/bodies/" in f] == []
+    assert [f for f in files if f.startswith(str(out / "site"))] == []  # nor any page of the site
+
+
+def test_one_lesson_edited_renders_it_alone(built):
+    course, out = built
+    lesson = course / "modules/01-finding-partners/02-assessing-candidates.md"
+    lesson.write_text(lesson.read_text() + "\nAsk about their zanzibarian suppliers.\n")
+    with opened_files() as files:
+        result = build(course.parent, out, show_progress=False)
+    assert result.rendered_bodies == [str(lesson)]
+    assert lessons_opened(files, course) == ["modules/01-finding-partners/02-assessing-candidates.md"]
+    # Its page and its module's part of the search index; its neighbours' and the module's
+    # pages show only its title, which did not change, and the other module's part is kept.
+    assert sorted(result.report.written) == ["site/example/finding-partners/assessing-candidates/index.html",
+                                             "site/example/search/finding-partners.js"]
+    part = (out / "site/example/search/finding-partners.js").read_text()
+    assert "zanzibarian" in part and "Writing a cooperation profile" in part  # the unchanged lesson kept
+    assert "zanzibarian" in (out / "site/example/finding-partners/assessing-candidates/index.html").read_text()
+    bodies = [f for f in files if "/.cache/bodies/" in f and not f.endswith(".tmp")]
+    assert len(bodies) == 1  # the unchanged lesson of the module: its search sections, read once
+
+
+def test_a_lost_cache_entry_is_rendered_again_for_the_index(built):
+    """A cached body that is gone (a crash, a cleaned folder) gives its sections again."""
+    course, out = built
+    for entry in (out / ".cache" / "bodies").iterdir():
+        entry.unlink()
+    lesson = course / "modules/01-finding-partners/02-assessing-candidates.md"
+    lesson.write_text(lesson.read_text() + "\nOne more sentence.\n")
+    build(course.parent, out, show_progress=False)
+    part = (out / "site/example/search/finding-partners.js").read_text()
+    assert "what-a-profile-contains" in part and "One more sentence." in part
