@@ -138,6 +138,9 @@ def test_user_menu_opens_and_closes_by_keyboard_and_signs_out(served, tmp_path):
         assert box["x"] >= 0 and box["x"] + box["width"] <= bar["width"]  # the menu stays on a 390 px screen
         menu.get_by_role("link", name="Account settings").click()
         page.wait_for_url("**/account/settings")
+        current = page.locator(".language-switch button[aria-current=true]")  # the active language, marked
+        assert current.count() == 1 and current.get_attribute("lang") == "en"
+        assert current.inner_text().strip().startswith("✓") and current.evaluate("b => getComputedStyle(b).fontWeight") == "700"
         page.goto(served + LESSON_A)
         _ready(page)
         page.click(".user-button")

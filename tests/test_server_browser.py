@@ -122,7 +122,7 @@ def test_learner_registers_reads_completes_takes_quiz_and_sees_dashboard(served,
         _no_axe_violations(page, served + "account/settings")
 
         page.goto(served + "account/settings")
-        page.click("button:has-text('Sign out')")
+        page.click("main button:has-text('Sign out')")  # the settings page's (the user menu has one too)
         page.wait_for_url(served)
         page.goto(served + LESSON_A)
         page.wait_for_selector(".site-user >> text=Sign in")
