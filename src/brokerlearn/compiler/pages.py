@@ -208,21 +208,28 @@ def catalog_page(courses: list[Course]) -> Page:
     return _page(CATALOG_URL, c.CatalogPage(**common, courses=entries))
 
 
-def course_outline(course: Course, url: str, bodies: dict | None) -> list[c.OutlineModule]:
-    """Every module of the course with its lessons and graded quizzes, links relative to `url`
-    (no lesson current)."""
+def course_outline(course: Course, link: Callable[[str], str], bodies: dict | None) -> list[c.OutlineModule]:
+    """Every module of the course with its lessons and graded quizzes (no lesson current);
+    `link` makes a site-relative URL relative to the page."""
     places = _quiz_places(course, bodies or {})
 
     def quiz_link(quiz) -> str | None:
         place = places.get(quiz.id)
-        return f"{relative_url(url, place[0])}#{place[1]}" if place else None
+        return f"{link(place[0])}#{place[1]}" if place else None
 
     return [c.OutlineModule(
-        number, m.title, relative_url(url, module_url(course, m)), m.slug, False,
-        [c.OutlineLesson(l.title, relative_url(url, lesson_url(course, m, l)), f"{m.slug}/{l.slug}")
-         for l in m.lessons],
+        number, m.title, link(module_url(course, m)), m.slug, False,
+        [c.OutlineLesson(l.title, link(lesson_url(course, m, l)), f"{m.slug}/{l.slug}") for l in m.lessons],
         [c.OutlineQuiz(q.title, quiz_link(q), f"{course.id}/{q.id}") for q in m.quizzes if q.graded])
         for number, m in enumerate(course.modules, 1)]
+
+
+def _from_any_lesson(course: Course) -> Callable[[str], str]:
+    """Links that hold on every lesson page: all sit at COURSE/MODULE/LESSON/index.html, so
+    `../../` is the course folder on each (relative_url would shorten links within the first
+    page's own module, wrong on the others)."""
+    inside = len(course.id) + 1
+    return lambda target: "../../" + target[inside:]
 
 
 def _outline_at(outline: list[c.OutlineModule], lesson_id: str) -> list[c.OutlineModule]:
@@ -243,7 +250,7 @@ def course_page(course: Course, bodies: dict | None = None) -> Page:
         plain_text(course.summary), _gettext(course.language)(N_("An open online course: %(title)s."))
         % {"title": course.title}))
     first = next(iter(course.lessons()), None)
-    outline = course_outline(course, url, bodies)
+    outline = course_outline(course, lambda target: relative_url(url, target), bodies)
     return _page(url, c.CoursePage(
         **common, course=_course_summary(course, url), lead_html=render_inline_markdown(lead),
         summary_html="".join(render_inline_markdown(part) for part in rest), minutes=course.minutes,
@@ -302,7 +309,7 @@ def lesson_pages(course: Course, bodies: dict) -> list[Page]:
     course_inputs = _course_inputs(course)
     module_inputs = {id(m): _digest([m.slug, m.title, [(l.slug, l.title) for l in m.lessons]])
                      for m in course.modules}
-    outline = course_outline(course, lesson_url(course, *ordered[0]), bodies) if ordered else []
+    outline = course_outline(course, _from_any_lesson(course), bodies)
     outline_inputs = _digest(repr(outline))  # the outline's titles, links and quizzes
     pages = []
     for index, (module, lesson) in enumerate(ordered):
