@@ -29,18 +29,20 @@ def _overlap(a, b):
                 or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
 
 
-@pytest.mark.parametrize("width, signed_in", [(390, False), (800, False), (1366, False), (390, True), (800, True)])
+@pytest.mark.parametrize("width, signed_in", [(320, False), (390, False), (800, False), (1366, False),
+                                              (320, True), (390, True), (800, True)])
 def test_header_parts_stay_in_the_bar_and_clear_of_each_other(served, width, signed_in, tmp_path):
     with browser() as chromium:
         page = chromium.new_page(viewport={"width": width, "height": 800})
-        if signed_in:  # the longer link: "Your learning (name)"
+        if signed_in:  # the longer control: the user menu's button with the learner's name
             register_in_browser(page, served, "ana@example.org", "Ana Novak-Lindqvist")
         page.goto(served + LESSON)
-        page.wait_for_selector(".site-user >> text=" + ("Your learning" if signed_in else "Sign in"))
+        page.wait_for_selector(".site-user >> text=" + ("Ana Novak-Lindqvist" if signed_in else "Sign in"))
         page.screenshot(path=str(tmp_path / f"header-{width}.png"))
         bar = _box(page, ".site-header")
+        search = ".site-search" if width >= 768 else ".search-toggle"  # folded into a button on a phone
         parts = {name: _box(page, selector) for name, selector in
-                 (("name", ".site-name"), ("search", ".site-search"), ("user", ".site-user"))}
+                 (("name", ".site-name"), ("search", search), ("user", ".site-user"))}
         for name, box in parts.items():
             assert _inside(box, bar), (width, name, box, bar)
         assert not _overlap(parts["name"], parts["search"]) and not _overlap(parts["search"], parts["user"])

@@ -381,3 +381,29 @@ def test_failures_older_than_the_window_are_purged(app, visitor, learner):
     with app.app_context():
         keys = db.session().scalars(select(LoginFailure.key)).all()
     assert keys == ["address:127.0.0.1"]  # the recent failure stays, the old row is gone
+
+
+@pytest.mark.parametrize("asked, lands", [("/example/finding-partners/", "/example/finding-partners/?welcome"),
+                                          ("/example/search/?q=profile#top", "/example/search/?q=profile&welcome#top"),
+                                          ("//evil.example/", "/dashboard?welcome")])
+def test_create_an_account_returns_where_the_learner_came_from(visitor, asked, lands):
+    """Issue 16: registration kept no `next` and landed on the dashboard without a word; now it
+    goes back (marked ?welcome, for the page's script to greet), never to another host."""
+    from urllib.parse import quote
+
+    from markupsafe import escape
+
+    from brokerlearn.server.security import same_site_path
+    ana = visitor()
+    page = ana.client.get("/account/register?next=" + quote(asked)).get_data(as_text=True)
+    assert f'name="next" value="{escape(same_site_path(asked, "/dashboard"))}"' in page
+    response = ana.form("/account/register?next=" + quote(asked),
+                        {"email": "ana@agency.org", "password": PASSWORD, "name": "Ana"}, page="/account/register")
+    assert response.status_code == 302 and response.headers["Location"] == lands
+
+
+def test_create_an_account_without_next_greets_on_the_dashboard(visitor):
+    ana = visitor()
+    response = ana.register("ana@agency.org", name="Ana")
+    assert response.headers["Location"] == "/dashboard"
+    assert "Welcome, Ana — your account is ready." in ana.client.get("/dashboard").get_data(as_text=True)

@@ -231,3 +231,14 @@ def test_pip_only_install_uses_the_wheels_ffmpeg_and_probes_without_ffprobe(monk
     info = mediatools.probe(source)
     assert (info.width, info.height, info.video_codec, info.audio_codec) == (320, 240, "h264", "aac")
     assert abs(info.duration - 2.0) < 0.1
+
+
+def test_captions_sit_clear_of_the_credit_line_of_the_frames():
+    """Issue 16: browsers draw captions at the very bottom, over the credit line storyboard
+    frames carry; published captions are placed four lines up, unless the author placed a cue."""
+    from brokerlearn.compiler.video.player import clear_of_credit
+    from brokerlearn.course.webvtt import Cue, to_vtt
+    cues = clear_of_credit([Cue(0, 2, "Hello"), Cue(2, 4, "Up here", settings="line:10% align:start")])
+    vtt = to_vtt(cues)
+    assert "00:00:00.000 --> 00:00:02.000 line:-4\nHello" in vtt
+    assert "00:00:02.000 --> 00:00:04.000 line:10% align:start\nUp here" in vtt

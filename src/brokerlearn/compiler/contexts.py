@@ -139,9 +139,10 @@ class CatalogEntry(CourseSummary):
     language: str
     """The course's language."""
     summary_html: str
-    """The course's summary (inline HTML)."""
+    """The course's short summary for its card (HTML): course.yml's `catalog.summary`, else the
+    first sentence of its summary."""
     minutes: int
-    """The course's study time in minutes."""
+    """The course's study time in minutes (lessons and activities, `course.model.study_minutes`)."""
     modules: int
     """How many modules it has."""
 
@@ -164,6 +165,49 @@ class InCourse(SitePage):
 
 
 @dataclass
+class OutlineLesson:
+    """A lesson in a course outline."""
+    title: str
+    """The lesson's title."""
+    url: str
+    """The lesson page."""
+    id: str
+    """`module-slug/lesson-slug`: the ID progress is recorded under (the scripts tick it)."""
+    current: bool = False
+    """Whether it is the lesson of this page."""
+
+
+@dataclass
+class OutlineQuiz:
+    """A graded quiz in a course outline, an entry of its module."""
+    title: str
+    """The quiz's title."""
+    url: str | None
+    """The quiz in the lesson that shows it, or None when no lesson does."""
+    id: str
+    """`course-id/quiz-id` (the `data-quiz` a script shows the learner's status by)."""
+
+
+@dataclass
+class OutlineModule:
+    """A module in the course outline of a lesson page."""
+    number: int
+    """The module's place in the course, from 1."""
+    title: str
+    """The module's title."""
+    url: str
+    """The module page."""
+    slug: str
+    """The module's folder name."""
+    current: bool
+    """Whether the page's lesson is in this module (it is shown open)."""
+    lessons: list[OutlineLesson]
+    """Its lessons, in order."""
+    quizzes: list[OutlineQuiz]
+    """Its graded quizzes."""
+
+
+@dataclass
 class ModuleEntry:
     """A module as the course page lists it."""
     title: str
@@ -180,6 +224,12 @@ class ModuleEntry:
     """How many lessons it has."""
     outcomes: list[Outcome]
     """The learning outcomes it serves."""
+    number: int = 0
+    """The module's place in the course, from 1."""
+    lesson_list: list[OutlineLesson] = field(default_factory=list)
+    """Its lessons, in order."""
+    quizzes: list[OutlineQuiz] = field(default_factory=list)
+    """Its graded quizzes."""
 
 
 @dataclass
@@ -197,14 +247,18 @@ class QualificationLink:
 class CoursePage(InCourse):
     """A course's front page: its facts and modules."""
     TEMPLATE: ClassVar[str] = "course.html"
+    lead_html: str
+    """The first paragraph of the course's summary, or its `catalog.summary` (HTML), shown
+    above the way in."""
     summary_html: str
-    """The course's summary (inline HTML)."""
+    """The rest of the course's summary (HTML, may be empty), shown under the modules."""
     minutes: int
     """The course's study time in minutes."""
     level: str | None
     """Its educational level, if the course states one."""
     start_url: str | None
-    """The first lesson, or None for a course without lessons."""
+    """The first lesson, or None for a course without lessons (the scripts turn it into Resume:
+    the first lesson not yet completed)."""
     modules: list[ModuleEntry]
     """The modules, in order."""
     jsonld: str
@@ -323,6 +377,9 @@ class LessonPage(InCourse):
     """`module-slug/lesson-slug`: the ID progress is recorded under."""
     module: ModuleNav
     """The module the lesson is in."""
+    outline: list[OutlineModule]
+    """The whole course: every module with its lessons and graded quizzes (the side column, a
+    drawer on a phone)."""
     toc: list[Heading]
     """The lesson's headings of levels 2 and 3."""
     embeds: list[str]

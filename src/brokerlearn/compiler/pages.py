@@ -1,12 +1,15 @@
 """Page contexts: the data each template renders, as the dataclasses of `contexts.py`.
 
 A page holds its context as plain JSON-serialisable values (`to_template`), so its hash says exactly when a page must be rendered
-again. Pages carry only their own neighbourhood (breadcrumbs, previous/next, their module's
-lessons), never the whole course's navigation, so a page's cost does not grow with the course.
+again. Pages carry their neighbourhood (breadcrumbs, previous/next) and lesson pages the course
+outline too: that outline is built once per course (every lesson page sits at the same depth,
+so its relative links are the same on all of them) and only the current lesson differs.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -19,6 +22,8 @@ from brokerlearn.compiler.lessons import RenderedBody
 from brokerlearn.compiler.licenses import license_info
 from brokerlearn.compiler.links import course_url, lesson_url, module_url, relative_url
 from brokerlearn.compiler.markdown import N_, render_inline_markdown
+from markupsafe import escape
+
 from brokerlearn.course.model import Course
 from brokerlearn.course.profile import certificate_rule, rule_in_words
 
@@ -165,7 +170,33 @@ def qualification_page(course: Course, bodies: dict) -> Page | None:
         breadcrumbs=_course_trail(url, course)))
 
 
+def _paragraphs(markdown: str) -> list[str]:
+    return [part for part in re.split(r"\n\s*\n", (markdown or "").strip()) if part.strip()]
+
+
+def _first_sentence(markdown: str) -> str:
+    """The first sentence of the first paragraph, as plain text."""
+    text = plain_text(next(iter(_paragraphs(markdown)), ""))
+    return re.split(r"(?<=[.!?])\s+(?=[A-Z0-9\u00C0-\u024F])", text, maxsplit=1)[0]
+
+
+def catalog_summary_html(course: Course) -> str:
+    """The short summary of a course's catalog card: `catalog.summary`, else the first sentence."""
+    if course.catalog.summary:
+        return render_inline_markdown(course.catalog.summary)
+    return str(escape(_first_sentence(course.summary)))
+
+
+def catalog_courses(courses: list[Course]) -> list[Course]:
+    """The courses the catalog lists, in the authors' order (`catalog.order`, then by title);
+    hidden ones are left out."""
+    listed = [course for course in courses if not course.catalog.hidden]
+    return sorted(listed, key=lambda course: (course.catalog.order is None, course.catalog.order or 0,
+                                              course.title.casefold()))
+
+
 def catalog_page(courses: list[Course]) -> Page:
+    courses = catalog_courses(courses) or courses[:0]
     languages = {c.language for c in courses}
     lang = languages.pop() if len(languages) == 1 else "en"
     _ = _gettext(lang)
@@ -173,26 +204,65 @@ def catalog_page(courses: list[Course]) -> Page:
     common = _common(CATALOG_URL, lang, _("Courses"), description(
         _("Open online courses: %(titles)s.") % {"titles": titles}))
     entries = [c.CatalogEntry(**_summary_fields(course, CATALOG_URL), language=course.language,
-                              summary_html=render_inline_markdown(course.summary), minutes=course.minutes,
+                              summary_html=catalog_summary_html(course), minutes=course.minutes,
                               modules=len(course.modules)) for course in courses]
     return _page(CATALOG_URL, c.CatalogPage(**common, courses=entries))
 
 
-def course_page(course: Course) -> Page:
+def course_outline(course: Course, link: Callable[[str], str], bodies: dict | None) -> list[c.OutlineModule]:
+    """Every module of the course with its lessons and graded quizzes (no lesson current);
+    `link` makes a site-relative URL relative to the page."""
+    places = _quiz_places(course, bodies or {})
+
+    def quiz_link(quiz) -> str | None:
+        place = places.get(quiz.id)
+        return f"{link(place[0])}#{place[1]}" if place else None
+
+    return [c.OutlineModule(
+        number, m.title, link(module_url(course, m)), m.slug, False,
+        [c.OutlineLesson(l.title, link(lesson_url(course, m, l)), f"{m.slug}/{l.slug}") for l in m.lessons],
+        [c.OutlineQuiz(q.title, quiz_link(q), f"{course.id}/{q.id}") for q in m.quizzes if q.graded])
+        for number, m in enumerate(course.modules, 1)]
+
+
+def _from_any_lesson(course: Course) -> Callable[[str], str]:
+    """Links that hold on every lesson page: all sit at COURSE/MODULE/LESSON/index.html, so
+    `../../` is the course folder on each (relative_url would shorten links within the first
+    page's own module, wrong on the others)."""
+    inside = len(course.id) + 1
+    return lambda target: "../../" + target[inside:]
+
+
+def _outline_at(outline: list[c.OutlineModule], lesson_id: str) -> list[c.OutlineModule]:
+    """The outline of one lesson page: its lesson current, its module open."""
+    marked = []
+    for module in outline:
+        lessons = [dataclasses.replace(l, current=True) if l.id == lesson_id else l for l in module.lessons]
+        marked.append(dataclasses.replace(module, lessons=lessons, current=any(l.current for l in lessons)))
+    return marked
+
+
+def course_page(course: Course, bodies: dict | None = None) -> Page:
     url = course_url(course)
-    summary_html = render_inline_markdown(course.summary)
+    paragraphs = _paragraphs(course.summary)
+    lead = course.catalog.summary or (paragraphs[0] if paragraphs else "")
+    rest = paragraphs if course.catalog.summary else paragraphs[1:]
     common = _common(url, course.language, course.title, description(
         plain_text(course.summary), _gettext(course.language)(N_("An open online course: %(title)s."))
         % {"title": course.title}))
     first = next(iter(course.lessons()), None)
+    outline = course_outline(course, lambda target: relative_url(url, target), bodies)
     return _page(url, c.CoursePage(
-        **common, course=_course_summary(course, url), summary_html=summary_html, minutes=course.minutes,
+        **common, course=_course_summary(course, url), lead_html=render_inline_markdown(lead),
+        summary_html="".join(render_inline_markdown(part) for part in rest), minutes=course.minutes,
         level=course.educational_level, breadcrumbs=trail(url, course.language),
         start_url=relative_url(url, lesson_url(course, *first)) if first else None,
         modules=[c.ModuleEntry(m.title, relative_url(url, module_url(course, m)), render_inline_markdown(m.summary),
-                               m.minutes, m.slug, len(m.lessons), _outcomes(course, m.outcomes, url))
-                 for m in course.modules],
-        jsonld=jsonld.to_script(jsonld.course_jsonld(course, license_info(course.license)["url"], summary_html)),
+                               m.minutes, m.slug, len(m.lessons), _outcomes(course, m.outcomes, url),
+                               entry.number, entry.lessons, entry.quizzes)
+                 for m, entry in zip(course.modules, outline)],
+        jsonld=jsonld.to_script(jsonld.course_jsonld(course, license_info(course.license)["url"],
+                                                     render_inline_markdown(course.summary))),
         qualification=c.QualificationLink(relative_url(url, qualification_url(course)), course.profile.title,
                                           bool(course.profile.certificate)) if course.profile else None))
 
@@ -242,21 +312,24 @@ def lesson_pages(course: Course, bodies: dict) -> list[Page]:
     course_inputs = _course_inputs(course)
     module_inputs = {id(m): _digest([m.slug, m.title, [(l.slug, l.title) for l in m.lessons]])
                      for m in course.modules}
+    outline = course_outline(course, _from_any_lesson(course), bodies)
+    outline_inputs = _digest(repr(outline))  # the outline's titles, links and quizzes
     pages = []
     for index, (module, lesson) in enumerate(ordered):
         body: RenderedBody = bodies[lesson.source]
         embeds = body.embed_html
         neighbours = [ordered[i] if 0 <= i < len(ordered) else None for i in (index - 1, index + 1)]
-        fingerprint = _digest([course_inputs, module_inputs[id(module)], lesson.slug, lesson.title,
+        fingerprint = _digest([course_inputs, outline_inputs, module_inputs[id(module)], lesson.slug, lesson.title,
                                lesson.minutes, lesson.outcomes, body.key, embeds,
                                [(m.slug, l.slug, l.title) if l else None
                                 for m, l in (n or (None, None) for n in neighbours)]])
         pages.append(Page(lesson_url(course, module, lesson), c.LessonPage.TEMPLATE, None, body, fingerprint,
-                          _lesson_context_maker(course, ordered, index, body, embeds)))
+                          _lesson_context_maker(course, ordered, index, body, embeds, outline)))
     return pages
 
 
-def _lesson_context_maker(course: Course, ordered: list, index: int, body: RenderedBody, embeds: list):
+def _lesson_context_maker(course: Course, ordered: list, index: int, body: RenderedBody, embeds: list,
+                          outline: list[c.OutlineModule]):
     def make() -> dict:
         module, lesson = ordered[index]
         url = lesson_url(course, module, lesson)
@@ -270,6 +343,7 @@ def _lesson_context_maker(course: Course, ordered: list, index: int, body: Rende
             module=c.ModuleNav(module.title, relative_url(url, module_url(course, module)),
                                [c.ModuleLesson(l.title, relative_url(url, lesson_url(course, module, l)), l is lesson)
                                 for l in module.lessons]),
+            outline=_outline_at(outline, f"{module.slug}/{lesson.slug}"),
             breadcrumbs=_course_trail(url, course, module),
             toc=[c.Heading(h.level, h.text, h.id) for h in body.headings if h.level in (2, 3)],
             embeds=embeds, assessments=assessment_notices(course, lesson, body),

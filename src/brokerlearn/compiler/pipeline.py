@@ -158,7 +158,7 @@ def _plan(courses: list[Course], bodies: dict, theme: Theme, cache: BuildCache,
     plan: dict[str, PlannedFile] = {}
     pages: list[Page] = [catalog_page(courses)] if courses else []
     for course in courses:
-        pages += [course_page(course), *module_pages(course, bodies), *lesson_pages(course, bodies)]
+        pages += [course_page(course, bodies), *module_pages(course, bodies), *lesson_pages(course, bodies)]
         qualification = qualification_page(course, bodies)
         if qualification:
             pages.append(qualification)

@@ -9,7 +9,7 @@ from brokerlearn.course import schema
 from brokerlearn.course.assignment import is_assignment_file, load_assignments
 from brokerlearn.course.frontmatter import split_front_matter
 from brokerlearn.course.media import check_links, list_media, load_image_credits, load_videos
-from brokerlearn.course.model import Author, Course, Lesson, Module, Quiz
+from brokerlearn.course.model import Author, CatalogListing, Course, Lesson, Module, Quiz
 from brokerlearn.course.naming import RESERVED_COURSE_IDS, RESERVED_MODULE_SLUGS, resolve_name, slug_of
 from brokerlearn.course.profile import load_profile
 from brokerlearn.course.questions import build_question, question_type
@@ -63,7 +63,7 @@ def load_course(root: Path, diags: Diagnostics, memo: LessonMemo | None = None) 
         version=values["version"], language=values["language"] or "en", license=values["license"],
         authors=[Author(a["name"], a["affiliation"]) for a in values["authors"]],
         summary=values["summary"], level=values["level"], root=root, modules=[],
-        media_files=media_files,
+        media_files=media_files, catalog=_catalog_listing(values["catalog"]),
     )
     course.profile = _load_course_profile(root, values, diags)
     course.videos = load_videos(root / "media", media_files, diags)
@@ -343,3 +343,10 @@ def _check_unique(items, key, pos_of, what: str, diags: Diagnostics) -> None:
             pos = pos_of(item)
             diags.error(pos.path, pos.line, pos.col, f"duplicate {what} '{key(item)}' "
                         f"(also used by {pos_of(first).path})")
+
+
+def _catalog_listing(values) -> CatalogListing:
+    """course.yml's `catalog` (already checked against the format; invalid keys were reported)."""
+    if not isinstance(values, dict):
+        return CatalogListing()
+    return CatalogListing(order=values["order"], hidden=bool(values["hidden"]), summary=values["summary"])

@@ -110,6 +110,26 @@ class Lesson:
         return max(1, round(self.words / 200))
 
 
+MINUTES_PER_QUESTION = 2
+"""Study time of a quiz question (reading it, answering, reading the feedback)."""
+
+
+def study_minutes(lessons: list[Lesson], quizzes: list[Quiz]) -> int:
+    """The one estimate of study time every page shows (catalog, course home, module pages):
+    each lesson's minutes (declared, else its words at 200 a minute) and the activities beside
+    them, MINUTES_PER_QUESTION for each question of the quizzes."""
+    return (sum(lesson.minutes for lesson in lessons)
+            + MINUTES_PER_QUESTION * sum(len(quiz.questions) for quiz in quizzes))
+
+
+@dataclass
+class CatalogListing:
+    """How the site's catalog lists a course (course.yml's `catalog`)."""
+    order: int | None = None
+    hidden: bool = False
+    summary: str | None = None
+
+
 @dataclass
 class Module:
     slug: str
@@ -124,7 +144,7 @@ class Module:
 
     @property
     def minutes(self) -> int:
-        return self.minutes_declared or sum(lesson.minutes for lesson in self.lessons)
+        return self.minutes_declared or study_minutes(self.lessons, self.quizzes)
 
 
 @dataclass
@@ -146,6 +166,7 @@ class Course:
     image_credits: dict = field(default_factory=dict)  # image path -> its licence file
     video_outputs: dict = field(default_factory=dict)  # video name -> its web renditions (set by the build)
     assignments: dict = field(default_factory=dict)  # assignment ID -> course.assignment.Assignment
+    catalog: CatalogListing = field(default_factory=CatalogListing)
 
     @property
     def minutes(self) -> int:

@@ -20,6 +20,15 @@ AUTHOR = Obj("an author", [
     Field("affiliation", Text(), "Organisation the author writes for."),
 ])
 
+CATALOG = Obj("catalog", [
+    Field("order", Integer(), "Place of the course in the site's catalog: lower numbers first "
+          "(courses without one follow, by title).", default=None),
+    Field("hidden", Boolean(), "Leave the course out of the catalog; its pages are still built and "
+          "reachable by their address.", default=False),
+    Field("summary", Text(), "A short summary for the catalog card, one or two sentences "
+          "(default: the first sentence of `summary`).", default=None),
+])
+
 COURSE = Obj("course.yml", [
     Field("id", Slug(), "Stable identifier of the course; also its folder in the built site. "
           "Changing it loses learners' progress. Reserved for the server: account, api, admin, "
@@ -38,6 +47,8 @@ COURSE = Obj("course.yml", [
           "(default: the profile's level).", default=None),
     Field("modules", ListOf(Text()), "Module folders under `modules/`, in order "
           "(default: every folder, sorted by name).", default=None),
+    Field("catalog", CATALOG, "How the site's catalog lists the course: its place, whether it is "
+          "listed, its short summary.", default=None),
 ])
 
 MODULE = Obj("module.yml", [
@@ -311,7 +322,7 @@ IMAGE = Obj("an image licence file", [
 ])
 
 # Every file kind, in the order the format reference documents them.
-ALL = [COURSE, AUTHOR, MODULE, LESSON, PROFILE, UNIT, OUTCOME, CERTIFICATE, REQUIRES, QUIZ,
+ALL = [COURSE, CATALOG, AUTHOR, MODULE, LESSON, PROFILE, UNIT, OUTCOME, CERTIFICATE, REQUIRES, QUIZ,
        QUESTION, OPTION, VIDEO, CHAPTER, DECISION, BRANCH_VIDEO, IMAGE, STORYBOARD, SCENE,
        SCENE_DECISION, BRANCH, SPEAKER, LINE, SCREEN, NUMBER, CHART, BAR, EVENT, VOICE,
        PRONUNCIATION]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
@@ -29,6 +30,8 @@ def register():
     """Open registration, or by invitation link (which fixes the address, may suggest the name
     and puts the new account in a group); invitations work whatever REGISTRATION says."""
     invite = request.values.get("invite", "")
+    asked = request.values.get("next")  # where the learner came from, if they did
+    next_url = _safe_next(asked)
     invite_only = current_app.config["REGISTRATION"] == "invite"
     form = {"email": request.form.get("email", ""), "name": request.form.get("name", "")}
     invitation = None
@@ -48,13 +51,25 @@ def register():
             user = accounts.create_user(session, form["email"], request.form.get("password", ""), form["name"])
         except AccountError as exc:
             return render(ctx.RegisterPage(title=_("Create an account"), form=form, error=str(exc),
-                                           field=exc.field, invite=invite, invite_only=invite_only), 422)
+                                           field=exc.field, invite=invite, invite_only=invite_only,
+                                           next=next_url if asked else None), 422)
         if invitation:
             invitations.registered(session, invitation, user)
         login_user(user)
-        return redirect(url_for("learn.dashboard"))
+        if not asked:  # to the dashboard, which shows the flashed words
+            flash(_("Welcome, %(name)s — your account is ready.") % {"name": user.name or user.email})
+            return redirect(next_url)
+        return redirect(_welcome(next_url))
     return render(ctx.RegisterPage(title=_("Create an account"), form=form, error=None, field=None,
-                                   invite=invite, invite_only=invite_only))
+                                   invite=invite, invite_only=invite_only, next=next_url if asked else None))
+
+
+def _welcome(target: str) -> str:
+    """Back where the new learner came from, marked `welcome`: the page's script (navigation.js)
+    then says "Welcome, NAME — your account is ready" (a static page cannot show a flash)."""
+    parts = urlsplit(target)
+    query = "&".join(part for part in (parts.query, "welcome") if part)
+    return urlunsplit(("", "", parts.path, query, parts.fragment))
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -102,6 +102,8 @@ class RegisterPage(ServerPage):
     """The invitation token the form carries (empty for open registration)."""
     invite_only: bool
     """Whether registration needs an invitation on this server."""
+    next: str | None = None
+    """Where the new account goes once created (a path on this server), or None: the dashboard."""
 
 
 @dataclass(kw_only=True)

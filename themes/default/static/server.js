@@ -143,22 +143,9 @@
     return done;
   }
 
-  /* The header: who is signed in. */
+  /* The header: who is signed in (navigation.js shows the user menu). */
   function showUser(session) {
-    var wrap = document.querySelector(".site-header .wrap");
-    if (!wrap || wrap.querySelector(".site-user")) return;
-    var box = document.createElement("span");
-    box.className = "site-user";
-    var link = document.createElement("a");
-    if (session.user) {
-      link.href = "/dashboard";
-      link.textContent = t("Your learning ({name})", { name: session.user.name || session.user.email });
-    } else {
-      link.href = "/account/login?next=" + encodeURIComponent(location.pathname);
-      link.textContent = t("Sign in");
-    }
-    box.appendChild(link);
-    wrap.appendChild(box);
+    window.dispatchEvent(new CustomEvent("brokerlearn:session", { detail: session }));
   }
 
   /* Lesson pages: a "mark as complete" button that works with or without an account.

@@ -6,6 +6,8 @@ with decisions shows each as a question in the page, and its branch clips in a p
 """
 from __future__ import annotations
 
+import dataclasses
+
 from brokerlearn.compiler.licenses import license_info
 from brokerlearn.compiler.links import relative_url
 from brokerlearn.compiler.markdown import render_inline_markdown
@@ -21,6 +23,18 @@ def video_folder(course: Course, video: Video) -> str:
     return f"{course.id}/media/{video.name}"
 
 
+CAPTION_LINE = "line:-4"
+"""Where captions sit: their last line four caption lines up from the bottom, clear of the
+credit line a storyboard's frames carry (title · licence · author, in the lowest 5-11 % of the
+frame), which browsers would otherwise cover. Whole lines, not a percentage: Chromium does not
+wrap a cue placed by percentage. A cue whose author placed it (a `line` setting) keeps its place."""
+
+
+def clear_of_credit(cues: list) -> list:
+    return [cue if "line:" in cue.settings else dataclasses.replace(
+        cue, settings=f"{cue.settings} {CAPTION_LINE}".strip()) for cue in cues]
+
+
 def published_files(course: Course, video: Video) -> dict[str, object]:
     """site-relative path -> a cache file (Path) or generated text (str)."""
     output = course.video_outputs.get(video.name)
@@ -30,7 +44,7 @@ def published_files(course: Course, video: Video) -> dict[str, object]:
     files: dict[str, object] = {f"{folder}/{r['file']}": output.folder / r["file"] for r in output.renditions}
     files[f"{folder}/{output.poster}"] = output.folder / output.poster
     for language, cues in video.cues.items():
-        files[f"{folder}/captions.{language}.vtt"] = to_vtt(cues)
+        files[f"{folder}/captions.{language}.vtt"] = to_vtt(clear_of_credit(cues))
     for language, cues in video.descriptions.items():
         files[f"{folder}/descriptions.{language}.vtt"] = to_vtt(cues)
     if video.chapters:
