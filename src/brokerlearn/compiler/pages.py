@@ -212,7 +212,7 @@ def catalog_page(courses: list[Course]) -> Page:
 def course_outline(course: Course, link: Callable[[str], str], bodies: dict | None) -> list[c.OutlineModule]:
     """Every module of the course with its lessons and graded quizzes (no lesson current);
     `link` makes a site-relative URL relative to the page."""
-    places = _quiz_places(course, bodies or {})
+    places = quiz_places(course, bodies or {})
 
     def quiz_link(quiz) -> str | None:
         place = places.get(quiz.id)
