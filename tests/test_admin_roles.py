@@ -646,6 +646,15 @@ def test_admin_pages_in_a_browser_fit_the_screen(served_cohort, width):
         assert "Learners" in menu and "Audit trail" not in menu
         trainer.goto(base + "admin/learners")
         assert LEA in trainer.content() and LEO not in trainer.content()
+        trainer.goto(base + "admin/groups")
+        trainer.click("text=Office A")
+        trainer.wait_for_selector("dl.facts")
+        trainer.screenshot(path=str(SHOTS / f"group-trainer-{width}.png"), full_page=True)
+        assert trainer.evaluate("document.documentElement.scrollWidth") <= width
+        assert trainer.locator("main form").count() == 0  # nothing to submit that the server would refuse
+        trainer.click(f"text={LEA}")
+        trainer.wait_for_load_state()
+        assert trainer.url.endswith(f"/admin/learners/{lea}")
 
 
 def test_group_page_offers_a_trainer_only_what_they_may_do(cohort):
