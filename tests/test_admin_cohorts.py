@@ -322,3 +322,117 @@ def test_every_cohort_page_and_action_is_checked_on_the_server(app, admin, visit
     assert admin.client.get("/admin/reports/passwords").status_code == 404
     assert admin.form("/admin/groups/7/schedule", {}, page="/admin/groups/1").status_code == 404
     assert admin.form("/admin/invitations/77/resend", {}, page="/admin/invitations").status_code == 404
+
+
+# -- the audit trail of the cohort and certificate actions ----------------------------------------
+
+def audit_entries(app) -> list[tuple[str, str, str, str, str]]:
+    """(action, actor, address, target, details) of every entry, oldest first."""
+    from sqlalchemy import select
+
+    from brokerlearn.server import db
+    from brokerlearn.server.models import AuditEntry
+    with app.app_context():
+        return [(e.action, e.actor_email, e.address, e.target, e.details)
+                for e in db.session().scalars(select(AuditEntry).order_by(AuditEntry.id))]
+
+
+def test_every_cohort_and_certificate_action_is_recorded_once(app, admin, learner, mailbox):
+    from brokerlearn.server import db
+    from brokerlearn.server.models import Certificate, utcnow
+    ana = learner("ana@agency.org")
+    learner("bo@agency.org")
+    with app.app_context():
+        from brokerlearn.server.services.accounts import find_user
+        ana_id = find_user(db.session(), "ana@agency.org").id
+        db.session().add(Certificate(id="cert-ana-1", user_id=ana_id, course_id="example", profile_id="p",
+                                     name="Ana", title="Partner broker", outcomes=[], issued_at=utcnow(),
+                                     status_index=3, credential="jwt"))
+        db.session().commit()
+    assert admin.form("/admin/groups", {"name": "Office South"}).status_code == 302
+    assert admin.form("/admin/groups", {"name": "Office South"}).status_code == 422  # refused: no entry
+    assert admin.form("/admin/groups/1", {"email": "nina@agency.org", "send": "1"}).status_code == 302  # mailed
+    assert admin.form("/admin/groups/1", {"email": "lou@agency.org"}).status_code == 200  # a link to copy
+    assert admin.form("/admin/groups/1", {"email": "ana@agency.org"}).status_code == 302  # joins at once
+    assert admin.form("/admin/groups/1", {"email": "ana@agency.org"}).status_code == 302  # a member already: no entry
+    nina = invitation(app, "nina@agency.org").id
+    assert admin.form(f"/admin/invitations/{nina}/resend", {}, page="/admin/invitations").status_code == 302
+    assert admin.client.get("/admin/invitations.csv?group=1").status_code == 200
+    bo = re.search(r'name="user" value="(\d+)" checked> bo@agency.org',
+                   admin.client.get("/admin/groups/1?q=bo").get_data(as_text=True)).group(1)
+    assert admin.form("/admin/groups/1/members", {"user": bo}, page="/admin/groups/1").status_code == 302
+    assert admin.form(f"/admin/groups/1/members/{bo}/remove", {}, page="/admin/groups/1").status_code == 302
+    assert admin.form("/admin/groups/1/schedule", {"course": "example", "starts": "2027-01-11"},
+                      page="/admin/groups/1").status_code == 302
+    assert admin.form("/admin/groups/1/schedule", {"starts": "soon"}, page="/admin/groups/1").status_code == 422
+    content = "email,name,group\nbo@agency.org,Bo,Office North\nnew@agency.org,New,Office North\nx,X,\n"
+    assert upload(admin, content, dry_run=True).status_code == 200  # a dry run changes nothing: no entry
+    assert upload(admin, content).status_code == 200
+    assert admin.form("/admin/certificates/cert-ana-1/revoke", {"reason": "Issued by mistake"},
+                      page="/admin/certificates/cert-ana-1/revoke").status_code == 400  # not confirmed: no entry
+    assert admin.form("/admin/certificates/cert-ana-1/revoke",
+                      {"reason": "Issued by mistake", "note": "Ticket 4711", "confirm": "yes"},
+                      page="/admin/certificates/cert-ana-1/revoke").status_code == 302
+    assert admin.client.get("/admin/reports/results").status_code == 200
+    assert ana.client.get("/admin/reports/results").status_code == 403  # refused: no entry
+    entries = audit_entries(app)
+    assert all(actor == "boss@agency.org" and address == "127.0.0.1" for _a, actor, address, _t, _d in entries)
+    assert [(a, t, d) for a, _actor, _address, t, d in entries] == [
+        ("group_created", "Office South", "Office South"),
+        ("invitation_sent", "nina@agency.org", "Office North"),
+        ("invitation_made", "lou@agency.org", "Office North (link shown)"),
+        ("member_added", "ana@agency.org", "Office North"),
+        ("invitation_resent", "nina@agency.org", ""),
+        ("invitation_links_downloaded", "Office North", "2 links of Office North"),
+        ("member_added", "bo@agency.org", "Office North"),
+        ("member_removed", "bo@agency.org", "Office North"),
+        ("schedule_set", "Office North", "Office North; courses: example; starts: 2027-01-11; due: -"),
+        ("csv_enrolment", "bo@agency.org", "added to Office North"),
+        ("csv_enrolment", "new@agency.org", "invited into Office North (mailed)"),
+        ("certificate_revoked", "ana@agency.org",
+         "certificate cert-ana-1 (Partner broker); reason: Issued by mistake; private note: Ticket 4711"),
+        ("report_downloaded", "results.csv", "results")]
+    assert len(mailbox.messages) == 3  # nina, nina again, new
+    # the audit page names each action in words, in German too
+    page = admin.client.get("/admin/audit?action=certificate_revoked").get_data(as_text=True)
+    assert "revoked a certificate" in page and "Ticket 4711" in page
+    admin.client.set_cookie("brokerlearn_lang", "de")
+    assert "hat ein Zertifikat widerrufen" in admin.client.get("/admin/audit").get_data(as_text=True)
+
+
+def test_mail_failures_are_recorded_with_the_reason(app, admin):
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=1, SMTP_SECURITY="none")  # nothing listens there
+    assert admin.form("/admin/groups/1", {"email": "kim@agency.org", "send": "1"}).status_code == 502
+    kim = invitation(app, "kim@agency.org").id
+    assert admin.form(f"/admin/invitations/{kim}/resend", {}, page="/admin/invitations").status_code == 302
+    (made, _, _, target, details), (resent, _, _, target2, details2) = audit_entries(app)
+    assert (made, target, resent, target2) == ("invitation_made", "kim@agency.org", "invitation_resent", "kim@agency.org")
+    assert details.startswith("Office North (not mailed: ") and details2.startswith("not mailed: ")
+
+
+def test_command_line_revocation_invitation_and_exports_are_recorded(app, admin, learner, built_example, tmp_path):
+    from brokerlearn.server import db
+    from brokerlearn.server.models import Certificate, utcnow
+    learner("ana@agency.org")
+    with app.app_context():
+        from brokerlearn.server.services.accounts import find_user
+        db.session().add(Certificate(id="cert-ana-2", user_id=find_user(db.session(), "ana@agency.org").id,
+                                     course_id="example", profile_id="p", name="Ana", title="Partner broker",
+                                     outcomes=[], issued_at=utcnow(), status_index=4, credential="jwt"))
+        db.session().commit()
+    env = {"DATABASE_URL": app.config["DATABASE_URL"], "BROKERLEARN_PUBLIC_URL": "http://localhost"}
+    common = ["--instance", app.instance_path]
+    for args in (["certs", "revoke", "cert-ana-2", "--reason", "Wrong name", "--note", "asked by phone", *common],
+                 ["users", "invite", "Pat@Agency.org", *common],
+                 ["export", "csv", "learners", "-o", str(tmp_path / "l.csv"), "--build-dir", str(built_example), *common],
+                 ["export", "xapi", "-o", str(tmp_path / "x.jsonl"), "--build-dir", str(built_example), *common]):
+        result = CliRunner().invoke(main, args, env=env, catch_exceptions=False)
+        assert result.exit_code == 0, (args, result.output)
+    entries = audit_entries(app)
+    assert all(actor.startswith("command line") and address == "command line" for _a, actor, address, _t, _d in entries)
+    assert [(a, t, d) for a, _actor, _address, t, d in entries] == [
+        ("certificate_revoked", "ana@agency.org",
+         "certificate cert-ana-2 (Partner broker); reason: Wrong name; private note: asked by phone"),
+        ("invitation_made", "pat@agency.org", "link printed on the command line"),
+        ("report_downloaded", "learners.csv", "learners"),
+        ("report_downloaded", "xapi-statements.jsonl", "xapi")]

@@ -127,9 +127,25 @@ ROLES = ("admin", "trainer_a", "trainer_b", "author", "learner", "signed_out")
 AS = {"learner": "other"}  # in the matrix, the learner asking is Leo; the learner acted on is Lea
 
 
+def _cohort_rows(c) -> tuple[str, int]:
+    """A certificate of Leo's (to revoke) and an invitation into group A (to resend)."""
+    from brokerlearn.server import db
+    from brokerlearn.server.models import Certificate, utcnow
+    from brokerlearn.server.services.invitations import invite
+    with c.app.app_context():
+        session = db.session()
+        if session.get(Certificate, "cert-leo-0001") is None:
+            session.add(Certificate(id="cert-leo-0001", user_id=c.ids[LEO], course_id="example", profile_id="p",
+                                    name=LEO_NAME, title="Partner broker", outcomes=[], issued_at=utcnow(),
+                                    status_index=7, credential="jwt"))
+            session.commit()
+        return "cert-leo-0001", invite(session, "ivy@agency.org", "Ivy", c.group_a).id
+
+
 def _pages(c):
     lea, leo = c.ids[LEA], c.ids[LEO]
     a, b = c.group_a, c.group_b
+    cert, _invitation = _cohort_rows(c)
     #                                               admin trainer_a trainer_b author learner signed_out
     return [("/admin/",                              (200, 200, 200, 200, 403, 302)),
             ("/admin/learners",                      (200, 200, 200, 403, 403, 302)),
@@ -142,6 +158,19 @@ def _pages(c):
             (f"/admin/groups/{a}",                   (200, 200, 404, 403, 403, 302)),
             (f"/admin/groups/{b}",                   (200, 404, 200, 403, 403, 302)),
             ("/admin/import",                        (200, 403, 403, 403, 403, 302)),
+            ("/admin/groups/999",                    (404, 404, 404, 403, 403, 302)),
+            ("/admin/invitations",                   (200, 403, 403, 403, 403, 302)),
+            (f"/admin/invitations?group={a}",        (200, 403, 403, 403, 403, 302)),
+            ("/admin/invitations.csv",               (200, 403, 403, 403, 403, 302)),
+            (f"/admin/invitations.csv?group={a}",    (200, 403, 403, 403, 403, 302)),
+            ("/admin/reports",                       (200, 403, 403, 403, 403, 302)),
+            ("/admin/reports/learners",              (200, 403, 403, 403, 403, 302)),
+            ("/admin/reports/progress",              (200, 403, 403, 403, 403, 302)),
+            ("/admin/reports/results",               (200, 403, 403, 403, 403, 302)),
+            ("/admin/reports/xapi",                  (200, 403, 403, 403, 403, 302)),
+            ("/admin/reports/nothing",               (404, 403, 403, 403, 403, 302)),
+            (f"/admin/certificates/{cert}/revoke",   (200, 403, 403, 403, 403, 302)),
+            ("/admin/certificates/no-such/revoke",   (404, 403, 403, 403, 403, 302)),
             ("/admin/courses/example",               (200, 403, 403, 200, 403, 302)),
             ("/admin/certificates",                  (200, 403, 403, 403, 403, 302)),
             ("/admin/audit",                         (200, 403, 403, 403, 403, 302)),
@@ -166,7 +195,8 @@ def test_role_matrix_of_every_admin_page(cohort):
 def _actions(c):
     """(path, data, statuses by role) for every admin action; the data of the allowed roles'
     requests are such that the action fails cleanly (422) or does no lasting harm."""
-    lea, a = c.ids[LEA], c.group_a
+    lea, leo, a, b = c.ids[LEA], c.ids[LEO], c.group_a, c.group_b
+    cert, invitation = _cohort_rows(c)
     #                                                                                    admin tA  tB   author learner out
     return [(f"/admin/learners/{lea}/reset", {},                                         (200, 422, 404, 403, 403, 302)),
             (f"/admin/learners/{lea}/attempts", {"quiz": f"example/{QUIZ_TITLE}", "extra": "1"},
@@ -180,19 +210,37 @@ def _actions(c):
             (f"/admin/learners/{lea}/reactivate", {},                                     (303, 403, 403, 403, 403, 302)),
             ("/admin/groups", {"name": "Office C"},                                       (302, 403, 403, 403, 403, 302)),
             (f"/admin/groups/{a}", {"email": "new@agency.org"},                           (200, 403, 404, 403, 403, 302)),
+            (f"/admin/groups/{b}", {"email": "new@agency.org"},                           (200, 404, 403, 403, 403, 302)),
+            (f"/admin/groups/{a}/members", {"user": "0"},                                 (302, 403, 403, 403, 403, 302)),
+            (f"/admin/groups/{a}/members/{leo}/remove", {},                               (302, 403, 403, 403, 403, 302)),
+            (f"/admin/groups/{a}/members/{lea}/remove", {},                               (None, 403, 403, 403, 403, 302)),
+            (f"/admin/groups/{a}/schedule", {"starts": "not a date"},                     (422, 403, 403, 403, 403, 302)),
+            (f"/admin/groups/{b}/schedule", {"starts": "not a date"},                     (422, 403, 403, 403, 403, 302)),
+            (f"/admin/invitations/{invitation}/resend", {},                               (302, 403, 403, 403, 403, 302)),
+            ("/admin/invitations/99999/resend", {},                                       (404, 403, 403, 403, 403, 302)),
             (f"/admin/groups/{a}/trainers", {"email": "nobody@agency.org"},               (303, 403, 403, 403, 403, 302)),
             ("/admin/import", {},                                                         (422, 403, 403, 403, 403, 302)),
-            ("/admin/certificates/no-such/revoke", {"reason": "x"},                       (404, 403, 403, 403, 403, 302))]
+            ("/admin/certificates/no-such/revoke", {"reason": "x"},                       (404, 403, 403, 403, 403, 302)),
+            (f"/admin/certificates/{cert}/revoke", {"reason": "x"},                       (400, 403, 403, 403, 403, 302)),
+            (f"/admin/certificates/{cert}/revoke", {"reason": "x", "confirm": "yes"},     (302, 403, 403, 403, 403, 302))]
 
 
 def test_role_matrix_of_every_admin_action(cohort):
+    """A status None: that visitor is not asked (the admin would remove Lea, whom later rows need)."""
+    from brokerlearn.server import db
+    from brokerlearn.server.models import Certificate
     for path, data, expected in _actions(cohort):
         for role, status in reversed(list(zip(ROLES, expected))):  # the admin last: their actions change state
+            if status is None:
+                continue
             response = cohort[AS.get(role, role)].form(path, data, page="/api/session")
             assert response.status_code == status, (path, role, response.get_data(as_text=True)[:300])
             if role == "trainer_b":
                 assert LEA not in response.get_data(as_text=True)
         assert cohort["admin"].form(path, data, csrf=False).status_code == 400, path  # CSRF everywhere
+    with cohort.app.app_context():  # revoked by the admin only, once
+        assert db.session().get(Certificate, "cert-leo-0001").revocation_reason == "x"
+    assert cohort["trainer_a"].client.get(f"/admin/learners/{cohort.ids[LEA]}").status_code == 200  # still hers
 
 
 # -- each learner action, as a service and over HTTP ---------------------------------------------
@@ -325,9 +373,12 @@ def _every_value(app):
 
 def _learner_produces_everything(cohort, built_example):
     """Lea's footprint: progress, two attempts with typed answers, a certificate, a failed
-    sign-in from her address, an admin's action on her account."""
+    sign-in from her address, an admin's action on her account, invitations of her address
+    (the one she registered with, and an older one into group B pointing at no account)."""
+    from datetime import timedelta
+
     from brokerlearn.server import db
-    from brokerlearn.server.models import Certificate, utcnow
+    from brokerlearn.server.models import Certificate, Invitation, utcnow
     lea = cohort["learner"]
     events = [{"event_id": f"lea-event-{i:04d}", "course": "example", "kind": "lesson_completed",
                "item": lesson} for i, lesson in enumerate(["finding-partners/cooperation-profiles",
@@ -344,6 +395,13 @@ def _learner_produces_everything(cohort, built_example):
         db.session().add(Certificate(id="cert-lea-0001", user_id=cohort.ids[LEA], course_id="example",
                                      profile_id="p", name=LEA_NAME, title="Partner broker", outcomes=[],
                                      issued_at=utcnow(), status_index=41, credential=f"jwt naming {LEA_NAME}"))
+        db.session().add_all([
+            Invitation(email=LEA, name=LEA_NAME, group_id=cohort.group_a, status="registered", sends=1,
+                       expires_at=utcnow() + timedelta(days=3), user_id=cohort.ids[LEA]),
+            Invitation(email=LEA, name=f"{LEA_NAME} (old)", group_id=cohort.group_b, status="sent", sends=2,
+                       expires_at=utcnow() - timedelta(days=3)),
+            Invitation(email=LEO, name=LEO_NAME, group_id=cohort.group_b, status="sent", sends=1,
+                       expires_at=utcnow() + timedelta(days=3))])
         db.session().commit()
     assert cohort["admin"].form(f"/admin/learners/{cohort.ids[LEA]}/attempts",
                                 {"quiz": f"example/{QUIZ_TITLE}", "extra": "1"}).status_code == 303
@@ -353,7 +411,8 @@ def test_erasure_leaves_no_personal_data_in_any_column_and_the_figures_unchanged
     _learner_produces_everything(cohort, built_example)
     needles = [LEA, LEA_NAME, SECRET_TEXT, "31 minutes, said Lea", "Lea's own words", LEA_ADDRESS]
     found = {(t, c) for t, c, v in _every_value(cohort.app) for n in needles if n.lower() in v.lower()}
-    assert {"users", "quiz_attempts", "certificates", "login_failures", "audit_entries"} <= {t for t, _ in found}
+    assert {"users", "quiz_attempts", "certificates", "login_failures", "audit_entries",
+            "invitations"} <= {t for t, _ in found}
     before = _figures(cohort.app)
     admin = cohort["admin"]
     response = admin.form(f"/admin/learners/{cohort.ids[LEA]}/erase", {"confirm": LEA.upper()})
@@ -370,6 +429,7 @@ def test_erasure_leaves_no_personal_data_in_any_column_and_the_figures_unchanged
         assert certificate.revoked_at is not None and certificate.revocation_reason == "Withdrawn."
         assert db.session().scalar(select(GroupMember).where(GroupMember.user_id == cohort.ids[LEA])) is None
     assert any("Leo's thoughts" in v for _t, _c, v in _every_value(cohort.app))  # others' answers stay
+    assert any(t == "invitations" and v == LEO for t, _c, v in _every_value(cohort.app))  # and their invitations
     erased, = audit_rows(cohort.app, "erased")
     assert erased.target == f"erased account #{cohort.ids[LEA]}" and erased.actor_email == "boss@agency.org"
     again = admin.form(f"/admin/learners/{cohort.ids[LEA]}/erase", {"confirm": "x"})
@@ -586,3 +646,41 @@ def test_admin_pages_in_a_browser_fit_the_screen(served_cohort, width):
         assert "Learners" in menu and "Audit trail" not in menu
         trainer.goto(base + "admin/learners")
         assert LEA in trainer.content() and LEO not in trainer.content()
+        trainer.goto(base + "admin/groups")
+        trainer.click("text=Office A")
+        trainer.wait_for_selector("dl.facts")
+        trainer.screenshot(path=str(SHOTS / f"group-trainer-{width}.png"), full_page=True)
+        assert trainer.evaluate("document.documentElement.scrollWidth") <= width
+        assert trainer.locator("main form").count() == 0  # nothing to submit that the server would refuse
+        trainer.click(f"text={LEA}")
+        trainer.wait_for_load_state()
+        assert trainer.url.endswith(f"/admin/learners/{lea}")
+
+
+def test_group_page_offers_a_trainer_only_what_they_may_do(cohort):
+    """A trainer sees the members (linked to the learner pages they may open) and the courses and
+    dates; the forms the server refuses them (add, remove, invite, schedule) are not offered."""
+    from brokerlearn.server import db
+    from brokerlearn.server.models import Group
+    a, lea = cohort.group_a, cohort.ids[LEA]
+    assert cohort["admin"].form(f"/admin/groups/{a}/schedule", {"course": "example", "starts": "2027-01-11",
+                                                                "due": "2027-02-26"}).status_code == 302
+    refused = [f'action="/admin/groups/{a}/members"', f'action="/admin/groups/{a}/members/{lea}/remove"',
+               f'action="/admin/groups/{a}/schedule"', f'action="/admin/groups/{a}"', 'name="q"',
+               f'href="/admin/invitations?group={a}"', f'action="/admin/groups/{a}/trainers"']
+    admin_page = cohort["admin"].client.get(f"/admin/groups/{a}?q=le").get_data(as_text=True)
+    assert all(form in admin_page for form in refused)
+    page = cohort["trainer_a"].client.get(f"/admin/groups/{a}?q=le").get_data(as_text=True)
+    assert [form for form in refused if form in page] == []
+    assert f'<a href="/admin/learners/{lea}">{LEA}</a>' in page and LEO not in page
+    assert cohort["trainer_a"].client.get(f"/admin/learners/{lea}").status_code == 200  # the link works
+    schedule = page.split('class="facts"', 1)[1].split("</dl>", 1)[0]
+    assert "Example: a partner search in three steps" in schedule
+    assert "11 January 2027" in schedule and "26 February 2027" in schedule
+    with cohort.app.app_context():
+        group = db.session().get(Group, a)
+        group.starts_on = group.due_on = None
+        db.session().commit()
+    cohort["trainer_a"].client.set_cookie("brokerlearn_lang", "de")
+    german = cohort["trainer_a"].client.get(f"/admin/groups/{a}").get_data(as_text=True)
+    assert german.count("nicht festgelegt") == 2

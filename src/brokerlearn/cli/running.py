@@ -285,10 +285,14 @@ def users_trainer(email: str, group: str, remove: bool, instance: Path | None) -
 @_instance_option
 def users_invite(email: str, public_url: str | None, instance: Path | None) -> None:
     """Print an invitation link (valid 7 days) for registering EMAIL when registration is by invitation."""
-    from brokerlearn.server.services import accounts
-    with _database(instance) as (installation, _):
+    from brokerlearn.server.services import accounts, audit
+    with _database(instance) as (installation, session):
         base = _link_base(installation, public_url)
-        click.echo(f"{base}/account/register?invite={accounts.make_invitation(installation.secret_key, email)}")
+        link = f"{base}/account/register?invite={accounts.make_invitation(installation.secret_key, email)}"
+        audit.record(session, _cli_actor(), "invitation_made", target=email.strip().lower(),
+                     details="link printed on the command line")
+        session.commit()
+        click.echo(link)
 
 
 # -- signing keys and certificates ----------------------------------------------------------------
@@ -388,7 +392,7 @@ def certs_revoke(certificate_id: str, reason: str, note: str | None, instance: P
     """Revoke a certificate (it then fails every check, with the date and the public reason)."""
     from brokerlearn.server.services.certificates import revoke
     with _database(instance) as (_, session):
-        certificate = revoke(session, certificate_id, reason, note)
+        certificate = revoke(session, certificate_id, reason, note, _cli_actor())
     holder = printable(certificate.name or "account deleted")
     click.echo(f"revoked {certificate.id} ({printable(certificate.title)}, {holder})")
 
@@ -459,6 +463,14 @@ def _write(text: str, output: Path | None) -> None:
         click.echo(text, nl=False)
 
 
+def _record_export(session, what: str) -> None:
+    """The same audit entry as a download from /admin/reports, by the command line."""
+    from brokerlearn.server.services import audit
+    from brokerlearn.server.services.reports import EXPORTS
+    audit.record(session, _cli_actor(), "report_downloaded", target=EXPORTS[what][0], details=what)
+    session.commit()
+
+
 @export_group.command("csv")
 @click.argument("what", type=click.Choice(["learners", "progress", "results"]))
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
@@ -470,6 +482,7 @@ def export_csv(what: str, output: Path | None, build_dir: Path, instance: Path |
     from brokerlearn.server.services import reports as exports
     with _database(instance) as (_, session):
         text = exports.export(session, what, _catalog(build_dir), "")
+        _record_export(session, what)
     _write(text, output)
 
 
@@ -485,6 +498,7 @@ def export_xapi(output: Path | None, public_url: str | None, build_dir: Path, in
     with _database(instance) as (installation, session):
         base = _link_base(installation, public_url, "the activity IDs use")
         text = exports.export(session, "xapi", _catalog(build_dir), base)
+        _record_export(session, "xapi")
     _write(text, output)
     if output:
         _say(f"wrote {text.count(chr(10))} statements to {output}")

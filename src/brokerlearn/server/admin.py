@@ -52,7 +52,7 @@ def revoke_certificate(certificate_id: str):
                                      note=form.get("note", ""), error=_(
                                          "Nothing was revoked yet: read this page and confirm.")), 400)
     try:
-        revoke(db.session(), certificate_id, form.get("reason", ""), form.get("note"))
+        revoke(db.session(), certificate_id, form.get("reason", ""), form.get("note"), access.current_actor())
     except CertificateError as exc:
         return render(ctx.RevokePage(title=_("Revoke a certificate"), certificate=certificate, reason=form.get("reason", ""),
                                      note=form.get("note", ""), error=str(exc)), 422 if exc.status == 400 else exc.status)

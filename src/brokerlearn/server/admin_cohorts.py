@@ -3,6 +3,9 @@ CSV file, and the course reports. Every group is looked up through _group_or_404
 that decides whether the signed-in account may see it."""
 from __future__ import annotations
 
+import csv
+import io
+
 from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 from sqlalchemy import func, select
 
@@ -21,7 +24,7 @@ from brokerlearn.server.mail import absolute_url
 from brokerlearn.server.models import Group, GroupMember, Invitation, User
 from brokerlearn.server import contexts as ctx
 from brokerlearn.server.rendering import render
-from brokerlearn.server.services import enrolment, invitations, reports
+from brokerlearn.server.services import audit, enrolment, invitations, reports
 from brokerlearn.server.services.accounts import AccountError
 from brokerlearn.server.services.learner_actions import trainers_of
 from brokerlearn.server.services.enrolment import (check_rows, create_group, parse_staff_csv)
@@ -51,7 +54,7 @@ def groups():
         abort(403)
     if request.method == "POST":
         try:
-            create_group(session, request.form.get("name", ""))
+            create_group(session, request.form.get("name", ""), access.current_actor())
             return redirect(url_for("cohorts.groups"))
         except AccountError as exc:
             error = str(exc)
@@ -100,7 +103,8 @@ def _lang(value: str | None) -> str:
 
 def _send(invitation: Invitation, link: str) -> None:
     """Mail one invitation (its language, the agency's name, the group's courses); the status
-    records a success, the invitation's `error` a failure (MailError is raised on)."""
+    records a success, the invitation's `error` a failure (MailError is raised on). Nothing is
+    committed: the caller records the audit entry and commits it with the invitation."""
     session = db.session()
     config = current_app.config
     try:
@@ -112,9 +116,9 @@ def _send(invitation: Invitation, link: str) -> None:
             invitation.lang, invitation.name)
         mail.send_invitation(message)
     except mail.MailError as exc:
-        invitations.mark_sent(session, invitation, str(exc))
+        invitations.mark_sent(session, invitation, str(exc), commit=False)
         raise
-    invitations.mark_sent(session, invitation)
+    invitations.mark_sent(session, invitation, commit=False)
 
 
 def _mail_link(invitation: Invitation) -> str:
@@ -124,29 +128,38 @@ def _mail_link(invitation: Invitation) -> str:
 
 def _invite(found: Group):
     """Invite an address into the group (mailed, or a link to copy); an address that has an
-    account joins the group at once."""
+    account joins the group at once. One audit entry, committed with the invitation: sent, or
+    made (a link to copy, or one the mail failed to carry)."""
     session = db.session()
+    actor = access.current_actor()
     email = request.form.get("email", "")
     existing = session.scalar(select(User).where(User.email == email.strip().lower()))
     if existing is not None:
-        enrolment.add_member(session, found.id, existing.id)
+        enrolment.add_member(session, found.id, existing.id, actor)
         flash(_("%(email)s has an account: added to the group.") % {"email": existing.email})
         return redirect(url_for("cohorts.group", group_id=found.id))
     try:
         invitation = invitations.invite(session, email, request.form.get("name", ""), found.id, _days(),
-                                        _lang(request.form.get("lang")))
+                                        _lang(request.form.get("lang")), commit=False)
     except AccountError as exc:
         return _group_page(found, error=str(exc), status=422)
     if request.form.get("send"):
         try:
             _send(invitation, _mail_link(invitation))
-            flash(_("Invitation mailed to %(email)s.") % {"email": invitation.email})
-            return redirect(url_for("cohorts.group", group_id=found.id))
         except mail.MailError as exc:
+            audit.record(session, actor, "invitation_made", target=invitation.email,
+                         details=f"{found.name} (not mailed: {exc})")
+            session.commit()
             return _group_page(found, error=_("The invitation was not mailed: %(error)s. Send this link "
                                               "yourself.") % {"error": exc},
                                invitation=invitations.link(current_app.secret_key, invitation, absolute_url("/")),
                                status=502)
+        audit.record(session, actor, "invitation_sent", target=invitation.email, details=found.name)
+        session.commit()
+        flash(_("Invitation mailed to %(email)s.") % {"email": invitation.email})
+        return redirect(url_for("cohorts.group", group_id=found.id))
+    audit.record(session, actor, "invitation_made", target=invitation.email, details=f"{found.name} (link shown)")
+    session.commit()
     return _group_page(found, invitation=invitations.link(current_app.secret_key, invitation, absolute_url("/")))
 
 
@@ -159,8 +172,8 @@ def add_members(group_id: int):
     for value in request.form.getlist("user"):
         user = session.get(User, id_number(value)) if id_number(value) else None
         if user is not None:
-            enrolment.add_member(session, found.id, user.id)
-            added.append(user.email)
+            if enrolment.add_member(session, found.id, user.id, access.current_actor()):
+                added.append(user.email)
     if added:
         flash(_("Added to the group: %(emails)s.") % {"emails": ", ".join(added)})
     return redirect(url_for("cohorts.group", group_id=found.id))
@@ -173,7 +186,7 @@ def remove_member(group_id: int, user_id: int):
     user = db.session().get(User, user_id)
     if user is None:
         abort(404)
-    enrolment.remove_member(db.session(), found.id, user.id)
+    enrolment.remove_member(db.session(), found.id, user.id, access.current_actor())
     flash(_("%(email)s is no longer in the group (their account and progress are kept).") % {"email": user.email})
     return redirect(url_for("cohorts.group", group_id=found.id))
 
@@ -184,7 +197,7 @@ def schedule(group_id: int):
     found = _group_or_404(group_id)
     try:
         enrolment.set_schedule(db.session(), found, request.form.getlist("course"), {c.id for c in catalog().all()},
-                               request.form.get("starts", ""), request.form.get("due", ""))
+                               request.form.get("starts", ""), request.form.get("due", ""), access.current_actor())
     except AccountError as exc:
         db.session().rollback()
         return _group_page(found, error=str(exc), status=422)
@@ -211,7 +224,13 @@ def _group_filter() -> int | None:
 @role_required("admin")
 def invitation_links():
     group_id = _group_filter()
-    text = invitations.links_csv(db.session(), current_app.secret_key, absolute_url("/"), group_id)
+    session = db.session()
+    text = invitations.links_csv(session, current_app.secret_key, absolute_url("/"), group_id)
+    group = session.get(Group, group_id) if group_id else None
+    audit.record(session, access.current_actor(), "invitation_links_downloaded", target=group.name if group else "",
+                 details="%d links%s" % (len(list(csv.reader(io.StringIO(text)))) - 1,
+                                          f" of {group.name}" if group else ""))
+    session.commit()
     return _download(text, "invitations.csv", "text/csv")
 
 
@@ -228,12 +247,16 @@ def resend(invitation_id: int):
     if invitation.status == "registered":
         flash(_("%(email)s has registered already.") % {"email": invitation.email})
         return redirect(url_for("cohorts.invitation_list"))
-    invitations.extend(session, invitation, _days())
+    invitations.extend(session, invitation, _days(), commit=False)
+    actor = access.current_actor()
     try:
         _send(invitation, _mail_link(invitation))
+        audit.record(session, actor, "invitation_resent", target=invitation.email)
         flash(_("Invitation mailed again to %(email)s.") % {"email": invitation.email})
     except mail.MailError as exc:
+        audit.record(session, actor, "invitation_resent", target=invitation.email, details=f"not mailed: {exc}")
         flash(_("The invitation to %(email)s was not mailed: %(error)s.") % {"email": invitation.email, "error": exc})
+    session.commit()
     return redirect(url_for("cohorts.invitation_list"))
 
 
@@ -263,7 +286,7 @@ def import_staff():
     if not dry_run:
         import_staff_rows(session, current_app.secret_key, absolute_url("/"), rows,
                           send=(lambda invitation, _link: _send(invitation, _mail_link(invitation))) if send else None,
-                          days=_days(), lang=_lang(request.form.get("lang")))
+                          days=_days(), lang=_lang(request.form.get("lang")), actor=access.current_actor())
     return render(ctx.ImportPage(title=title, rows=rows, error=None, dry_run=dry_run, send=send))
 
 
@@ -280,7 +303,10 @@ def report_download(what: str):
     if what not in reports.EXPORTS:
         abort(404)
     filename, mimetype, _what = reports.EXPORTS[what]
-    text = reports.export(db.session(), what, catalog(), mail.public_url("") or absolute_url(""))
+    session = db.session()
+    text = reports.export(session, what, catalog(), mail.public_url("") or absolute_url(""))
+    audit.record(session, access.current_actor(), "report_downloaded", target=filename, details=what)
+    session.commit()
     return _download(text, filename, mimetype)
 
 

@@ -35,6 +35,19 @@ ACTIONS = {
     "erased": N_("erased the account (GDPR Art. 17)"),
     "trainer_assigned": N_("assigned a trainer to a group"),
     "trainer_removed": N_("removed a trainer from a group"),
+    # cohorts (services/invitations.py, services/enrolment.py, server/admin_cohorts.py)
+    "invitation_made": N_("made an invitation link"),
+    "invitation_sent": N_("sent an invitation"),
+    "invitation_resent": N_("sent an invitation again"),
+    "invitation_links_downloaded": N_("downloaded the invitation links"),
+    "csv_enrolment": N_("enrolled from a CSV file"),
+    "group_created": N_("created a group"),
+    "member_added": N_("added a member to a group"),
+    "member_removed": N_("removed a member from a group"),
+    "schedule_set": N_("set a group's courses and dates"),
+    # certificates and reports (services/certificates.py, services/reports.py)
+    "certificate_revoked": N_("revoked a certificate"),
+    "report_downloaded": N_("downloaded a report"),
 }
 
 

@@ -172,9 +172,11 @@ def reissue(db: Session, certificate: Certificate, key: SigningKey | None, base_
 MAX_NOTE = 2000
 
 
-def revoke(db: Session, certificate_id: str, reason: str, note: str | None = None) -> Certificate:
+def revoke(db: Session, certificate_id: str, reason: str, note: str | None = None, actor=None) -> Certificate:
     """Revoke with a public `reason` (shown on the verification page and by every check) and an
-    optional private `note`, kept for the record and shown to administrators only."""
+    optional private `note`, kept for the record and shown to administrators only. With an
+    `actor` (services.audit.Actor), the audit entry is committed with the revocation; it holds
+    the note too, since the audit trail is for administrators only."""
     reason = " ".join((reason or "").split())[:500]
     if not reason:
         raise CertificateError(_("Give a reason for the revocation: it is shown to whoever checks the certificate."))
@@ -187,6 +189,14 @@ def revoke(db: Session, certificate_id: str, reason: str, note: str | None = Non
                                % {"date": f"{certificate.revoked_at:%Y-%m-%d}"}, 409)
     certificate.revoked_at, certificate.revocation_reason = utcnow(), reason
     certificate.revocation_note = note
+    if actor is not None:
+        from brokerlearn.server.models import User
+        from brokerlearn.server.services import audit
+        holder = db.get(User, certificate.user_id) if certificate.user_id else None
+        audit.record(db, actor, "certificate_revoked", holder,
+                     target="" if holder is not None else f"certificate {certificate.id}",
+                     details=f"certificate {certificate.id} ({certificate.title}); reason: {reason}"
+                             + (f"; private note: {note}" if note else ""))
     db.commit()
     return certificate
 

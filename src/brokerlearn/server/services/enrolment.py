@@ -17,7 +17,14 @@ from brokerlearn.server.services.accounts import AccountError, clean_name, make_
 MAX_ROWS = 5000
 
 
-def create_group(db: Session, name: str) -> Group:
+def _record(db: Session, actor, action: str, user_id: int | None = None, target: str = "", details: str = "") -> None:
+    """The audit entry of a cohort action (when an actor is given), committed with it."""
+    if actor is not None:
+        from brokerlearn.server.services import audit
+        audit.record(db, actor, action, db.get(User, user_id) if user_id else None, target=target, details=details)
+
+
+def create_group(db: Session, name: str, actor=None) -> Group:
     name = " ".join((name or "").split())[:200]
     if not name:
         raise AccountError(_("Give the group a name."), "name")
@@ -25,14 +32,23 @@ def create_group(db: Session, name: str) -> Group:
         raise AccountError(_("A group called '%(name)s' exists already.") % {"name": name}, "name")
     group = Group(name=name)
     db.add(group)
+    _record(db, actor, "group_created", target=name, details=name)
     db.commit()
     return group
 
 
-def add_member(db: Session, group_id: int, user_id: int) -> None:
-    if db.get(GroupMember, (group_id, user_id)) is None:
-        db.add(GroupMember(group_id=group_id, user_id=user_id))
-        db.commit()
+def add_member(db: Session, group_id: int, user_id: int, actor=None, action: str = "member_added",
+               details: str | None = None) -> bool:
+    """Add the account to the group (True), or nothing when it is a member already (False).
+    With an `actor`, the audit entry `action` (details: the group's name) is committed with it."""
+    if db.get(GroupMember, (group_id, user_id)) is not None:
+        return False
+    db.add(GroupMember(group_id=group_id, user_id=user_id))
+    if actor is not None:
+        group = db.get(Group, group_id)
+        _record(db, actor, action, user_id, details=group.name if details is None else details)
+    db.commit()
+    return True
 
 
 @dataclass
@@ -104,10 +120,12 @@ def check_rows(db: Session, rows: list[ImportRow]) -> list[ImportRow]:
 
 
 def import_staff(db: Session, secret: str, base_url: str, rows: list[ImportRow], send=None, days: int = 14,
-                 lang: str = "en") -> list[ImportRow]:
+                 lang: str = "en", actor=None) -> list[ImportRow]:
     """For the rows without problems: an account that exists joins the row's group; a new
     address gets an invitation (into the group), mailed by `send(invitation, link)` when given
-    (it raises MailError to report a failure, and the link is shown instead)."""
+    (it raises MailError to report a failure, and the link is shown instead; it must not
+    commit). With an `actor`, one audit entry `csv_enrolment` per row that enrolled or invited
+    someone, committed with that row: the trail answers "who invited this person?" for each."""
     from brokerlearn.server.mail import MailError
     from brokerlearn.server.services import invitations
     groups = {g.name: g for g in db.scalars(select(Group))}
@@ -122,26 +140,34 @@ def import_staff(db: Session, secret: str, base_url: str, rows: list[ImportRow],
             elif db.get(GroupMember, (group.id, user_id)) is not None:
                 row.result = _("has an account and is in %(group)s already") % {"group": group.name}
             else:
-                add_member(db, group.id, user_id)
+                add_member(db, group.id, user_id, actor, "csv_enrolment", f"added to {group.name}")
                 row.result = _("has an account: added to %(group)s") % {"group": group.name}
             continue
-        invitation = invitations.invite(db, row.email, row.name, group.id if group else None, days, lang)
+        invitation = invitations.invite(db, row.email, row.name, group.id if group else None, days, lang,
+                                        commit=False)
         row.invite = invitations.link(secret, invitation, base_url)
+        into = f"invited into {group.name}" if group else "invited"
         if send is None:
             row.result = _("invitation link made (not mailed)")
+            _record(db, actor, "csv_enrolment", target=row.email, details=f"{into} (link made, not mailed)")
+            db.commit()
             continue
         try:
             send(invitation, row.invite)
             row.result, row.mailed = _("invitation mailed"), True
+            _record(db, actor, "csv_enrolment", target=row.email, details=f"{into} (mailed)")
         except MailError as exc:
             row.result = _("not mailed (%(error)s): send the link yourself") % {"error": exc}
+            _record(db, actor, "csv_enrolment", target=row.email, details=f"{into} (not mailed: {exc})")
+        db.commit()
     return rows
 
 
-def remove_member(db: Session, group_id: int, user_id: int) -> None:
+def remove_member(db: Session, group_id: int, user_id: int, actor=None) -> None:
     member = db.get(GroupMember, (group_id, user_id))
     if member is not None:
         db.delete(member)
+        _record(db, actor, "member_removed", user_id, details=db.get(Group, group_id).name)
         db.commit()
 
 
@@ -161,7 +187,8 @@ def group_courses(db: Session, group_id: int) -> list[str]:
                            .order_by(GroupCourse.course_id)))
 
 
-def set_schedule(db: Session, group: Group, course_ids: list[str], known: set[str], starts: str, due: str) -> None:
+def set_schedule(db: Session, group: Group, course_ids: list[str], known: set[str], starts: str, due: str,
+                 actor=None) -> None:
     """The group's courses (IDs of `known` courses) and its start and due dates (YYYY-MM-DD or
     empty). Raises AccountError for a date that is not one, or a due date before the start."""
     starts_on, due_on = _date(starts, _("start date")), _date(due, _("due date"))
@@ -174,6 +201,8 @@ def set_schedule(db: Session, group: Group, course_ids: list[str], known: set[st
             db.delete(row)
     for course_id in wanted - set(group_courses(db, group.id)):
         db.add(GroupCourse(group_id=group.id, course_id=course_id))
+    _record(db, actor, "schedule_set", target=group.name, details="%s; courses: %s; starts: %s; due: %s" % (
+        group.name, ", ".join(sorted(wanted)) or "-", starts_on or "-", due_on or "-"))
     db.commit()
 
 

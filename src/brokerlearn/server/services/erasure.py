@@ -14,20 +14,22 @@ hold personal data is removed or anonymised:
 * group_members, group_trainers and every other table with a column pointing at the account:
   its rows deleted (a table added later is erased this way unless it registers a scrubber in
   SCRUBBERS to keep rows for statistics);
-* audit_entries: the entries stay, the person's e-mail, name and addresses replaced by the label.
+* audit_entries: the entries stay, the person's e-mail, name and addresses replaced by the label;
+* invitations: every invitation of the person deleted, those of the account and those of its
+  address that point at no account (made before the person registered, or into another group).
 """
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Iterable
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from brokerlearn.course.grading import current_ids
 from brokerlearn.course.manifest import CourseManifest
-from brokerlearn.server.models import Base, LoginFailure, ProgressEvent, QuizAttempt, User, utcnow
+from brokerlearn.server.models import Base, Invitation, LoginFailure, ProgressEvent, QuizAttempt, User, utcnow
 
 
 def label_of(user_id: int) -> str:
@@ -73,6 +75,14 @@ def _scrub_certificates(db: Session, user: User, _courses) -> None:
     erase_holder(db, user.id)
 
 
+def _scrub_invitations(db: Session, user: User, _courses) -> None:
+    """An invitation holds an address and a name and is not always linked to the account
+    (user_id is set only by the one that was used), so it is found by the address as well."""
+    table = Invitation.__table__
+    db.execute(table.delete().where((table.c.user_id == user.id)
+                                    | (func.lower(table.c.email) == (user.email or "").strip().lower())))
+
+
 def _scrub_audit(db: Session, user: User, _courses) -> None:
     from brokerlearn.server.services.audit import forget_person
     forget_person(db, user, label_of(user.id))
@@ -85,6 +95,7 @@ SCRUBBERS: dict[str, Callable[[Session, User, dict], None]] = {
     "progress_events": _scrub_events,
     "certificates": _scrub_certificates,
     "audit_entries": _scrub_audit,
+    "invitations": _scrub_invitations,
 }
 
 

@@ -32,9 +32,10 @@ def is_expired(invitation: Invitation, now: datetime | None = None) -> bool:
 
 
 def invite(db: Session, email: str, name: str = "", group_id: int | None = None, days: int = 14,
-           lang: str = "en") -> Invitation:
+           lang: str = "en", commit: bool = True) -> Invitation:
     """The open invitation of this address into this group, made now or given `days` more.
-    Raises AccountError for a bad address or name, or when the address has an account."""
+    Raises AccountError for a bad address or name, or when the address has an account. With
+    `commit=False` only flushed: the caller mails it, records the audit entry and commits."""
     email, name = normalise_email(email), clean_name(name)
     if db.scalar(select(User.id).where(User.email == email)) is not None:
         raise AccountError(_("%(email)s has an account already: add it to the group instead.") % {"email": email},
@@ -48,7 +49,7 @@ def invite(db: Session, email: str, name: str = "", group_id: int | None = None,
     found.name = name or found.name
     found.lang = lang
     found.expires_at = utcnow() + timedelta(days=days)
-    db.commit()
+    db.commit() if commit else db.flush()
     return found
 
 
@@ -67,20 +68,22 @@ def course_titles(db: Session, group_id: int | None, courses) -> list[str]:
     return [c.title for c in courses.all() if not chosen or c.id in chosen]
 
 
-def extend(db: Session, invitation: Invitation, days: int) -> None:
+def extend(db: Session, invitation: Invitation, days: int, commit: bool = True) -> None:
     """`days` more from now (a resend: an expired link works again)."""
     invitation.expires_at = utcnow() + timedelta(days=days)
-    db.commit()
+    if commit:
+        db.commit()
 
 
-def mark_sent(db: Session, invitation: Invitation, error: str | None = None) -> None:
+def mark_sent(db: Session, invitation: Invitation, error: str | None = None, commit: bool = True) -> None:
     if error is None:
         invitation.sends += 1
         invitation.sent_at = utcnow()
         if invitation.status == "created":
             invitation.status = "sent"
     invitation.error = error[:500] if error else None
-    db.commit()
+    if commit:
+        db.commit()
 
 
 def open_invitation(db: Session, secret: str, value: str, now: datetime | None = None) -> dict:
