@@ -100,10 +100,11 @@ def test_pages_fit_keep_options_beside_their_text_and_pass_axe(signed_in, width)
         _shot(page, f"module-{width}")
         _no_axe_violations(page)
 
-        link.click()  # to the quiz in its lesson, which says near its top that it ends with it
+        link.click()  # to the quiz in its lesson, which says near its top that it holds it
         page.wait_for_url("**/first-meeting/index.html#qz0-m2-assessment")
         notice = page.locator(".assessment-notice")
-        assert "This lesson ends with the graded assessment Module 2 assessment." in notice.inner_text()
+        # The example's assignment comes after the quiz, so the lesson "holds" it, not "ends with" it.
+        assert "This lesson holds the graded assessment Module 2 assessment." in notice.inner_text()
         assert notice.bounding_box()["y"] < page.locator(".lesson-body").bounding_box()["y"]
         assert _status(page, ".assessment-notice") == "not started · 3 attempts · pass mark 70%"
         page.locator("section.quiz-graded button[type=submit]:not([disabled])").wait_for()
