@@ -167,9 +167,16 @@ def test_administration_is_in_the_menu_of_staff(served, tmp_path):
         page = chromium.new_page(viewport={"width": 1366, "height": 768})
         register_in_browser(page, served, "boss@example.org", "Boss")
         engine = sqlalchemy.create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
-        with engine.begin() as connection:  # the role only: the session stays valid
+        with engine.begin() as connection:  # the role only, behind the server's back
             connection.execute(sqlalchemy.text("UPDATE users SET role = 'admin' WHERE email = 'boss@example.org'"))
         engine.dispose()
+        # The role travels in the signed session (issue 20): a new sign-in reads it afresh.
+        page.context.clear_cookies()
+        page.goto(served + "account/login")
+        page.fill("#email", "boss@example.org")
+        page.fill("#password", PASSWORD)
+        page.click("form.account-form button[type=submit]")
+        page.wait_for_url("**/dashboard")
         page.goto(served + "example/")
         _ready(page)
         page.click(".user-button")

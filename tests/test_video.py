@@ -122,7 +122,8 @@ def test_srt_is_converted_and_every_track_passes_an_independent_validator(video_
     build(root.parent, tmp_path / "out", show_progress=False)
     folder = tmp_path / "out/site/mini/media/clip"
     captions = (folder / "captions.en.vtt").read_text()
-    assert captions.startswith("WEBVTT") and "00:00:01.000 --> 00:00:02.500\nSecond line." in captions
+    # Each cue is placed four lines up (line:-4) so it never covers the frame's credit line.
+    assert captions.startswith("WEBVTT") and "00:00:01.000 --> 00:00:02.500 line:-4\nSecond line." in captions
     chapters = (folder / "chapters.vtt").read_text()
     assert "00:00:01.500 --> 00:00:03.000\nSecond half" in chapters
     example = tmp_path / "example"
