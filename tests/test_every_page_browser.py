@@ -172,3 +172,28 @@ def test_a_completed_lesson_is_marked_legibly(site, chromium):
     done.wait_for()
     assert done.evaluate(CONTRAST) >= 4.5
     page.close()
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_a_phone_gives_the_lesson_the_first_screen(site, chromium, signed_in):
+    """After the comparison with MkDocs-Material (docs/themes-comparison.md): at 390 px the
+    header is one row (the course name and a long account name cut with an ellipsis, Search
+    and the account button beside it) and the trail shows only the way up; the lesson's text
+    used to start at y = 653."""
+    served, _ = site
+    page = chromium.new_page(viewport={"width": 390, "height": 844})
+    if signed_in:
+        _sign_in(page, served, LEARNER)
+    page.goto(served + COURSE_PAGES["lesson"])
+    header_ready(page)
+    boxes = page.evaluate("""() => ['.site-name', '.search-toggle', '.site-user'].map(s =>
+        document.querySelector(s).getBoundingClientRect().top)""")
+    assert max(boxes) - min(boxes) < 12, boxes  # one row
+    assert page.locator(".site-header").bounding_box()["height"] <= 60
+    trail = page.locator(".breadcrumbs li:visible")
+    assert trail.count() == 1 and trail.inner_text().strip() == "Finding partners"
+    if signed_in:  # the name is cut on the screen, whole for assistive technology
+        assert page.locator(".user-button").evaluate("b => b.textContent") == "Ana Novak-Lindqvist"
+    text = page.locator("main p:not([class])").first.bounding_box()
+    assert text["y"] < 560, text
+    page.close()

@@ -147,9 +147,14 @@ def test_administration_is_in_the_menu_of_staff(served, tmp_path):
         page = chromium.new_page(viewport={"width": 1366, "height": 768})
         register_in_browser(page, served, "boss@example.org", "Boss")
         engine = sqlalchemy.create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
-        with engine.begin() as connection:  # the role only: the session stays valid
+        with engine.begin() as connection:
             connection.execute(sqlalchemy.text("UPDATE users SET role = 'admin' WHERE email = 'boss@example.org'"))
         engine.dispose()
+        page.goto(served + "account/login")  # the session carries the role read at sign-in (issue 20)
+        page.fill("#email", "boss@example.org")
+        page.fill("#password", PASSWORD)
+        page.click("form.account-form button[type=submit]")
+        page.wait_for_url("**/dashboard")
         page.goto(served + "example/")
         _ready(page)
         page.click(".user-button")
