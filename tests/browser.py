@@ -69,3 +69,39 @@ def browser():
             yield instance
         finally:
             instance.close()
+
+
+# For each visible control of the header: its box, its text colour and the colour behind it (the
+# first ancestor with an opaque background), and the WCAG contrast ratio of the two.
+HEADER_CONTROLS = """() => {
+  const parse = c => { const m = c.match(/[\\d.]+/g).map(Number); return {r: m[0], g: m[1], b: m[2], a: m.length > 3 ? m[3] : 1}; };
+  const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
+  const behind = el => { for (let n = el; n; n = n.parentElement) { const c = parse(getComputedStyle(n).backgroundColor);
+    if (c.a > 0.5) return c; } return {r: 255, g: 255, b: 255, a: 1}; };
+  const bar = document.querySelector('.site-header').getBoundingClientRect();
+  return [...document.querySelectorAll('.site-header a, .site-header button, .site-header input')]
+    .filter(el => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden' && !el.closest('.user-menu'))
+    .map(el => { const box = el.getBoundingClientRect(); const fg = parse(getComputedStyle(el).color), bg = behind(el);
+      const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+      return {name: (el.textContent || el.placeholder || el.name).trim(), contrast: (hi + 0.05) / (lo + 0.05),
+              inside: box.left >= bar.left - 0.5 && box.right <= bar.right + 0.5 && box.top >= bar.top - 0.5 && box.bottom <= bar.bottom + 0.5}; });
+}"""
+
+
+def header_ready(page) -> None:
+    """The header has its account part (server.js asked /api/session, navigation.js drew it)."""
+    page.wait_for_selector("[data-user-menu] > *")
+
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def axe_violations(page) -> list:
+    """axe-core's WCAG 2.2 A/AA violations on the page as it is now, as (rule, first targets).
+    The page's context must bypass CSP (axe is injected as a script, which the server's CSP
+    rightly refuses)."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", AXE_TAGS)
+    assert len(result["passes"]) > 10  # axe really ran
+    return [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]

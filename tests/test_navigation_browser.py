@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import AXE, browser, chromium_path
+from browser import AXE, HEADER_CONTROLS, browser, chromium_path, header_ready
 from server_fixtures import PASSWORD, register_in_browser
 
 pytestmark = [
@@ -23,27 +23,7 @@ LESSON_A = "example/finding-partners/cooperation-profiles/"
 LESSON_B = "example/finding-partners/assessing-candidates/"
 LESSON_C = "example/working-together/first-meeting/"
 
-# For each visible control of the header: its box, its text colour and the colour behind it (the
-# first ancestor with an opaque background), and the WCAG contrast ratio of the two.
-HEADER_CONTROLS = """() => {
-  const parse = c => { const m = c.match(/[\\d.]+/g).map(Number); return {r: m[0], g: m[1], b: m[2], a: m.length > 3 ? m[3] : 1}; };
-  const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
-    return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
-  const behind = el => { for (let n = el; n; n = n.parentElement) { const c = parse(getComputedStyle(n).backgroundColor);
-    if (c.a > 0.5) return c; } return {r: 255, g: 255, b: 255, a: 1}; };
-  const bar = document.querySelector('.site-header').getBoundingClientRect();
-  return [...document.querySelectorAll('.site-header a, .site-header button, .site-header input')]
-    .filter(el => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden' && !el.closest('.user-menu'))
-    .map(el => { const box = el.getBoundingClientRect(); const fg = parse(getComputedStyle(el).color), bg = behind(el);
-      const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
-      return {name: (el.textContent || el.placeholder || el.name).trim(), contrast: (hi + 0.05) / (lo + 0.05),
-              inside: box.left >= bar.left - 0.5 && box.right <= bar.right + 0.5 && box.top >= bar.top - 0.5 && box.bottom <= bar.bottom + 0.5}; });
-}"""
-
-
-def _ready(page):
-    """The header has its account part (server.js asked /api/session, navigation.js drew it)."""
-    page.wait_for_selector("[data-user-menu] > *")
+_ready = header_ready
 
 
 def _no_axe_violations(page, url):
@@ -167,12 +147,10 @@ def test_administration_is_in_the_menu_of_staff(served, tmp_path):
         page = chromium.new_page(viewport={"width": 1366, "height": 768})
         register_in_browser(page, served, "boss@example.org", "Boss")
         engine = sqlalchemy.create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
-        with engine.begin() as connection:  # the role only, behind the server's back
+        with engine.begin() as connection:
             connection.execute(sqlalchemy.text("UPDATE users SET role = 'admin' WHERE email = 'boss@example.org'"))
         engine.dispose()
-        # The role travels in the signed session (issue 20): a new sign-in reads it afresh.
-        page.context.clear_cookies()
-        page.goto(served + "account/login")
+        page.goto(served + "account/login")  # the session carries the role read at sign-in (issue 20)
         page.fill("#email", "boss@example.org")
         page.fill("#password", PASSWORD)
         page.click("form.account-form button[type=submit]")

@@ -131,7 +131,8 @@
   function userMenu(box, session) {
     var user = session.user;
     var button = element("button", { type: "button", "class": "header-button user-button",
-      "aria-expanded": "false", "aria-controls": "bl-user-menu" }, user.name || user.email);
+      "aria-expanded": "false", "aria-controls": "bl-user-menu" });
+    button.appendChild(element("span", { "class": "user-name" }, user.name || user.email));  /* cut on a phone */
     var list = element("ul", { id: "bl-user-menu", "class": "user-menu" });
     list.setAttribute("aria-label", t("Your account"));
     menuItem(list, element("a", { href: "/dashboard" }, t("Your learning")));
