@@ -279,3 +279,121 @@ class SubmissionFile(Base):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# ---- Assessed work (issue 18): reviews, the grade of record, the trainer's tools --------------
+#
+# The steps of one activity, each paced by the learner: practice on the trainer's examples, peer
+# reviews handed out on demand (services/allocation.py), an optional self-review, the trainer's
+# review, then the result, released to the learner. A review's `ratings` maps a criterion id to
+# what the reviewer gave it: {"level": ID} | {"points": N} | {"checks": [ITEM, ...]}, plus an
+# optional "comment". Rows of a reviewer outlive nothing: deleting either account deletes them.
+
+REVIEW_KINDS = ("practice", "peer", "self", "trainer")
+
+
+class Review(Base):
+    """One review of one piece of work. `submission_id` is empty for practice, which rates the
+    trainer's example `example_id` instead. A peer review is leased when handed out
+    (`status` "open", `started_at`) and "done" when the reviewer submits it. `set_aside_reason`
+    is a trainer's reason for leaving it out of the peer figures; `helpful` (1 to 5) is how
+    helpful the submitter found it. `agreed`: for practice, whether every rating was within one
+    level of the reference."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (Index("ix_review_work", "course_id", "assignment_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"),
+                                                      nullable=True, index=True)
+    example_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    course_id: Mapped[str] = mapped_column(String(100))
+    assignment_id: Mapped[str] = mapped_column(String(100))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # one of REVIEW_KINDS
+    status: Mapped[str] = mapped_column(String(10), default="open")  # open | done
+    ratings: Mapped[dict] = mapped_column(JSON, default=dict)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    agreed: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    set_aside_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    set_aside_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    helpful: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class AssignmentResult(Base):
+    """The grade of record of one submission, set by a trainer (the only way a result exists).
+    `criteria` holds, per criterion: {"id", "title", "outcomes", "level" | "points" | "checks",
+    "score", "max", "comment", "source"} where source says how it was reached ("trainer",
+    "peer median confirmed by the trainer", ...); `method` says in one sentence how the whole
+    score was computed. A result counts (outcome scores, certificates, exports) once
+    `released_at` is set: results of an assignment are released together after the trainer's
+    review."""
+
+    __tablename__ = "assignment_results"
+    __table_args__ = (Index("ix_result_learner", "user_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[str] = mapped_column(String(100))
+    assignment_id: Mapped[str] = mapped_column(String(100))
+    rubric_version: Mapped[str] = mapped_column(String(40))
+    criteria: Mapped[list] = mapped_column(JSON, default=list)
+    score: Mapped[float] = mapped_column(Float)
+    max_score: Mapped[float] = mapped_column(Float)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    method: Mapped[str] = mapped_column(Text, default="")
+    feedback: Mapped[str] = mapped_column(Text, default="")  # the trainer's overall comment
+    graded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    graded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class TrainerTask(Base):
+    """A submission in the trainers' queue: why it is there (`reason`: "trainer" step,
+    "stranded" short of peer reviews, "disagreement" among peers, "requested" by the learner,
+    "resubmitted"), and who has claimed it (a claim lapses after services' CLAIM_LEASE so that
+    two trainers never grade the same work at once). Done when the result is saved."""
+
+    __tablename__ = "trainer_tasks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), unique=True)
+    course_id: Mapped[str] = mapped_column(String(100), index=True)
+    assignment_id: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(String(20))
+    queued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    claimed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class CommentBankEntry(Base):
+    """A comment a trainer keeps for reuse while grading, for one criterion or any."""
+
+    __tablename__ = "comment_bank"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[str] = mapped_column(String(100))
+    criterion_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ReminderSent(Base):
+    """A reminder e-mail sent, so that one step is never reminded twice in a day."""
+
+    __tablename__ = "reminders_sent"
+    __table_args__ = (UniqueConstraint("user_id", "course_id", "assignment_id", "step", "sent_on",
+                                       name="uq_reminder_once_a_day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[str] = mapped_column(String(100))
+    assignment_id: Mapped[str] = mapped_column(String(100))
+    step: Mapped[str] = mapped_column(String(20))
+    sent_on: Mapped[date] = mapped_column(Date)

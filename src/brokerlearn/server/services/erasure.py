@@ -12,7 +12,8 @@ hold personal data is removed or anonymised:
 * certificates: revoked with a neutral reason, the name and the signed credential removed;
 * login_failures: the rows naming the address, and the rows of the IP addresses they came from;
 * group_members, group_trainers and every other table with a column pointing at the account:
-  its rows deleted (a table added later is erased this way unless it registers a scrubber in
+  its rows deleted, except where the column is "ON DELETE SET NULL" (a result the person graded
+  as a trainer, a claim, a review they set aside): there the row stays and the column is emptied (a table added later is erased this way unless it registers a scrubber in
   SCRUBBERS to keep rows for statistics);
 * audit_entries: the entries stay, the person's e-mail, name and addresses replaced by the label;
 * invitations: every invitation of the person deleted, those of the account and those of its
@@ -114,7 +115,14 @@ def _delete_other_rows(db: Session, user: User) -> None:
         if table.name == "users" or table.name in SCRUBBERS:
             continue
         for column in table.columns:
-            if any(fk.column.table.name == "users" for fk in column.foreign_keys):
+            keys = [fk for fk in column.foreign_keys if fk.column.table.name == "users"]
+            if not keys:
+                continue
+            if all(fk.ondelete == "SET NULL" for fk in keys):
+                # the row is someone else's (a result the person graded, a review they set
+                # aside): it stays, without the person
+                db.execute(table.update().where(column == user.id).values({column.name: None}))
+            else:
                 db.execute(table.delete().where(column == user.id))
 
 
