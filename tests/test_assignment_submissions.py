@@ -89,14 +89,30 @@ def test_who_may_read_a_submission_and_its_files(learner, visitor, admin, app):
 def test_the_one_access_rule(app):
     from types import SimpleNamespace as User
 
-    from brokerlearn.server.models import Submission
+    from brokerlearn.server import db
+    from brokerlearn.server.models import Review, Submission
+    from brokerlearn.server.models import User as Account
     from brokerlearn.server.services.submissions import can_read_submission
-    work = Submission(user_id=7)
-    assert can_read_submission(User(id=7, role="learner", is_authenticated=True), work)
-    assert not can_read_submission(User(id=8, role="learner", is_authenticated=True), work)
-    assert not can_read_submission(User(id=8, role="author", is_authenticated=True), work)
-    assert can_read_submission(User(id=8, role="admin", is_authenticated=True), work)
-    assert not can_read_submission(None, work)
+    with app.app_context():
+        session = db.session()
+        for uid in (7, 8, 9):
+            session.add(Account(id=uid, email=f"u{uid}@agency.org", name="", password_hash="x"))
+        session.flush()
+        work = Submission(user_id=7, course_id="example", assignment_id="meeting-plan", rubric_version="v")
+        session.add(work)
+        session.flush()
+        assert can_read_submission(User(id=7, role="learner", is_authenticated=True), work, session)
+        assert not can_read_submission(User(id=8, role="learner", is_authenticated=True), work, session)
+        assert not can_read_submission(User(id=8, role="author", is_authenticated=True), work, session)
+        assert not can_read_submission(User(id=8, role="trainer", is_authenticated=True), work, session)  # no group
+        assert can_read_submission(User(id=8, role="admin", is_authenticated=True), work, session)
+        assert not can_read_submission(None, work, session)
+        session.add(Review(submission_id=work.id, course_id="example", assignment_id="meeting-plan",
+                           reviewer_id=9, kind="peer"))
+        session.flush()
+        assert can_read_submission(User(id=9, role="learner", is_authenticated=True), work, session)  # handed to 9
+        assert not can_read_submission(User(id=8, role="learner", is_authenticated=True), work, session)
+        session.rollback()
 
 
 def test_writes_need_the_csrf_token(learner):

@@ -2,9 +2,9 @@
 their content and stored under names the server chooses, the submission itself, and who may read
 what.
 
-Who may read a submission is decided in one place, `can_read_submission`: today the submitter
-and administrators. Trainers of the learner's group and the submission's assigned peer reviewers
-(who are never shown the submitter's name) are to be added there, and every view asks it.
+Who may read a submission is decided in one place, `can_read_submission`: the submitter, the
+peers it was handed to for review (never shown the submitter's name), trainers of the learner's
+groups, and administrators. Every view asks it.
 """
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 from brokerlearn.course.assignment import Assignment
 from brokerlearn.course.manifest import CourseManifest
 from brokerlearn.server.errors import ApiError
-from brokerlearn.server.models import Submission, SubmissionFile, utcnow
+from brokerlearn.server import access
+from brokerlearn.server.models import Review, Submission, SubmissionFile, utcnow
 from brokerlearn.server.services import uploads
 
 FOLDER = "submissions"  # under the instance folder
@@ -32,12 +33,21 @@ _TAGS = {"p", "br", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li
          "h4", "h5", "h6", "hr"}
 
 
-def can_read_submission(user, submission: Submission) -> bool:
-    """Whether `user` (the signed-in account, or None) may read `submission` and its files. The
-    one access rule: add trainers of the learner's group and assigned reviewers here."""
+def can_read_submission(user, submission: Submission, db: Session | None = None) -> bool:
+    """Whether `user` (the signed-in account, or None) may read `submission` and its files: its
+    submitter, a peer it was handed to for review (who is never shown the submitter's name: the
+    views' job), a trainer of one of the submitter's groups, an administrator. The one rule;
+    every view of a submission asks it."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return user.id == submission.user_id or user.role == "admin"
+    if user.id == submission.user_id or user.role == "admin":
+        return True
+    if user.role == "trainer" and access.can_see_learner(user, submission.user_id):
+        return True
+    session = db if db is not None else access.db.session()
+    return session.scalar(select(Review.id).where(
+        Review.submission_id == submission.id, Review.reviewer_id == user.id,
+        Review.kind == "peer").limit(1)) is not None
 
 
 def render_text(text: str) -> str:
@@ -231,7 +241,7 @@ def readable(db: Session, user, submission_id: int) -> Submission:
     """The submission if `user` may read it; a 404 otherwise, as for one that does not exist, so
     nobody learns which submissions there are."""
     submission = db.get(Submission, submission_id)
-    if submission is None or not can_read_submission(user, submission):
+    if submission is None or not can_read_submission(user, submission, db):
         raise ApiError(404, "no such submission", "unknown_submission")
     return submission
 
