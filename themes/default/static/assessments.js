@@ -74,6 +74,13 @@
     }, function () { return { state: location.protocol === "file:" ? "no_server" : "later" }; });
   }
 
+  /* The same, from the answer server.js already has (see window.brokerlearnSession there). */
+  function sessionFromServerJs(answer) {
+    if (answer === "later") return { state: "later" };
+    if (!answer || answer.server !== "brokerlearn") return { state: "no_server" };
+    return answer.user ? { signedIn: true } : { state: "signed_out" };
+  }
+
   /* One course's statuses: {quizzes: {id: status}} or {state: ...}. */
   function load(api, course) {
     return getJson(api + "assessments/" + encodeURIComponent(course)).then(function (answer) {
@@ -113,7 +120,8 @@
     if (!courses.length) return;
     var root = document.documentElement.getAttribute("data-root") || "/";
     var api = new URL(root + "api/", location.href).href;
-    session(api).then(function (who) {
+    var known = window.brokerlearnSession;
+    (known ? known.then(sessionFromServerJs) : session(api)).then(function (who) {
       courses.forEach(function (course) {
         if (!who.signedIn) { fill(byCourse[course], who); return; }
         load(api, course).then(function (answer) { fill(byCourse[course], answer); });

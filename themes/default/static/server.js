@@ -373,12 +373,17 @@
     if (courseId) completionButton(locallyCompleted(), "later");
   }
 
-  fetch(api + "session", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+  /* The one request for who is signed in: the session, "later" (a course server that cannot
+     answer now) or null (no course server). Shared with assessments.js, which runs after this
+     script (both deferred, in order), so that a page asks /api/session once. */
+  var sessionAnswer = fetch(api + "session", { credentials: "same-origin", headers: { "Accept": "application/json" } })
     .then(function (response) {
       if (response.ok) return response.json().catch(function () { return null; });  /* a static host's page */
       return response.status >= 500 ? "later" : null;  /* a 404: no course server here */
-    }, function () { return location.protocol === "file:" ? null : "later"; })
-    .then(function (session) {
+    }, function () { return location.protocol === "file:" ? null : "later"; });
+  window.brokerlearnSession = sessionAnswer;
+
+  sessionAnswer.then(function (session) {
       if (session === "later") {
         document.querySelectorAll("section.quiz[data-graded] [data-needs-server]").forEach(function (note) {
           note.textContent = t("The quiz could not be started: the server is briefly unavailable. Reload the page in a moment.");
