@@ -2,8 +2,10 @@
 cache, bad input, SRT to VTT, independent WebVTT validation, storyboard rendering, and the
 player in headless Chromium."""
 import json
+import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -79,6 +81,19 @@ def test_unchanged_videos_run_no_ffmpeg_on_rebuild(video_course, tmp_path):
     build(root.parent, tmp_path / "out", show_progress=False)
     assert mediatools.RUNS["ffmpeg"] > before
     assert len(list((tmp_path / "out/.cache/media").iterdir())) == 1  # the old entry is pruned
+
+
+def test_an_unchanged_rebuild_writes_no_video_cache_file(video_course, tmp_path):
+    root = video_course()
+    clip = root / "media/clip.mp4"
+    past = time.time_ns() - 60_000_000_000  # older than the racy window: its size and time are trusted
+    os.utime(clip, ns=(past, past))
+    build(root.parent, tmp_path / "out", show_progress=False)
+    sources = tmp_path / "out/.cache/media-sources.json"
+    first = sources.stat()
+    build(root.parent, tmp_path / "out", show_progress=False)
+    again = sources.stat()
+    assert (again.st_ino, again.st_mtime_ns) == (first.st_ino, first.st_mtime_ns)  # not rewritten
 
 
 def _errors(root, out):

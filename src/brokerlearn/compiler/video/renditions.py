@@ -87,6 +87,7 @@ class VideoPipeline:
             self._stats = json.loads(self._stats_path.read_text())
         except (OSError, ValueError):
             self._stats = {}
+        self._stats_changed = False
 
     def _key(self, path: Path) -> str:
         """The content key, without reading an untouched video again (its size and time are
@@ -98,9 +99,14 @@ class VideoPipeline:
             return known[2]
         key = content_key(path)
         self._stats[str(path)] = [stat.st_size, stat.st_mtime_ns, key, time.time_ns()]
+        self._stats_changed = True
         return key
 
     def _save_stats(self) -> None:
+        """Written only when a video was looked at afresh: an unchanged build writes nothing."""
+        if not self._stats_changed:
+            return
+        self._stats_changed = False
         self._stats_path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_text(self._stats_path, json.dumps(self._stats), sync=False)  # a cache
 
