@@ -25,7 +25,7 @@ EXAMPLE = REPO / "courses" / "example"
 STORED = REPO / "tests" / "golden" / "example"
 SUFFIX = ".golden"
 BINARY_LIST = "BINARIES.sha256"
-BINARY_SUFFIXES = {".mp4", ".webm", ".jpg", ".jpeg", ".png", ".gif", ".webp", ".pdf", ".zip", ".woff", ".woff2"}
+BINARY_SUFFIXES = {".mp4", ".webm", ".jpg", ".jpeg", ".png", ".gif", ".webp", ".pdf", ".zip", ".docx", ".woff", ".woff2"}
 LEFT_OUT = {"server/quiz-key"}  # a secret, even the tests' one
 TEST_QUIZ_KEY = "tests-quiz-key-" + "0" * 32  # as in tests/conftest.py
 

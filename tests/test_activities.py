@@ -26,9 +26,9 @@ def _body(markdown: str):
 
 
 def test_the_registry_holds_video_quiz_and_the_inline_question():
-    assert activities.CONTAINERS == ("video", "quiz", "assignment")
+    assert activities.CONTAINERS == ("video", "quiz", "assignment", "tool")
     assert list(activities.BY_FENCE) == ["quiz"]
-    assert [a.kind for a in activities.ACTIVITIES] == ["video", "quiz", "assignment", "question"]
+    assert [a.kind for a in activities.ACTIVITIES] == ["video", "quiz", "assignment", "question", "tool"]
     for activity in activities.ACTIVITIES:  # every partial is in the default theme
         assert (default_theme_dir() / "templates" / activity.template).is_file()
 
@@ -98,7 +98,7 @@ def test_a_new_activity_is_one_module_and_one_template(tmp_path):
         from pathlib import Path
         from brokerlearn.compiler.activities import CONTAINERS, render_reference
         from brokerlearn.compiler.pipeline import build
-        assert CONTAINERS == ("video", "quiz", "assignment", "stamp"), CONTAINERS
+        assert CONTAINERS == ("video", "quiz", "assignment", "tool", "stamp"), CONTAINERS
         assert "| a stamp |" in render_reference()
         build(Path({str(course)!r}), Path({str(tmp_path / 'out')!r}), Path({str(theme)!r}), show_progress=False)
     """)

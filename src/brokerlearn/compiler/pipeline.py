@@ -168,6 +168,7 @@ def _plan(courses: list[Course], bodies: dict, theme: Theme, cache: BuildCache,
         for url, part in index.parts.items():
             plan[f"site/{course.id}/{url}"] = PlannedFile(_fingerprint("search", part.fingerprint), produce=part.script)
         _plan_media(course, plan)
+        _plan_toolkit(course, plan)
         plan[f"site/{credits_json_url(course)}"] = _planned_bytes(credits_json(course))
         plan[f"server/{course.id}.json"] = _planned_manifest(manifest.course_manifest(course, quiz_places(course, bodies)))
     for page in pages:
@@ -189,6 +190,17 @@ def _plan_media(course: Course, plan: dict) -> None:
         for relpath, content in published_files(course, video).items():
             plan[f"site/{relpath}"] = (_planned_bytes(content.encode()) if isinstance(content, str)
                                        else _planned_copy(content))
+
+
+def _plan_toolkit(course: Course, plan: dict) -> None:
+    """Each tool's downloads (compiler/toolkit.py), built only when the tool or the course's credit changed."""
+    from brokerlearn.compiler import toolkit
+    for tool in course.tools.values():
+        key = toolkit.fingerprint(course, tool)
+        for download in toolkit.downloads(course, tool):
+            plan[f"site/{download.url}"] = PlannedFile(
+                _fingerprint("tool", key, download.format),
+                produce=functools.partial(toolkit.produce, course, tool, download.format))
 
 
 def _fingerprint(*parts: str) -> str:

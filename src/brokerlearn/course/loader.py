@@ -7,6 +7,7 @@ from pathlib import Path
 
 from brokerlearn.course import schema
 from brokerlearn.course.assignment import is_assignment_file, load_assignments
+from brokerlearn.course.toolkit import load_tools
 from brokerlearn.course.frontmatter import split_front_matter
 from brokerlearn.course.media import check_links, list_media, load_image_credits, load_videos
 from brokerlearn.course.model import Author, CatalogListing, Course, Lesson, Module, Quiz
@@ -72,6 +73,7 @@ def load_course(root: Path, diags: Diagnostics, memo: LessonMemo | None = None) 
     course.quizzes = _index_quizzes(course, diags)
     _check_outcomes(course, diags)
     course.assignments = load_assignments(root, course.modules, course.outcome_index(), diags)
+    course.tools = load_tools(root, diags)
     return course
 
 

@@ -166,6 +166,7 @@ class Course:
     image_credits: dict = field(default_factory=dict)  # image path -> its licence file
     video_outputs: dict = field(default_factory=dict)  # video name -> its web renditions (set by the build)
     assignments: dict = field(default_factory=dict)  # assignment ID -> course.assignment.Assignment
+    tools: dict = field(default_factory=dict)  # tool ID -> course.toolkit.Tool (toolkit/<id>.yml)
     catalog: CatalogListing = field(default_factory=CatalogListing)
 
     @property

@@ -330,3 +330,7 @@ ALL = [COURSE, CATALOG, AUTHOR, MODULE, LESSON, PROFILE, UNIT, OUTCOME, CERTIFIC
 from brokerlearn.course import schema_assignment  # noqa: E402 - assessed work, issue 18
 
 ALL += schema_assignment.ALL
+
+from brokerlearn.course import schema_toolkit  # noqa: E402 - the toolkit, issue 21
+
+ALL += schema_toolkit.ALL
