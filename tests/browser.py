@@ -60,15 +60,66 @@ def serve_dir(directory: Path, ranges: bool = False):
         server.server_close()
 
 
+_shared: dict = {"depth": 0}  # this process's Playwright and Chromium, started by the first browser()
+
+
+def _chromium():
+    """This process's Chromium, launched on first use and kept until the process ends (a
+    launch with Playwright's driver costs about a second of CPU, and the suite asks for a
+    browser in some fifty places); launched again if it went away."""
+    import asyncio
+    instance = _shared.get("browser")
+    if instance is None or not instance.is_connected():
+        if "playwright" not in _shared:
+            import atexit
+            from playwright.sync_api import sync_playwright
+            _shared["manager"] = sync_playwright()
+            _shared["playwright"] = _shared["manager"].start()
+            _shared["loop"] = asyncio._get_running_loop()  # see browser()
+            atexit.register(_stop)
+        instance = _shared["playwright"].chromium.launch(executable_path=chromium_path(), headless=True,
+                                                         args=CHROMIUM_ARGS)
+        _shared["browser"] = instance
+    return instance
+
+
+def _stop() -> None:
+    import asyncio
+    asyncio._set_running_loop(_shared["loop"])
+    try:
+        _shared["browser"].close()
+        _shared["manager"].__exit__()
+    except Exception:  # at exit: a driver already gone is no failure of a test
+        pass
+
+
 @contextmanager
 def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
+    """Headless Chromium for a block of a test: the process's one instance, shared as a browser
+    is by its windows. Every context and page opened in the block is closed at its end, and
+    each new context (Browser.new_page makes one too) starts as a fresh profile does: no
+    cookies, storage or pages of another test."""
+    import asyncio
+    if _shared["depth"] == 0 and "loop" in _shared:
+        # Playwright's sync API keeps its event loop marked as running between its calls (the
+        # loop is paused in its dispatcher); outside every block none is, so that other tests
+        # may run asyncio code of their own in this thread.
+        asyncio._set_running_loop(_shared["loop"])
+    _shared["depth"] += 1
+    try:
+        instance = _chromium()
+        before = set(instance.contexts)
         try:
             yield instance
         finally:
-            instance.close()
+            if instance.is_connected():
+                for context in instance.contexts:
+                    if context not in before:
+                        context.close()
+    finally:
+        _shared["depth"] -= 1
+        if _shared["depth"] == 0:
+            asyncio._set_running_loop(None)
 
 
 # For each visible control of the header: its box, its text colour and the colour behind it (the

@@ -53,3 +53,16 @@ def make_course(tmp_path):
         write_course(root, {**MINIMAL, **(overrides or {})})
         return root
     return make
+
+
+# The files that take longest, run first. With a whole file per xdist worker at a time
+# (scripts/test), a long file handed out last keeps its worker busy after the others ran out of
+# work. Only the order changes; a file missing here runs in its usual place.
+LONGEST_FIRST = ("test_flagship_course.py", "test_every_page_browser.py", "test_narration.py",
+                 "test_assessments_browser.py", "test_video.py", "test_deployment.py", "test_outage.py",
+                 "test_packaging.py", "test_golden.py")
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: n for n, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: within a file, as written

@@ -48,7 +48,17 @@ class PostgresCluster:
         data = self.root / "data"
         self._run(str(self.bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", self.USER,
                   "-E", "UTF8", "--no-sync")
-        self.start_server()
+        for attempt in range(3):
+            try:
+                self.start_server()
+                return self
+            except subprocess.CalledProcessError:
+                # The free port was taken between the probe and the start (tests run in
+                # parallel, each xdist worker with servers of its own): another one.
+                log = (self.root / "log").read_text(errors="replace") if (self.root / "log").exists() else ""
+                if attempt == 2 or "could not bind" not in log and "in use" not in log:
+                    raise
+                self.port = _free_port()
         return self
 
     def start_server(self) -> None:

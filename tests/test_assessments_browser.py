@@ -83,9 +83,15 @@ def signed_in(served):
     return served, state
 
 
+# axe at 320 and 1366 px, one width of each layout (390 px has the phone's rules as 320 does:
+# there it is checked for width and the options' rows), as tests/test_every_page_browser.py does.
+AXE_WIDTHS = (320, 1366)
+
+
 @pytest.mark.parametrize("width", [320, 390, 1366])
 def test_pages_fit_keep_options_beside_their_text_and_pass_axe(signed_in, width):
     served, state = signed_in
+    axe = _no_axe_violations if width in AXE_WIDTHS else (lambda page: None)
     with browser() as chromium:
         context = chromium.new_context(viewport={"width": width, "height": 844}, storage_state=state)
         page = context.new_page()
@@ -98,7 +104,7 @@ def test_pages_fit_keep_options_beside_their_text_and_pass_axe(signed_in, width)
         assert link.inner_text() == "Module 2 assessment"
         _fits(page, width)
         _shot(page, f"module-{width}")
-        _no_axe_violations(page)
+        axe(page)
 
         link.click()  # to the quiz in its lesson, which says near its top that it holds it
         page.wait_for_url("**/first-meeting/index.html#qz0-m2-assessment")
@@ -114,14 +120,14 @@ def test_pages_fit_keep_options_beside_their_text_and_pass_axe(signed_in, width)
         _options_beside_their_text(page)
         _drop_downs_inside_their_questions(page)
         _shot(page, f"graded-quiz-{width}")
-        _no_axe_violations(page)
+        axe(page)
 
         for path in (PRACTICE, INLINE):
             page.goto(served + path)
             _fits(page, width)
             _options_beside_their_text(page)
             _shot(page, f"practice-{path.split('/')[-2]}-{width}")
-            _no_axe_violations(page)
+            axe(page)
 
         page.goto(served + "dashboard")
         item = page.locator(".dashboard-course li.assessment")
@@ -129,7 +135,7 @@ def test_pages_fit_keep_options_beside_their_text_and_pass_axe(signed_in, width)
         assert "not started · 3 attempts" in item.inner_text()
         _fits(page, width)
         _shot(page, f"dashboard-{width}")
-        _no_axe_violations(page)
+        axe(page)
         assert errors == []
         context.close()
 

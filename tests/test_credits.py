@@ -121,9 +121,8 @@ def test_every_medium_of_the_example_is_credited(tmp_path):
 
 @pytest.mark.browser
 @pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed")
-def test_the_credit_line_looks_right_on_a_phone_and_a_laptop(tmp_path):
-    out = tmp_path / "out"
-    build(REPO / "courses" / "example", out, show_progress=False)
+def test_the_credit_line_looks_right_on_a_phone_and_a_laptop(built_example):
+    out = built_example  # the run's one build of the example: read only
     ARTIFACTS.mkdir(exist_ok=True)
     with serve_dir(out / "site") as base, browser() as chromium:
         for width in (390, 1366):

@@ -1,14 +1,13 @@
-"""The learner's way through a course in headless Chromium (issue 16, items 1 and 2): at 320,
-390, 768 and 1366 px, on the catalog, course home, module, lesson and qualification pages,
-signed out and signed in, the page never scrolls sideways, every header control sits inside the
-dark bar with text of at least 4.5:1 contrast (computed from the rendered colours); the user
+"""The learner's way through a course in headless Chromium (issue 16, items 1 and 2): the user
 menu works by keyboard; the course outline shows ticks after progress, from the browser and
-from the account; Start (or Resume) is in the first viewport; axe-core finds nothing."""
+from the account, and is a drawer on a phone; Start (or Resume) is in the first viewport. That
+every page fits at 320 to 1366 px, keeps its header controls inside the bar and readable, and
+passes axe-core is tests/test_every_page_browser.py's sweep."""
 from pathlib import Path
 
 import pytest
 
-from browser import AXE, HEADER_CONTROLS, browser, chromium_path, header_ready
+from browser import browser, chromium_path, header_ready
 from server_fixtures import PASSWORD, register_in_browser
 
 pytestmark = [
@@ -18,7 +17,6 @@ pytestmark = [
 SHOTS = Path("/tmp/shots-h/nav")
 PAGES = {"catalog": "", "course": "example/", "module": "example/finding-partners/",
          "lesson": "example/finding-partners/assessing-candidates/", "qualification": "example/qualification/"}
-WIDTHS = (320, 390, 768, 1366)
 LESSON_A = "example/finding-partners/cooperation-profiles/"
 LESSON_B = "example/finding-partners/assessing-candidates/"
 LESSON_C = "example/working-together/first-meeting/"
@@ -26,59 +24,9 @@ LESSON_C = "example/working-together/first-meeting/"
 _ready = header_ready
 
 
-def _no_axe_violations(page, url):
-    """axe as an inline script is blocked by the server's CSP: a second context with the same
-    cookies that bypasses CSP, for this check only."""
-    context = page.context.browser.new_context(bypass_csp=True, storage_state=page.context.storage_state(),
-                                               viewport=page.viewport_size)
-    check = context.new_page()
-    check.goto(url)
-    _ready(check)
-    check.add_script_tag(path=str(AXE))
-    result = check.evaluate("""async () => await axe.run(document, {runOnly: {type: 'tag',
-        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})""")
-    context.close()
-    assert len(result["passes"]) > 10  # axe really ran
-    return [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
-
-
-@pytest.mark.parametrize("signed_in", [False, True])
-def test_every_page_fits_and_its_header_controls_are_inside_and_readable(served, signed_in):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with browser() as chromium:
-        page = chromium.new_page()
-        if signed_in:
-            register_in_browser(page, served, "ana@example.org", "Ana Novak-Lindqvist")
-        for width in WIDTHS:
-            page.set_viewport_size({"width": width, "height": 800})
-            for kind, path in PAGES.items():
-                page.goto(served + path)
-                _ready(page)
-                who = "in" if signed_in else "out"
-                page.screenshot(path=str(SHOTS / f"{kind}-{width}-{who}.png"))
-                assert page.evaluate("document.documentElement.scrollWidth") <= width, (kind, width)
-                controls = page.evaluate(HEADER_CONTROLS)
-                assert len(controls) >= (1 if kind == "catalog" else 2), (kind, width, controls)
-                for control in controls:
-                    assert control["inside"], (kind, width, control)
-                    assert control["contrast"] >= 4.5, (kind, width, control)
-
-
-@pytest.mark.skipif(not AXE.is_file(), reason="axe-core is not installed (npm ci)")
-@pytest.mark.parametrize("signed_in", [False, True])
-def test_axe_finds_nothing_on_the_navigation_pages(served, signed_in):
-    with browser() as chromium:
-        page = chromium.new_page(viewport={"width": 390, "height": 844})
-        if signed_in:
-            register_in_browser(page, served, "ana@example.org", "Ana Novak")
-        found = {}
-        for width in (390, 1366):
-            page.set_viewport_size({"width": width, "height": 844})
-            for kind, path in PAGES.items():
-                violations = _no_axe_violations(page, served + path)
-                if violations:
-                    found[(kind, width)] = violations
-        assert found == {}
+# The sweep of these pages at 320, 390, 768 and 1366 px, signed out and signed in (no sideways
+# scroll, header controls inside the bar and readable, axe-core) is tests/test_every_page_browser.py's,
+# which sweeps every page kind with one browser page per state.
 
 
 def _until(page, expression, seconds=20):

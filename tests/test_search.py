@@ -38,10 +38,8 @@ def read_index(site: Path, course: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("search")
-    build(REPO / "courses" / "example", out, show_progress=False)
-    return out / "site"
+def site(built_example):
+    return built_example / "site"  # the run's one build of the example: read only
 
 
 @pytest.fixture(scope="module")

@@ -132,7 +132,7 @@ def _validate_vtt(files) -> dict:
     return json.loads(output)
 
 
-def test_srt_is_converted_and_every_track_passes_an_independent_validator(video_course, tmp_path):
+def test_srt_is_converted_and_every_track_passes_an_independent_validator(video_course, tmp_path, built_example):
     root = video_course(captions=("clip.en.srt", SRT))
     build(root.parent, tmp_path / "out", show_progress=False)
     folder = tmp_path / "out/site/mini/media/clip"
@@ -141,9 +141,7 @@ def test_srt_is_converted_and_every_track_passes_an_independent_validator(video_
     assert captions.startswith("WEBVTT") and "00:00:01.000 --> 00:00:02.500 line:-4\nSecond line." in captions
     chapters = (folder / "chapters.vtt").read_text()
     assert "00:00:01.500 --> 00:00:03.000\nSecond half" in chapters
-    example = tmp_path / "example"
-    build(REPO / "courses" / "example", example, show_progress=False)
-    files = [folder / "captions.en.vtt", folder / "chapters.vtt", *sorted(example.glob("site/**/*.vtt"))]
+    files = [folder / "captions.en.vtt", folder / "chapters.vtt", *sorted(built_example.glob("site/**/*.vtt"))]
     assert _validate_vtt(files) == {str(f): [] for f in files}
 
 
