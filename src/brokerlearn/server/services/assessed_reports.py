@@ -114,13 +114,14 @@ def _overdue(db: Session, course: CourseManifest, assignment: Assignment, submis
         for s in submissions:
             if s.status == "submitted" and s.submitted_at is not None:
                 first[s.user_id] = min(first.get(s.user_id, _aware(s.submitted_at)), _aware(s.submitted_at))
-        names = dict(db.execute(select(User.id, User.name)).all()) if first else {}
-        emails = dict(db.execute(select(User.id, User.email)).all()) if first else {}
-        for user_id, submitted in sorted(first.items(), key=lambda item: item[1]):
-            due = submitted + timedelta(days=float(days))
-            if due < now and done.get(user_id, 0) < assignment.peer_reviews:
-                learners.append({"name": names.get(user_id) or emails.get(user_id, ""), "email": emails.get(user_id, ""),
-                                 "done": done.get(user_id, 0), "needed": assignment.peer_reviews, "due": due})
+        late = [(user_id, submitted + timedelta(days=float(days))) for user_id, submitted in first.items()
+                if submitted + timedelta(days=float(days)) < _aware(now) and done.get(user_id, 0) < assignment.peer_reviews]
+        people = {u.id: u for u in db.scalars(select(User).where(User.id.in_([uid for uid, _ in late])))} if late else {}
+        for user_id, due in sorted(late, key=lambda item: (item[1], item[0])):
+            person = people.get(user_id)
+            learners.append({"name": (person.name or person.email) if person else f"#{user_id}",
+                             "email": person.email if person else "", "done": done.get(user_id, 0),
+                             "needed": assignment.peer_reviews, "due": due})
     tasks = [t for t in db.scalars(select(TrainerTask).join(Submission, Submission.id == TrainerTask.submission_id).where(
         TrainerTask.course_id == course.id, TrainerTask.assignment_id == assignment.id, TrainerTask.done_at.is_(None),
         _in_scope(Submission.user_id, scope))) if t.due_at is not None and _aware(t.due_at) < now]
