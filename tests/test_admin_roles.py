@@ -168,6 +168,8 @@ def _pages(c):
             ("/admin/reports/progress",              (200, 403, 403, 403, 403, 302)),
             ("/admin/reports/results",               (200, 403, 403, 403, 403, 302)),
             ("/admin/reports/xapi",                  (200, 403, 403, 403, 403, 302)),
+            ("/admin/reports/assessed",              (200, 403, 403, 403, 403, 302)),
+            ("/admin/courses/example/assessed",      (200, 200, 200, 403, 403, 302)),
             ("/admin/reports/nothing",               (404, 403, 403, 403, 403, 302)),
             (f"/admin/certificates/{cert}/revoke",   (200, 403, 403, 403, 403, 302)),
             ("/admin/certificates/no-such/revoke",   (404, 403, 403, 403, 403, 302)),

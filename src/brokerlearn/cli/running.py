@@ -472,13 +472,14 @@ def _record_export(session, what: str) -> None:
 
 
 @export_group.command("csv")
-@click.argument("what", type=click.Choice(["learners", "progress", "results"]))
+@click.argument("what", type=click.Choice(["learners", "progress", "results", "assessed"]))
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="File to write (default: standard output).")
 @_build_dir_option
 @_instance_option
 def export_csv(what: str, output: Path | None, build_dir: Path, instance: Path | None) -> None:
-    """Learners, progress per course, or graded results, as CSV (UTF-8, one header row)."""
+    """Learners, progress per course, graded results, or released results of assessed work (one row
+    per rubric criterion), as CSV (UTF-8, one header row)."""
     from brokerlearn.server.services import reports as exports
     with _database(instance) as (_, session):
         text = exports.export(session, what, _catalog(build_dir), "")

@@ -166,7 +166,8 @@ def qualification_page(course: Course, bodies: dict) -> Page | None:
         **common, course=_course_summary(course, url), units=units, level=profile.level,
         summary_html=render_inline_markdown(profile.summary),
         certificate_title=certificate["title"] if certificate else None,
-        rule=rule_in_words(certificate["requires"], len(table), _) if certificate else [],
+        rule=rule_in_words(certificate["requires"], len(table), _, assessed=bool(course.assignments))
+        if certificate else [],
         breadcrumbs=_course_trail(url, course)))
 
 

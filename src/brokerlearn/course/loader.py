@@ -12,7 +12,7 @@ from brokerlearn.course.frontmatter import split_front_matter
 from brokerlearn.course.media import check_links, list_media, load_image_credits, load_videos
 from brokerlearn.course.model import Author, CatalogListing, Course, Lesson, Module, Quiz
 from brokerlearn.course.naming import RESERVED_COURSE_IDS, RESERVED_MODULE_SLUGS, resolve_name, slug_of
-from brokerlearn.course.profile import load_profile
+from brokerlearn.course.profile import check_required_assignments, load_profile
 from brokerlearn.course.questions import build_question, question_type
 from brokerlearn.course.schema_types import did_you_mean
 from brokerlearn.course.yamlpos import Pos, YMap, load_yaml_file
@@ -73,6 +73,7 @@ def load_course(root: Path, diags: Diagnostics, memo: LessonMemo | None = None) 
     course.quizzes = _index_quizzes(course, diags)
     _check_outcomes(course, diags)
     course.assignments = load_assignments(root, course.modules, course.outcome_index(), diags)
+    check_required_assignments(course.profile, course.assignments, diags)
     course.tools = load_tools(root, diags)
     return course
 

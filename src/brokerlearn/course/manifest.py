@@ -172,16 +172,28 @@ class Requirement:
     outcomes: str | list[str]  # "all", or the outcome IDs that count
     min_outcome_score: float  # share of each outcome's graded points
     lessons_completed: float  # share of the course's lessons marked as complete
+    assignments: str | list[str] = field(default_factory=list)  # "all", or the IDs to pass (released)
+    assessed_weight: float = 0.5  # share of an outcome's score from released assignment results
 
     def to_json(self) -> dict:
         return {"outcomes": self.outcomes if self.outcomes == "all" else list(self.outcomes),
-                "min_outcome_score": self.min_outcome_score, "lessons_completed": self.lessons_completed}
+                "min_outcome_score": self.min_outcome_score, "lessons_completed": self.lessons_completed,
+                "assignments": self.assignments if self.assignments == "all" else list(self.assignments),
+                "assessed_weight": self.assessed_weight}
 
     @classmethod
     def from_json(cls, data: dict) -> "Requirement":
-        outcomes = data["outcomes"]
+        """(A manifest written before assessed work has neither `assignments` nor
+        `assessed_weight`: none required, and the format's default weight.)"""
+        outcomes, assignments = data["outcomes"], data.get("assignments") or []
         return cls("all" if outcomes == "all" else [str(o) for o in outcomes], float(data["min_outcome_score"]),
-                   float(data["lessons_completed"]))
+                   float(data["lessons_completed"]),
+                   "all" if assignments == "all" else [str(a) for a in assignments],
+                   float(data.get("assessed_weight", 0.5)))
+
+    def required_assignments(self, course_assignments) -> list[str]:
+        """The IDs of the assignments to pass, in the course's order for `all`."""
+        return list(course_assignments) if self.assignments == "all" else list(self.assignments)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from brokerlearn.course import schema
 from brokerlearn.course.model import Outcome, Profile, Unit
+from brokerlearn.course.schema_types import did_you_mean
 from brokerlearn.course.yamlpos import load_yaml_file
 from brokerlearn.errors import Diagnostics
 
@@ -55,15 +56,39 @@ def certificate_rule(profile: Profile | None) -> dict | None:
         return None
     requires = profile.certificate.get("requires") or {}
     outcomes = requires.get("outcomes", "all")
+    assignments = requires.get("assignments")
+    weight = requires.get("assessed_weight")
     return {"title": str(profile.certificate["title"]),
             "valid_years": profile.certificate.get("valid_years"),
             "requires": {"outcomes": "all" if outcomes == "all" else [str(o) for o in outcomes],
                          "min_outcome_score": float(requires.get("min_outcome_score", 0.7)),
-                         "lessons_completed": float(requires.get("lessons_completed", 0.0))}}
+                         "lessons_completed": float(requires.get("lessons_completed", 0.0)),
+                         "assignments": "all" if assignments == "all" else [str(a) for a in assignments or []],
+                         "assessed_weight": DEFAULT_ASSESSED_WEIGHT if weight is None else float(weight)}}
 
 
-def rule_in_words(rule: dict, outcome_count: int, gettext=lambda text: text) -> list[str]:
-    """The certificate rule as sentences, in the language of `gettext`."""
+DEFAULT_ASSESSED_WEIGHT = 0.5  # the format's default (schema.REQUIRES): quizzes and assessed work alike
+
+
+def check_required_assignments(profile: Profile | None, assignments: dict, diags: Diagnostics) -> None:
+    """Every assignment the certificate rule names must be one of the course's (file:line)."""
+    requires = (profile.certificate.get("requires") if profile and profile.certificate else None) or {}
+    named = requires.get("assignments")
+    if not isinstance(named, list):
+        return
+    for index, assignment_id in enumerate(named):
+        if assignment_id not in assignments:
+            pos = named.pos_at(index) if hasattr(named, "pos_at") else requires.pos
+            hint = did_you_mean(assignment_id, assignments) or (
+                f" (the course's assignments: {', '.join(sorted(assignments))})" if assignments
+                else " (the course has none: add a modules/<module>/<name>.assignment.yml)")
+            diags.error(pos.path, pos.line, pos.col,
+                        f"the certificate requires an unknown assignment '{assignment_id}'{hint}")
+
+
+def rule_in_words(rule: dict, outcome_count: int, gettext=lambda text: text, assessed: bool = False) -> list[str]:
+    """The certificate rule as sentences, in the language of `gettext`; `assessed`: the course
+    has assignments, so the weighting of their results is said too."""
     percent = round(rule["min_outcome_score"] * 100)
     if rule["outcomes"] == "all":
         first = gettext("At least %(percent)s%% of the graded points on each of all %(count)s learning outcomes "
@@ -72,6 +97,18 @@ def rule_in_words(rule: dict, outcome_count: int, gettext=lambda text: text) -> 
         first = gettext("At least %(percent)s%% of the graded points on each of the outcomes %(outcomes)s "
                         "(best attempt of each quiz).") % {"percent": percent, "outcomes": ", ".join(rule["outcomes"])}
     lines = [first]
+    weight = rule.get("assessed_weight", DEFAULT_ASSESSED_WEIGHT)
+    if assessed:
+        lines.append(gettext("An outcome assessed both by quizzes and by assignments scores %(quiz)s%% from its "
+                             "quiz points and %(assessed)s%% from the assignments' rubric points (results "
+                             "released by a trainer only).")
+                     % {"quiz": round((1 - weight) * 100), "assessed": round(weight * 100)})
+    required = rule.get("assignments") or []
+    if required == "all":
+        lines.append(gettext("Every assignment passed, its result released by a trainer."))
+    elif required:
+        lines.append(gettext("The assignments %(assignments)s passed, their results released by a trainer.")
+                     % {"assignments": ", ".join(required)})
     if rule["lessons_completed"]:
         lines.append(gettext("At least %(percent)s%% of the lessons marked as complete.")
                      % {"percent": round(rule["lessons_completed"] * 100)})

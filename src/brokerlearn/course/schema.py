@@ -89,6 +89,14 @@ REQUIRES = Obj("the certificate rule", [
           default=0.7),
     Field("lessons_completed", Number(0, 1), "Share of lessons that must be completed.",
           default=0.0),
+    Field("assignments", Either(Choice("all"), ListOf(Identifier(), non_empty=True)),
+          "Assessed work that must be passed, its result released by a trainer: `all` (every "
+          "assignment of the course), or a list of assignment IDs. Leave out to require none.",
+          default=None),
+    Field("assessed_weight", Number(0, 1),
+          "Weight of released assignment results in an outcome's score, beside its graded quiz "
+          "points: 0.5 counts both halves alike, 1 only the assessed work, 0 only the quizzes. An "
+          "outcome assessed one way only is scored that way.", default=0.5),
 ])
 
 CERTIFICATE = Obj("certificate", [

@@ -53,6 +53,20 @@ class AttemptRecord(Protocol):
     submitted_at: datetime
 
 
+class ResultRecord(Protocol):
+    """A released result of assessed work (the grade of record: one per submission)."""
+    id: int
+    user_id: int
+    course_id: str
+    assignment_id: str
+    rubric_version: str
+    criteria: list  # [{"id", "title", "outcomes", "level"?, "score", "max", "source"}]
+    score: float
+    max_score: float
+    passed: bool
+    released_at: datetime
+
+
 def _iso(moment) -> str:
     if moment.tzinfo is None:  # SQLite keeps UTC without the zone
         return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
@@ -159,4 +173,38 @@ class StatementMaker:
             "context": {**self._context(attempt.course_id),
                         "extensions": {f"{self.base}/xapi/extensions/attempt": attempt.number}},
             "timestamp": _iso(attempt.submitted_at),
+        }
+
+    def assessed(self, result: ResultRecord, attempt: int | None = None) -> dict:
+        """A released result of an assignment: passed or failed, its score, and one result
+        extension per criterion (`BASE/xapi/extensions/criterion/ID`: its level, score, maximum,
+        outcomes and how it was reached), with the rubric's version. Never the learner's text or
+        anyone's comments."""
+        course = self.known.get(result.course_id)
+        assignment = course.assignments.get(result.assignment_id) if course else None
+        verb = "passed" if result.passed else "failed"
+        score = {"raw": result.score, "min": 0, "max": result.max_score}
+        if result.max_score:
+            score["scaled"] = round(result.score / result.max_score, 4)
+        extensions = {}
+        for criterion in result.criteria or []:
+            entry = {"score": criterion.get("score"), "max": criterion.get("max"),
+                     "outcomes": list(criterion.get("outcomes") or []), "source": criterion.get("source") or ""}
+            if criterion.get("level") is not None:
+                entry["level"] = criterion["level"]
+            extensions[f"{self.base}/xapi/extensions/criterion/{criterion.get('id')}"] = entry
+        context_extensions = {f"{self.base}/xapi/extensions/rubric-version": result.rubric_version}
+        if attempt is not None:
+            context_extensions[f"{self.base}/xapi/extensions/attempt"] = attempt
+        return {
+            "id": str(uuid.uuid5(_NAMESPACE, f"{self.base}|{result.user_id}|assessed|{result.id}")),
+            "actor": self._actor(result.user_id),
+            "verb": {"id": ADL + verb, "display": {"en-US": verb}},
+            "object": _activity(f"{self.base}/{result.course_id}/assignments/{result.assignment_id}",
+                                (assignment.title if assignment else None) or result.assignment_id, "assessment",
+                                self._lang(result.course_id)),
+            "result": {"score": score, "success": bool(result.passed), "completion": True,
+                       "extensions": extensions},
+            "context": {**self._context(result.course_id), "extensions": context_extensions},
+            "timestamp": _iso(result.released_at),
         }

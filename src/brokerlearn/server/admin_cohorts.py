@@ -326,3 +326,19 @@ def course_report(course_id: str):
     quizzes = [item_statistics(session, course, quiz.id) for quiz in course.graded_quizzes()]
     return render(ctx.CourseReportPage(title=course.title, course_title=course.title, funnel=funnel, chart=chart,
                                        quizzes=quizzes))
+
+
+@bp.get("/courses/<course_id>/assessed")
+@role_required("admin", "trainer")
+def assessed_report(course_id: str):
+    """The course's assessed work: submissions by status, overdue reviews, scores per criterion,
+    peers against the trainer; a trainer sees the learners of their groups only."""
+    from brokerlearn.server.services import assessed_reports
+    course = catalog().get(course_id)
+    if course is None or not course.assignments:
+        abort(404)
+    scope = access.visible_learner_ids(current_user)
+    rows = assessed_reports.report(db.session(), course, scope)
+    return render(ctx.AssessedReportPage(title=_("%(course)s: assessed work") % {"course": course.title},
+                                         course_id=course.id, course_title=course.title, assignments=rows,
+                                         scoped=scope is not None))

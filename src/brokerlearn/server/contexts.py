@@ -64,7 +64,10 @@ class DashboardPage(ServerPage):
     (`title`, `url`, `lessons`, `completed`), `quizzes` (the graded quizzes with the learner's
     status, as GET /api/assessments gives them: `title`, `url`, `status`, `best_score`,
     `max_score`, `attempts_left`, ...) and `certificate` (the eligibility: `title`,
-    `certificate`, `outcomes`, `lessons`, `eligible`, `missing`) or None; with a certificate,
+    `certificate`, `outcomes` (each `id`, `statement`, `score`, `needed`, `met`, and what the
+    score is made of: `quiz` and `assessed`, shares or None), `assignments` (those the rule
+    requires: `id`, `title`, `status`, `passed`, `score`), `lessons`, `eligible`, `missing`) or
+    None; with a certificate,
     `outcome_units` (its outcomes by unit: `id`, `title`, `outcomes`, `met`) and
     `missing_besides_outcomes` (what else it still needs, in words)."""
     user: Any
@@ -425,6 +428,26 @@ class CourseReportPage(AdminPage):
 
 
 @dataclass(kw_only=True)
+class AssessedReportPage(AdminPage):
+    """A course's assessed work for admins and trainers (services/assessed_reports.py), over the
+    learners the visitor may see."""
+    TEMPLATE: ClassVar[str] = "admin/assessed.html"
+    course_id: str
+    """The course's ID (for the report page's link)."""
+    course_title: str
+    """The course's title."""
+    assignments: list[dict]
+    """Per assignment: `id`, `title`, `released` (results counted), `statuses` (submissions:
+    `draft`, `submitted`, `graded`, `released`), `overdue` (`peer`: learners behind on their
+    reviews, each `name`, `done`, `needed`, `due`; `trainer`: trainers' tasks past due;
+    `trainer_oldest_due`), `criteria` (per scored criterion: `title`, `kind`, `results`, `bins`
+    of `label` and `count`, `mean` share or None), `agreement` (`criteria`: `title`, `pairs`,
+    `agreed` share or None; `reviewers`: `name`, `ratings`, `bias`, a share of the points)."""
+    scoped: bool
+    """Whether the figures are those of the visitor's groups only (a trainer)."""
+
+
+@dataclass(kw_only=True)
 class CertificatesPage(AdminPage):
     """Every certificate issued, its status, and a link to revoke each valid one."""
     TEMPLATE: ClassVar[str] = "admin/certificates.html"
@@ -451,7 +474,7 @@ class RevokePage(AdminPage):
 
 
 PAGES = [DashboardPage, MessagePage, RegisterPage, LoginPage, ResetRequestPage, ResetPage, SettingsPage,
-         UnavailablePage, CertificatePage, VerifyPage, CertificateDocument, AdminHomePage, LearnersPage, LearnerPage,
+         UnavailablePage, CertificatePage, VerifyPage, CertificateDocument, AdminHomePage, AssessedReportPage, LearnersPage, LearnerPage,
          AuditPage, GroupsPage, GroupPage, ImportPage, CourseReportPage, CertificatesPage, RevokePage,
          InvitationsPage, ReportsPage]
 """Every page context of the server."""

@@ -13,7 +13,7 @@ from brokerlearn.server.rendering import render
 from brokerlearn.server.security import csrf_token
 from brokerlearn.server.services import progress
 from brokerlearn.server.services.assessments import course_assessments
-from brokerlearn.server.services.attempts import outcome_scores
+from brokerlearn.server.services.counting import outcome_scores
 from brokerlearn.server.services.certificates import eligibility
 from brokerlearn.server.services.enrolment import learner_groups
 
@@ -101,4 +101,6 @@ def _missing_besides_outcomes(certificate: dict) -> list[str]:
     """What the certificate still needs other than outcomes (those are marked in the outcome
     list already, so the dashboard does not name them twice)."""
     unmet = [o["id"] for o in certificate["outcomes"] if not o["met"]]
-    return [line for line in certificate["missing"] if not any(line.startswith(f"{oid} ") for oid in unmet)]
+    listed = set(certificate.get("assignment_missing") or ())  # the assignments' list marks them too
+    return [line for line in certificate["missing"]
+            if not any(line.startswith(f"{oid} ") for oid in unmet) and line not in listed]

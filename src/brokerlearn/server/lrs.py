@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 
 from brokerlearn.course.manifest import ManifestError
 from brokerlearn.exports.lrs import LrsError, post_statements
-from brokerlearn.server.models import ProgressEvent, QuizAttempt, utcnow
+from brokerlearn.server.models import AssignmentResult, ProgressEvent, QuizAttempt, Submission, utcnow
 from brokerlearn.server.services.reports import statement_maker
 
 log = logging.getLogger("brokerlearn.lrs")
@@ -26,7 +26,7 @@ MAX_PAUSE = 300.0
 
 
 def forward_once(app) -> int:
-    """Send one batch of events and one of attempts; return how many statements were accepted.
+    """Send one batch of events, one of attempts and one of released assignment results; return how many statements were accepted.
     Raises LrsError when the LRS refuses or cannot be reached, ManifestError when a course's
     manifest cannot be read (nothing is marked then)."""
     from brokerlearn.server.courses import catalog
@@ -38,17 +38,28 @@ def forward_once(app) -> int:
         catalog().check()  # a course's manifest being unreadable: wait, rather than send statements without names
         maker = statement_maker(catalog(), config.get("PUBLIC_URL") or LOCAL_URL)
         for model, condition in ((ProgressEvent, ProgressEvent.lrs_sent_at.is_(None)),
-                                 (QuizAttempt, (QuizAttempt.lrs_sent_at.is_(None)) & (QuizAttempt.status == "submitted"))):
+                                 (QuizAttempt, (QuizAttempt.lrs_sent_at.is_(None)) & (QuizAttempt.status == "submitted")),
+                                 (AssignmentResult, AssignmentResult.lrs_sent_at.is_(None)
+                                  & AssignmentResult.released_at.is_not(None))):  # only released results count
             rows = db.scalars(select(model).where(condition).order_by(model.id).limit(BATCH)).all()
             if not rows:
                 continue
-            statements = [maker.event(r) if model is ProgressEvent else maker.attempt(r) for r in rows]
+            statements = [_statement(db, maker, r) for r in rows]
             post_statements(config["LRS_URL"], config.get("LRS_USERNAME", ""), config.get("LRS_PASSWORD", ""),
                             statements)
             db.execute(update(model).where(model.id.in_([r.id for r in rows])).values(lrs_sent_at=utcnow()))
             db.commit()
             sent += len(rows)
     return sent
+
+
+def _statement(db, maker, row) -> dict:
+    if isinstance(row, ProgressEvent):
+        return maker.event(row)
+    if isinstance(row, QuizAttempt):
+        return maker.attempt(row)
+    submission = db.get(Submission, row.submission_id) if row.submission_id else None
+    return maker.assessed(row, submission.attempt if submission else None)
 
 
 class Forwarder(threading.Thread):

@@ -335,7 +335,10 @@ class AssignmentResult(Base):
     __table_args__ = (Index("ix_result_learner", "user_id", "course_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), unique=True)
+    # Empty once the submission is deleted after the retention period (services/retention.py):
+    # the result, the scores, stays (migration 0013).
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id", ondelete="SET NULL"),
+                                                      unique=True, nullable=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     course_id: Mapped[str] = mapped_column(String(100))
     assignment_id: Mapped[str] = mapped_column(String(100))
@@ -349,6 +352,8 @@ class AssignmentResult(Base):
     graded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     graded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # counting (migration 0013): when the released result was forwarded to the LRS (server/lrs.py)
+    lrs_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class TrainerTask(Base):

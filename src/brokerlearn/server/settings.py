@@ -91,6 +91,10 @@ SETTINGS = [
             "or spaces, e.g. 127.0.0.1, ::1 or 10.0.0.0/8. Default (when BROKERLEARN_PROXIES is 1 or more): "
             "127.0.0.1, ::1, a proxy on the same machine. On connections from any other address the headers "
             "are removed, so a client cannot choose its own address."),
+    Setting("SUBMISSION_RETENTION_DAYS", "BROKERLEARN_SUBMISSION_RETENTION_DAYS", None,
+            "Days a submission of assessed work is kept after it was submitted (a draft: last saved): "
+            "`brokerlearn assignments purge` (run it daily from cron) then deletes it with its files and "
+            "reviews, and records that in the audit trail; the result (the scores) stays. Default: kept.", int),
     Setting("REQUEST_LOG", "BROKERLEARN_REQUEST_LOG", True,
             "`brokerlearn serve` writes one line per request to standard error: client address, method, path "
             "(without the query, reset tokens hidden), status, bytes, milliseconds. 0 turns it off.", bool),

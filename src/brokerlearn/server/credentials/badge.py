@@ -52,8 +52,11 @@ def subject_id(certificate_id: str) -> str:
 
 def build_credential(*, certificate_id: str, base_url: str, issuer_name: str, holder_name: str,
                      achievement: dict, outcomes: list[dict], issued_at: datetime,
-                     valid_until: datetime | None, status_index: int) -> dict:
-    """achievement: {id, title, description, criteria, level}; outcomes: [{id, statement, url}]."""
+                     valid_until: datetime | None, status_index: int, result_descriptions: list | None = None,
+                     results: list | None = None, evidence: list | None = None) -> dict:
+    """achievement: {id, title, description, criteria, level}; outcomes: [{id, statement, url}].
+    result_descriptions (the achievement's), results (the subject's) and evidence: OB 3.0
+    objects made by credentials.assessed, left out when empty."""
     status_url = f"{base_url}/certificates/status/1"
     credential = {
         "@context": CONTEXTS,
@@ -86,6 +89,12 @@ def build_credential(*, certificate_id: str, base_url: str, issuer_name: str, ho
                              "statusListCredential": status_url},
         "credentialSchema": [{"id": OB_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
     }
+    if result_descriptions:
+        credential["credentialSubject"]["achievement"]["resultDescription"] = result_descriptions
+    if results:
+        credential["credentialSubject"]["result"] = results
+    if evidence:
+        credential["evidence"] = evidence
     if valid_until is not None:
         credential["validUntil"] = iso(valid_until)
     return credential

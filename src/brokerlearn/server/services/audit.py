@@ -48,6 +48,8 @@ ACTIONS = {
     # certificates and reports (services/certificates.py, services/reports.py)
     "certificate_revoked": N_("revoked a certificate"),
     "report_downloaded": N_("downloaded a report"),
+    # assessed work (services/retention.py)
+    "submissions_purged": N_("deleted submissions after the retention period"),
 }
 
 

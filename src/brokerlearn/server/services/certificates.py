@@ -16,7 +16,7 @@ from brokerlearn.course.manifest import CertificateRule, CourseManifest, Profile
 from brokerlearn.server.credentials import badge
 from brokerlearn.server.credentials.keys import SigningKey
 from brokerlearn.server.models import Certificate, utcnow
-from brokerlearn.server.services.attempts import outcome_scores
+from brokerlearn.server.services import counting
 from brokerlearn.server.services.progress import course_progress
 
 MAX_NAME = 120
@@ -41,20 +41,25 @@ def eligibility(db: Session, user_id: int, course: CourseManifest) -> dict | Non
     if certificate is None:
         return None
     requires = certificate.requires
-    scores = outcome_scores(db, user_id, course)
+    figures = counting.outcome_figures(db, user_id, course)
     wanted = list(course.outcomes) if requires.outcomes == "all" else requires.outcomes
     needed = requires.min_outcome_score
     outcomes, missing = [], []
     for oid in wanted:
-        score = scores.get(oid, 0.0)
-        met = oid in scores and score >= needed - EPSILON
+        figure = figures.get(oid)
+        score = figure.score if figure else 0.0
+        met = figure is not None and score >= needed - EPSILON
         statement = course.outcomes[oid].statement if oid in course.outcomes else ""
-        outcomes.append({"id": oid, "statement": statement, "score": score, "needed": needed, "met": met})
+        outcomes.append({"id": oid, "statement": statement, "score": score, "needed": needed, "met": met,
+                         "quiz": figure.quiz if figure else None, "assessed": figure.assessed if figure else None})
         if not met:
-            where = "" if oid in scores else " " + _("(no graded question assesses it yet)")
+            where = "" if figure else " " + _("(no graded question assesses it yet)")
             missing.append(_("%(outcome)s “%(statement)s”: %(score)s%% of its graded points so far, %(needed)s%% needed%(where)s.")
                            % {"outcome": oid, "statement": statement, "score": round(score * 100),
                               "needed": round(needed * 100), "where": where})
+    assignments = counting.required_assignments(db, user_id, course)
+    assignment_missing = [_assignment_missing(row) for row in assignments if not row["passed"]]
+    missing += assignment_missing
     progress = course_progress(db, user_id, course)
     lessons_needed = requires.lessons_completed
     lessons_met = progress["share_completed"] >= lessons_needed - EPSILON
@@ -64,10 +69,19 @@ def eligibility(db: Session, user_id: int, course: CourseManifest) -> dict | Non
                        % {"done": len(progress["completed_lessons"]), "total": progress["lessons"], "needed": int(need)})
     existing = db.scalar(select(Certificate).where(Certificate.user_id == user_id,
                                                    Certificate.course_id == course.id))
-    return {"title": certificate.title, "eligible": not missing, "outcomes": outcomes,
+    return {"title": certificate.title, "eligible": not missing, "outcomes": outcomes, "assignments": assignments,
+            "assignment_missing": assignment_missing,
             "lessons": {"completed": len(progress["completed_lessons"]), "total": progress["lessons"],
                         "needed": lessons_needed, "met": lessons_met},
             "missing": missing, "certificate": existing}
+
+
+def _assignment_missing(row: dict) -> str:
+    """What is missing of one required assignment, in words."""
+    words = {"not_started": _("not started yet"), "draft": _("a draft, not yet submitted"),
+             "waiting": _("submitted, waiting for the trainer's released result"),
+             "not_passed": _("the released result is below the pass mark: a new attempt is needed")}
+    return _("Assignment “%(title)s”: %(status)s.") % {"title": row["title"], "status": words[row["status"]]}
 
 
 def clean_name(raw) -> str:
@@ -112,15 +126,17 @@ def issue(db: Session, user_id: int, course: CourseManifest, raw_name, key: Sign
     valid_until = issued_at + timedelta(days=round(365.25 * years)) if years else None
     outcomes = [{"id": o["id"], "statement": o["statement"], "score": round(o["score"], 4)}
                 for o in standing["outcomes"]]
+    achievement = _achievement(course, profile, certificate_rule, base_url)
+    aligned = [{**o, "url": f"{base_url}/{profile.url.removesuffix('index.html')}#outcome-{o['id']}"}
+               for o in outcomes]
+    assessed_parts = _assessed(db, user_id, course, achievement, aligned)
     for attempt in range(5):  # two claims at once may pick the same status index: try the next
         certificate_id = str(uuid.uuid4())
         index = (db.scalar(select(func.max(Certificate.status_index))) or 0) + 1
         credential = badge.build_credential(
             certificate_id=certificate_id, base_url=base_url, issuer_name=issuer_name, holder_name=name,
-            achievement=_achievement(course, profile, certificate_rule, base_url), outcomes=[
-                {**o, "url": f"{base_url}/{profile.url.removesuffix('index.html')}#outcome-{o['id']}"}
-                for o in outcomes],
-            issued_at=issued_at, valid_until=valid_until, status_index=index)
+            achievement=achievement, outcomes=aligned,
+            issued_at=issued_at, valid_until=valid_until, status_index=index, **assessed_parts)
         certificate = Certificate(id=certificate_id, user_id=user_id, course_id=course.id, profile_id=profile.id,
                                   name=name, title=certificate_rule.title, outcomes=outcomes,
                                   issued_at=issued_at, valid_until=valid_until, status_index=index,
@@ -137,11 +153,31 @@ def issue(db: Session, user_id: int, course: CourseManifest, raw_name, key: Sign
     raise CertificateError(_("The certificate could not be issued now: try again."), 503)
 
 
+def _assessed(db: Session, user_id: int, course: CourseManifest, achievement: dict, outcomes: list[dict]) -> dict:
+    """The credential's OB 3.0 result descriptions, results and evidence of assessed work: only
+    for a course with assignments, and only the holder's released results."""
+    from brokerlearn.server.credentials import assessed
+    if not course.assignments:
+        return {}
+    by_id = {o["id"]: o for o in outcomes}
+    descriptions = assessed.result_descriptions(achievement["id"], list(course.assignments.values()), by_id,
+                                                achievement["framework"])
+    released = [{"assignment_id": r.assignment_id, "rubric_version": r.rubric_version, "criteria": r.criteria,
+                 "score": r.score, "max_score": r.max_score, "passed": r.passed, "method": r.method,
+                 "released_at": r.released_at}
+                for r in counting.released(db, user_id, course.id).values()]
+    scores = {o["id"]: o["score"] for o in outcomes}
+    return {"result_descriptions": descriptions,
+            "results": assessed.subject_results(achievement["id"], descriptions, scores, released),
+            "evidence": assessed.evidence(released, course.assignments)}
+
+
 def _achievement(course: CourseManifest, profile: Profile, certificate_rule: CertificateRule, base_url: str) -> dict:
     return {"id": f"{base_url}/{profile.url}".removesuffix("index.html"),
             "title": f"{certificate_rule.title}: {profile.title}",
             "description": profile.summary or profile.title,
-            "criteria": " ".join(rule_in_words(certificate_rule.requires.to_json(), len(course.outcomes))),
+            "criteria": " ".join(rule_in_words(certificate_rule.requires.to_json(), len(course.outcomes),
+                                               assessed=bool(course.assignments))),
             "level": profile.level, "framework": profile.title}
 
 

@@ -1,5 +1,6 @@
-"""The agency's reports from the database: the CSV tables of learners, progress and results, and
-every learning event as xAPI statements. The queries are here; the formats are the pure writers
+"""The agency's reports from the database: the CSV tables of learners, progress, results and
+released results of assessed work (per rubric criterion), and every learning event as xAPI
+statements. The queries are here; the formats are the pure writers
 of brokerlearn.exports."""
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 from brokerlearn.exports.tables import csv_text
 from brokerlearn.exports.xapi import StatementMaker
 from brokerlearn.server.courses import CourseCatalog
-from brokerlearn.server.models import Certificate, ProgressEvent, QuizAttempt, User
+from brokerlearn.server.models import AssignmentResult, Certificate, ProgressEvent, QuizAttempt, Submission, User
 from brokerlearn.server.services.progress import WATCHED_SHARE, course_progress, lessons_completed_per_user
 
 
@@ -50,6 +51,32 @@ def results_csv(db: Session) -> str:
                       a.submitted_at.isoformat() if a.submitted_at else ""] for email, a in db.execute(statement)))
 
 
+def _released_results(db: Session):
+    """(email, result, attempt) of every released result of assessed work: only released results
+    count (FLOW18.md); the attempt is None once the submission was deleted (retention)."""
+    return db.execute(select(User.email, AssignmentResult, Submission.attempt)
+                      .join(User, User.id == AssignmentResult.user_id)
+                      .outerjoin(Submission, Submission.id == AssignmentResult.submission_id)
+                      .where(AssignmentResult.released_at.is_not(None))
+                      .order_by(User.email, AssignmentResult.course_id, AssignmentResult.assignment_id,
+                                AssignmentResult.graded_at, AssignmentResult.id))
+
+
+def assessed_csv(db: Session) -> str:
+    """One row per criterion of every released result, with the whole result's score beside it."""
+    def rows():
+        for email, r, attempt in _released_results(db):
+            for c in r.criteria or []:
+                yield [email, r.course_id, r.assignment_id, attempt or "", r.rubric_version, c.get("id", ""),
+                       " ".join(str(o) for o in c.get("outcomes") or []), c.get("level") or "",
+                       c.get("score", ""), c.get("max", ""), c.get("source") or "", r.score, r.max_score,
+                       "yes" if r.passed else "no", r.method or "", f"{r.graded_at:%Y-%m-%dT%H:%M:%S}",
+                       f"{r.released_at:%Y-%m-%dT%H:%M:%S}"]
+    return csv_text(["email", "course", "assignment", "attempt", "rubric_version", "criterion", "outcomes", "level",
+                     "criterion_score", "criterion_max", "how", "score", "max_score", "passed", "method",
+                     "graded_at", "released_at"], rows())
+
+
 def statement_maker(courses: CourseCatalog, base_url: str) -> StatementMaker:
     return StatementMaker(courses.all(), base_url, watched_share=WATCHED_SHARE)
 
@@ -64,6 +91,8 @@ def xapi_statements(db: Session, courses: CourseCatalog, base_url: str) -> Itera
     for attempt in db.scalars(select(QuizAttempt).where(QuizAttempt.status == "submitted")
                               .order_by(QuizAttempt.submitted_at)):
         yield maker.attempt(attempt)
+    for _email, result, number in _released_results(db):
+        yield maker.assessed(result, number)
 
 
 def xapi_lines(db: Session, courses: CourseCatalog, base_url: str) -> str:
@@ -78,6 +107,8 @@ EXPORTS = {
     "learners": ("learners.csv", "text/csv", "Accounts with lessons completed, graded attempts and certificates"),
     "progress": ("progress.csv", "text/csv", "Progress per learner and course"),
     "results": ("results.csv", "text/csv", "Every submitted graded attempt"),
+    "assessed": ("assessed-results.csv", "text/csv",
+                 "Every released result of assessed work, one row per rubric criterion"),
     "xapi": ("xapi-statements.jsonl", "application/x-ndjson", "Every learning event as an xAPI 1.0.3 statement"),
 }
 
@@ -88,6 +119,8 @@ def export(db: Session, what: str, courses: CourseCatalog, base_url: str) -> str
         return learners_csv(db)
     if what == "results":
         return results_csv(db)
+    if what == "assessed":
+        return assessed_csv(db)
     if what == "progress":
         return progress_csv(db, courses)
     if what == "xapi":
