@@ -116,6 +116,31 @@ class LoginPage(ServerPage):
     """Why the last try failed, or None."""
     next: str
     """Where to go after signing in (a path on this server)."""
+    providers: list[dict] = field(default_factory=list)
+    """The identity providers to sign in with (`name`, `url`), as "Sign in with NAME" (server/sso/)."""
+    password_signin: bool = True
+    """Whether the password form and registration are offered (BROKERLEARN_PASSWORD_SIGNIN)."""
+
+
+@dataclass(kw_only=True)
+class SsoLinkPage(ServerPage):
+    """A first sign-in through an identity provider whose verified address has an account here:
+    the person confirms the account is theirs with its password, and the two are linked."""
+    TEMPLATE: ClassVar[str] = "account/sso_link.html"
+    email: str
+    """The account's address."""
+    provider: str
+    """The identity provider's name."""
+    error: str | None = None
+    """Why the last try failed, or None."""
+
+
+@dataclass(kw_only=True)
+class SsoEmergencyPage(ServerPage):
+    """An administrator's emergency sign-in link (brokerlearn sso emergency-link): one button."""
+    TEMPLATE: ClassVar[str] = "account/sso_emergency.html"
+    token: str
+    """The link's token, sent back by the button's form."""
 
 
 @dataclass(kw_only=True)

@@ -48,6 +48,10 @@ ACTIONS = {
     # certificates and reports (services/certificates.py, services/reports.py)
     "certificate_revoked": N_("revoked a certificate"),
     "report_downloaded": N_("downloaded a report"),
+    # single sign-on (server/sso/accounts.py, server/sso/emergency.py)
+    "sso_linked": N_("linked a sign-in of an identity provider"),
+    "sso_unlinked": N_("unlinked a sign-in of an identity provider"),
+    "emergency_sign_in": N_("signed in with an emergency link"),
 }
 
 
