@@ -135,6 +135,8 @@ def test_a_first_sign_in_makes_an_account_and_the_next_signs_into_it(app, visito
     assert sso_sign_in(again, idp, "alice").status_code == 302
     assert again.user()["email"] == "alice@agency.example"
     assert len(query(app, select(User.id))) == 1
+    data = again.client.get("/account/settings/data.json").get_json()  # GDPR Art. 15: the identity too
+    assert [(i["issuer"], i["subject"]) for i in data["sign_in_identities"]] == [(issuer, "alice")]
 
 
 def test_the_sign_in_page_offers_each_provider(app, visitor, idp, issuer):
@@ -370,7 +372,7 @@ def test_the_sso_commands(tmp_path, monkeypatch, built_example, issuer):
     assert wrong.exit_code == 2 and "not found" in wrong.output
     plain = run("sso", "add-provider", "--name", "Plain", "--issuer", "http://idp.example.org", "--client-id", "x",
                 "--client-secret", "y", "--no-check", "--instance", instance)
-    assert plain.exit_code == 2 and "https://" in plain.output
+    assert plain.exit_code == 2 and "must be an https:// URL" in plain.output
     assert run("sso", "enrol", "agency-login", "--claim", "department", "--group", "Innovation=Nope",
                "--instance", instance).exit_code == 2  # no such group
     listing = run("sso", "list", "--instance", instance, "--public-url", "https://learn.example.org").stdout
@@ -401,7 +403,38 @@ def test_the_sso_commands(tmp_path, monkeypatch, built_example, issuer):
     from brokerlearn.server.models import AuditEntry
     with app.app_context():
         actions = [e.action for e in db.session().scalars(select(AuditEntry).order_by(AuditEntry.id))]
-    assert actions == ["sso_linked", "sso_unlinked", "emergency_sign_in", "emergency_sign_in"]
+    assert actions == ["sso_provider_added", "sso_linked", "sso_unlinked", "emergency_sign_in", "emergency_sign_in"]
     assert run("sso", "remove", "agency-login", "--instance", instance).exit_code == 0
     assert run("sso", "list", "--instance", instance).stdout == ""
     app.extensions["brokerlearn_engine"].dispose()
+
+
+# -- the admin page ------------------------------------------------------------------------------
+
+def test_the_admin_page_adds_sets_the_rule_of_and_removes_a_provider(app, admin, learner, issuer):
+    from brokerlearn.server.models import AuditEntry, SsoProvider
+    ana = learner("ana@agency.org")
+    assert ana.client.get("/admin/sso").status_code == 403
+    assert ana.form("/admin/sso", {"name": "Mine", "issuer": issuer, "client_id": "x"}, page="/account/settings"
+                    ).status_code == 403
+    assert "No provider is set up yet" in text(admin.client.get("/admin/sso"))
+    wrong = admin.form("/admin/sso", {"name": "Nowhere", "issuer": "http://127.0.0.1:9", "client_id": "x"})
+    assert wrong.status_code == 422 and "was not found" in text(wrong)
+    added = admin.form("/admin/sso", {"name": "Agency Login", "issuer": issuer, "client_id": "brokerlearn",
+                                      "client_secret": node.SECRET})
+    assert added.status_code == 302
+    page = text(admin.client.get("/admin/sso"))
+    assert "http://localhost/account/sso/agency-login/callback" in page and node.SECRET not in page
+    assert "Sign in with Agency Login" in text(ana.client.get("/account/login"))
+    bad = admin.form("/admin/sso/agency-login/enrolment", {"claim": "department", "rules": "Innovation = Nope"},
+                     page="/admin/sso")
+    assert bad.status_code == 422 and "no group" in text(bad)
+    rule = admin.form("/admin/sso/agency-login/enrolment",
+                      {"claim": "department", "rules": "Innovation = Office North\n"}, page="/admin/sso")
+    assert rule.status_code == 302
+    [(claim, groups)] = query(app, select(SsoProvider.enrol_claim, SsoProvider.enrol_groups))
+    assert (claim, groups) == ("department", {"Innovation": "Office North"})
+    assert admin.form("/admin/sso/agency-login/remove", {}, page="/admin/sso").status_code == 302
+    assert query(app, select(SsoProvider.id)) == []
+    actions = [a for (a,) in query(app, select(AuditEntry.action).order_by(AuditEntry.id))]
+    assert actions == ["sso_provider_added", "sso_enrolment_set", "sso_provider_removed"]

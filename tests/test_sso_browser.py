@@ -95,6 +95,20 @@ def test_sign_in_with_the_agency_identity_provider(served_app):
             assert erik.request.get(base + "api/session").json()["user"]["email"] == "existing@agency.example"
             context.close()
 
+            # the administrators' page of the providers
+            with app.app_context():
+                create_user(db.session(), "boss@agency.example", PASSWORD, "Boss", role="admin")
+            boss = chromium.new_page(viewport={"width": 1366, "height": 900})
+            boss.goto(base + "account/login")
+            boss.fill("#email", "boss@agency.example")
+            boss.fill("#password", PASSWORD)
+            boss.click("form.account-form button[type=submit]")
+            boss.wait_for_url(base + "dashboard")
+            boss.goto(base + "admin/sso")
+            assert boss.locator("text=" + base + "account/sso/agency-login/callback").is_visible()
+            _look(boss, "admin-sso")
+            assert _axe(boss) == []
+
             # password sign-in off: the providers only
             app.config["PASSWORD_SIGNIN"] = False
             fresh = chromium.new_page(viewport={"width": 1366, "height": 900})

@@ -43,7 +43,7 @@ def add_provider(name, issuer, client_id, client_secret, scopes, no_check, publi
     if not no_check:
         _check_discovery(issuer)
     with _database(instance) as (installation, session):
-        provider = providers.add(session, name, issuer, client_id, client_secret, scopes)
+        provider = providers.add(session, name, issuer, client_id, client_secret, scopes, _cli_actor())
         base = _link_base(installation, public_url, "the redirect URI uses")
         click.echo(f"added {printable(provider.name)}; its redirect URI: {providers.redirect_uri(base, provider)}")
 
@@ -57,8 +57,7 @@ def list_providers(public_url, instance: Path | None) -> None:
     with _database(instance) as (installation, session):
         base = _link_base(installation, public_url, "the redirect URIs use")
         for p in providers.all_providers(session):
-            rule = (" enrol by " + p.enrol_claim + ": " + ", ".join(f"{k}={v}" for k, v in p.enrol_groups.items())
-                    if p.enrol_claim and p.enrol_groups else "")
+            rule = " enrol by " + providers.describe_rule(p) if providers.describe_rule(p) else ""
             fields = (p.slug, p.name, p.issuer, p.client_id, providers.redirect_uri(base, p) + rule)
             click.echo("\t".join(printable(field) for field in fields))
 
@@ -71,7 +70,7 @@ def remove_provider(name: str, instance: Path | None) -> None:
     from brokerlearn.server.sso import providers
     with _database(instance) as (_, session):
         provider = providers.existing(session, name)
-        providers.remove(session, provider)
+        providers.remove(session, provider, _cli_actor())
     click.echo(f"removed {printable(name)}")
 
 
@@ -93,7 +92,7 @@ def enrol_rule(name: str, claim: str, rules: tuple[str, ...], instance: Path | N
     if claim and not pairs:
         raise UsageError("give at least one --group VALUE=GROUP with --claim")
     with _database(instance) as (_, session):
-        providers.set_enrolment(session, providers.existing(session, name), claim, pairs)
+        providers.set_enrolment(session, providers.existing(session, name), claim, pairs, _cli_actor())
     click.echo(f"{printable(name)}: " + (f"enrols by {claim}" if claim else "enrols nobody"))
 
 

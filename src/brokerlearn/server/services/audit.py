@@ -52,6 +52,9 @@ ACTIONS = {
     "sso_linked": N_("linked a sign-in of an identity provider"),
     "sso_unlinked": N_("unlinked a sign-in of an identity provider"),
     "emergency_sign_in": N_("signed in with an emergency link"),
+    "sso_provider_added": N_("added an identity provider"),
+    "sso_provider_removed": N_("removed an identity provider"),
+    "sso_enrolment_set": N_("set an identity provider's enrolment rule"),
 }
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from brokerlearn.errors import UsageError
+from brokerlearn.server.language import gettext as _
 from brokerlearn.server.models import Group, SsoProvider
 
 DEFAULT_SCOPES = "openid email profile"
@@ -31,29 +32,36 @@ def check_issuer(issuer: str) -> str:
     parts = urlsplit(issuer or "")
     local = parts.hostname in _LOOPBACK
     if parts.scheme not in ("https", "http") or not parts.hostname or (parts.scheme == "http" and not local):
-        raise UsageError(f"the issuer must be an https:// URL, not {issuer!r}")
+        raise UsageError(_("The issuer must be an https:// URL, not %(issuer)s.") % {"issuer": repr(issuer)})
     if parts.query or parts.fragment:
-        raise UsageError("the issuer URL has no query or fragment (e.g. https://login.example.org/realms/staff)")
+        raise UsageError(_("The issuer URL has no query or fragment (e.g. https://login.example.org/realms/staff)."))
     return issuer
 
 
 def add(db: Session, name: str, issuer: str, client_id: str, client_secret: str,
-        scopes: str = DEFAULT_SCOPES) -> SsoProvider:
+        scopes: str = DEFAULT_SCOPES, actor=None) -> SsoProvider:
     name = " ".join((name or "").split())
     slug = slug_of(name)
     if not slug:
-        raise UsageError("give the provider a name with letters or digits, e.g. --name 'Agency login'")
+        raise UsageError(_("Give the provider a name with letters or digits, e.g. Agency login."))
     if db.scalar(select(SsoProvider.id).where(SsoProvider.slug == slug)) is not None:
-        raise UsageError(f"a provider named {name!r} exists already (remove it first)")
+        raise UsageError(_("A provider named %(name)s exists already (remove it first).") % {"name": repr(name)})
     if not client_id:
-        raise UsageError("give the client ID the provider issued (--client-id)")
+        raise UsageError(_("Give the client ID the provider issued."))
     if "openid" not in scopes.split():
-        raise UsageError("the scopes must include openid")
+        raise UsageError(_("The scopes must include openid."))
     provider = SsoProvider(slug=slug, name=name[:100], issuer=check_issuer(issuer), client_id=client_id,
                            client_secret=client_secret or "", scopes=scopes)
     db.add(provider)
+    _record(db, actor, "sso_provider_added", provider, f"issuer {provider.issuer}, client ID {client_id}")
     db.commit()
     return provider
+
+
+def _record(db: Session, actor, action: str, provider: SsoProvider, details: str) -> None:
+    if actor is not None:
+        from brokerlearn.server.services import audit
+        audit.record(db, actor, action, target=provider.name, details=details)
 
 
 def all_providers(db: Session) -> list[SsoProvider]:
@@ -68,26 +76,50 @@ def existing(db: Session, name_or_slug: str) -> SsoProvider:
     provider = find(db, name_or_slug)
     if provider is None:
         known = ", ".join(p.slug for p in all_providers(db)) or "none"
-        raise UsageError(f"no provider {name_or_slug!r} (configured: {known})")
+        raise UsageError(_("There is no provider %(name)s (configured: %(known)s).")
+                         % {"name": repr(name_or_slug), "known": known})
     return provider
 
 
-def remove(db: Session, provider: SsoProvider) -> None:
+def remove(db: Session, provider: SsoProvider, actor=None) -> None:
     """The provider goes; the accounts it signed in stay (their identities keep the issuer, so
     adding the provider again signs the same people into the same accounts)."""
+    _record(db, actor, "sso_provider_removed", provider, f"issuer {provider.issuer}")
     db.delete(provider)
     db.commit()
 
 
-def set_enrolment(db: Session, provider: SsoProvider, claim: str | None, rules: dict[str, str]) -> None:
+def set_enrolment(db: Session, provider: SsoProvider, claim: str | None, rules: dict[str, str], actor=None) -> None:
     """At every sign-in, an account whose ID token's `claim` has a value of `rules` joins that
     group (never leaves one). The groups must exist."""
     for group in set(rules.values()):
         if db.scalar(select(Group.id).where(Group.name == group)) is None:
-            raise UsageError(f"no group {group!r} (make it on the admin's Groups page first)")
+            raise UsageError(_("There is no group %(group)s (make it on the Groups page first).")
+                             % {"group": repr(group)})
     provider.enrol_claim = claim or None
     provider.enrol_groups = dict(rules) if claim else None
+    _record(db, actor, "sso_enrolment_set", provider, describe_rule(provider) or "no rule")
     db.commit()
+
+
+def describe_rule(provider: SsoProvider) -> str:
+    if not provider.enrol_claim or not provider.enrol_groups:
+        return ""
+    return f"{provider.enrol_claim}: " + ", ".join(f"{k} = {v}" for k, v in provider.enrol_groups.items())
+
+
+def parse_rules(lines: str) -> dict[str, str]:
+    """`VALUE = GROUP` per line (the admin page's form)."""
+    rules = {}
+    for number, line in enumerate((lines or "").splitlines(), 1):
+        if not line.strip():
+            continue
+        value, equals, group = line.partition("=")
+        if not equals or not value.strip() or not group.strip():
+            raise UsageError(_("Line %(number)s: write VALUE = GROUP, e.g. Innovation = Innovation team.")
+                             % {"number": number})
+        rules[value.strip()] = group.strip()
+    return rules
 
 
 def groups_for(provider: SsoProvider, claims: dict) -> list[str]:
