@@ -438,3 +438,23 @@ def test_the_admin_page_adds_sets_the_rule_of_and_removes_a_provider(app, admin,
     assert query(app, select(SsoProvider.id)) == []
     actions = [a for (a,) in query(app, select(AuditEntry.action).order_by(AuditEntry.id))]
     assert actions == ["sso_provider_added", "sso_enrolment_set", "sso_provider_removed"]
+
+
+def test_two_first_sign_ins_at_once_make_one_account(app, visitor, idp, monkeypatch):
+    """The other tab's sign-in linked the subject between this one's look and its insert: the
+    unique (issuer, subject) refuses the second account, and this sign-in opens the first."""
+    from brokerlearn.server.models import SsoIdentity, User
+    from brokerlearn.server.sso import accounts
+    assert sso_sign_in(visitor(), idp, "alice").status_code == 302
+    real, calls = accounts.identity, []
+
+    def not_yet(db, issuer, subject):
+        calls.append(subject)
+        return None if len(calls) == 1 else real(db, issuer, subject)
+    monkeypatch.setattr(accounts, "identity", not_yet)
+    monkeypatch.setattr(accounts, "find_user", lambda db, email: None)  # neither saw the other's account
+    second = visitor()
+    answer = sso_sign_in(second, idp, "alice")
+    assert answer.status_code == 302 and answer.headers["Location"] != "/account/sso/link"
+    assert second.user()["email"] == "alice@agency.example" and len(calls) == 2
+    assert len(query(app, select(User.id))) == 1 == len(query(app, select(SsoIdentity.id)))

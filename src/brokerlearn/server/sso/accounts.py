@@ -14,6 +14,7 @@ import secrets
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
@@ -104,11 +105,18 @@ def _first_sign_in(db: Session, provider, claims: dict, subject: str, groups, pa
                        % {"provider": provider.name}, 400, f"e-mail claim {raw!r}") from None
     user = User(email=email, name=_name(claims), password_hash=generate_password_hash(secrets.token_urlsafe(32)),
                 role="learner", session_version=0)
-    db.add(user)
-    db.flush()
-    db.add(SsoIdentity(issuer=provider.issuer, subject=subject, user_id=user.id, provider_id=provider.id,
-                       linked_at=utcnow(), last_used_at=utcnow()))
-    db.commit()
+    try:
+        db.add(user)
+        db.flush()
+        db.add(SsoIdentity(issuer=provider.issuer, subject=subject, user_id=user.id, provider_id=provider.id,
+                           linked_at=utcnow(), last_used_at=utcnow()))
+        db.commit()
+    except IntegrityError:  # the same person's other tab, or a registration, was quicker
+        db.rollback()
+        linked = identity(db, provider.issuer, subject)
+        if linked is None:
+            raise SsoError(_("An account with this e-mail address exists already."), 409, "raced") from None
+        return db.get(User, linked.user_id)
     return user
 
 
