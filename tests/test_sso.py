@@ -319,7 +319,7 @@ def test_the_forging_provider_signs_in_when_it_behaves(forged, visitor):
 
 
 @pytest.mark.parametrize("mode", ["wrong-issuer", "wrong-audience", "expired", "bad-signature", "unknown-key",
-                                  "alg-none", "no-nonce", "replayed-nonce"])
+                                  "alg-none", "no-nonce", "replayed-nonce", "unknown-crit"])
 def test_a_forged_id_token_is_refused(app, forged, visitor, mode):
     from brokerlearn.server.models import SsoIdentity, User
     if mode == "replayed-nonce":  # a first sign-in, whose token's nonce is then sent again

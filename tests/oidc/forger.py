@@ -17,7 +17,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 MODES = ("good", "wrong-issuer", "wrong-audience", "expired", "bad-signature", "replayed-nonce",
-         "alg-none", "unknown-key", "no-nonce")
+         "alg-none", "unknown-key", "no-nonce", "unknown-crit")
 
 
 def _key():
@@ -76,7 +76,10 @@ class Forger:
             return jwt.encode(claims, None, algorithm="none")
         key = self.other_key if self.mode in ("bad-signature", "unknown-key") else self.key
         kid = "other" if self.mode == "unknown-key" else "main"
-        return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid})
+        headers = {"kid": kid, "x5t": "a-thumbprint"}  # x5t, as Entra ID sends it, is fine
+        if self.mode == "unknown-crit":  # a critical header parameter nobody here understands
+            headers.update(crit=["exp2"], exp2=1)
+        return jwt.encode(claims, key, algorithm="RS256", headers=headers)
 
     def _handler(self):
         forger = self

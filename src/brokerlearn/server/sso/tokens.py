@@ -27,7 +27,9 @@ def _refused(detail: str) -> SsoError:
 
 
 def _decode(id_token: str, issuer: str, algorithms: list[str]):
-    registry = JWSRegistry(algorithms=algorithms)
+    # Header parameters the registry does not know (Entra ID's x5t and the like) are allowed, as
+    # Authlib's own OpenID client allows them; `crit` ones are still refused.
+    registry = JWSRegistry(algorithms=algorithms, strict_check_header=False)
     try:
         return jwt.decode(id_token, KeySet.import_key_set(discovery.key_set(issuer)), registry=registry)
     except InvalidKeyIdError:
