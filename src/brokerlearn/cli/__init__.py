@@ -78,7 +78,7 @@ def main() -> None:
     """Build self-paced online courses from YAML and Markdown, and serve them."""
 
 
-from brokerlearn.cli import assignments, authoring, running  # noqa: E402 - they use the names above
+from brokerlearn.cli import assignments, authoring, running, sso  # noqa: E402 - they use the names above
 
-for _command in (*authoring.COMMANDS, *running.COMMANDS, *assignments.COMMANDS):
+for _command in (*authoring.COMMANDS, *running.COMMANDS, *assignments.COMMANDS, *sso.COMMANDS):
     main.add_command(_command)

@@ -20,6 +20,23 @@ bp = Blueprint("auth", __name__, url_prefix="/account")
 log = logging.getLogger("brokerlearn.accounts")
 
 
+def _password_signin_off():
+    """With BROKERLEARN_PASSWORD_SIGNIN=0 (sign-in through the identity providers only): the
+    password form, registration and reset answer this instead (None: password sign-in is on)."""
+    if current_app.config.get("PASSWORD_SIGNIN", True):
+        return None
+    return render(ctx.MessagePage(title=_("Sign in"), message=_(
+        "Sign-in with a password is switched off here: sign in through your agency's identity provider."),
+        back=ctx.BackLink(url_for("auth.login"), _("Back to the sign-in page"))), 403)
+
+
+def _login_page(email: str, error: str | None, next_url: str, status: int = 200):
+    from brokerlearn.server.sso.views import login_options
+    return render(ctx.LoginPage(title=_("Sign in"), email=email, error=error, next=next_url,
+                                providers=login_options(next_url),
+                                password_signin=current_app.config.get("PASSWORD_SIGNIN", True)), status)
+
+
 def _safe_next(target: str | None) -> str:
     """Only a path on this server: never an open redirect to another host."""
     return same_site_path(target, url_for("learn.dashboard"))
@@ -29,6 +46,9 @@ def _safe_next(target: str | None) -> str:
 def register():
     """Open registration, or by invitation link (which fixes the address, may suggest the name
     and puts the new account in a group); invitations work whatever REGISTRATION says."""
+    off = _password_signin_off()
+    if off is not None:
+        return off
     invite = request.values.get("invite", "")
     asked = request.values.get("next")  # where the learner came from, if they did
     next_url = _safe_next(asked)
@@ -76,15 +96,18 @@ def _welcome(target: str) -> str:
 def login():
     next_url = _safe_next(request.values.get("next"))
     if request.method == "POST":
+        off = _password_signin_off()
+        if off is not None:
+            return off
         email = request.form.get("email", "")
         try:
             user = accounts.authenticate(db.session(), email, request.form.get("password", ""),
                                          request.remote_addr or "unknown", current_app.config["LOGIN_ATTEMPTS"])
         except AccountError as exc:
-            return render(ctx.LoginPage(title=_("Sign in"), email=email, error=str(exc), next=next_url), 401)
+            return _login_page(email, str(exc), next_url, 401)
         login_user(user, remember=bool(request.form.get("remember")))
         return redirect(next_url)
-    return render(ctx.LoginPage(title=_("Sign in"), email="", error=None, next=next_url))
+    return _login_page("", None, next_url)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -100,6 +123,9 @@ def logout():
 
 @bp.route("/reset", methods=["GET", "POST"])
 def reset_request():
+    off = _password_signin_off()
+    if off is not None:
+        return off
     if request.method == "POST":
         if not mail.can_send_links():  # links only to the configured address, never the Host header's
             return render(ctx.MessagePage(title=_("Reset your password"), message=mail.not_configured()), 503)
@@ -117,6 +143,9 @@ def reset_request():
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset(token: str):
+    off = _password_signin_off()
+    if off is not None:
+        return off
     session = db.session()
     try:
         user = accounts.user_for_reset_token(session, current_app.secret_key, token)

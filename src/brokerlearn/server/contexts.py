@@ -119,6 +119,31 @@ class LoginPage(ServerPage):
     """Why the last try failed, or None."""
     next: str
     """Where to go after signing in (a path on this server)."""
+    providers: list[dict] = field(default_factory=list)
+    """The identity providers to sign in with (`name`, `url`), as "Sign in with NAME" (server/sso/)."""
+    password_signin: bool = True
+    """Whether the password form and registration are offered (BROKERLEARN_PASSWORD_SIGNIN)."""
+
+
+@dataclass(kw_only=True)
+class SsoLinkPage(ServerPage):
+    """A first sign-in through an identity provider whose verified address has an account here:
+    the person confirms the account is theirs with its password, and the two are linked."""
+    TEMPLATE: ClassVar[str] = "account/sso_link.html"
+    email: str
+    """The account's address."""
+    provider: str
+    """The identity provider's name."""
+    error: str | None = None
+    """Why the last try failed, or None."""
+
+
+@dataclass(kw_only=True)
+class SsoEmergencyPage(ServerPage):
+    """An administrator's emergency sign-in link (brokerlearn sso emergency-link): one button."""
+    TEMPLATE: ClassVar[str] = "account/sso_emergency.html"
+    token: str
+    """The link's token, sent back by the button's form."""
 
 
 @dataclass(kw_only=True)
@@ -459,6 +484,27 @@ class CertificatesPage(AdminPage):
 
 
 @dataclass(kw_only=True)
+class SsoProvidersPage(AdminPage):
+    """The identity providers accounts sign in with (server/sso/admin_views.py): each with its
+    redirect URI and enrolment rule, a form to add one."""
+    TEMPLATE: ClassVar[str] = "admin/sso.html"
+    providers: list[dict]
+    """Per provider: `name`, `slug`, `issuer`, `client_id`, `redirect_uri` (to register at the
+    provider), `claim` and `rules` (the enrolment rule: a claim, and `VALUE = GROUP` lines),
+    `accounts` (how many accounts it signs in)."""
+    groups: list[str]
+    """The groups' names, for the enrolment rules."""
+    error: str | None
+    """Why the last change failed, or None."""
+    form: dict[str, str]
+    """What the add form is filled with (`name`, `issuer`, `client_id`)."""
+    public_url: bool
+    """Whether BROKERLEARN_PUBLIC_URL is set (without it no provider can be used)."""
+    password_signin: bool
+    """Whether password sign-in is on (BROKERLEARN_PASSWORD_SIGNIN)."""
+
+
+@dataclass(kw_only=True)
 class RevokePage(AdminPage):
     """The confirmation step of a revocation: what is revoked, that the reason is published,
     the public reason (required) and the private note (optional)."""
@@ -478,3 +524,4 @@ PAGES = [DashboardPage, MessagePage, RegisterPage, LoginPage, ResetRequestPage, 
          AuditPage, GroupsPage, GroupPage, ImportPage, CourseReportPage, CertificatesPage, RevokePage,
          InvitationsPage, ReportsPage]
 """Every page context of the server."""
+PAGES += [SsoLinkPage, SsoEmergencyPage, SsoProvidersPage]  # single sign-on (server/sso/)

@@ -402,3 +402,58 @@ class ReminderSent(Base):
     assignment_id: Mapped[str] = mapped_column(String(100))
     step: Mapped[str] = mapped_column(String(20))
     sent_on: Mapped[date] = mapped_column(Date)
+
+
+# ---- Single sign-on with OpenID Connect providers (issue 22, item 2; server/sso/) ----------
+
+class SsoProvider(Base):
+    """An OpenID Connect provider the admin configured (`brokerlearn sso add-provider`): the
+    sign-in page offers "Sign in with NAME". `slug` names it in its redirect URI,
+    /account/sso/SLUG/callback. `enrol_claim` and `enrol_groups` ({claim value: group name})
+    put an account into a group by a claim of its ID token, at every sign-in."""
+
+    __tablename__ = "sso_providers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    issuer: Mapped[str] = mapped_column(String(500))
+    client_id: Mapped[str] = mapped_column(String(300))
+    client_secret: Mapped[str] = mapped_column(String(500), default="")
+    scopes: Mapped[str] = mapped_column(String(300), default="openid email profile")
+    enrol_claim: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    enrol_groups: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SsoIdentity(Base):
+    """An account's identity at a provider: the provider's (issuer, subject) signs it in."""
+
+    __tablename__ = "sso_identities"
+    __table_args__ = (UniqueConstraint("issuer", "subject", name="uq_sso_issuer_subject"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(500))
+    subject: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("sso_providers.id", ondelete="SET NULL"),
+                                                    nullable=True)
+    linked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class SsoRequest(Base):
+    """A sign-in sent to a provider and not yet back: its state, nonce and PKCE verifier, kept
+    here (not in the cookie) so each is used once; the browser's session holds the state too,
+    so a callback is accepted only in the browser that started it. Rows older than
+    sso.flow.REQUEST_AGE are refused and pruned."""
+
+    __tablename__ = "sso_requests"
+    __table_args__ = (Index("ix_sso_requests_created_at", "created_at"),)
+
+    state: Mapped[str] = mapped_column(String(100), primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("sso_providers.id", ondelete="CASCADE"))
+    nonce: Mapped[str] = mapped_column(String(100))
+    code_verifier: Mapped[str] = mapped_column(String(200))
+    next: Mapped[str] = mapped_column(String(500), default="/")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -66,6 +66,10 @@ SETTINGS = [
     Setting("SMTP_USER", "BROKERLEARN_SMTP_USER", "", "SMTP user name."),
     Setting("SMTP_PASSWORD", "BROKERLEARN_SMTP_PASSWORD", "", "SMTP password."),
     Setting("MAIL_FROM", "BROKERLEARN_MAIL_FROM", "brokerlearn@localhost", "Sender address of mail."),
+    Setting("PASSWORD_SIGNIN", "BROKERLEARN_PASSWORD_SIGNIN", True,
+            "1: accounts may sign in with a password and register. 0: only through the identity providers "
+            "(brokerlearn sso add-provider): the password form, registration and password reset go away; an "
+            "administrator still gets in with a one-time link from `brokerlearn sso emergency-link EMAIL`.", bool),
     Setting("INVITATION_DAYS", "BROKERLEARN_INVITATION_DAYS", 14,
             "Days an invitation link stays valid (from when it was made or last resent).", int),
     Setting("LOGIN_ATTEMPTS", "BROKERLEARN_LOGIN_ATTEMPTS", 5,

@@ -50,6 +50,13 @@ ACTIONS = {
     "report_downloaded": N_("downloaded a report"),
     # assessed work (services/retention.py)
     "submissions_purged": N_("deleted submissions after the retention period"),
+    # single sign-on (server/sso/accounts.py, server/sso/emergency.py)
+    "sso_linked": N_("linked a sign-in of an identity provider"),
+    "sso_unlinked": N_("unlinked a sign-in of an identity provider"),
+    "emergency_sign_in": N_("signed in with an emergency link"),
+    "sso_provider_added": N_("added an identity provider"),
+    "sso_provider_removed": N_("removed an identity provider"),
+    "sso_enrolment_set": N_("set an identity provider's enrolment rule"),
 }
 
 

@@ -61,4 +61,13 @@ def export(db: Session, user: User, courses: Iterable[CourseManifest]) -> dict:
                          for c in certificates],
         "actions_on_the_account": [{"at": _time(e.at), "action": e.action, "by_role": e.actor_role,
                                     "details": e.details} for e in actions],
+        "sign_in_identities": _identities(db, user),
     }
+
+
+def _identities(db: Session, user: User) -> list[dict]:
+    """The identity providers' subjects that sign the account in (server/sso/)."""
+    from brokerlearn.server.models import SsoIdentity
+    rows = db.scalars(select(SsoIdentity).where(SsoIdentity.user_id == user.id).order_by(SsoIdentity.id))
+    return [{"issuer": i.issuer, "subject": i.subject, "linked_at": _time(i.linked_at),
+             "last_used_at": _time(i.last_used_at)} for i in rows]
