@@ -39,15 +39,17 @@ def prose_words(lesson) -> int:
 
 
 # How a lesson's minutes are estimated (stated in the course's first lesson, "Time"): reading at
-# about 180 words a minute, 2 minutes per practice question, 3 per video case study and 12 per
-# activity done as a first draft with one's own client.
-READING_WORDS_PER_MINUTE, PER_PRACTICE, PER_VIDEO, PER_ACTIVITY = 180, 2, 3, 12
+# about 180 words a minute, 2 minutes per practice question, 3 per video case study, 12 per
+# activity done as a first draft with one's own client, and 15 more to finish it as a portfolio
+# piece (an assignment).
+READING_WORDS_PER_MINUTE, PER_PRACTICE, PER_VIDEO, PER_ACTIVITY, PER_ASSIGNMENT = 180, 2, 3, 12, 15
 
 
 def estimated_minutes(lesson) -> int:
     body = lesson.body
     return (round(prose_words(lesson) / READING_WORDS_PER_MINUTE) + PER_PRACTICE * body.count("```quiz")
-            + PER_VIDEO * body.count("::: video ") + PER_ACTIVITY * body.count("::: activity"))
+            + PER_VIDEO * body.count("::: video ") + PER_ACTIVITY * body.count("::: activity")
+            + PER_ASSIGNMENT * body.count("::: assignment "))
 
 
 def test_study_time_is_what_the_lessons_and_activities_add_up_to(loaded):
@@ -57,7 +59,7 @@ def test_study_time_is_what_the_lessons_and_activities_add_up_to(loaded):
     course = loaded
     for _, lesson in course.lessons():
         assert lesson.minutes == estimated_minutes(lesson), (lesson.slug, lesson.minutes, estimated_minutes(lesson))
-    assert "12 to 15 hours" in course.summary and 12 * 60 <= course.minutes <= 15 * 60, course.minutes
+    assert "15 to 16 hours" in course.summary and 15 * 60 <= course.minutes <= 16 * 60, course.minutes
 
 
 def test_size(built):
@@ -141,6 +143,19 @@ def test_every_outcome_is_assessed_by_scenarios(loaded):
                 per_outcome[oid] = per_outcome.get(oid, 0) + 1
     for oid in course.outcome_index():
         assert per_outcome.get(oid, 0) >= 2, f"{oid}: {per_outcome.get(oid, 0)} scenario item(s)"
+
+
+def test_every_outcome_is_evidenced_by_a_portfolio_piece(loaded):
+    """Issue 21 item 1: a capstone portfolio with rubrics, peer review of the profile, every
+    outcome evidenced by an assessed task a trainer reviews."""
+    course = loaded
+    pieces = course.assignments.values()
+    assert len(pieces) >= 5 and all(piece.trainer for piece in pieces)
+    assert course.assignments["capstone-profile"].peer_reviews >= 2
+    evidenced = {oid for piece in pieces for criterion in piece.rubric.criteria for oid in criterion.outcomes}
+    assert evidenced >= set(course.outcome_index()), sorted(set(course.outcome_index()) - evidenced)
+    placed = [aid for _, lesson in course.lessons() for aid in re.findall(r"^::: assignment (\S+)", lesson.body, re.M)]
+    assert sorted(placed) == sorted(course.assignments)
 
 
 def test_every_module_has_a_graded_assessment_and_practice(built):
