@@ -244,3 +244,25 @@ def test_the_security_reviews_attacks_read_no_answers_from_the_built_pages(built
     counts = crack_single.crack_single(str(out / "site"), truth)
     assert counts["questions"] == 71 and counts["index_from_id"] == 0
     assert counts["author_first_right"] <= 35, counts  # chance: about 18 of 71 (four options each)
+
+
+def test_each_fictional_name_belongs_to_one_case():
+    """Issue 21 item 7: three unrelated Lindqvist firms, three Petras, four Tomasz/Tomás/Tomas,
+    two Miras, two Brandts, and the Keller owner called Tobias in one video. Each of those names
+    now belongs to one case: it occurs in one module only (a storyboard counts for the module of
+    the lesson that shows its video), except Petra Keller and her adviser, who recur on purpose."""
+    def texts(module):
+        folder = next((COURSE / "modules").glob(f"{module}*"))
+        found = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*")) if p.suffix in (".md", ".yml")]
+        for lesson in folder.glob("*.md"):
+            for name in re.findall(r"^::: video (\S+)", lesson.read_text(encoding="utf-8"), re.M):
+                found.append((COURSE / "storyboards" / f"{name}.yml").read_text(encoding="utf-8"))
+        return "\n".join(found)
+    modules = {f"{n:02d}": texts(f"{n:02d}-") for n in range(1, 9)}
+    for name in ("Lindqvist", "Mira", "Brandt", "Tomasz", "Tomás", "Tomas", "Dorn", "Falk", "Kovač"):
+        where = [m for m, text in modules.items() if re.search(rf"\b{name}\b", text)]
+        assert len(where) <= 1, f"{name} appears in modules {where}"
+    everything = "\n".join(modules.values())
+    assert not re.search(r"\bTobias\b|\bLena\b", everything)
+    assert set(re.findall(r"\bPetra ([A-Z]\w+)", everything)) == {"Keller"}
+    assert "Samira Haddad" in modules["01"] and "Samira Haddad" in modules["06"]
