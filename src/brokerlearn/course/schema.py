@@ -125,6 +125,9 @@ QUESTION = Obj("a question", [
     *answer_fields(),  # each type's own keys, from its module
     Field("explanation", Markdown(), "Shown after answering (practice) or after the last attempt "
           "(graded).", default=None),
+    Field("tags", ListOf(Identifier()), "Words that sort the question for authors and reviewers "
+          "(e.g. what it asks of the learner: `scenario`, `recall`, `arithmetic`); never shown to "
+          "learners and never scored.", default=list),
 ])
 
 QUIZ = Obj("a quiz file", [

@@ -56,6 +56,7 @@ class Question:
     pattern: str | None = None
     items: list[Item] = field(default_factory=list)  # order: the correct order
     pairs: list[Pair] = field(default_factory=list)  # match: the correct pairs
+    tags: list[str] = field(default_factory=list)  # the author's sorting words; never shown or scored
     # What a type needs that no field above holds (cloze: its texts and blanks), as JSON values.
     extra: dict = field(default_factory=dict)
     explanation_html: str | None = None  # rendered by the build, for the server's feedback
@@ -77,6 +78,8 @@ class Question:
         del data["display_key"]
         if not data["extra"]:
             del data["extra"]  # the types that need none write what they wrote before it existed
+        if not data["tags"]:
+            del data["tags"]  # likewise for untagged questions
         return data
 
     @classmethod

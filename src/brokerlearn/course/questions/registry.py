@@ -72,7 +72,8 @@ def build_question(data: YMap, scope: str, diags: Diagnostics) -> Question | Non
         if key.name not in kind.key_names() and data.get(key.name) not in (None, key.default):
             check.error(key.name, f"'{key.name}' does not apply to a {kind.name} question")
     question = Question(data["id"], kind.name, data["prompt"] or "", list(data["outcomes"] or []),
-                        float(data["points"] or 1), data["explanation"])
+                        float(data["points"] or 1), data["explanation"],
+                        tags=list(data.get("tags") or []))
     kind.build(question, data, f"{scope}/{data['id']}", check)
     return question if check.ok else None
 
