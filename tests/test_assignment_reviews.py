@@ -451,3 +451,12 @@ def test_the_steps_say_what_is_next(visitor):
     steps = ana.api("get", f"{BASE}/steps").get_json()
     assert steps["next"] == "peer" and not next(s for s in steps["steps"] if s["step"] == "peer")["waiting_for_work"]
     assert json.dumps(steps).count("ben@") == 0
+
+
+def test_once_released_the_feedback_is_next(learner, app):
+    ana = learner()
+    work = submit(ana)
+    release(app, work)
+    steps = ana.api("get", f"{BASE}/steps").get_json()
+    assert steps["released"] and steps["next"] == "feedback"
+    assert next(s for s in steps["steps"] if s["step"] == "trainer")["done"]

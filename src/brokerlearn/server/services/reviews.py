@@ -114,8 +114,8 @@ def check_ratings(assignment: Assignment, given, complete: bool, comments: bool)
                   if not (ratings.get(c.id) or {}).get("comment")
                   and (c.kind == "comment" or below_expected(c, ratings.get(c.id) or {}))]
         if silent:
-            raise ApiError(422, "say why, in a comment, on each criterion rated below the standard (and on each "
-                           f"asking for a comment): {', '.join(silent)}", "comment_required")
+            raise ApiError(422, "a comment is needed on each criterion rated below the standard, and on each "
+                           f"that asks for one: {', '.join(silent)}", "comment_required")
     return ratings
 
 
@@ -648,8 +648,11 @@ def state(db: Session, user_id: int, course: CourseManifest, assignment_id: str,
     stranded = bool(work) and any(w.id == work.id for w in stranded_work(db, course.id, assignment, now, days))
     nxt = next((s["step"] for s in steps if not s["done"] and not s.get("optional")
                 and not (s["step"] == "peer" and s["waiting_for_work"])), None)
+    if result is not None:  # released: the feedback is what is next (reviewing others stays open)
+        nxt = None if steps[-1]["done"] else "feedback"
     attempts = attempts_open(db, assignment, rows)
     return {"course": course.id, "assignment": assignment.id, "steps": steps, "next": nxt,
+            "rubric": assignment.rubric.to_json(),  # public: the page's table, for the forms
             "released": result is not None, "stranded": stranded,
             "trainer_requested": task is not None and task.reason == "requested" and task.done_at is None,
             "resubmit": {"rule": assignment.resubmit, "open": attempts.open and work is not None,
