@@ -31,7 +31,7 @@
     }
     var rubric = null, last = null;
 
-    function points(n) { return t(n === 1 ? "{n} point" : "{n} points", { n: n }); }
+    function points(n) { return n === 1 ? t("{n} point", { n: n }) : t("{n} points", { n: n }); }
 
     /* ---- the rubric as a form ------------------------------------------------------------ */
     function rubricForm(prefix, options) {
@@ -192,7 +192,9 @@
     function showPractice(focus) {
       return call("GET", path + "/practice").then(function (data) {
         var box = panel(t("Rate the trainer's examples"));
-        box.appendChild(el("p", null, t("Rate each example as you would a peer's work. Within {n} level of the trainer's rating counts as agreeing; where you differ, you see the trainer's reason.", { n: data.tolerance })));
+        box.appendChild(el("p", null, data.tolerance === 1
+          ? t("Rate each example as you would a peer's work. Within one level of the trainer's rating counts as agreeing; where you differ, you see the trainer's reason.")
+          : t("Rate each example as you would a peer's work. Within {n} levels of the trainer's rating counts as agreeing; where you differ, you see the trainer's reason.", { n: data.tolerance })));
         data.examples.forEach(function (example, index) {
           var article = el("article", "assignment-example");
           article.appendChild(el("h5", null, t("Example {n}", { n: index + 1 })));
