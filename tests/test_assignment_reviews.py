@@ -453,10 +453,103 @@ def test_the_steps_say_what_is_next(visitor):
     assert json.dumps(steps).count("ben@") == 0
 
 
-def test_once_released_the_feedback_is_next(learner, app):
-    ana = learner()
+def test_once_released_the_feedback_is_next_until_each_review_is_rated(visitor, app):
+    ana, ben = person(visitor, "ana@agency.org"), person(visitor, "ben@agency.org")
     work = submit(ana)
+    submit(ben)
+    practise(ben)
+    review = hand_out(ben).get_json()["review"]
+    ben.api("post", f"/api/reviews/{review['id']}/finish", {"ratings": GOOD})
     release(app, work)
     steps = ana.api("get", f"{BASE}/steps").get_json()
     assert steps["released"] and steps["next"] == "feedback"
     assert next(s for s in steps["steps"] if s["step"] == "trainer")["done"]
+    ana.api("put", f"/api/reviews/{review['id']}/helpful", {"helpful": 5})
+    steps = ana.api("get", f"{BASE}/steps").get_json()
+    assert steps["next"] is None and all(s["done"] for s in steps["steps"] if s["step"] in ("trainer", "feedback"))
+
+
+def test_the_answers_match_the_openapi_document(visitor, app):
+    from jsonschema import Draft202012Validator
+    spec = app.test_client().get("/api/openapi.json").get_json()
+
+    def check(name, instance):
+        Draft202012Validator({"$ref": f"#/components/schemas/{name}", "components": spec["components"]}).validate(instance)
+    ana, ben = person(visitor, "ana@agency.org"), person(visitor, "ben@agency.org")
+    ana_work = submit(ana, with_file=True)
+    submit(ben)
+    check("AssignmentSteps", ben.api("get", f"{BASE}/steps").get_json())
+    check("Practice", ben.api("get", f"{BASE}/practice").get_json())
+    check("PracticeResult", practise(ben))
+    handed = hand_out(ben).get_json()
+    check("PeerReviewHandedOut", handed)
+    check("PeerReview", ben.api("post", f"/api/reviews/{handed['review']['id']}/finish", {"ratings": GOOD}).get_json())
+    check("TrainerRequested", ana.api("post", f"{BASE}/trainer-request").get_json())
+    release(app, ana_work)
+    check("Feedback", ana.api("get", f"{BASE}/feedback").get_json())
+    check("Helpful", ana.api("put", f"/api/reviews/{handed['review']['id']}/helpful", {"helpful": 3}).get_json())
+
+
+def test_a_trainer_of_another_group_cannot_ask_for_a_revision(visitor, app):
+    from brokerlearn.server import db
+    from brokerlearn.server.models import GroupTrainer, User
+    from brokerlearn.server.services.enrolment import add_member, create_group
+    ana, tina, tom = (person(visitor, e) for e in ("ana@agency.org", "tina@agency.org", "tom@agency.org"))
+    work = submit(ana)
+    with app.app_context():
+        session = db.session()
+        users = {u.email: u for u in session.query(User)}
+        mine, other = create_group(session, "Office A").id, create_group(session, "Office B").id
+        add_member(session, mine, users["ana@agency.org"].id)
+        users["tina@agency.org"].role = users["tom@agency.org"].role = "trainer"
+        session.add_all([GroupTrainer(group_id=mine, user_id=users["tina@agency.org"].id),
+                         GroupTrainer(group_id=other, user_id=users["tom@agency.org"].id)])
+        session.commit()
+    tina.login("tina@agency.org")
+    tom.login("tom@agency.org")
+    assert tom.api("post", f"/api/submissions/{work}/resubmit-grant", {"note": "x"}).status_code == 404
+    assert tina.api("post", f"/api/submissions/{work}/resubmit-grant", {"note": "Add times."}).status_code == 201
+    assert ana.api("get", f"{BASE}/steps").get_json()["resubmit"]["open"]
+
+
+def test_one_open_lease_per_reviewer_when_two_requests_cross(visitor, app):
+    from brokerlearn.server import db
+    from brokerlearn.server.models import Review, Submission, User
+    from brokerlearn.server.services.reviews import _one_open
+    ana, ben, cat = (person(visitor, e) for e in NAMES)
+    for who in (ana, ben, cat):
+        submit(who)
+    practise(cat)
+    first = hand_out(cat).get_json()["review"]["id"]
+    with app.app_context():  # a second request that read "nothing held" before the first wrote
+        session = db.session()
+        held = session.get(Review, first)
+        cat_id = session.query(User).filter_by(email="cat@agency.org").one().id
+        other = session.query(Submission.id).filter(Submission.user_id != cat_id,
+                                                    Submission.id != held.submission_id).scalar()
+        late = Review(kind="peer", submission_id=other, course_id="example", assignment_id="meeting-plan",
+                      reviewer_id=cat_id, status="open", ratings={})
+        session.add(late)
+        session.commit()
+        assert _one_open(session, cat_id, "example", "meeting-plan", late).id == first
+        assert session.query(Review).filter_by(reviewer_id=cat_id, kind="peer").count() == 1
+
+
+def test_the_stranded_mail_names_the_assignment(app, caplog):
+    from types import SimpleNamespace as User
+
+    from brokerlearn.server.courses import catalog
+    from brokerlearn.server.reviews import tell_stranded
+    with app.test_request_context():
+        course = catalog().get("example")
+        with caplog.at_level("WARNING", logger="brokerlearn.reviews"):
+            tell_stranded(User(email="ana@agency.org"), course, course.assignments["meeting-plan"])
+    assert "ana@agency.org" in caplog.text and "meeting-plan" in caplog.text  # no SMTP here: logged
+
+
+def test_a_self_review_comes_back_to_its_author(learner):
+    ana = learner()
+    submit(ana)
+    ana.api("put", f"{BASE}/self-review", {"ratings": POOR, "comment": "Shorter next time."})
+    own = next(s for s in ana.api("get", f"{BASE}/steps").get_json()["steps"] if s["step"] == "self")
+    assert own["comment"] == "Shorter next time." and own["ratings"]["agenda"]["level"] == "missing"

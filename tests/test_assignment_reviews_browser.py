@@ -139,3 +139,42 @@ def test_a_peer_review_by_keyboard_and_the_feedback_after_release(served_app, wi
         _no_sideways_scroll(page, width)
         section.locator(".assignment-flow").screenshot(path=str(SHOTS / f"feedback-{width}.png"))
     assert ana.api("get", f"{BASE}/feedback").get_json()["attempts"][0]["peer_reviews"][0]["helpful"] == 4
+
+
+def test_a_learner_asked_to_revise_opens_a_second_attempt_and_submits_it(served_app):
+    from brokerlearn.server import db
+    from brokerlearn.server.models import ResubmitGrant
+    app, served = served_app
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    ana, work = _ana_submits(app, "ana-again@agency.org")
+    _release(app, work)
+    with app.app_context():  # a trainer asked for a revision (resubmit: trainer)
+        db.session().add(ResubmitGrant(submission_id=work, note="Give each part its minutes."))
+        db.session().commit()
+    with browser() as b:
+        page = b.new_page(viewport={"width": 390, "height": 900})
+        page.goto(served + "account/login")
+        page.fill("#email", "ana-again@agency.org")
+        page.fill("#password", PASSWORD)
+        page.click("form.account-form button[type=submit]")
+        page.wait_for_url("**/dashboard")
+        page.goto(served + LESSON)
+        section = page.locator("section.assignment")
+        expect(section.locator(".assignment-feedback")).to_contain_text("3 of 4 points")
+        press(section.get_by_role("button", name="Revise and submit again"))
+        text = section.locator("textarea.assignment-text")
+        expect(text).to_be_visible()
+        expect(text).to_have_value(ANA_TEXT)  # the last attempt's text, to revise
+        expect(text).to_be_focused()
+        expect(section.locator(".assignment-status")).to_contain_text("Attempt 2: a draft")
+        expect(section.locator(".assignment-feedback")).to_contain_text("3 of 4 points")  # the first stays in view
+        page.keyboard.press("End")
+        page.keyboard.type(" Each part has its minutes now.")
+        expect(section.locator(".assignment-saved")).to_contain_text("saved on the server")
+        section.screenshot(path=str(SHOTS / "resubmit-draft-390.png"))
+        press(section.locator("button.assignment-submit"))
+        expect(section.locator(".assignment-status")).to_contain_text("Submitted on")
+        expect(section.locator(".assignment-submitted")).to_contain_text("Each part has its minutes now.")
+        assert section.get_by_role("button", name="Revise and submit again").count() == 0
+        _no_sideways_scroll(page, 390)
+    assert ana.api("get", BASE).get_json()["submission"]["attempt"] == 2

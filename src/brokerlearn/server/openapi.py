@@ -102,7 +102,8 @@ _REVIEW_SCHEMAS = {
             "step": {"enum": ["submit", "practice", "peer", "self", "trainer", "feedback"]},
             "done": {"type": "boolean"}}}},
         "next": {"type": ["string", "null"]}, "released": {"type": "boolean"}, "stranded": {"type": "boolean"},
-        "trainer_requested": {"type": "boolean"}, "resubmit": {"type": "object"}}},
+        "trainer_requested": {"type": "boolean"}, "trainer_step": {"type": "boolean"},
+        "resubmit": {"type": "object"}}},
     "Practice": {"type": "object", "properties": {
         "examples": {"type": "array", "items": {"type": "object"}}, "tolerance": {"type": "integer"},
         "passed": {"type": "boolean"}}},

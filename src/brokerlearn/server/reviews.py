@@ -57,7 +57,8 @@ def tell_stranded(user, course, assignment) -> None:
 def steps(course_id: str, assignment_id: str):
     course, session = course_or_404(course_id), db.session()
     reviews.assignment_or_404(course, assignment_id)
-    reviews.check_stranded(session, course, days=_days(), tell=tell_stranded, only=current_user.id)
+    reviews.check_stranded(session, course, days=_days(), tell=tell_stranded, only=current_user.id,
+                           assignment_id=assignment_id)
     return jsonify(reviews.state(session, current_user.id, course, assignment_id, days=_days()))
 
 

@@ -259,6 +259,10 @@
     function showReview(review, focus) {
       var box = panel(t("Review a peer's work"));
       box.appendChild(el("p", "assignment-anonymous", t("You do not see who wrote this, and they will not see who reviewed it. What you write may still tell them, in a small group.")));
+      if (review.status === "open") {
+        box.appendChild(el("p", "assignment-anonymous", t("It is kept for you until {time}; after that it may go to another reviewer.", {
+          time: new Date(review.lease_ends).toLocaleString(document.documentElement.lang || undefined, { dateStyle: "medium", timeStyle: "short" }) })));
+      }
       box.appendChild(html("assignment-work", review.work.text_html));
       if (review.work.files.length) {
         var files = el("ul", "assignment-work-files");
@@ -305,12 +309,12 @@
     }
 
     /* ---- self-review ---------------------------------------------------------------------- */
-    function showSelf() {
+    function showSelf(mine) {
       var box = panel(t("Review your own work"));
       box.appendChild(el("p", null, t("Optional: rate your own work against the rubric. It does not count toward your grade.")));
-      var form = rubricForm(uid + "-self", { comments: true });
+      var form = rubricForm(uid + "-self", { comments: true, values: mine.ratings });
       box.appendChild(form);
-      var whole = overall(uid + "-self", t("What would you change?"), "");
+      var whole = overall(uid + "-self", t("What would you change?"), mine.comment);
       box.appendChild(whole);
       var line = statusLine(box), save = button(t("Save my self-review"));
       box.appendChild(save);
@@ -443,9 +447,11 @@
           else askForWork();
         }, state.next !== "peer");
       }
-      if (steps.self && !state.released) action(steps.self.done ? t("Revise your self-review") : t("Review your own work"), showSelf, true);
+      if (steps.self && !state.released) {
+        action(steps.self.done ? t("Revise your self-review") : t("Review your own work"), function () { showSelf(steps.self); }, true);
+      }
       if (state.released) action(t("Read your feedback"), function () { showFeedback(true); });
-      else if (!state.trainer_requested) {
+      if (!state.trainer_requested && (state.released || !state.trainer_step)) {  /* else a trainer grades it anyway */
         action(t("Ask for a trainer's review"), function () {
           call("POST", path + "/trainer-request").then(function () {
             return refresh(null).then(function () { notice(t("You asked for a trainer's review.")); });

@@ -286,6 +286,18 @@ def request_peer_review(db: Session, user_id: int, course: CourseManifest, assig
                     reviewer_id=user_id, status="open", ratings={}, started_at=now)
     db.add(review)
     db.commit()
+    return _one_open(db, user_id, course.id, assignment.id, review)
+
+
+def _one_open(db: Session, user_id: int, course_id: str, assignment_id: str, review: Review) -> Review:
+    """Two requests of one reviewer that crossed (a double click) leave one lease: the first."""
+    held = list(db.scalars(select(Review).where(
+        Review.reviewer_id == user_id, Review.course_id == course_id, Review.assignment_id == assignment_id,
+        Review.kind == "peer", Review.status == "open").order_by(Review.id)))
+    if len(held) > 1 and review.id != held[0].id:
+        db.delete(review)
+        db.commit()
+        return held[0]
     return review
 
 
@@ -384,14 +396,17 @@ def stranded_work(db: Session, course_id: str, assignment: Assignment, now: date
 
 def check_stranded(db: Session, course: CourseManifest, now: datetime | None = None,
                    days: int = allocation.STRANDED_AFTER_DAYS, tell: Callable | None = None,
-                   only: int | None = None) -> list[Submission]:
+                   only: int | None = None, assignment_id: str | None = None) -> list[Submission]:
     """Put each submission still short of peer reviews after `days` in the trainers' queue
     ("stranded") and tell its learner once: `tell(user, course, assignment)` (a mail), recorded
-    as a ReminderSent of step "stranded". `only`: one learner's submissions. The grading job
+    as a ReminderSent of step "stranded". `only`: one learner's submissions; `assignment_id`:
+    one assignment's. The grading job
     runs it over every course; the learner's own page runs it for them. Commits."""
     now = now or utcnow()
     found = []
     for assignment in course.assignments.values():
+        if assignment_id is not None and assignment.id != assignment_id:
+            continue
         for work in stranded_work(db, course.id, assignment, now, days):
             if only is not None and work.user_id != only:
                 continue
@@ -637,8 +652,9 @@ def state(db: Session, user_id: int, course: CourseManifest, assignment_id: str,
         steps.append({"step": "peer", "done": given >= assignment.peer_reviews, "given": given,
                       "needed": assignment.peer_reviews, "open_review": open_review, "waiting_for_work": waiting})
     if assignment.self_review:
-        own = db.scalar(select(Review.id).where(Review.submission_id == work.id, Review.kind == "self")) if work else None
-        steps.append({"step": "self", "done": own is not None, "optional": True})
+        own = db.scalar(select(Review).where(Review.submission_id == work.id, Review.kind == "self")) if work else None
+        steps.append({"step": "self", "done": own is not None, "optional": True,
+                      **({"ratings": own.ratings, "comment": own.comment} if own else {})})  # the learner's own
     result = _released(db, work.id) if work else None
     task = db.scalar(select(TrainerTask).where(TrainerTask.submission_id == work.id)) if work else None
     if assignment.trainer or task is not None:
@@ -653,7 +669,7 @@ def state(db: Session, user_id: int, course: CourseManifest, assignment_id: str,
     attempts = attempts_open(db, assignment, rows)
     return {"course": course.id, "assignment": assignment.id, "steps": steps, "next": nxt,
             "rubric": assignment.rubric.to_json(),  # public: the page's table, for the forms
-            "released": result is not None, "stranded": stranded,
+            "released": result is not None, "stranded": stranded, "trainer_step": assignment.trainer,
             "trainer_requested": task is not None and task.reason == "requested" and task.done_at is None,
             "resubmit": {"rule": assignment.resubmit, "open": attempts.open and work is not None,
                          "why_not": attempts.reason, "attempts_left": attempts.left,
