@@ -553,3 +553,70 @@ def test_a_self_review_comes_back_to_its_author(learner):
     ana.api("put", f"{BASE}/self-review", {"ratings": POOR, "comment": "Shorter next time."})
     own = next(s for s in ana.api("get", f"{BASE}/steps").get_json()["steps"] if s["step"] == "self")
     assert own["comment"] == "Shorter next time." and own["ratings"]["agenda"]["level"] == "missing"
+
+
+def test_a_cohort_is_reviewed_evenly_through_the_api(visitor, app):
+    """Five learners submit, practise and each write their two reviews as they come: every
+    submission gets its two, nobody reviews their own or one work twice."""
+    from collections import Counter
+
+    from brokerlearn.server import db
+    from brokerlearn.server.models import Review, Submission
+    people = [person(visitor, f"l{i}@agency.org") for i in range(5)]
+    for who in people:
+        submit(who)
+        practise(who)
+    for _round in range(2):
+        for who in people:
+            review = hand_out(who).get_json()["review"]
+            assert review is not None
+            assert who.api("post", f"/api/reviews/{review['id']}/finish", {"ratings": GOOD}).status_code == 200
+    with app.app_context():
+        session = db.session()
+        authors = {s.id: s.user_id for s in session.query(Submission)}
+        rows = session.query(Review).filter_by(kind="peer").all()
+        assert Counter(r.submission_id for r in rows) == {s: 2 for s in authors}
+        assert all(authors[r.submission_id] != r.reviewer_id for r in rows)
+        assert len({(r.reviewer_id, r.submission_id) for r in rows}) == len(rows) == 10
+    assert all(hand_out(who).get_json()["review"] is None for who in people)  # nothing left to give
+
+
+def test_a_lease_not_finished_in_24_hours_goes_back_to_the_queue(visitor, app):
+    from brokerlearn.server import db
+    from brokerlearn.server.courses import catalog
+    from brokerlearn.server.models import User, utcnow
+    from brokerlearn.server.services.reviews import request_peer_review
+    ana, ben, cat = (person(visitor, e) for e in NAMES)
+    ana_work = submit(ana)
+    for who in (ben, cat):
+        submit(who)
+        practise(who)
+    with app.app_context():
+        session = db.session()
+        ids = {u.email: u.id for u in session.query(User)}
+        course = catalog().get("example")
+        held = request_peer_review(session, ids["ben@agency.org"], course, "meeting-plan")
+        assert held.submission_id == ana_work
+        later = request_peer_review(session, ids["cat@agency.org"], course, "meeting-plan",
+                                    now=utcnow() + timedelta(hours=25))
+        assert later.submission_id == ana_work  # Ben's lease lapsed: Ana's is the least reviewed again
+
+
+def test_the_steps_call_sends_stranded_work_to_the_trainer_and_says_so(visitor, app, caplog):
+    from brokerlearn.server import db
+    from brokerlearn.server.models import ReminderSent, Submission, TrainerTask, utcnow
+    ana = person(visitor, "ana@agency.org")
+    work = submit(ana)
+    with app.app_context():
+        session = db.session()
+        session.get(Submission, work).submitted_at = utcnow() - timedelta(days=6)
+        session.query(TrainerTask).delete()
+        session.commit()
+    with caplog.at_level("WARNING", logger="brokerlearn.reviews"):
+        steps = ana.api("get", f"{BASE}/steps").get_json()
+        again = ana.api("get", f"{BASE}/steps").get_json()
+    assert steps["stranded"] and again["stranded"]
+    assert caplog.text.count("stranded-work notice for ana@agency.org") == 1  # told once (no SMTP: logged)
+    assert tasks(app) == {work: "stranded"}
+    with app.app_context():
+        assert db.session().query(ReminderSent).filter_by(step="stranded").count() == 1
