@@ -401,7 +401,7 @@ def test_the_resubmit_rules(visitor, app, rule):
     from brokerlearn.server import db
     from brokerlearn.server.courses import catalog
     from brokerlearn.server.models import ResubmitGrant, Submission
-    from brokerlearn.server.services.reviews import attempts_open
+    from brokerlearn.server.services.resubmission import attempts_open
     ana = person(visitor, "ana@agency.org")
     work = submit(ana)
     with app.app_context():
@@ -428,7 +428,7 @@ def test_until_pass_stops_at_a_pass(visitor, app):
     from brokerlearn.server import db
     from brokerlearn.server.courses import catalog
     from brokerlearn.server.models import Submission
-    from brokerlearn.server.services.reviews import attempts_open
+    from brokerlearn.server.services.resubmission import attempts_open
     ana = person(visitor, "ana@agency.org")
     work = submit(ana)
     release(app, work, passed=True)

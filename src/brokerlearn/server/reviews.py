@@ -18,7 +18,7 @@ from brokerlearn.server.assignments import FILE_CSP
 from brokerlearn.server.errors import ApiError
 from brokerlearn.server.json_requests import course_or_404, json_body
 from brokerlearn.server.language import gettext as _
-from brokerlearn.server.services import allocation, reviews
+from brokerlearn.server.services import allocation, resubmission, reviews
 
 bp = Blueprint("reviews", __name__, url_prefix="/api")
 log = logging.getLogger("brokerlearn.reviews")
@@ -155,7 +155,7 @@ def feedback(course_id: str, assignment_id: str):
 @bp.post(BASE + "/attempts")
 @login_required
 def start_resubmission(course_id: str, assignment_id: str):
-    return jsonify(reviews.start_resubmission(db.session(), current_user.id, course_or_404(course_id),
+    return jsonify(resubmission.start_resubmission(db.session(), current_user.id, course_or_404(course_id),
                                               assignment_id)), 201
 
 
@@ -167,5 +167,5 @@ def grant_resubmission(submission_id: int):
     work = session.get(Submission, submission_id)
     if work is None:
         raise ApiError(404, "no such submission", "unknown_submission")
-    return jsonify(reviews.grant_resubmission(session, current_user, course_or_404(work.course_id), submission_id,
+    return jsonify(resubmission.grant_resubmission(session, current_user, course_or_404(work.course_id), submission_id,
                                               body.get("note"))), 201

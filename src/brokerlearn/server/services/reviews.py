@@ -1,11 +1,9 @@
 """The learner's review steps of assessed work (issue 18, items 3 to 5 and 8; the rows are those
 of docs: FLOW18): practice on the trainer's examples, peer reviews handed out on demand
 (services/allocation.py), the optional self-review, asking for a trainer's review, the stranding
-check, the feedback after release with each review's helpfulness, and resubmission.
-
-Ratings, as the browser sends them and `Review.ratings` keeps them, map a criterion's ID to
-{"level": LEVEL_ID} (levels), {"points": N} (points), {"checks": [ITEM, ...]} (checklist, the
-items that are there) or nothing (comment-only), each with an optional "comment".
+check, the feedback after release with each review's helpfulness, and the learner's own state
+of an assignment. Ratings are checked and scored in services/ratings.py; resubmission is
+services/resubmission.py.
 
 Anonymity both ways: nothing a reviewer is sent names the submitter (not even a file's own
 name), and nothing the submitter is sent names a reviewer. Nothing of the reviews or of the
@@ -13,24 +11,22 @@ result reaches the submitter before the trainer releases the result.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from brokerlearn.course.assignment import Assignment, Criterion
+from brokerlearn.course.assignment import Assignment
 from brokerlearn.course.manifest import CourseManifest
-from brokerlearn.server import access
 from brokerlearn.server.errors import ApiError
-from brokerlearn.server.models import (AssignmentResult, ReminderSent, ResubmitGrant, Review, Submission,
-                                       TrainerTask, User, utcnow)
+from brokerlearn.server.models import AssignmentResult, ReminderSent, Review, Submission, TrainerTask, User, utcnow
 from brokerlearn.server.services import allocation, trainer_queue
+from brokerlearn.server.services.ratings import (MAX_COMMENT, check_ratings, level_index, points_of, rated,
+                                                 reference_view, score, within)
+from brokerlearn.server.services.resubmission import attempts_of, attempts_open, released_result
 from brokerlearn.server.services.submissions import (_iso, assignment_or_404, files_of, neutral_name, render_text,
                                                      submission_json, word_count)
-
-MAX_COMMENT = 5_000  # characters of one comment
 STRANDED_STEP = "stranded"  # ReminderSent.step of the one mail that tells a learner
 
 
@@ -39,113 +35,7 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-# ---- ratings: checked, scored, compared ---------------------------------------------------------
-
-def _level_index(criterion: Criterion, level_id) -> int:
-    return next(i for i, level in enumerate(criterion.levels) if level.id == level_id)
-
-
-def _check_one(criterion: Criterion, given) -> dict:
-    """One criterion's rating, checked; ApiError 422 naming the criterion otherwise."""
-    if not isinstance(given, dict):
-        raise ApiError(422, f"the rating of '{criterion.id}' must be an object", "invalid_rating")
-    comment = given.get("comment") or ""
-    if not isinstance(comment, str) or len(comment) > MAX_COMMENT:
-        raise ApiError(422, f"the comment on '{criterion.id}' must be a text of at most {MAX_COMMENT} characters",
-                       "invalid_rating")
-    rating: dict = {"comment": comment.strip()} if comment.strip() else {}
-    if criterion.kind == "levels" and "level" in given:
-        if given["level"] not in [level.id for level in criterion.levels]:
-            raise ApiError(422, f"'{given['level']}' is not a level of '{criterion.id}'", "invalid_rating")
-        rating["level"] = given["level"]
-    elif criterion.kind == "points" and "points" in given:
-        value = given["points"]
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= criterion.top:
-            raise ApiError(422, f"the points of '{criterion.id}' are a number from 0 to {criterion.top:g}",
-                           "invalid_rating")
-        rating["points"] = value
-    elif criterion.kind == "checklist" and "checks" in given:
-        checks = given["checks"]
-        if not isinstance(checks, list) or any(item not in criterion.items for item in checks):
-            raise ApiError(422, f"the checks of '{criterion.id}' must be items of its list", "invalid_rating")
-        rating["checks"] = [item for item in criterion.items if item in checks]
-    return rating
-
-
-def rated(criterion: Criterion, rating: dict | None) -> bool:
-    key = {"levels": "level", "points": "points", "checklist": "checks"}.get(criterion.kind)
-    return key is None or (rating is not None and key in rating)
-
-
-def points_of(criterion: Criterion, rating: dict) -> float:
-    """The points a rating gives its criterion (0 for a comment-only criterion)."""
-    if criterion.kind == "levels":
-        return criterion.levels[_level_index(criterion, rating["level"])].points
-    if criterion.kind == "points":
-        return float(rating["points"])
-    return float(len(rating["checks"])) if criterion.kind == "checklist" else 0.0
-
-
-def below_expected(criterion: Criterion, rating: dict) -> bool:
-    """Rated below what meets the standard: under the `expected` level, or under half the points."""
-    if not criterion.scored or not rated(criterion, rating):
-        return False
-    if criterion.kind == "levels":
-        return _level_index(criterion, rating["level"]) < _level_index(criterion, criterion.expected)
-    return points_of(criterion, rating) < criterion.top / 2
-
-
-def check_ratings(assignment: Assignment, given, complete: bool, comments: bool) -> dict:
-    """The ratings the browser sent, checked against the rubric. `complete`: every scored
-    criterion is rated. `comments`: a comment wherever a criterion is rated below its expected
-    level, and on every comment-only criterion (a peer review's rule)."""
-    if not isinstance(given, dict):
-        raise ApiError(422, "'ratings' must map each criterion's ID to its rating", "invalid_rating")
-    unknown = [key for key in given if assignment.rubric.criterion(key) is None]
-    if unknown:
-        raise ApiError(422, f"unknown criterion '{unknown[0]}'", "invalid_rating")
-    ratings = {c.id: _check_one(c, given[c.id]) for c in assignment.rubric.criteria if c.id in given}
-    if complete:
-        missing = [c.title for c in assignment.rubric.criteria if c.scored and not rated(c, ratings.get(c.id))]
-        if missing:
-            raise ApiError(422, f"rate every criterion: {', '.join(missing)}", "incomplete")
-    if comments:
-        silent = [c.title for c in assignment.rubric.criteria
-                  if not (ratings.get(c.id) or {}).get("comment")
-                  and (c.kind == "comment" or below_expected(c, ratings.get(c.id) or {}))]
-        if silent:
-            raise ApiError(422, "a comment is needed on each criterion rated below the standard, and on each "
-                           f"that asks for one: {', '.join(silent)}", "comment_required")
-    return ratings
-
-
-def score(assignment: Assignment, ratings: dict) -> float:
-    """A complete rating's share of the rubric's points, 0..1."""
-    top = assignment.rubric.max_points
-    got = sum(points_of(c, ratings[c.id]) for c in assignment.rubric.criteria if c.scored and c.id in ratings)
-    return got / top if top else 0.0
-
-
 # ---- practice on the trainer's examples ----------------------------------------------------
-
-def _within(criterion: Criterion, given: dict, reference, tolerance: int) -> tuple[bool, bool]:
-    """(the same as the reference, within the tolerance of it). Levels: `tolerance` levels; points:
-    `tolerance` quarters of the range (a level's worth on a four-level scale); checklist:
-    `tolerance` items."""
-    if criterion.kind == "levels":
-        distance = abs(_level_index(criterion, given["level"]) - _level_index(criterion, reference))
-        return distance == 0, distance <= tolerance
-    distance = abs(points_of(criterion, given) - float(reference))
-    allowed = tolerance * criterion.top / 4 if criterion.kind == "points" else tolerance
-    return distance == 0, distance <= allowed
-
-
-def _reference_view(criterion: Criterion, value) -> dict:
-    if criterion.kind == "levels":
-        level = criterion.levels[_level_index(criterion, value)]
-        return {"level": level.id, "title": level.title}
-    return {"points": value}
-
 
 def _practice_rows(db: Session, user_id: int, course_id: str, assignment_id: str) -> list[Review]:
     return list(db.scalars(select(Review).where(
@@ -160,12 +50,12 @@ def _comparison(assignment: Assignment, example, row: Review, tries_left: int) -
     for reference in example.ratings:
         criterion = assignment.rubric.criterion(reference.criterion)
         given = row.ratings.get(criterion.id) or {}
-        same, within = _within(criterion, given, reference.value, assignment.tolerance)
-        item = {"criterion": criterion.id, "same": same, "within": within}
+        same, close = within(criterion, given, reference.value, assignment.tolerance)
+        item = {"criterion": criterion.id, "same": same, "within": close}
         if not same:
             item["reason"] = reference.reason
             if row.agreed or tries_left == 0:
-                item["reference"] = _reference_view(criterion, reference.value)
+                item["reference"] = reference_view(criterion, reference.value)
         out.append(item)
     return out
 
@@ -215,7 +105,7 @@ def rate_example(db: Session, user_id: int, course: CourseManifest, assignment_i
     if not _tries_left(assignment, tries):
         raise ApiError(409, "this example is done: no try is left", "no_tries_left")
     ratings = check_ratings(assignment, given, complete=True, comments=False)
-    agreed = all(_within(assignment.rubric.criterion(r.criterion), ratings[r.criterion], r.value,
+    agreed = all(within(assignment.rubric.criterion(r.criterion), ratings[r.criterion], r.value,
                          assignment.tolerance)[1] for r in example.ratings)
     now = utcnow()
     row = Review(kind="practice", submission_id=None, example_id=example.id, course_id=course.id,
@@ -371,7 +261,7 @@ def disagreement(assignment: Assignment, reviews: list[Review]) -> bool:
         return False
     for criterion in assignment.rubric.criteria:
         if criterion.kind == "levels":
-            indices = [_level_index(criterion, r.ratings[criterion.id]["level"]) for r in reviews
+            indices = [level_index(criterion, r.ratings[criterion.id]["level"]) for r in reviews
                        if rated(criterion, r.ratings.get(criterion.id))]
             if indices and max(indices) - min(indices) >= 2:
                 return True
@@ -470,11 +360,6 @@ def on_submitted(db: Session, assignment: Assignment, work: Submission) -> None:
 
 # ---- after release: feedback, helpfulness ----------------------------------------------------
 
-def _released(db: Session, submission_id: int) -> AssignmentResult | None:
-    return db.scalar(select(AssignmentResult).where(AssignmentResult.submission_id == submission_id,
-                                                    AssignmentResult.released_at.is_not(None)))
-
-
 def _rating_view(assignment: Assignment, ratings: dict) -> list[dict]:
     out = []
     for criterion in assignment.rubric.criteria:
@@ -482,7 +367,7 @@ def _rating_view(assignment: Assignment, ratings: dict) -> list[dict]:
         item = {"criterion": criterion.id, "title": criterion.title, "kind": criterion.kind,
                 "comment": rating.get("comment", "")}
         if criterion.kind == "levels" and "level" in rating:
-            item["level"] = criterion.levels[_level_index(criterion, rating["level"])].title
+            item["level"] = criterion.levels[level_index(criterion, rating["level"])].title
         if criterion.scored and rated(criterion, rating):
             item["points"], item["max"] = points_of(criterion, rating), criterion.top
         if "checks" in rating:
@@ -510,7 +395,7 @@ def feedback(db: Session, user_id: int, course: CourseManifest, assignment_id: s
         Submission.status == "submitted").order_by(Submission.attempt)))
     attempts = []
     for work in rows:
-        result = _released(db, work.id)
+        result = released_result(db, work.id)
         if result is None:
             continue
         peers = [{"id": r.id, "number": n, "ratings": _rating_view(assignment, r.ratings),
@@ -534,92 +419,11 @@ def rate_helpful(db: Session, user_id: int, review_id: int, helpful) -> dict:
     review = db.get(Review, review_id)
     work = db.get(Submission, review.submission_id) if review is not None and review.submission_id else None
     if work is None or work.user_id != user_id or review.kind != "peer" or review.status != "done" \
-            or _released(db, work.id) is None:
+            or released_result(db, work.id) is None:
         raise ApiError(404, "no such review of your released work", "unknown_review")
     review.helpful = helpful
     db.commit()
     return {"id": review.id, "helpful": helpful}
-
-
-# ---- resubmission --------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Attempts:
-    open: bool  # a new attempt may be started now
-    reason: str  # why not (a code), or "" when open
-    left: int  # attempts still allowed after those made
-
-
-def attempts_open(db: Session, assignment: Assignment, rows: list[Submission]) -> Attempts:
-    """Whether the learner may start another attempt, by `resubmit.allowed`: never; when a
-    trainer asks (a ResubmitGrant on the latest); until-pass (a released result below the
-    pass mark); never beyond `max_attempts`, nor past a passed result."""
-    left = max(0, assignment.max_attempts - len(rows))
-    if not rows:
-        return Attempts(True, "", assignment.max_attempts)
-    latest = rows[-1]
-    if latest.status != "submitted":
-        return Attempts(False, "draft_open", left)
-    if assignment.resubmit == "never":
-        return Attempts(False, "never", 0)
-    if not left:
-        return Attempts(False, "no_attempts_left", 0)
-    result = _released(db, latest.id)
-    if assignment.resubmit == "until-pass":
-        if result is None:
-            return Attempts(False, "not_released", left)
-        return Attempts(False, "passed", left) if result.passed else Attempts(True, "", left)
-    granted = db.scalar(select(ResubmitGrant.id).where(ResubmitGrant.submission_id == latest.id))
-    return Attempts(True, "", left) if granted is not None else Attempts(False, "trainer_decides", left)
-
-
-def _mine(db: Session, user_id: int, course_id: str, assignment_id: str) -> list[Submission]:
-    return list(db.scalars(select(Submission).where(
-        Submission.user_id == user_id, Submission.course_id == course_id,
-        Submission.assignment_id == assignment_id).order_by(Submission.attempt)))
-
-
-_WHY_NOT = {"draft_open": "a draft is open: submit it", "never": "this assignment is submitted once",
-            "no_attempts_left": "every allowed attempt is used", "not_released": "wait for your result",
-            "passed": "your work passed", "trainer_decides": "a trainer decides whether you revise it"}
-
-
-def start_resubmission(db: Session, user_id: int, course: CourseManifest, assignment_id: str) -> dict:
-    """Open the next attempt as a draft holding the last attempt's text (files are attached anew)."""
-    assignment = assignment_or_404(course, assignment_id)
-    rows = _mine(db, user_id, course.id, assignment.id)
-    if not rows:
-        raise ApiError(409, "there is no submitted work to revise", "nothing_to_revise")
-    state = attempts_open(db, assignment, rows)
-    if not state.open:
-        raise ApiError(409, f"not now: {_WHY_NOT[state.reason]}", state.reason)
-    draft = Submission(user_id=user_id, course_id=course.id, assignment_id=assignment.id, attempt=rows[-1].attempt + 1,
-                       status="draft", text=rows[-1].text, rubric_version=assignment.rubric.version)
-    db.add(draft)
-    db.commit()
-    return submission_json(db, draft)
-
-
-def grant_resubmission(db: Session, actor, course: CourseManifest, submission_id: int, note) -> dict:
-    """A trainer of the learner's groups (or an administrator) asks the learner to revise."""
-    work = db.get(Submission, submission_id)
-    if work is None or work.course_id != course.id or not (
-            actor.role == "admin" or (actor.role == "trainer" and access.can_see_learner(actor, work.user_id))):
-        raise ApiError(404, "no such submission", "unknown_submission")
-    assignment = assignment_or_404(course, work.assignment_id)
-    if assignment.resubmit != "trainer":
-        raise ApiError(409, f"this assignment's resubmission rule is '{assignment.resubmit}', not the trainer's",
-                       "not_trainers_rule")
-    if work.status != "submitted" or work.attempt >= assignment.max_attempts:
-        raise ApiError(409, "this work cannot be revised again", "no_attempts_left")
-    if note is not None and (not isinstance(note, str) or len(note) > MAX_COMMENT):
-        raise ApiError(422, f"the note is a text of at most {MAX_COMMENT} characters", "invalid")
-    grant = db.scalar(select(ResubmitGrant).where(ResubmitGrant.submission_id == work.id))
-    if grant is None:
-        grant = ResubmitGrant(submission_id=work.id, granted_by=actor.id, granted_at=utcnow(), note=note or "")
-        db.add(grant)
-    db.commit()
-    return {"submission": work.id, "granted_at": _iso(_aware(grant.granted_at))}
 
 
 # ---- the learner's own state ---------------------------------------------------------------
@@ -631,7 +435,7 @@ def state(db: Session, user_id: int, course: CourseManifest, assignment_id: str,
     went to the trainer for want of peers)."""
     assignment = assignment_or_404(course, assignment_id)
     now = now or utcnow()
-    rows = _mine(db, user_id, course.id, assignment.id)
+    rows = attempts_of(db, user_id, course.id, assignment.id)
     work = next((r for r in reversed(rows) if r.status == "submitted"), None)
     steps = [{"step": "submit", "done": work is not None, "at": _iso(_aware(work.submitted_at)) if work else None,
               "attempt": rows[-1].attempt if rows else 0, "draft": bool(rows) and rows[-1].status == "draft"}]
@@ -655,7 +459,7 @@ def state(db: Session, user_id: int, course: CourseManifest, assignment_id: str,
         own = db.scalar(select(Review).where(Review.submission_id == work.id, Review.kind == "self")) if work else None
         steps.append({"step": "self", "done": own is not None, "optional": True,
                       **({"ratings": own.ratings, "comment": own.comment} if own else {})})  # the learner's own
-    result = _released(db, work.id) if work else None
+    result = released_result(db, work.id) if work else None
     task = db.scalar(select(TrainerTask).where(TrainerTask.submission_id == work.id)) if work else None
     if assignment.trainer or task is not None:
         steps.append({"step": "trainer", "done": result is not None, "queued": task is not None})
