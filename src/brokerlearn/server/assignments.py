@@ -12,6 +12,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from brokerlearn.server import db
 from brokerlearn.server.errors import ApiError
 from brokerlearn.server.json_requests import course_or_404, json_body
+from brokerlearn.server.models import Submission
 from brokerlearn.server.security import csrf
 from brokerlearn.server.services import submissions
 
@@ -78,16 +79,22 @@ def submit(course_id: str, assignment_id: str):
 @login_required
 def read_submission(submission_id: int):
     session = db.session()
-    return jsonify(submissions.submission_json(session, submissions.readable(session, current_user, submission_id)))
+    work = submissions.readable(session, current_user, submission_id)
+    return jsonify(submissions.submission_json(session, work, peer=submissions.reads_as_peer(current_user, work)))
 
 
 @bp.get("/submissions/<int:submission_id>/files/<int:file_id>")
 @login_required
 def read_file(submission_id: int, file_id: int):
-    row, path = submissions.readable_file(db.session(), _instance(), current_user, submission_id, file_id)
+    session = db.session()
+    row, path = submissions.readable_file(session, _instance(), current_user, submission_id, file_id)
     if not path.is_file():
         raise ApiError(404, "the file is no longer kept", "unknown_file")
-    response = send_file(path, mimetype=row.mime, as_attachment=True, download_name=row.name, max_age=0,
+    name = row.name
+    work = session.get(Submission, submission_id)
+    if submissions.reads_as_peer(current_user, work):  # a reviewer never learns the learner's file names
+        name = submissions.neutral_name([f.id for f in submissions.files_of(session, work)].index(row.id) + 1, row)
+    response = send_file(path, mimetype=row.mime, as_attachment=True, download_name=name, max_age=0,
                          conditional=False, etag=False)
     response.headers["Content-Security-Policy"] = FILE_CSP
     response.headers["X-Content-Type-Options"] = "nosniff"

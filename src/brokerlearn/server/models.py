@@ -457,3 +457,16 @@ class SsoRequest(Base):
     code_verifier: Mapped[str] = mapped_column(String(200))
     next: Mapped[str] = mapped_column(String(500), default="/")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+# ---- Assessed work (issue 18): the learner's review steps -----------------------------------
+
+class ResubmitGrant(Base):
+    """A trainer's word that the learner may revise and submit `submission_id` again (an
+    assignment whose `resubmit.allowed` is "trainer"); the next attempt is the learner's to open."""
+
+    __tablename__ = "resubmit_grants"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), unique=True)
+    granted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -32,6 +32,102 @@ def _json(schema: str, code: str = "200") -> dict:
     return {code: {"description": "OK", "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}}
 
 
+# Assessed work, the learner's review steps (issue 18: server/reviews.py).
+_A = "/api/assignments/{course_id}/{assignment_id}"
+_AP = ["course_id", "assignment_id"]
+_REVIEW_PATHS = {
+    _A + "/steps": {"get": {**_op("The learner's own steps of an assignment: what is done, what is next",
+                                  _json("AssignmentSteps"), params=_AP),
+                            "description": "Nothing of the reviews of the learner's work or of its result before "
+                                           "the trainer releases it. Work still short of peer reviews after the "
+                                           "stranding days goes to the trainers' queue (`stranded`), and the "
+                                           "learner is told once by mail."}},
+    _A + "/practice": {"get": {**_op("The trainer's examples to rate (their text; no reference before rating)",
+                                     _json("Practice"), params=_AP)}},
+    _A + "/practice/{example_id}": {"post": _op(
+        "Rate one example; agreed when every rating is within the tolerance of the reference; where they "
+        "differ, the reference's reason", _json("PracticeResult"), "Ratings", csrf=True, params=[*_AP, "example_id"])},
+    _A + "/peer-reviews": {"post": {**_op(
+        "Ask for a peer's work to review: the review held, or a new 24-hour lease (fewest-reviewed first, "
+        "never one's own); `review` null when there is none yet", _json("PeerReviewHandedOut", "201"), csrf=True,
+        params=_AP), "description": "409 `submit_first` before the learner submitted, `practice_first` before "
+                                    "they rated the trainer's examples, `no_peer_step`."}},
+    "/api/reviews/{review_id}": {
+        "get": _op("The review for its reviewer: the work's text and files with no name, the ratings so far",
+                   _json("PeerReview"), params=["review_id"]),
+        "put": _op("Keep the ratings of a review being written", _json("PeerReview"), "Ratings", csrf=True,
+                   params=["review_id"])},
+    "/api/reviews/{review_id}/finish": {"post": {**_op(
+        "Hand in the review: every criterion rated, a comment where one is rated below the standard",
+        _json("PeerReview"), "Ratings", csrf=True, params=["review_id"]),
+        "description": "422 `incomplete` or `comment_required`; 409 `review_done`. When the work has its peer "
+                       "reviews and they disagree widely (two levels or more, or across the pass line) it goes "
+                       "to the trainers' queue."}},
+    "/api/reviews/{review_id}/files/{file_id}": {"get": _op(
+        "A file of the work under review, for its reviewer, under a neutral name, as an attachment",
+        {"200": {"description": "The file", "content": {"application/octet-stream": {}}}},
+        params=["review_id", "file_id"])},
+    "/api/reviews/{review_id}/helpful": {"put": _op(
+        "The submitter rates how helpful a review of their released work was (1 to 5)", _json("Helpful"),
+        "Helpful", csrf=True, params=["review_id"])},
+    _A + "/self-review": {"put": _op("Review one's own submitted work against the rubric (optional)",
+                                     _json("SelfReview"), "Ratings", csrf=True, params=_AP)},
+    _A + "/trainer-request": {"post": _op("Ask for a trainer's review of one's submitted work",
+                                          _json("TrainerRequested"), csrf=True, params=_AP)},
+    _A + "/feedback": {"get": _op("The released results of one's work, with the peer reviews (anonymous)",
+                                  _json("Feedback"), params=_AP)},
+    _A + "/attempts": {"post": {**_op("Open the next attempt (a resubmission) as a draft holding the last text",
+                                      _json("Submission", "201"), csrf=True, params=_AP),
+                                "description": "409 with the reason's code: `never`, `trainer_decides`, "
+                                               "`not_released`, `passed`, `no_attempts_left`, `draft_open`."}},
+    "/api/submissions/{submission_id}/resubmit-grant": {"post": _op(
+        "A trainer of the learner's groups (or an administrator) asks the learner to revise and resubmit",
+        _json("ResubmitGrant", "201"), "Note", csrf=True, params=["submission_id"])},
+}
+_RATING = {"type": "object", "properties": {
+    "level": {"type": "string"}, "points": {"type": "number"},
+    "checks": {"type": "array", "items": {"type": "string"}}, "comment": {"type": "string", "maxLength": 5000}}}
+_REVIEW_SCHEMAS = {
+    "Ratings": {"type": "object", "properties": {
+        "ratings": {"type": "object", "additionalProperties": _RATING,
+                    "description": "Criterion ID -> {level} (levels), {points} (points), {checks: [item]} "
+                                   "(checklist) or {} (comment-only), each with an optional comment."},
+        "comment": {"type": "string", "maxLength": 5000}}},
+    "Helpful": {"type": "object", "required": ["helpful"], "properties": {
+        "id": {"type": "integer"}, "helpful": {"type": "integer", "minimum": 1, "maximum": 5}}},
+    "Note": {"type": "object", "properties": {"note": {"type": "string", "maxLength": 5000}}},
+    "AssignmentSteps": {"type": "object", "required": ["steps", "next", "released"], "properties": {
+        "course": {"type": "string"}, "assignment": {"type": "string"},
+        "steps": {"type": "array", "items": {"type": "object", "required": ["step", "done"], "properties": {
+            "step": {"enum": ["submit", "practice", "peer", "self", "trainer", "feedback"]},
+            "done": {"type": "boolean"}}}},
+        "next": {"type": ["string", "null"]}, "released": {"type": "boolean"}, "stranded": {"type": "boolean"},
+        "trainer_requested": {"type": "boolean"}, "trainer_step": {"type": "boolean"},
+        "resubmit": {"type": "object"}}},
+    "Practice": {"type": "object", "properties": {
+        "examples": {"type": "array", "items": {"type": "object"}}, "tolerance": {"type": "integer"},
+        "passed": {"type": "boolean"}}},
+    "PracticeResult": {"type": "object", "properties": {
+        "example": {"type": "string"}, "agreed": {"type": "boolean"}, "tries_left": {"type": "integer"},
+        "comparison": {"type": "array", "items": {"type": "object"}}, "passed": {"type": "boolean"}}},
+    "PeerReview": {"type": "object", "required": ["id", "status", "work"], "properties": {
+        "id": {"type": "integer"}, "course": {"type": "string"}, "assignment": {"type": "string"},
+        "title": {"type": "string"}, "status": {"enum": ["open", "done"]}, "ratings": {"type": "object"},
+        "comment": {"type": "string"}, "lease_ends": {"type": "string"},
+        "work": {"type": "object", "properties": {"text_html": {"type": "string"}, "words": {"type": "integer"},
+                                                   "files": {"type": "array"}}}}},
+    "PeerReviewHandedOut": {"type": "object", "properties": {
+        "review": {"oneOf": [{"$ref": "#/components/schemas/PeerReview"}, {"type": "null"}]},
+        "message": {"type": "string"}}},
+    "SelfReview": {"type": "object"},
+    "TrainerRequested": {"type": "object", "properties": {"queued": {"type": "boolean"}, "since": {"type": "string"}}},
+    "Feedback": {"type": "object", "required": ["released", "attempts"], "properties": {
+        "released": {"type": "boolean"}, "attempts": {"type": "array", "items": {"type": "object"}}}},
+    "ResubmitGrant": {"type": "object", "properties": {"submission": {"type": "integer"},
+                                                       "granted_at": {"type": "string"}}},
+}
+
+
 SPEC = {
     "openapi": "3.1.0",
     "info": {"title": "brokerlearn API", "version": __version__,
@@ -92,6 +188,7 @@ SPEC = {
             "A submitted file, always as an attachment (Content-Disposition: attachment, nosniff, CSP sandbox)",
             {"200": {"description": "The file", "content": {"application/octet-stream": {}}}},
             params=["submission_id", "file_id"])},
+        **_REVIEW_PATHS,
         "/api/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OK"}}}},
         "/api/health": {"get": {
             "summary": "Whether this server process can reach its database (for load balancers and monitoring)",
@@ -103,6 +200,7 @@ SPEC = {
                                       "schema": {"$ref": "#/components/schemas/Health"}}}}}}},
     },
     "components": {"schemas": {
+        **_REVIEW_SCHEMAS,
         "Error": {"type": "object", "required": ["error"], "properties": {"error": {
             "type": "object", "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},
         "Health": {"type": "object", "required": ["status"], "additionalProperties": False,

@@ -11,6 +11,8 @@
   var sections = document.querySelectorAll("section.assignment[data-assignment]");
   if (!document.querySelector("section.assignment .assignment-form")) return;  /* none, or in a package */
   var root = document.documentElement.getAttribute("data-root") || "./";
+  var here = document.currentScript && document.currentScript.src;  /* the steps' script sits beside this one */
+  var stepsScript = null;
   var api = new URL(root + "api/", location.href).href;
   var csrf = null;
 
@@ -30,6 +32,23 @@
         return data;
       });
     });
+  }
+
+  function absolute(url) { return new URL(url.replace(/^\//, ""), new URL(root, location.href)).href; }
+
+  /* The steps after submitting (assignment-steps.js), loaded only when a learner has submitted. */
+  function loadSteps() {
+    if (window.brokerlearnAssignmentSteps) return Promise.resolve();
+    if (!stepsScript) {
+      stepsScript = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = (here || (root + "_static/assignment.js")).replace(/assignment\.js(\?.*)?$/, "assignment-steps.js");
+        script.onload = resolve;
+        script.onerror = reject;
+        document.head.appendChild(script);
+      });
+    }
+    return stepsScript;
   }
 
   function words(text) { return text.trim() ? text.trim().split(/\s+/).length : 0; }
@@ -113,7 +132,7 @@
         var list = document.createElement("ul");
         submission.files.forEach(function (f) {
           var li = document.createElement("li"), a = document.createElement("a");
-          a.href = new URL(f.url.replace(/^\//, ""), new URL(root, location.href)).href;
+          a.href = absolute(f.url);
           a.textContent = f.name;
           a.setAttribute("download", "");
           li.appendChild(a);
@@ -124,10 +143,29 @@
       forget();
     }
 
+    function showDraftForm() {
+      form.querySelectorAll("textarea, input, .assignment-submit, .assignment-label, .assignment-words, .assignment-files, .assignment-saved")
+        .forEach(function (el) { el.hidden = false; });
+      done.hidden = true;
+    }
+
+    function steps() {
+      return loadSteps().then(function () {
+        return window.brokerlearnAssignmentSteps(section, {
+          t: t, call: call, path: path, absolute: absolute,
+          reopened: function (draft) {
+            showDraftForm();
+            if (text) { text.value = draft.text; keep(draft.text); }
+            refresh().then(function () { if (text) text.focus(); });
+          }
+        });
+      }, function () { /* the steps stay unseen; the submission is shown */ });
+    }
+
     function refresh() {
       return call("GET", path).then(function (state) {
         var draft = state.submission;
-        if (state.status === "submitted") { showSubmitted(draft); return; }
+        if (state.status === "submitted") { showSubmitted(draft); return steps(); }
         var mine = local();
         if (text) {
           var server = draft ? draft.text : "";
@@ -139,6 +177,10 @@
           : t("Not submitted yet.");
         showFiles(draft ? draft.files : []);
         showCount();
+        if (state.submitted.length) {  /* a new attempt: earlier ones' steps and feedback stay in view */
+          status.textContent = t("Attempt {n}: a draft, last saved on {date}.", { n: draft.attempt, date: when(draft.updated_at) });
+          return steps();
+        }
       });
     }
 
@@ -175,7 +217,8 @@
       clearTimeout(timer);
       submitButton.disabled = true;
       (text ? save() : Promise.resolve()).then(function () { return call("POST", path + "/submit"); })
-        .then(showSubmitted, function (error) { status.textContent = t("Not submitted: {reason}", { reason: error.message }); })
+        .then(function (submission) { showSubmitted(submission); return steps(); },
+              function (error) { status.textContent = t("Not submitted: {reason}", { reason: error.message }); })
         .then(function () { submitButton.disabled = false; });
     });
     return refresh();

@@ -50,6 +50,18 @@ def can_read_submission(user, submission: Submission, db: Session | None = None)
         Review.kind == "peer").limit(1)) is not None
 
 
+def reads_as_peer(user, submission: Submission) -> bool:
+    """Whether `user` reads `submission` only as a peer reviewer: then nothing they are sent may
+    name its learner, not even the names of the files (see neutral_name)."""
+    return not (user.id == submission.user_id or user.role == "admin"
+                or (user.role == "trainer" and access.can_see_learner(user, submission.user_id)))
+
+
+def neutral_name(number: int, f: SubmissionFile) -> str:
+    """A file's name for a peer reviewer: its place and checked type, never the learner's name."""
+    return f"file-{number}.{f.kind}"
+
+
 def render_text(text: str) -> str:
     """A learner's Markdown as HTML that can be shown to anyone: no raw HTML, no images, links
     only to http(s) and mail, each marked nofollow."""
@@ -97,8 +109,8 @@ def _draft(db: Session, user_id: int, course: CourseManifest, assignment: Assign
 
 
 def _allowed_attempts(assignment: Assignment, rows: list[Submission]) -> int:
-    """Attempts open to the learner now: one, until a trainer's review (the next session's work)
-    opens another under the resubmit rule."""
+    """Attempts a draft may start by itself: one. A further attempt is opened only by
+    services/reviews.start_resubmission, under the assignment's resubmit rule."""
     return 1
 
 
@@ -112,13 +124,17 @@ def _file_json(submission: Submission, f: SubmissionFile) -> dict:
             "url": f"/api/submissions/{submission.id}/files/{f.id}"}
 
 
-def submission_json(db: Session, submission: Submission) -> dict:
+def submission_json(db: Session, submission: Submission, peer: bool = False) -> dict:
+    """The submission as JSON; `peer`: for a peer reviewer, its files under neutral names."""
+    files = [_file_json(submission, f) for f in files_of(db, submission)]
+    if peer:
+        files = [{**f, "name": neutral_name(n, row)} for n, (f, row) in enumerate(zip(files, files_of(db, submission)), 1)]
     return {"id": submission.id, "course": submission.course_id, "assignment": submission.assignment_id,
             "attempt": submission.attempt, "status": submission.status, "text": submission.text,
             "text_html": render_text(submission.text), "words": word_count(submission.text),
             "rubric_version": submission.rubric_version,
             "updated_at": _iso(submission.updated_at), "submitted_at": _iso(submission.submitted_at),
-            "files": [_file_json(submission, f) for f in files_of(db, submission)]}
+            "files": files}
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -216,6 +232,8 @@ def submit(db: Session, user_id: int, course: CourseManifest, assignment_id: str
         raise ApiError(422, "; ".join(problems), "incomplete")
     draft.status, draft.submitted_at, draft.updated_at = "submitted", utcnow(), utcnow()
     draft.rubric_version = assignment.rubric.version
+    from brokerlearn.server.services import reviews  # it reads submissions: imported here
+    reviews.on_submitted(db, assignment, draft)  # the trainers' queue, for the trainer step or a resubmission
     db.commit()
     return submission_json(db, draft)
 

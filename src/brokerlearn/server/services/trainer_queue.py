@@ -8,7 +8,7 @@ result. Claims, the grading page and the digest build on this (services/grading.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,6 +32,7 @@ def enqueue(db: Session, submission: Submission, reason: str, due_at: datetime |
     elif task.done_at is not None and reason in ("requested", "resubmitted"):
         task.done_at, task.reason, task.queued_at = None, reason, utcnow()
         task.claimed_by = task.claimed_at = None
-    if due_at is not None and (task.due_at is None or due_at < task.due_at):
+    held = task.due_at if task.due_at is None or task.due_at.tzinfo else task.due_at.replace(tzinfo=timezone.utc)
+    if due_at is not None and (held is None or due_at < held):  # (SQLite gives it back without its offset)
         task.due_at = due_at
     return task
