@@ -48,6 +48,13 @@ ACTIONS = {
     # certificates and reports (services/certificates.py, services/reports.py)
     "certificate_revoked": N_("revoked a certificate"),
     "report_downloaded": N_("downloaded a report"),
+    # assessed work: grading (services/grading.py)
+    "assignment_graded": N_("graded assessed work"),
+    "peers_confirmed": N_("confirmed the peers' median as the grade"),
+    "grading_taken_over": N_("took over grading from a lapsed claim"),
+    "review_set_aside": N_("set a peer review aside"),
+    "review_counted_again": N_("counted a set-aside peer review again"),
+    "results_released": N_("released results of assessed work"),
 }
 
 
