@@ -522,3 +522,6 @@ class GradingPage(AdminPage):
     """Why the last action failed, or None."""
     peers_weighted: bool = False
     """Whether the peers' median counts toward the score (a weight, and they passed practice)."""
+
+
+PAGES += [GradingQueuePage, GradingPage]
