@@ -302,6 +302,8 @@ def _anonymous(assignment, reviews: list[Review]) -> list[dict]:
         given = []
         for criterion in assignment.rubric.criteria:
             rating = (review.ratings or {}).get(criterion.id) or {}
+            if criterion.kind == "comment" and not rating.get("comment"):
+                continue
             given.append({"title": criterion.title, "value": _in_words(criterion, rating),
                           "comment": rating.get("comment", "")})
         shown.append({"label": _("Reviewer %(num)d") % {"num": number}, "id": review.id, "ratings": given,
