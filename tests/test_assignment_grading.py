@@ -214,6 +214,8 @@ def test_a_trainer_claims_grades_and_releases_for_the_group(cohort):
     tina = cohort["tina"]
     listed = tina.client.get(BASE).get_data(as_text=True)
     assert "Ana Alves" in listed and "Plan your first meeting" in listed
+    assert "<strong>1</strong> reviews waiting" in tina.client.get("/admin/").get_data(as_text=True)
+    assert "<strong>0</strong> reviews waiting" in cohort["tom"].client.get("/admin/").get_data(as_text=True)
     assert tina.form(f"{BASE}/{task_id}/claim", {}, page=BASE).status_code == 303
     page = tina.client.get(f"{BASE}/{task_id}").get_data(as_text=True)
     assert "&lt;script&gt;" in page and "<script>alert" not in page  # the learner's text, sanitized
@@ -393,6 +395,34 @@ def test_the_comment_bank_saves_and_inserts_without_losing_the_form(cohort):
     tia = cohort["tia"]
     assert tia.form(f"{BASE}/{task_id}", grade_form(action=f"insert:{entry.id}@agenda"),
                     page=BASE).status_code == 404
+
+
+def test_peers_count_only_when_every_counted_reviewer_passed_the_practice(cohort):
+    from brokerlearn.server import db
+    from brokerlearn.server.courses import catalog
+    submission_id, _ = cohort.work(peers=PEERS)
+
+    def practice(email, agreed):
+        session.add(Review(example_id="too-long", course_id="example", assignment_id="meeting-plan",
+                           reviewer_id=cohort.ids[email], kind="practice", status="done", agreed=agreed))
+        session.flush()
+
+    with cohort.app.app_context():
+        session = db.session()
+        weighted = replace(catalog().get("example").assignments["meeting-plan"], peer_weight=0.5)
+        reviews = grading.peer_reviews(session, submission_id)
+        assert not grading.peers_count(session, "example", weighted, reviews)  # nobody practised
+        practice("ben@agency.org", True)
+        practice("cai@agency.org", False)
+        assert grading.passed_practice(session, "example", weighted, cohort.ids["ben@agency.org"])
+        assert not grading.peers_count(session, "example", weighted, reviews)  # Cai has not passed
+        practice("cai@agency.org", True)  # the latest try counts
+        assert grading.peers_count(session, "example", weighted, reviews)
+        assert not grading.peers_count(session, "example", replace(weighted, peer_weight=0), reviews)  # advisory
+        reviews[1].set_aside_reason = "off topic"
+        practice("cai@agency.org", False)
+        assert grading.peers_count(session, "example", weighted, reviews)  # Cai's review no longer counts
+        session.rollback()
 
 
 # ---- who may do what --------------------------------------------------------------------------
