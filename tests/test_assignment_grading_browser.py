@@ -120,9 +120,22 @@ def test_grading_by_keyboard(served_app, width):
         page.wait_for_load_state()
         assert "Saved:" in page.locator(".flash-messages").inner_text()
         _fits(page, width, "grading-next")
+        page.goto(served + f"admin/grading/{first}")  # the result, not yet released
+        assert "4 of 4" in page.locator(".grading-result").inner_text()
+        _fits(page, width, "grading-result")
+        page.goto(served + "admin/grading")
+        assert "being graded by" not in page.content()  # the next work is Tina's own claim
+        _fits(page, width, "queue-release")
+        assert axe_violations(page) == []
+        page.locator("section.card form button[type=submit]").first.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_url(served + "admin/grading")
+        page.wait_for_load_state()
+        assert "1 result(s) released." in page.locator(".flash-messages").inner_text()
     with app.app_context():
         session = db.session()
         result = session.scalar(select(AssignmentResult))
         assert (result.score, result.max_score, result.passed) == (4, 4, True)
         assert {c["id"]: c["comment"] for c in result.criteria}["agenda"].startswith("Three parts")
         assert session.get(TrainerTask, second).claimed_by is not None
+        assert result.released_at is not None
