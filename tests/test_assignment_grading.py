@@ -217,7 +217,15 @@ def test_a_trainer_claims_grades_and_releases_for_the_group(cohort):
     assert "<strong>1</strong> reviews waiting" in tina.client.get("/admin/").get_data(as_text=True)
     assert "<strong>0</strong> reviews waiting" in cohort["tom"].client.get("/admin/").get_data(as_text=True)
     assert tina.form(f"{BASE}/{task_id}/claim", {}, page=BASE).status_code == 303
+    with cohort.app.app_context():
+        from brokerlearn.server import db
+        db.session().add(Review(submission_id=submission_id, course_id="example", assignment_id="meeting-plan",
+                                reviewer_id=cohort.ids["ana@agency.org"], kind="self", status="done",
+                                ratings=rated("partial", [WHO], "I ran out of time"), comment="My first try."))
+        db.session().commit()
     page = tina.client.get(f"{BASE}/{task_id}").get_data(as_text=True)
+    self_review = page[page.index('<details class="self-review">'):page.index("</details>", page.index("self-review"))]
+    assert "On the way" in self_review and "I ran out of time" in self_review and "My first try." in self_review
     assert "&lt;script&gt;" in page and "<script>alert" not in page  # the learner's text, sanitized
     assert "<strong>Agenda</strong>" in page
     for name in ("Ben Berg", "ben@agency.org", "Cai Cole", "cai@agency.org"):

@@ -522,6 +522,8 @@ class GradingPage(AdminPage):
     """Why the last action failed, or None."""
     peers_weighted: bool = False
     """Whether the peers' median counts toward the score (a weight, and they passed practice)."""
+    self_review: dict | None = None
+    """The learner's own self-review, as `reviews` give one (`label`, `ratings`, `comment`), or None."""
 
 
 PAGES += [GradingQueuePage, GradingPage]

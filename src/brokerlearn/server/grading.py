@@ -292,23 +292,33 @@ def _page(task, submission, course, assignment, ratings: dict, feedback: str, fo
         course_title=course.title, assignment=assignment, rows=rows, reviews=_anonymous(assignment, reviews),
         disagreement=grading.disagreement(assignment, reviews), claim=claim, holder=holder,
         result=grading.result_of(session, submission.id), feedback=feedback, focus=focus, error=error,
-        peers_weighted=grading.peers_count(session, course.id, assignment, reviews)), status)
+        peers_weighted=grading.peers_count(session, course.id, assignment, reviews),
+        self_review=_self_review(assignment, submission)), status)
+
+
+def _self_review(assignment, submission: Submission) -> dict | None:
+    """The learner's own finished self-review of this submission, in words, or None."""
+    review = db.session().scalar(select(Review).where(Review.submission_id == submission.id, Review.kind == "self",
+                                                      Review.status == "done").order_by(Review.id.desc()).limit(1))
+    return _described(assignment, review, _("Self-review")) if review is not None else None
 
 
 def _anonymous(assignment, reviews: list[Review]) -> list[dict]:
     """The peer reviews without their reviewers: numbered in the order they were finished."""
-    shown = []
-    for number, review in enumerate(reviews, start=1):
-        given = []
-        for criterion in assignment.rubric.criteria:
-            rating = (review.ratings or {}).get(criterion.id) or {}
-            if criterion.kind == "comment" and not rating.get("comment"):
-                continue
-            given.append({"title": criterion.title, "value": _in_words(criterion, rating),
-                          "comment": rating.get("comment", "")})
-        shown.append({"label": _("Reviewer %(num)d") % {"num": number}, "id": review.id, "ratings": given,
-                      "comment": review.comment, "set_aside_reason": review.set_aside_reason})
-    return shown
+    return [_described(assignment, review, _("Reviewer %(num)d") % {"num": number})
+            for number, review in enumerate(reviews, start=1)]
+
+
+def _described(assignment, review: Review, label: str) -> dict:
+    given = []
+    for criterion in assignment.rubric.criteria:
+        rating = (review.ratings or {}).get(criterion.id) or {}
+        if criterion.kind == "comment" and not rating.get("comment"):
+            continue
+        given.append({"title": criterion.title, "value": _in_words(criterion, rating),
+                      "comment": rating.get("comment", "")})
+    return {"label": label, "id": review.id, "ratings": given, "comment": review.comment,
+            "set_aside_reason": review.set_aside_reason}
 
 
 def _in_words(criterion, rating: dict) -> str:

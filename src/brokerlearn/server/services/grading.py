@@ -291,6 +291,10 @@ def claim(db: Session, actor: audit.Actor, task: TrainerTask, now: datetime | No
     take-over, recorded). One conditional UPDATE, so of two trainers at once one wins; the other
     gets GradingError 409 "being graded by X"."""
     now = now or utcnow()
+    if task.done_at is not None and (result := result_of(db, task.submission_id)) is not None \
+            and result.released_at is not None:
+        raise GradingError(409, "this result is released: it changes only when the learner asks for a review "
+                                "or submits again")
     before = task.claimed_by
     done = db.execute(update(TrainerTask).where(
         TrainerTask.id == task.id,
