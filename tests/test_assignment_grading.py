@@ -256,6 +256,9 @@ def test_a_trainer_claims_grades_and_releases_for_the_group(cohort):
     boss = cohort["boss"]
     assert boss.form(f"{BASE}/{leo_task}/claim", {}, page=BASE).status_code == 303
     assert boss.form(f"{BASE}/{leo_task}", grade_form(level="partial"), page=f"{BASE}/{leo_task}").status_code == 303
+    waiting = tina.client.get(BASE).get_data(as_text=True)
+    assert f'<a href="/admin/grading/{task_id}">Ana Alves</a>: 3 of 4 · passed' in waiting
+    assert "Leo Lind" not in waiting  # group B's graded work is not Tina's to release
     released = tina.form(f"{BASE}/release", {"course": "example", "assignment": "meeting-plan",
                                              "group": str(cohort.group_a)}, page=BASE)
     assert released.status_code == 303

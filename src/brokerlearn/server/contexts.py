@@ -470,7 +470,8 @@ class GradingQueuePage(AdminPage):
     `overdue`, `holder` (the account whose claim is live, or None) and `mine`."""
     releasable: list
     """Per assignment with graded, unreleased results the viewer may release: `course`,
-    `assignment` (IDs), `course_title`, `assignment_title`, `count`."""
+    `assignment` (IDs), `course_title`, `assignment_title`, `count` and `results` (`task`, the
+    task's ID for its page; `learner`, the name; `score`, `max_score`, `passed`)."""
     groups: list
     """The groups the viewer may release for (`id`, `name`)."""
     everyone: bool

@@ -67,19 +67,24 @@ def queue():
 
 
 def _releasable(learners) -> list[dict]:
+    """Per assignment, the graded results not yet released, each with its task (to look again)."""
     session = db.session()
-    statement = select(AssignmentResult.course_id, AssignmentResult.assignment_id).where(
-        AssignmentResult.released_at.is_(None))
+    statement = (select(AssignmentResult, User, TrainerTask.id)
+                 .join(User, User.id == AssignmentResult.user_id)
+                 .join(TrainerTask, TrainerTask.submission_id == AssignmentResult.submission_id)
+                 .where(AssignmentResult.released_at.is_(None)).order_by(User.name, User.email))
     if learners is not None:
         statement = statement.where(AssignmentResult.user_id.in_(learners))
-    counts: dict[tuple[str, str], int] = {}
-    for key in session.execute(statement).all():
-        counts[tuple(key)] = counts.get(tuple(key), 0) + 1
+    found: dict[tuple[str, str], list] = {}
+    for result, learner, task_id in session.execute(statement).all():
+        found.setdefault((result.course_id, result.assignment_id), []).append(
+            {"task": task_id, "learner": _learner_name(learner), "score": result.score,
+             "max_score": result.max_score, "passed": result.passed})
     rows = []
-    for (course_id, assignment_id), count in sorted(counts.items()):
+    for (course_id, assignment_id), results in sorted(found.items()):
         course = catalog().get(course_id)
         assignment = course.assignments.get(assignment_id) if course else None
-        rows.append({"course": course_id, "assignment": assignment_id, "count": count,
+        rows.append({"course": course_id, "assignment": assignment_id, "count": len(results), "results": results,
                      "course_title": course.title if course else course_id,
                      "assignment_title": assignment.title if assignment else assignment_id})
     return rows
