@@ -543,3 +543,21 @@ def test_the_sweep_sends_stranded_work_to_the_trainer_and_tells_the_learner_once
     later = cli(cohort.app, built_example, "sweep", "--days", "1", smtp_port=None)
     assert "1 stranded" in later.output and "no mail" in later.output
     assert cohort.rows(TrainerTask, submission_id=recent)[0].reason == "stranded"
+
+
+def test_the_review_step_queues_wide_disagreement_once_every_peer_has_reviewed(cohort):
+    from brokerlearn.server import db
+    from brokerlearn.server.courses import catalog
+    from brokerlearn.server.models import Submission, TrainerTask
+    from brokerlearn.server.services.trainer_queue import queue_disagreement
+    one, _ = cohort.work(peers=PEERS[:1], queue=None)
+    both, _ = cohort.work("ben@agency.org", peers=PEERS, queue=None)
+    agreeing, _ = cohort.work("cai@agency.org", peers=(PEERS[1], ("ben@agency.org", rated("meets", [WHO]))), queue=None)
+    with cohort.app.app_context():
+        session = db.session()
+        assignment = catalog().get("example").assignments["meeting-plan"]
+        results = {sid: queue_disagreement(session, assignment, session.get(Submission, sid)) for sid in (one, both, agreeing)}
+        session.commit()
+    assert results == {one: False, both: True, agreeing: False}  # one review of two: not yet
+    [task] = cohort.rows(TrainerTask)
+    assert (task.submission_id, task.reason) == (both, "disagreement") and task.due_at is not None

@@ -21,7 +21,7 @@ from sqlalchemy.sql import Select
 
 from brokerlearn.server.models import (GroupMember, GroupTrainer, ReminderSent, Review, Submission, TrainerTask,
                                        User, utcnow)
-from brokerlearn.server.services import allocation
+from brokerlearn.server.services import allocation, grading
 from brokerlearn.server.services.grading import aware, claim_live
 
 REASONS = ("trainer", "stranded", "disagreement", "requested", "resubmitted")
@@ -186,7 +186,6 @@ def sweep(db: Session, courses, days: int = allocation.STRANDED_AFTER_DAYS, now:
     """Submissions short of their peer reviews `days` after submission go to the queue
     ("stranded"), and those whose peers have all reviewed but disagree widely ("disagreement");
     a small helper over allocation.stranded and grading.disagreement. Not committed."""
-    from brokerlearn.server.services import grading
     now = now or utcnow()
     found = Swept()
     for course in courses.all():
@@ -216,12 +215,24 @@ def sweep(db: Session, courses, days: int = allocation.STRANDED_AFTER_DAYS, now:
                     found.to_tell.append((db.get(User, submission.user_id), submission, assignment.title))
             for submission in works:
                 done = [r for r in reviews if r.submission_id == submission.id and r.status == "done"]
-                if len(done) >= assignment.peer_reviews and grading.disagreement(assignment, done) \
-                        and _queued(db, submission.id) is None:
+                if _queued(db, submission.id) is None and queue_disagreement(db, assignment, submission, done):
                     found.disagreement.append(submission)
-                    enqueue(db, submission, "disagreement",
-                            due_at=aware(submission.submitted_at) + feedback if feedback else None)
     return found
+
+
+def queue_disagreement(db: Session, assignment, submission: Submission, done: list[Review] | None = None) -> bool:
+    """Once `submission` has all its peer reviews (`done`: its finished ones; None: read them),
+    queue it for a trainer ("disagreement") when they disagree widely (grading.disagreement).
+    For the review step to call when a peer review is finished; the sweep calls it as well.
+    Whether it was queued (not committed)."""
+    if done is None:
+        done = grading.peer_reviews(db, submission.id)
+    if not assignment.peer_reviews or len(done) < assignment.peer_reviews or not grading.disagreement(assignment, done):
+        return False
+    days = assignment.due.get("feedback")
+    enqueue(db, submission, "disagreement",
+            due_at=aware(submission.submitted_at) + timedelta(days=int(days)) if days else None)
+    return True
 
 
 def _queued(db: Session, submission_id: int) -> TrainerTask | None:
