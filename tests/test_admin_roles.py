@@ -108,13 +108,13 @@ def test_session_reports_the_role_for_the_administration_entry(cohort):
 def test_admin_home_shows_the_figures_and_links_every_admin_page(cohort, built_example):
     assert _attempt(cohort["learner"], _answers(built_example)).status_code == 200
     html = cohort["admin"].client.get("/admin/").get_data(as_text=True)
-    for link in ("/admin/learners", "/admin/groups", "/admin/import", "/admin/certificates", "/admin/audit",
+    for link in ("/admin/learners", "/admin/groups", "/admin/grading", "/admin/import", "/admin/certificates", "/admin/audit",
                  "/admin/courses/example"):
         assert f'href="{link}"' in html, link
     figures = html[html.index('class="admin-figures"'):html.index("</ul>", html.index('class="admin-figures"'))]
     assert "<strong>1</strong> learners active in the last 7 days" in figures
     assert "of 6 accounts" in figures
-    assert "<strong>0</strong> reviews waiting" in figures and "no course has assessed work" in figures
+    assert "<strong>0</strong> reviews waiting" in figures and "assessed work to review" in figures
     trainer = cohort["trainer_b"].client.get("/admin/").get_data(as_text=True)
     assert "<strong>0</strong> learners active" in trainer and "of 1 account<" in trainer  # Leo only
     assert 'href="/admin/audit"' not in trainer and "Office B" in trainer and "Office A" not in trainer

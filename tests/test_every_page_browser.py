@@ -36,7 +36,7 @@ PAGES = {
     "admin": {"admin-home": "admin/", "learners": "admin/learners", "learner": "admin/learners/{learner}",
               "groups": "admin/groups", "group": "admin/groups/{group}", "invitations": "admin/invitations",
               "reports": "admin/reports", "item-statistics": "admin/courses/example",
-              "certificates": "admin/certificates", "audit": "admin/audit"},
+              "certificates": "admin/certificates", "audit": "admin/audit", "grading": "admin/grading"},
 }
 
 

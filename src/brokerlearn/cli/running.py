@@ -1,4 +1,5 @@
-"""Commands for whoever runs a server: serve, db, users, keys, certs, backup, restore, export.
+"""Commands for whoever runs a server: serve, db, users, keys, certs, backup, restore, export,
+assignments.
 They read the settings with server.settings.read (which creates nothing), open a database
 session with server.db.session_for, and call the services; no SQL and no Flask application
 here. Errors reach the boundary in cli/__init__.py."""
@@ -507,4 +508,78 @@ def export_xapi(output: Path | None, public_url: str | None, build_dir: Path, in
 
 export_group.add_command(export_scorm)
 
-COMMANDS = (serve, db, users, keys, certs, backup_command, restore_command, export_group)
+
+@click.group("assignments")
+def assignments_group() -> None:
+    """Assessed work: the trainers' daily digest and the stranding sweep (run both daily, from cron)."""
+
+
+def _smtp_config(installation, dry_run: bool) -> dict:
+    config = installation.config
+    if not dry_run and not config.get("SMTP_HOST"):
+        raise UsageError("no SMTP server is set up (BROKERLEARN_SMTP_HOST): give --dry-run to print the mail instead")
+    return config
+
+
+def _send(config, message, dry_run: bool) -> None:
+    from brokerlearn.server import mail
+    if dry_run:
+        click.echo(message.as_string())
+        return
+    try:
+        mail.deliver(config, message)
+    except mail.MailError as exc:
+        raise UsageError(f"the mail to {printable(message['To'])} was not sent: {exc}") from None
+
+
+@assignments_group.command("digest")
+@click.option("--dry-run", is_flag=True, help="Print the mails instead of sending them.")
+@_public_url_option
+@_build_dir_option
+@_instance_option
+def assignments_digest(dry_run: bool, public_url: str | None, build_dir: Path, instance: Path | None) -> None:
+    """Mail each trainer what waits for them in the grading queue (by course, overdue first);
+    nothing to a trainer with nothing waiting."""
+    from brokerlearn.server.services import trainer_queue
+    with _database(instance) as (installation, session):
+        config = _smtp_config(installation, dry_run)
+        link = _link_base(installation, public_url) + "/admin/grading"
+        found = trainer_queue.digests(session, _catalog(build_dir))
+        for digest in found:
+            _send(config, trainer_queue.digest_message(digest, link, config["MAIL_FROM"]), dry_run)
+            _say(f"{printable(digest.trainer.email)}: {digest.count} waiting")
+    _say(f"{'printed' if dry_run else 'sent'} {len(found)} digest(s)")
+
+
+@assignments_group.command("sweep")
+@click.option("--days", type=click.IntRange(min=1), default=None,
+              help="Days after submitting (default: BROKERLEARN_STRANDED_DAYS, 5).")
+@click.option("--dry-run", is_flag=True, help="Print the learners' mails instead of sending them.")
+@_public_url_option
+@_build_dir_option
+@_instance_option
+def assignments_sweep(days: int | None, dry_run: bool, public_url: str | None, build_dir: Path,
+                      instance: Path | None) -> None:
+    """Put work still short of peer reviews after the stranding days in the trainers' queue and
+    tell its learner (once, by mail when SMTP is set up); queue work whose peers disagree widely."""
+    from brokerlearn.server.services import trainer_queue
+    with _database(instance) as (installation, session):
+        config = installation.config
+        days = days or int(config.get("STRANDED_DAYS") or 5)
+        swept = trainer_queue.sweep(session, _catalog(build_dir), days)
+        mailing = dry_run or bool(config.get("SMTP_HOST"))
+        link = _link_base(installation, public_url) + "/dashboard" if swept.to_tell and mailing else ""
+        for learner, submission, title in swept.to_tell:
+            if mailing:
+                _send(config, trainer_queue.stranded_message(learner, title, link, config["MAIL_FROM"]), dry_run)
+            if not dry_run:
+                trainer_queue.mark_told(session, submission)
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    _say(f"{len(swept.stranded)} stranded, {len(swept.disagreement)} with wide disagreement put in the queue; "
+         f"{len(swept.to_tell)} learner(s) told" + ("" if mailing else " on their page (no SMTP: no mail)"))
+
+
+COMMANDS = (serve, db, users, keys, certs, backup_command, restore_command, export_group, assignments_group)

@@ -48,7 +48,7 @@ def remember_database(app: Flask) -> None:
 
 def _wire(app: Flask) -> None:
     from brokerlearn.server import admin, admin_cohorts, auth, certificate_pages, db, errors, language, learn, openapi, quiz, security, site
-    from brokerlearn.server import admin_people, assignments, health, reviews  # noqa: F401 - admin_people adds views to admin.bp
+    from brokerlearn.server import admin_people, assignments, grading, health, reviews  # noqa: F401 - admin_people adds views to admin.bp
     from brokerlearn.server.courses import CourseCatalog
     from brokerlearn.server.sso import admin_views as sso_admin, views as sso
 
@@ -58,7 +58,7 @@ def _wire(app: Flask) -> None:
     language.init_app(app)
     errors.init_app(app)
     for blueprint in (auth.bp, learn.bp, quiz.bp, openapi.bp, admin.bp, admin_cohorts.bp, certificate_pages.bp,
-                      certificate_pages.well_known, health.bp, assignments.bp, reviews.bp, sso.bp, sso_admin.bp, site.bp):
+                      certificate_pages.well_known, health.bp, assignments.bp, reviews.bp, grading.bp, sso.bp, sso_admin.bp, site.bp):
         app.register_blueprint(blueprint)
     from brokerlearn.server import rendering
     rendering.init_app(app)  # the theme's context processor and filters

@@ -525,3 +525,76 @@ PAGES = [DashboardPage, MessagePage, RegisterPage, LoginPage, ResetRequestPage, 
          InvitationsPage, ReportsPage]
 """Every page context of the server."""
 PAGES += [SsoLinkPage, SsoEmergencyPage, SsoProvidersPage]  # single sign-on (server/sso/)
+
+
+# Assessed work: the trainers' queue and the grading page (issue 18, server/grading.py) ---------
+
+@dataclass(kw_only=True)
+class GradingQueuePage(AdminPage):
+    """One queue of assessed work across courses and groups, by due date: for admins everyone's,
+    for trainers their groups' learners'; and the graded results waiting to be released."""
+    TEMPLATE: ClassVar[str] = "admin/grading_queue.html"
+    items: list
+    """The open tasks (services/trainer_queue.Item): `task` (`id`, `reason`, `queued_at`),
+    `learner` (`name`, `email`), `course_title`, `assignment_title`, `due_at` (or None),
+    `overdue`, `holder` (the account whose claim is live, or None) and `mine`."""
+    releasable: list
+    """Per assignment with graded, unreleased results the viewer may release: `course`,
+    `assignment` (IDs), `course_title`, `assignment_title`, `count` and `results` (`task`, the
+    task's ID for its page; `learner`, the name; `score`, `max_score`, `passed`)."""
+    groups: list
+    """The groups the viewer may release for (`id`, `name`)."""
+    everyone: bool
+    """Whether the viewer may release for every learner at once (an admin)."""
+    reasons: dict[str, str]
+    """Why a task is in the queue: reason -> its words."""
+
+
+@dataclass(kw_only=True)
+class GradingPage(AdminPage):
+    """One submission to grade: the work (sanitized text, files), the peers' figures beside each
+    criterion (reviewers anonymous), the rubric as radio buttons, the comment bank, and the
+    claim that keeps two trainers from grading it at once."""
+    TEMPLATE: ClassVar[str] = "admin/grading.html"
+    task: Any
+    """The queue's task (`id`, `reason`, `due_at`, `done_at`)."""
+    learner: Any
+    """The submitter (`id`, `name`, `email`)."""
+    submission: dict
+    """The submission as the API gives it: `attempt`, `text_html` (sanitized), `words`,
+    `submitted_at`, `files` (`name`, `kind`, `size`, `url`)."""
+    course_title: str
+    """The course's title."""
+    assignment: Any
+    """The assignment (`id`, `title`, `pass_mark`, `peer_weight`, `rubric` with `criteria`)."""
+    rows: list
+    """Per criterion: `criterion` (`id`, `title`, `kind`, `description`, `levels` with `id`,
+    `title`, `descriptor`, `points`; `max_points`, `items`, `expected`), `rating` (what the
+    form holds: `level` | `points` | `checks`, `comment`), `figure` (the peers' `count`, `median`,
+    `spread`, `wide`, or None), `peer_level` (the title of the median's level, or None) and
+    `bank` (the trainer's saved comments for it: `id`, `text`)."""
+    reviews: list
+    """The finished peer reviews, anonymous: `label` ("Reviewer 1"), `id`, `ratings` (per
+    criterion title, what was given, in words), `comment`, `set_aside_reason`."""
+    disagreement: list[str]
+    """Why the peers disagree widely, in words (empty: they do not)."""
+    claim: str
+    """`mine` (the form is open), `free` (claim it first), `lapsed` (another's claim lapsed: take
+    over), `held` (another trainer grades it now) or `done` (graded)."""
+    holder: str
+    """The name of whoever holds the claim (for `held` and `lapsed`)."""
+    result: Any
+    """The saved result (`score`, `max_score`, `passed`, `method`, `released_at`, `criteria`), or None."""
+    feedback: str
+    """The overall comment in the form."""
+    focus: str | None = None
+    """The criterion whose comment field takes the focus (after inserting from the bank)."""
+    error: str | None = None
+    """Why the last action failed, or None."""
+    peers_weighted: bool = False
+    """Whether the peers' median counts toward the score (a weight, and they passed practice)."""
+    self_review: dict | None = None
+    """The learner's own self-review, as `reviews` give one (`label`, `ratings`, `comment`), or None."""
+
+
+PAGES += [GradingQueuePage, GradingPage]

@@ -72,6 +72,9 @@ SETTINGS = [
             "administrator still gets in with a one-time link from `brokerlearn sso emergency-link EMAIL`.", bool),
     Setting("INVITATION_DAYS", "BROKERLEARN_INVITATION_DAYS", 14,
             "Days an invitation link stays valid (from when it was made or last resent).", int),
+    Setting("STRANDED_DAYS", "BROKERLEARN_STRANDED_DAYS", 5,
+            "Days after submitting that assessed work still short of its peer reviews goes to the trainers' queue "
+            "(`brokerlearn assignments sweep`), and the learner is told.", int),
     Setting("LOGIN_ATTEMPTS", "BROKERLEARN_LOGIN_ATTEMPTS", 5,
             "Failed logins allowed per account from one address in 15 minutes before login is refused "
             "(one address may fail ten times as often across all accounts).", int),

@@ -57,6 +57,13 @@ ACTIONS = {
     "sso_provider_added": N_("added an identity provider"),
     "sso_provider_removed": N_("removed an identity provider"),
     "sso_enrolment_set": N_("set an identity provider's enrolment rule"),
+    # assessed work: grading (services/grading.py)
+    "assignment_graded": N_("graded assessed work"),
+    "peers_confirmed": N_("confirmed the peers' median as the grade"),
+    "grading_taken_over": N_("took over grading from a lapsed claim"),
+    "review_set_aside": N_("set a peer review aside"),
+    "review_counted_again": N_("counted a set-aside peer review again"),
+    "results_released": N_("released results of assessed work"),
 }
 
 

@@ -9,7 +9,8 @@ from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session
 
 from brokerlearn.course.manifest import CourseManifest
-from brokerlearn.server.models import Certificate, ProgressEvent, QuizAttempt, User, utcnow
+from brokerlearn.server.models import (Certificate, ProgressEvent, QuizAttempt, Submission, TrainerTask, User,
+                                       utcnow)
 
 WEEK = timedelta(days=7)
 
@@ -51,10 +52,13 @@ def certificates(db: Session, scope=None) -> tuple[int, int]:
     return db.scalar(valid) or 0, db.scalar(recent) or 0
 
 
-def reviews_waiting(db: Session, scope=None) -> int | None:
-    """Assessed work waiting for a trainer's review; None while no course has assessed work
-    (the assessed-work issue fills this in)."""
-    return None
+def reviews_waiting(db: Session, scope=None, courses: Iterable[CourseManifest] = ()) -> int | None:
+    """Assessed work waiting in the trainers' queue (/admin/grading) for the learners in scope;
+    None while no course has assessed work."""
+    if not any(course.assignments for course in courses):
+        return None
+    return db.scalar(select(func.count(TrainerTask.id)).join(Submission, Submission.id == TrainerTask.submission_id)
+                     .where(TrainerTask.done_at.is_(None), _within(Submission.user_id, scope))) or 0
 
 
 def accounts(db: Session, scope=None) -> int:
@@ -65,4 +69,4 @@ def figures(db: Session, courses: list[CourseManifest], scope=None) -> dict:
     valid, recent = certificates(db, scope)
     return {"accounts": accounts(db, scope), "active": active_learners(db, scope),
             "completions": completions(db, courses, scope), "certificates": valid,
-            "certificates_week": recent, "reviews": reviews_waiting(db, scope)}
+            "certificates_week": recent, "reviews": reviews_waiting(db, scope, courses)}
