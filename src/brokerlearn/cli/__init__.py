@@ -78,7 +78,7 @@ def main() -> None:
     """Build self-paced online courses from YAML and Markdown, and serve them."""
 
 
-from brokerlearn.cli import authoring, running  # noqa: E402 - they use the names above
+from brokerlearn.cli import assignments, authoring, running  # noqa: E402 - they use the names above
 
-for _command in (*authoring.COMMANDS, *running.COMMANDS):
+for _command in (*authoring.COMMANDS, *running.COMMANDS, *assignments.COMMANDS):
     main.add_command(_command)

@@ -133,6 +133,18 @@ def quiz_places(course: Course, bodies: dict) -> dict[str, tuple[str, str]]:
     return places
 
 
+def assignment_places(course: Course, bodies: dict) -> dict[str, str]:
+    """assignment ID -> its place, "URL#DOM id", in the first lesson that places it (the
+    server's timeline links there and dates the submission from the learner's first visit)."""
+    places = {}
+    for module, lesson in course.lessons():
+        body = bodies.get(lesson.source)
+        for index, embed in enumerate(body.embeds if body else []):
+            if embed.kind == "assignment" and embed.name not in places:
+                places[embed.name] = f"{lesson_url(course, module, lesson)}#assignment-{index}"
+    return places
+
+
 def qualification_page(course: Course, bodies: dict) -> Page | None:
     """The profile: units and outcomes, each with the lessons that teach it and the graded
     questions that assess it (the alignment matrix)."""

@@ -64,7 +64,9 @@ class DashboardPage(ServerPage):
     (`title`, `url`, `lessons`, `completed`), `quizzes` (the graded quizzes with the learner's
     status, as GET /api/assessments gives them: `title`, `url`, `status`, `best_score`,
     `max_score`, `attempts_left`, ...) and `certificate` (the eligibility: `title`,
-    `certificate`, `outcomes`, `lessons`, `eligible`, `missing`) or None; with a certificate,
+    `certificate`, `outcomes`, `lessons`, `eligible`, `missing`) or None, `assignments` (the
+    learner's timeline of each assignment, as services/timeline.py `words` gives it: `id`,
+    `title`, `url`, `steps`, `next`, `summary`; shown by `_assignment_timeline.html`); with a certificate,
     `outcome_units` (its outcomes by unit: `id`, `title`, `outcomes`, `met`) and
     `missing_besides_outcomes` (what else it still needs, in words)."""
     user: Any

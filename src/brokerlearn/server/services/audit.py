@@ -48,6 +48,8 @@ ACTIONS = {
     # certificates and reports (services/certificates.py, services/reports.py)
     "certificate_revoked": N_("revoked a certificate"),
     "report_downloaded": N_("downloaded a report"),
+    # assessed work (services/reminders.py)
+    "reminders_sent": N_("sent reminders of assessed work"),
 }
 
 
