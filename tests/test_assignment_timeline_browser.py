@@ -64,4 +64,12 @@ def test_the_timeline_on_the_lesson_the_module_page_and_the_dashboard(served, wi
             + ".")
         _fits(page, width)
         page.screenshot(path=str(SHOTS / f"dashboard-{width}.png"), full_page=True)
+        # In German (the footer's language switch sets this cookie): the longer words still fit.
+        page.context.add_cookies([{"name": "brokerlearn_lang", "value": "de", "url": served}])
+        page.goto(served + LESSON)
+        expect(timeline.locator(".assignment-next")).to_contain_text(
+            "Als Nächstes: noch ein Übungsbeispiel bewerten, bis zum ")
+        expect(timeline.locator(".timeline-step[data-state=done] .timeline-state")).to_have_text("erledigt")
+        _fits(page, width)
+        timeline.screenshot(path=str(SHOTS / f"lesson-de-{width}.png"))
         assert not errors

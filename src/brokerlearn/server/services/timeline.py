@@ -331,6 +331,8 @@ def for_learner(db: Session, user_id: int, course: CourseManifest, now: datetime
     """The learner's timeline of every assignment of the course (of one module's, with
     `module`), in the course's order of lessons. `pools` caches each assignment's submissions
     and reviews across learners (the reminders ask for many)."""
+    if not course.assignments:
+        return []
     now = _aware(now or datetime.now(timezone.utc))
     start = group_start(db, user_id, course.id)
     found = []
@@ -420,10 +422,8 @@ def _note(step: Step, t) -> str:
             return _("no more work to review")
         if step.state == "current":
             return ngettext("%(num)d more to review", "%(num)d more to review", step.left) % {"num": step.left}
-    if step.key == "trainer" and step.state != "done":
-        if step.note == "stranded":
-            return _("too few peers reviewed your work in time, so a trainer reviews it instead")
-        return _("with the trainer") if step.state == "waiting" else ""
+    if step.key == "trainer" and step.state != "done" and step.note == "stranded":
+        return _("too few peers reviewed your work in time, so a trainer reviews it instead")
     if step.key == "feedback" and step.state == "done":
         return _("passed") if step.note == "passed" else _("not passed")
     return ""
