@@ -113,6 +113,15 @@ def test_a_stranded_submission_goes_to_the_trainer_and_the_learner_is_told():
                                                      "reviews it instead. Expected by 14 March 2027.")
 
 
+def test_stranded_work_is_told_from_the_rows_before_the_trainers_queue_has_it():
+    assignment = Assignment(**{**PLAN.__dict__, "trainer": False, "examples": (), "self_review": False})
+    facts = Facts(first_visit=at(-12), work=submitted(-6), attempts=1, peer_done=2, stranded=True)
+    timeline = line(facts, assignment)
+    assert states(timeline)["trainer"] == "waiting" and timeline.next.note == "stranded"
+    # Without peers' shortfall, an assignment without a trainer step has none.
+    assert "trainer" not in states(line(Facts(**{**facts.__dict__, "stranded": False}), assignment))
+
+
 def test_the_review_date_passed_with_nothing_left_to_review_ends_the_peer_step():
     past = Facts(first_visit=at(-20), work=submitted(-8), attempts=1, practice={"ex1": [True], "ex2": [True]},
                  peer_done=1, self_done=True, task=Task("trainer", at(2)))
@@ -253,6 +262,13 @@ def test_a_cohort_from_the_rows_through_the_api_and_the_dashboard(app, learner, 
     # One module's assignments only.
     assert len(ana.api("get", PATH + "?module=working-together").get_json()["assignments"]) == 1
     assert ana.api("get", PATH + "?module=getting-started").get_json()["assignments"] == []
+    # Cai submitted six days ago and nobody reviewed it: past the stranding days (5), the trainer's.
+    cai = learner("cai@agency.org")
+    cai_id = _user_id(app, "cai@agency.org")
+    _visit(app, cai_id, now - timedelta(days=9))
+    _submit(app, cai_id, now - timedelta(days=6))
+    trainer = next(s for s in _next(cai)["steps"] if s["key"] == "trainer")
+    assert trainer["state"] == "waiting" and trainer["note"].startswith("too few peers reviewed your work in time")
     # The trainer grades: nothing shows until the result is released; then the feedback is there.
     ben_waits = _next(ben)
     assert ben_waits["next"]["key"] == "practice"

@@ -73,6 +73,7 @@ class Facts:
     peer_open: bool = False  # a peer review handed to them and not finished, its lease running
     work_to_review: bool = False  # whether a peer's work would be handed to them now
     self_done: bool = False
+    stranded: bool = False  # their work is short of peer reviews past the stranding days (allocation.stranded)
     task: Task | None = None
     result: Result | None = None
 
@@ -211,14 +212,16 @@ def _closing(assignment: Assignment, facts: Facts, submitted: bool) -> list[Step
     result, task = facts.result, facts.task
     released = result is not None and result.released_at is not None
     found = []
-    if assignment.trainer or task is not None:
+    if assignment.trainer or task is not None or facts.stranded:
         feedback_days = assignment.due.get("feedback")
         due = (_day(task.due_at) if task is not None and task.due_at else
                _plus(_day(facts.work.submitted_at), feedback_days) if submitted else None)
         note = task.reason if task is not None and task.reason in ("stranded", "disagreement", "requested") else ""
+        if facts.stranded and not note:
+            note = "stranded"  # told at once, whether or not the stranding job has queued it yet
         if released:
             found.append(Step("trainer", "done", _day(result.released_at), note=note))
-        elif task is not None or (submitted and assignment.trainer):
+        elif task is not None or (submitted and (assignment.trainer or facts.stranded)):
             found.append(Step("trainer", "waiting", due, note=note))
         else:
             found.append(Step("trainer", "upcoming", due, note=note))
@@ -299,11 +302,14 @@ def facts_of(db: Session, user_id: int, course: CourseManifest, assignment: Assi
     now = _aware(now)
     peer_open = any(r.status == "open" and _aware(r.started_at) + allocation.LEASE > now for r in peers)
     submitted = work is not None and work.status == "submitted"
-    to_review = False
-    if submitted and assignment.peer_reviews and not peer_open:
+    to_review = stranded = False
+    if submitted and assignment.peer_reviews:
         pool = pool or _pool(db, course.id, assignment.id)
-        to_review = allocation.next_review(user_id, pool.works, pool.reviews, now, assignment.peer_reviews,
-                                           stranded_days) is not None
+        if not peer_open:
+            to_review = allocation.next_review(user_id, pool.works, pool.reviews, now, assignment.peer_reviews,
+                                               stranded_days) is not None
+        stranded = any(w.id == latest.id for w in allocation.stranded(pool.works, pool.reviews, now,
+                                                                       assignment.peer_reviews, stranded_days))
     task = result = None
     if latest is not None:
         row = db.scalar(select(TrainerTask).where(TrainerTask.submission_id == latest.id))
@@ -315,7 +321,7 @@ def facts_of(db: Session, user_id: int, course: CourseManifest, assignment: Assi
                  peer_done=sum(1 for r in peers if r.status == "done"), peer_open=peer_open,
                  work_to_review=to_review,
                  self_done=any(r.kind == "self" and r.status == "done" and latest is not None
-                               and r.submission_id == latest.id for r in mine),
+                               and r.submission_id == latest.id for r in mine), stranded=stranded,
                  task=task, result=result)
 
 
