@@ -297,7 +297,8 @@ def module_pages(course: Course, bodies: dict | None = None) -> list[Page]:
                                    l.minutes, _outcomes(course, l.outcomes, url)) for l in module.lessons],
             quizzes=[c.QuizEntry(q.id, q.title, q.mode, f"{relative_url(url, places[q.id][0])}#{places[q.id][1]}"
                                  if q.id in places else None) for q in module.quizzes],
-            prev=_link(url, course, neighbours[0]), next=_link(url, course, neighbours[1]))))
+            prev=_link(url, course, neighbours[0]), next=_link(url, course, neighbours[1]),
+            assignments=sum(1 for a in getattr(course, "assignments", {}).values() if a.module == module.slug))))
     return pages
 
 
