@@ -88,6 +88,8 @@ def test_practice_is_done_once_every_try_is_used_even_without_agreeing():
     used = Facts(first_visit=at(-3), work=submitted(), attempts=1, practice={"ex1": [False, False], "ex2": [True]})
     step = next(s for s in line(used).steps if s.key == "practice")
     assert step.state == "done" and step.note == "not_passed"  # one retry allowed by default
+    peer = next(s for s in line(used).steps if s.key == "peer")
+    assert peer.state == "waiting" and peer.note == "peers"  # no "practise meanwhile": no tries are left
 
 
 def test_a_late_submitter_is_told_it_is_overdue_and_reminded():

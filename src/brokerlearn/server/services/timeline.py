@@ -201,8 +201,8 @@ def _peer_step(assignment: Assignment, facts: Facts, submitted: bool, due: date 
         return Step("peer", "current", due, left=left)
     if due is not None and today > due:
         return Step("peer", "done", due, note="nothing_left", left=left)  # nothing left to give
-    practice_left = assignment.examples and not all(
-        facts.practice.get(e.id) and facts.practice[e.id][-1] for e in assignment.examples)
+    practice_left = bool(assignment.examples) and _practice_step(assignment, facts, submitted, due,
+                                                                 released).state == "current"
     return Step("peer", "waiting", due, note="practise" if practice_left else "peers", left=left)
 
 
