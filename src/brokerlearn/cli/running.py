@@ -509,11 +509,6 @@ def export_xapi(output: Path | None, public_url: str | None, build_dir: Path, in
 export_group.add_command(export_scorm)
 
 
-@click.group("assignments")
-def assignments_group() -> None:
-    """Assessed work: the trainers' daily digest and the stranding sweep (run both daily, from cron)."""
-
-
 def _smtp_config(installation, dry_run: bool) -> dict:
     config = installation.config
     if not dry_run and not config.get("SMTP_HOST"):
@@ -532,7 +527,7 @@ def _send(config, message, dry_run: bool) -> None:
         raise UsageError(f"the mail to {printable(message['To'])} was not sent: {exc}") from None
 
 
-@assignments_group.command("digest")
+@click.command("digest")
 @click.option("--dry-run", is_flag=True, help="Print the mails instead of sending them.")
 @_public_url_option
 @_build_dir_option
@@ -551,7 +546,7 @@ def assignments_digest(dry_run: bool, public_url: str | None, build_dir: Path, i
     _say(f"{'printed' if dry_run else 'sent'} {len(found)} digest(s)")
 
 
-@assignments_group.command("sweep")
+@click.command("sweep")
 @click.option("--days", type=click.IntRange(min=1), default=None,
               help="Days after submitting (default: BROKERLEARN_STRANDED_DAYS, 5).")
 @click.option("--dry-run", is_flag=True, help="Print the learners' mails instead of sending them.")
@@ -582,4 +577,4 @@ def assignments_sweep(days: int | None, dry_run: bool, public_url: str | None, b
          f"{len(swept.to_tell)} learner(s) told" + ("" if mailing else " on their page (no SMTP: no mail)"))
 
 
-COMMANDS = (serve, db, users, keys, certs, backup_command, restore_command, export_group, assignments_group)
+COMMANDS = (serve, db, users, keys, certs, backup_command, restore_command, export_group)  # `assignments digest|sweep`: in cli/assignments.py

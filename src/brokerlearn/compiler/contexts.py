@@ -330,6 +330,9 @@ class ModulePage(InCourse):
     """The previous module, or None on the first."""
     next: Link | None
     """The next module, or None on the last."""
+    assignments: int = 0
+    """How many assignments (assessed work) its folder holds: the page then has a box that
+    timeline.js fills with the signed-in learner's timeline of each."""
 
 
 @dataclass

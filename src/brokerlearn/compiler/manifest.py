@@ -6,6 +6,7 @@ They hold what only the server may read; nothing here is ever written under site
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 import secrets
 from pathlib import Path
 
@@ -41,14 +42,16 @@ def quiz_key(out_dir: Path) -> str:
     return key
 
 
-def course_manifest(course: Course, quiz_places: dict | None = None) -> dict:
+def course_manifest(course: Course, quiz_places: dict | None = None, assignment_places: dict | None = None) -> dict:
     """The manifest's JSON for build/server/<course-id>.json, written through the contract;
-    `quiz_places` (compiler.pages.quiz_places) tells where each quiz is shown."""
-    return build_manifest(course, quiz_places).to_json()
+    `quiz_places` and `assignment_places` (compiler.pages) tell where each quiz and assignment
+    is shown."""
+    return build_manifest(course, quiz_places, assignment_places).to_json()
 
 
-def build_manifest(course: Course, quiz_places: dict | None = None) -> CourseManifest:
-    places = quiz_places or {}
+def build_manifest(course: Course, quiz_places: dict | None = None,
+                   assignment_places: dict | None = None) -> CourseManifest:
+    places, shown = quiz_places or {}, assignment_places or {}
     return CourseManifest(
         id=course.id, title=course.title, version=course.version, language=course.language,
         license=course.license, generator=__version__,
@@ -59,7 +62,7 @@ def build_manifest(course: Course, quiz_places: dict | None = None) -> CourseMan
         videos={name: Video(video.title, round(course.video_outputs[name].duration, 3)
                             if name in course.video_outputs else None)
                 for name, video in sorted(course.videos.items()) if not video.branch_of},  # a branch is part of its video
-        assignments=dict(course.assignments),
+        assignments={aid: replace(a, place=shown.get(aid)) for aid, a in course.assignments.items()},
     )
 
 

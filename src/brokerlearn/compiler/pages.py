@@ -133,6 +133,18 @@ def quiz_places(course: Course, bodies: dict) -> dict[str, tuple[str, str]]:
     return places
 
 
+def assignment_places(course: Course, bodies: dict) -> dict[str, str]:
+    """assignment ID -> its place, "URL#DOM id", in the first lesson that places it (the
+    server's timeline links there and dates the submission from the learner's first visit)."""
+    places = {}
+    for module, lesson in course.lessons():
+        body = bodies.get(lesson.source)
+        for index, embed in enumerate(body.embeds if body else []):
+            if embed.kind == "assignment" and embed.name not in places:
+                places[embed.name] = f"{lesson_url(course, module, lesson)}#assignment-{index}"
+    return places
+
+
 def qualification_page(course: Course, bodies: dict) -> Page | None:
     """The profile: units and outcomes, each with the lessons that teach it and the graded
     questions that assess it (the alignment matrix)."""
@@ -286,7 +298,8 @@ def module_pages(course: Course, bodies: dict | None = None) -> list[Page]:
                                    l.minutes, _outcomes(course, l.outcomes, url)) for l in module.lessons],
             quizzes=[c.QuizEntry(q.id, q.title, q.mode, f"{relative_url(url, places[q.id][0])}#{places[q.id][1]}"
                                  if q.id in places else None) for q in module.quizzes],
-            prev=_link(url, course, neighbours[0]), next=_link(url, course, neighbours[1]))))
+            prev=_link(url, course, neighbours[0]), next=_link(url, course, neighbours[1]),
+            assignments=sum(1 for a in getattr(course, "assignments", {}).values() if a.module == module.slug))))
     return pages
 
 

@@ -16,8 +16,9 @@ from brokerlearn.compiler.lessons import RenderedBody, render_body
 from brokerlearn.compiler.links import LinkTargets, lesson_url, link_targets, source_key
 from brokerlearn.compiler.output import PlannedFile, WriteReport, recover, write_output
 from brokerlearn.compiler.credits import credits_json, credits_json_url
-from brokerlearn.compiler.pages import (Page, body_html, catalog_page, course_page, credits_page, lesson_pages,
-                                    module_pages, packaged_context, qualification_page, quiz_places, search_page)
+from brokerlearn.compiler.pages import (Page, assignment_places, body_html, catalog_page, course_page, credits_page,
+                                    lesson_pages, module_pages, packaged_context, qualification_page, quiz_places,
+                                    search_page)
 from brokerlearn.compiler.progress import progress_bar
 from brokerlearn.compiler.quizzes import seal_course
 from brokerlearn.compiler.search import SearchIndex, body_sections
@@ -170,7 +171,8 @@ def _plan(courses: list[Course], bodies: dict, theme: Theme, cache: BuildCache,
         _plan_media(course, plan)
         _plan_toolkit(course, plan)
         plan[f"site/{credits_json_url(course)}"] = _planned_bytes(credits_json(course))
-        plan[f"server/{course.id}.json"] = _planned_manifest(manifest.course_manifest(course, quiz_places(course, bodies)))
+        plan[f"server/{course.id}.json"] = _planned_manifest(manifest.course_manifest(
+            course, quiz_places(course, bodies), assignment_places(course, bodies)))
     for page in pages:
         plan[f"site/{page.url}"] = _planned_page(page, theme, cache, package)
     for relpath, path in theme.static_files().items():

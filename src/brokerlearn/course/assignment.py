@@ -142,6 +142,7 @@ class Assignment:
     max_attempts: int = 2
     due: dict = field(default_factory=dict)  # submit/review/feedback -> days
     path: Path | None = None  # the source file (build only)
+    place: str | None = None  # "URL#DOM id" of the lesson that shows it (the manifest); None: no lesson does
 
     @property
     def steps(self) -> list[str]:
@@ -166,7 +167,7 @@ class Assignment:
     def to_json(self) -> dict:
         return {**self.public_view(), "module": self.module, "peer_weight": self.peer_weight,
                 "self_review": self.self_review, "trainer": self.trainer, "tolerance": self.tolerance,
-                "retries": self.retries,
+                "retries": self.retries, "place": self.place,
                 "examples": [{"id": e.id, "text": e.text, "note": e.note,
                               "ratings": [{"criterion": r.criterion, "value": r.value, "reason": r.reason}
                                           for r in e.ratings]} for e in self.examples]}
@@ -182,7 +183,7 @@ class Assignment:
                                                     for r in e["ratings"]), e.get("note"))
                   for e in data.get("examples") or ()),
             int(data.get("tolerance", 1)), int(data.get("retries", 1)), data.get("resubmit") or "trainer",
-            int(data.get("max_attempts") or 1), dict(data.get("due") or {}))
+            int(data.get("max_attempts") or 1), dict(data.get("due") or {}), place=data.get("place"))
 
 
 # ---- loading -------------------------------------------------------------------------------

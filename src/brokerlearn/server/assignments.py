@@ -100,3 +100,16 @@ def read_file(submission_id: int, file_id: int):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.get("/timeline/<course_id>")
+@login_required
+def timeline_of(course_id: str):
+    """The signed-in learner's timeline of each assignment of the course (of one module's with
+    ?module=SLUG), in the interface language: what timeline.js shows on lessons and module pages."""
+    from brokerlearn.server.language import current
+    from brokerlearn.server.services import timeline
+    course = course_or_404(course_id)
+    found = timeline.for_learner(db.session(), current_user.id, course, module=request.args.get("module") or None)
+    lang = current()
+    return jsonify({"course": course.id, "assignments": [timeline.words(t, lang) for t in found]})

@@ -68,6 +68,9 @@ class DashboardPage(ServerPage):
     score is made of: `quiz` and `assessed`, shares or None), `assignments` (those the rule
     requires: `id`, `title`, `status`, `passed`, `score`), `lessons`, `eligible`, `missing`) or
     None; with a certificate,
+    `certificate`, `outcomes`, `lessons`, `eligible`, `missing`) or None, `assignments` (the
+    learner's timeline of each assignment, as services/timeline.py `words` gives it: `id`,
+    `title`, `url`, `steps`, `next`, `summary`; shown by `_assignment_timeline.html`); with a certificate,
     `outcome_units` (its outcomes by unit: `id`, `title`, `outcomes`, `met`) and
     `missing_besides_outcomes` (what else it still needs, in words)."""
     user: Any

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from flask_login import current_user, login_required
 
+from brokerlearn.server.language import current as current_language
 from brokerlearn.server.language import gettext as _
 from brokerlearn.server import db
 from brokerlearn.server.json_requests import course_or_404, json_body
@@ -11,7 +12,7 @@ from brokerlearn.server.courses import catalog
 from brokerlearn.server.contexts import DashboardPage
 from brokerlearn.server.rendering import render
 from brokerlearn.server.security import csrf_token
-from brokerlearn.server.services import progress
+from brokerlearn.server.services import progress, timeline
 from brokerlearn.server.services.assessments import course_assessments
 from brokerlearn.server.services.counting import outcome_scores
 from brokerlearn.server.services.certificates import eligibility
@@ -63,10 +64,11 @@ def post_progress():
 @login_required
 def dashboard():
     session = db.session()
-    courses = []
+    courses, lang = [], current_language()
     for course in catalog().all():
         summary = progress.course_progress(session, current_user.id, course)
         summary["quizzes"] = course_assessments(session, current_user.id, course)
+        summary["assignments"] = [timeline.words(t, lang) for t in timeline.for_learner(session, current_user.id, course)]
         summary["certificate"] = certificate = eligibility(session, current_user.id, course)
         if certificate:
             summary["outcome_units"] = outcome_units(course, certificate["outcomes"])

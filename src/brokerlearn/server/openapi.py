@@ -181,6 +181,12 @@ SPEC = {
         "/api/assignments/{course_id}/{assignment_id}/submit": {"post": _op(
             "Submit the draft (its word range and required files are checked)", _json("Submission"), csrf=True,
             params=["course_id", "assignment_id"])},
+        "/api/timeline/{course_id}": {"get": {**_op(
+            "The signed-in learner's timeline of each assignment: its steps, their states and dates, the next step",
+            _json("Timelines"), params=["course_id"]),
+            "description": "Words in the interface language (the language cookie, else Accept-Language). "
+                           "`?module=SLUG` gives one module's assignments. Nothing of a review or a result "
+                           "is told before the result is released."}},
         "/api/submissions/{submission_id}": {"get": _op(
             "A submission, for whoever may read it (its learner, an administrator); 404 for anyone else",
             _json("Submission"), params=["submission_id"])},
@@ -283,6 +289,21 @@ SPEC = {
             "submission": {"oneOf": [{"$ref": "#/components/schemas/Submission"}, {"type": "null"}]},
             "submitted": {"type": "array", "items": {"$ref": "#/components/schemas/Submission"}},
             "limits": {"type": "object"}}},
+        "TimelineStep": {"type": "object", "properties": {
+            "key": {"enum": ["submit", "practice", "peer", "self", "trainer", "feedback", "resubmit"]},
+            "state": {"enum": ["done", "current", "waiting", "upcoming"]}, "label": {"type": "string"},
+            "state_label": {"type": "string"}, "when": {"type": "string"}, "note": {"type": "string"},
+            "optional": {"type": "boolean"}}},
+        "Timelines": {"type": "object", "properties": {
+            "course": {"type": "string"},
+            "assignments": {"type": "array", "items": {"type": "object", "properties": {
+                "id": {"type": "string"}, "title": {"type": "string"},
+                "url": {"type": ["string", "null"], "description": "The assignment in its lesson, from the site's root."},
+                "steps": {"type": "array", "items": {"$ref": "#/components/schemas/TimelineStep"}},
+                "next": {"oneOf": [{"type": "null"}, {"type": "object", "properties": {
+                    "key": {"type": "string"}, "text": {"type": "string"}, "action": {"type": "boolean"},
+                    "due": {"type": ["string", "null"], "format": "date"}, "overdue": {"type": "boolean"}}}]},
+                "summary": {"type": "string"}}}}}},
         "AttemptResult": {"type": "object", "properties": {
             "score": {"type": "number"}, "max_score": {"type": "number"}, "passed": {"type": "boolean"},
             "attempts_left": {"type": ["integer", "null"]}, "questions": {"type": "object"},

@@ -64,6 +64,8 @@ ACTIONS = {
     "review_set_aside": N_("set a peer review aside"),
     "review_counted_again": N_("counted a set-aside peer review again"),
     "results_released": N_("released results of assessed work"),
+    # assessed work (services/reminders.py)
+    "reminders_sent": N_("sent reminders of assessed work"),
 }
 
 
