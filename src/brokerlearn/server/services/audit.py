@@ -48,6 +48,9 @@ ACTIONS = {
     # certificates and reports (services/certificates.py, services/reports.py)
     "certificate_revoked": N_("revoked a certificate"),
     "report_downloaded": N_("downloaded a report"),
+    # LTI 1.3 (server/lti/registration.py)
+    "lti_platform_added": N_("registered an LMS platform"),
+    "lti_platform_removed": N_("removed an LMS platform"),
 }
 
 
