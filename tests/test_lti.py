@@ -389,3 +389,32 @@ def test_the_command_line_adds_lists_and_removes_platforms(tmp_path, monkeypatch
     removed = runner.invoke(main, ["lti", "remove", platform_id, "--instance", instance], catch_exceptions=False)
     assert removed.exit_code == 0, removed.output
     assert "moodle.example" not in runner.invoke(main, ["lti", "list", "--instance", instance]).output
+
+
+def test_a_released_assignment_result_reaches_the_gradebook_and_an_unreleased_one_does_not(app, platform):
+    from brokerlearn.server import db
+    from brokerlearn.server.models import AssignmentResult, Submission, User, utcnow
+    client = app.test_client()
+    claims = platform.claims(custom={"brokerlearn_item": "assignment:example/meeting-plan"},
+                             lineitem=platform.base + "/lineitems/77")
+    enter(client, launch(client, platform, claims)[0])
+    with app.app_context():
+        session = db.session()
+        ana = session.scalar(select(User).where(User.email == "ana.lima@school.example"))
+        work = Submission(user_id=ana.id, course_id="example", assignment_id="meeting-plan", status="submitted",
+                          rubric_version="v1", submitted_at=utcnow())
+        session.add(work)
+        session.flush()
+        result = AssignmentResult(submission_id=work.id, user_id=ana.id, course_id="example",
+                                  assignment_id="meeting-plan", rubric_version="v1", score=7, max_score=10, passed=True)
+        session.add(result)
+        session.commit()
+        result_id = result.id
+    assert _send(app) == (0, 0)  # graded, not released: nothing goes
+    with app.app_context():
+        db.session().execute(update(AssignmentResult).where(AssignmentResult.id == result_id)
+                             .values(released_at=utcnow()))
+        db.session().commit()
+    assert _send(app) == (1, 0)
+    [score] = platform.scores
+    assert (score["lineitem"], score["scoreGiven"], score["scoreMaximum"]) == ("/lineitems/77", 7, 10)

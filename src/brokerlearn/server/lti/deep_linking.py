@@ -14,6 +14,7 @@ from pathlib import Path
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from brokerlearn.server.language import gettext as _
 from brokerlearn.server.lti.keys import sign
 from brokerlearn.server.lti.launch import CLAIM, DL_CLAIM, Launch, LaunchRefused
 
@@ -63,9 +64,9 @@ def targets(courses) -> list[Target]:
 def settings_token(secret: str, launch: Launch, user_id: int) -> str:
     settings = launch.claims.get(DL_CLAIM) or {}
     if not settings.get("deep_link_return_url"):
-        raise LaunchRefused("the deep-linking request has no return URL")
+        raise LaunchRefused(_("The deep-linking request has no return URL."))
     if not launch.teaching:
-        raise LaunchRefused("only the course's teachers may add activities")
+        raise LaunchRefused(_("Only the course's teachers may add activities."))
     return URLSafeTimedSerializer(secret, salt=SALT).dumps({
         "platform": launch.platform.id, "deployment": launch.claims[CLAIM + "deployment_id"],
         "return_url": settings["deep_link_return_url"], "data": settings.get("data"),
@@ -76,7 +77,7 @@ def read_settings(secret: str, token: str) -> dict:
     try:
         return URLSafeTimedSerializer(secret, salt=SALT).loads(token or "", max_age=MAX_AGE)
     except BadSignature:
-        raise LaunchRefused("the picker has expired: open it again from your course") from None
+        raise LaunchRefused(_("The picker has expired: open it again from your course.")) from None
 
 
 def content_item(target: Target, launch_url: str) -> dict:

@@ -26,6 +26,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from brokerlearn.server.language import gettext as _
 from brokerlearn.server.lti import oauth
 from brokerlearn.server.models import (GroupMember, GroupTrainer, LtiAccount, LtiContext, LtiLaunchToken,
                                        LtiLineItem, LtiLogin, LtiPlatform, User, utcnow)
@@ -77,13 +78,13 @@ def begin_login(db: Session, params, launch_url: str) -> str:
     """The platform's authorization URL to send the browser to (the OIDC authentication request)."""
     issuer = params.get("iss")
     if not issuer or not params.get("login_hint"):
-        raise LaunchRefused("the login request has no issuer or login hint")
+        raise LaunchRefused(_("The login request has no issuer or login hint."))
     query = select(LtiPlatform).where(LtiPlatform.issuer == issuer)
     if params.get("client_id"):
         query = query.where(LtiPlatform.client_id == params["client_id"])
     found = list(db.scalars(query))
     if len(found) != 1:
-        raise LaunchRefused("this platform is not registered here (wrong issuer or client ID)")
+        raise LaunchRefused(_("This platform is not registered here (wrong issuer or client ID)."))
     platform = found[0]
     state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     db.execute(delete(LtiLogin).where(LtiLogin.created_at < utcnow() - 6 * LOGIN_TTL))
@@ -103,22 +104,22 @@ def begin_login(db: Session, params, launch_url: str) -> str:
 def verify_launch(db: Session, form) -> Launch:
     state, id_token = form.get("state"), form.get("id_token")
     if not state:
-        raise LaunchRefused("the launch has no state: start it again from the platform")
+        raise LaunchRefused(_("The launch has no state: start it again from the platform."))
     if not id_token:
-        raise LaunchRefused("the launch has no id_token")
+        raise LaunchRefused(_("The launch has no id_token."))
     login = db.get(LtiLogin, state)
     if login is None or _aware(login.created_at) < utcnow() - LOGIN_TTL:
-        raise LaunchRefused("the launch's state is unknown or too old: start it again from the platform")
+        raise LaunchRefused(_("The launch's state is unknown or too old: start it again from the platform."))
     platform = db.get(LtiPlatform, login.platform_id)
     claims = _verified_claims(platform, id_token)
     _check_claims(platform, claims)
     if claims.get("nonce") != login.nonce:
-        raise LaunchRefused("the id_token's nonce is not the one of this login")
+        raise LaunchRefused(_("The id_token's nonce is not the one of this login."))
     used = db.execute(update(LtiLogin).execution_options(synchronize_session=False).where(LtiLogin.state == state, LtiLogin.used_at.is_(None))
                       .values(used_at=utcnow()))
     db.commit()
     if used.rowcount != 1:
-        raise LaunchRefused("this launch has been used already (a replayed nonce)")
+        raise LaunchRefused(_("This launch has been used already (a replayed nonce)."))
     _check_message(platform, claims)
     return Launch(platform, claims)
 
@@ -136,36 +137,37 @@ def _verified_claims(platform: LtiPlatform, id_token: str) -> dict:
     except oauth.PlatformError as exc:
         raise LaunchRefused(str(exc)) from None
     except (JoseError, ValueError, TypeError, IndexError, AttributeError) as exc:
-        raise LaunchRefused(f"the id_token's signature does not verify with the platform's keys ({exc})") from None
+        raise LaunchRefused(_("The id_token's signature does not verify with the platform's keys (%(detail)s).",
+                               detail=exc)) from None
     return dict(token.claims)
 
 
 def _check_claims(platform: LtiPlatform, claims: dict) -> None:
     if claims.get("iss") != platform.issuer:
-        raise LaunchRefused("the id_token is from another issuer than the platform of this login")
+        raise LaunchRefused(_("The id_token is from another issuer than the platform of this login."))
     audience = claims.get("aud")
     audiences = audience if isinstance(audience, list) else [audience]
     if platform.client_id not in audiences or (len(audiences) > 1 and claims.get("azp") != platform.client_id):
-        raise LaunchRefused("the id_token is meant for another audience (not our client ID)")
+        raise LaunchRefused(_("The id_token is meant for another audience (not our client ID)."))
     now = time.time()
     exp, iat = claims.get("exp"), claims.get("iat")
     if not isinstance(exp, (int, float)) or exp < now - LEEWAY:
-        raise LaunchRefused("the id_token has expired")
+        raise LaunchRefused(_("The id_token has expired."))
     if not isinstance(iat, (int, float)) or iat > now + LEEWAY:
-        raise LaunchRefused("the id_token's issue time is missing or in the future")
+        raise LaunchRefused(_("The id_token's issue time is missing or in the future."))
     if not claims.get("sub"):
-        raise LaunchRefused("the id_token names no user (sub)")
+        raise LaunchRefused(_("The id_token names no user (sub)."))
 
 
 def _check_message(platform: LtiPlatform, claims: dict) -> None:
     if claims.get(CLAIM + "deployment_id") not in platform.deployment_ids:
-        raise LaunchRefused("the launch is from a deployment that is not registered here")
+        raise LaunchRefused(_("The launch is from a deployment that is not registered here."))
     if claims.get(CLAIM + "message_type") not in MESSAGE_TYPES:
-        raise LaunchRefused("the launch's message type is not one this tool takes")
+        raise LaunchRefused(_("The launch's message type is not one this tool takes."))
     if claims.get(CLAIM + "version") != "1.3.0":
-        raise LaunchRefused("the launch is not LTI version 1.3.0")
+        raise LaunchRefused(_("The launch is not LTI version 1.3.0."))
     if claims[CLAIM + "message_type"] == "LtiResourceLinkRequest" and not (claims.get(CLAIM + "resource_link") or {}).get("id"):
-        raise LaunchRefused("the launch names no resource link")
+        raise LaunchRefused(_("The launch names no resource link."))
 
 
 # The account --------------------------------------------------------------------------------
@@ -310,13 +312,13 @@ def issue_token(db: Session, user: User, target: str) -> str:
 def redeem_token(db: Session, token: str) -> tuple[User, str]:
     row = db.get(LtiLaunchToken, _hash(token or ""))
     if row is None or _aware(row.expires_at) < utcnow():
-        raise LaunchRefused("this launch link has expired: open the activity again from your course")
+        raise LaunchRefused(_("This launch link has expired: open the activity again from your course."))
     used = db.execute(update(LtiLaunchToken).execution_options(synchronize_session=False).where(LtiLaunchToken.token_hash == row.token_hash,
                                                    LtiLaunchToken.used_at.is_(None)).values(used_at=utcnow()))
     db.commit()
     if used.rowcount != 1:
-        raise LaunchRefused("this launch link has been used already: open the activity again from your course")
+        raise LaunchRefused(_("This launch link has been used already: open the activity again from your course."))
     user = db.get(User, row.user_id)
     if user is None or not user.is_active:
-        raise LaunchRefused("this account cannot sign in")
+        raise LaunchRefused(_("This account cannot sign in."))
     return user, row.target
