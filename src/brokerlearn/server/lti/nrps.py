@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import requests
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from brokerlearn.server.lti import oauth
 from brokerlearn.server.lti.launch import account_for, is_teaching, place_member
@@ -19,6 +19,7 @@ from brokerlearn.server.models import LtiContext, LtiPlatform, utcnow
 
 log = logging.getLogger("brokerlearn.lti")
 ROSTER_EVERY = timedelta(hours=6)
+RETRY = timedelta(minutes=5)  # after a roster could not be read
 MEDIA_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
 MAX_PAGES = 50
 
@@ -64,10 +65,19 @@ def sync_due(db, instance: Path, every: timedelta = ROSTER_EVERY) -> int:
         LtiContext.roster_synced_at.is_(None), LtiContext.roster_synced_at < utcnow() - every))))
     done = 0
     for context in due:
+        cutoff = utcnow() - every
+        claimed = db.execute(update(LtiContext).execution_options(synchronize_session=False).where(
+            LtiContext.id == context.id, or_(LtiContext.roster_synced_at.is_(None),
+                                             LtiContext.roster_synced_at < cutoff)).values(roster_synced_at=utcnow()))
+        db.commit()
+        if claimed.rowcount != 1:
+            continue  # another server process reads it
         try:
             sync(db, instance, context)
             done += 1
         except oauth.PlatformError as exc:
             db.rollback()
-            log.warning("%s; trying again later", exc)
+            context.roster_synced_at = utcnow() - every + RETRY  # not at every turn of the sender
+            db.commit()
+            log.warning("%s; trying again in %s", exc, RETRY)
     return done

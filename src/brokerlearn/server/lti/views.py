@@ -94,7 +94,9 @@ def launched():
         if checked.message_type == "LtiDeepLinkingRequest":
             return _picker(checked, user)
         target = launch.target_of(checked.claims, _base())
-        course_id = target.strip("/").split("/")[0] or None
+        from brokerlearn.server.courses import catalog
+        first = target.strip("/").split("/")[0]
+        course_id = first if first and catalog().get(first) is not None else None
         launch.join_context(session, checked.platform, checked.claims, user, checked.teaching, course_id)
         launch.bind_line_item(session, checked.platform, checked.claims)
         token = launch.issue_token(session, user, target)
