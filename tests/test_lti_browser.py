@@ -112,3 +112,25 @@ def test_the_picker_in_the_iframe_adds_a_lesson_and_a_graded_quiz(lms, context):
     [claims_back] = lms.deep_links
     items = claims_back["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"]
     assert len(items) == 2 and items[1]["lineItem"]["resourceId"] == "quiz:example/m2-assessment"
+
+
+def test_the_admin_page_of_platforms_fits_a_phone_and_a_desktop(served_app, lms, context):
+    from brokerlearn.server import db
+    from brokerlearn.server.services.accounts import find_user, set_role
+    from server_fixtures import PASSWORD, register_in_browser
+    app, base = served_app
+    page = context.new_page()
+    register_in_browser(page, base, "boss@agency.org", "Bo Boss")
+    with app.app_context():
+        set_role(db.session(), find_user(db.session(), "boss@agency.org"), "admin")
+    page.goto(base + "account/login")
+    page.fill("#email", "boss@agency.org")
+    page.fill("#password", PASSWORD)
+    page.click("form.account-form button[type=submit]")
+    page.goto(base + "admin/lti")
+    assert "Test LMS" in page.inner_text("main") and "/.well-known/lti-jwks.json" in page.inner_text("main")
+    _shots(page, "admin-platforms")
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.wait_for_timeout(200)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), width  # no sideways scroll

@@ -41,6 +41,7 @@ STYLE = """.page-lti .site-header { display: none; }
 .lti-text { flex: 1; }
 .lti-is-module, .lti-is-quiz, .lti-is-assignment { padding-left: 1rem; }
 .lti-is-lesson { padding-left: 2rem; }
+.lti-admin code { overflow-wrap: anywhere; }
 .lti-kind { display: block; font-size: 0.75rem; text-transform: uppercase; letter-spacing: 0.04em; color: #4a5568; }
 """
 REGISTRATION_SALT = "brokerlearn-lti-registration"
