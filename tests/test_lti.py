@@ -418,3 +418,12 @@ def test_a_released_assignment_result_reaches_the_gradebook_and_an_unreleased_on
     assert _send(app) == (1, 0)
     [score] = platform.scores
     assert (score["lineitem"], score["scoreGiven"], score["scoreMaximum"]) == ("/lineitems/77", 7, 10)
+
+
+def test_a_course_cannot_take_the_lti_endpoints_address(make_course):
+    from brokerlearn.course.loader import load_courses
+    from brokerlearn.errors import Diagnostics
+    root = make_course({"course.yml": "id: lti\ntitle: Mini\nlanguage: en\nmodules: [01-intro]\n"})
+    diags = Diagnostics()
+    load_courses(root.parent, diags)
+    assert any("reserved" in d.message for d in diags.errors)
