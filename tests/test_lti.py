@@ -427,3 +427,11 @@ def test_a_course_cannot_take_the_lti_endpoints_address(make_course):
     diags = Diagnostics()
     load_courses(root.parent, diags)
     assert any("reserved" in d.message for d in diags.errors)
+
+
+def test_a_platform_that_rotates_its_key_is_followed(app, platform):
+    first, _ = launch(app.test_client(), platform, platform.claims())
+    assert first.status_code == 200  # the tool now holds the platform's key set
+    platform.key, platform.kid = new_key(), "platform-key-2"
+    again, _ = launch(app.test_client(), platform, platform.claims())
+    assert again.status_code == 200, again.get_data(as_text=True)  # an unknown kid: the key set is read again

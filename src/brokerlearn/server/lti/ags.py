@@ -169,7 +169,7 @@ class Sender(threading.Thread):
 
 
 def start_sender(app, interval: float | None = None) -> Sender:
-    sender = Sender(app, interval if interval is not None else app.config.get("LTI_INTERVAL", 5))
+    sender = Sender(app, interval if interval is not None else 5.0)
     sender.start()
     app.extensions["brokerlearn_lti"] = sender
     return sender
