@@ -175,6 +175,7 @@ def _pages(c):
             ("/admin/certificates/no-such/revoke",   (404, 403, 403, 403, 403, 302)),
             ("/admin/courses/example",               (200, 403, 403, 200, 403, 302)),
             ("/admin/certificates",                  (200, 403, 403, 403, 403, 302)),
+            ("/admin/lti",                           (200, 403, 403, 403, 403, 302)),
             ("/admin/audit",                         (200, 403, 403, 403, 403, 302)),
             ("/admin/audit.csv",                     (200, 403, 403, 403, 403, 302))]
 
@@ -224,7 +225,9 @@ def _actions(c):
             ("/admin/import", {},                                                         (422, 403, 403, 403, 403, 302)),
             ("/admin/certificates/no-such/revoke", {"reason": "x"},                       (404, 403, 403, 403, 403, 302)),
             (f"/admin/certificates/{cert}/revoke", {"reason": "x"},                       (400, 403, 403, 403, 403, 302)),
-            (f"/admin/certificates/{cert}/revoke", {"reason": "x", "confirm": "yes"},     (302, 403, 403, 403, 403, 302))]
+            (f"/admin/certificates/{cert}/revoke", {"reason": "x", "confirm": "yes"},     (302, 403, 403, 403, 403, 302)),
+            ("/admin/lti/platforms", {"issuer": "not a URL"},                             (422, 403, 403, 403, 403, 302)),
+            ("/admin/lti/platforms/99999/remove", {},                                     (404, 403, 403, 403, 403, 302))]
 
 
 def test_role_matrix_of_every_admin_action(cohort):

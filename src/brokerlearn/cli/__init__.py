@@ -32,6 +32,7 @@ DOMAIN_ERRORS = (
     ("brokerlearn.errors", "UsageError", EXIT_USAGE),
     ("brokerlearn.server.services.accounts", "AccountError", EXIT_USAGE),
     ("brokerlearn.server.services.certificates", "CertificateError", EXIT_USAGE),
+    ("brokerlearn.server.lti.oauth", "PlatformError", EXIT_USAGE),
 )
 
 
@@ -78,7 +79,7 @@ def main() -> None:
     """Build self-paced online courses from YAML and Markdown, and serve them."""
 
 
-from brokerlearn.cli import assignments, authoring, running, sso  # noqa: E402 - they use the names above
+from brokerlearn.cli import assignments, authoring, lti, running, sso  # noqa: E402 - they use the names above
 
-for _command in (*authoring.COMMANDS, *running.COMMANDS, *assignments.COMMANDS, *sso.COMMANDS):
+for _command in (*authoring.COMMANDS, *running.COMMANDS, *assignments.COMMANDS, *sso.COMMANDS, *lti.COMMANDS):
     main.add_command(_command)

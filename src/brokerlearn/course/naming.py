@@ -22,7 +22,7 @@ def resolve_name(wanted: str, candidates: dict[str, object]):
 
 
 # The learning server's own URL space: a course with one of these IDs could not be reached.
-RESERVED_COURSE_IDS = frozenset({"account", "api", "admin", "certificates", "dashboard", "_static"})
+RESERVED_COURSE_IDS = frozenset({"account", "api", "admin", "certificates", "dashboard", "lti", "_static"})
 
 # Folders the build writes inside each course: a module with one of these slugs would collide.
 RESERVED_MODULE_SLUGS = frozenset({"credits", "media", "qualification", "search"})

@@ -32,7 +32,7 @@ CATALOG = Obj("catalog", [
 COURSE = Obj("course.yml", [
     Field("id", Slug(), "Stable identifier of the course; also its folder in the built site. "
           "Changing it loses learners' progress. Reserved for the server: account, api, admin, "
-          "certificates, dashboard, _static.", required=True),
+          "certificates, dashboard, lti, _static.", required=True),
     Field("title", Text(), "Title shown on every page.", required=True),
     Field("version", Text(), "Version of the course content, e.g. `1.0` or `2026.1`.", default="1.0"),
     Field("language", Language(), "Language of the course (BCP 47). Sets the `lang` of every page.",

@@ -60,5 +60,7 @@ def _wire(app: Flask) -> None:
     for blueprint in (auth.bp, learn.bp, quiz.bp, openapi.bp, admin.bp, admin_cohorts.bp, certificate_pages.bp,
                       certificate_pages.well_known, health.bp, assignments.bp, reviews.bp, grading.bp, sso.bp, sso_admin.bp, site.bp):
         app.register_blueprint(blueprint)
+    from brokerlearn.server import lti
+    lti.init_app(app)  # LTI 1.3 (issue 22)
     from brokerlearn.server import rendering
     rendering.init_app(app)  # the theme's context processor and filters

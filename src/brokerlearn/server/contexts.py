@@ -522,10 +522,77 @@ class RevokePage(AdminPage):
     """Why nothing was revoked yet, or None."""
 
 
+# LTI 1.3 (server/lti/) ------------------------------------------------------------------------
+
+@dataclass(kw_only=True)
+class LtiLaunchedPage(ServerPage):
+    """A checked launch, shown inside the platform's iframe: who is signed in and a link that
+    opens the activity in a window of its own (where the session cookie can be set; in an
+    un-framed launch the page's script follows it at once)."""
+    TEMPLATE: ClassVar[str] = "lti/launched.html"
+    name: str
+    """The launched account's name (or e-mail address)."""
+    enter_url: str
+    """The one-time link that signs the account in and opens the activity."""
+
+
+@dataclass(kw_only=True)
+class LtiPickerPage(ServerPage):
+    """Deep Linking: the teacher picks what to add to the LMS course (shown in its iframe)."""
+    TEMPLATE: ClassVar[str] = "lti/picker.html"
+    courses: list
+    """Per course: `title` and `targets`, each with `key`, `kind` (course, module, lesson,
+    quiz, assignment), `title` and `graded`."""
+    settings: str
+    """The signed request of the platform, sent back with the choice."""
+    multiple: bool
+    """Whether the platform takes several items at once (checkboxes, else radio buttons)."""
+    error: str | None = None
+    """Why nothing was sent yet, or None."""
+
+
+@dataclass(kw_only=True)
+class LtiReturnPage(ServerPage):
+    """The signed answer going back to the platform: a form its script submits at once."""
+    TEMPLATE: ClassVar[str] = "lti/return.html"
+    action: str
+    """The platform's URL the form posts to."""
+    fields: dict
+    """The form's hidden fields (name -> value): `JWT` for deep linking."""
+
+
+@dataclass(kw_only=True)
+class LtiRegisteredPage(ServerPage):
+    """LTI Dynamic Registration finished: the platform's window is told to close the dialog."""
+    TEMPLATE: ClassVar[str] = "lti/registered.html"
+    platform: str
+    """The platform's name or issuer."""
+
+
+@dataclass(kw_only=True)
+class LtiAdminPage(AdminPage):
+    """The LMS platforms (LTI 1.3) and what to paste into them."""
+    TEMPLATE: ClassVar[str] = "admin/lti.html"
+    platforms: list
+    """Every registered platform (`id`, `name`, `issuer`, `client_id`, `deployment_ids`,
+    `auth_login_url`, `auth_token_url`, `keyset_url`)."""
+    tool: dict
+    """The tool's URLs: `login`, `launch`, `jwks`, `config`, `domain`."""
+    moodle: dict
+    """Moodle's tool form: field label -> value to paste."""
+    registration_url: str
+    """The dynamic-registration URL to give a platform (valid for seven days)."""
+    form: dict = field(default_factory=dict)
+    """The values of the add form typed so far."""
+    error: str | None = None
+    """Why the last change failed, or None."""
+
+
 PAGES = [DashboardPage, MessagePage, RegisterPage, LoginPage, ResetRequestPage, ResetPage, SettingsPage,
          UnavailablePage, CertificatePage, VerifyPage, CertificateDocument, AdminHomePage, AssessedReportPage, LearnersPage, LearnerPage,
          AuditPage, GroupsPage, GroupPage, ImportPage, CourseReportPage, CertificatesPage, RevokePage,
-         InvitationsPage, ReportsPage]
+         InvitationsPage, ReportsPage, LtiLaunchedPage, LtiPickerPage, LtiReturnPage,
+         LtiRegisteredPage, LtiAdminPage]
 """Every page context of the server."""
 PAGES += [SsoLinkPage, SsoEmergencyPage, SsoProvidersPage]  # single sign-on (server/sso/)
 

@@ -470,3 +470,120 @@ class ResubmitGrant(Base):
     granted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     note: Mapped[str] = mapped_column(Text, default="")
+# ---- LTI 1.3 (issue 22): platforms, linked accounts, launches, grades sent back ---------------
+#
+# server/lti/ reads and writes these. A platform (an LMS) is registered by an administrator or by
+# LTI Dynamic Registration; its users are linked to brokerlearn accounts by (platform, sub).
+
+class LtiPlatform(Base):
+    """A registered LTI 1.3 platform: its issuer and our client ID there, the deployments of the
+    tool it may launch, and its endpoints (login, OAuth 2 token, key set)."""
+
+    __tablename__ = "lti_platforms"
+    __table_args__ = (UniqueConstraint("issuer", "client_id", name="uq_lti_platform"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    issuer: Mapped[str] = mapped_column(String(500))
+    client_id: Mapped[str] = mapped_column(String(255))
+    deployment_ids: Mapped[list] = mapped_column(JSON, default=list)
+    auth_login_url: Mapped[str] = mapped_column(String(1000))
+    auth_token_url: Mapped[str] = mapped_column(String(1000))
+    keyset_url: Mapped[str] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class LtiAccount(Base):
+    """A platform's user (`sub`) linked to the brokerlearn account made on their first launch."""
+
+    __tablename__ = "lti_accounts"
+    __table_args__ = (UniqueConstraint("platform_id", "sub", name="uq_lti_account"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("lti_platforms.id", ondelete="CASCADE"))
+    sub: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class LtiLogin(Base):
+    """A third-party login initiation: the `state` sent to the platform and the `nonce` its
+    id_token must carry. Used once (`used_at`), within minutes."""
+
+    __tablename__ = "lti_logins"
+
+    state: Mapped[str] = mapped_column(String(64), primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(64), unique=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("lti_platforms.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class LtiLaunchToken(Base):
+    """A one-time token that carries a checked launch from the platform's iframe (where the
+    session cookie cannot be set) to a first-party window: its SHA-256, never the token."""
+
+    __tablename__ = "lti_launch_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    target: Mapped[str] = mapped_column(String(1000))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class LtiContext(Base):
+    """An LMS course (context) and the brokerlearn group of its roster; `memberships_url` is its
+    Names and Role Provisioning service, read again after `roster_synced_at`."""
+
+    __tablename__ = "lti_contexts"
+    __table_args__ = (UniqueConstraint("platform_id", "context_id", name="uq_lti_context"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("lti_platforms.id", ondelete="CASCADE"))
+    context_id: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(300), default="")
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    memberships_url: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    roster_synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class LtiLineItem(Base):
+    """A gradebook column of the platform (AGS) bound to a graded quiz or an assignment
+    (`kind` "quiz" | "assignment", `item_id` its ID in `course_id`)."""
+
+    __tablename__ = "lti_line_items"
+    __table_args__ = (UniqueConstraint("platform_id", "url", name="uq_lti_line_item"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("lti_platforms.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(String(1000))
+    course_id: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    item_id: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class LtiScore(Base):
+    """The outbox of scores for the platforms' gradebooks: one row per result (`source` "quiz"
+    attempt or "assignment" result, `source_id`) and line item, kept until the platform took it
+    (`sent_at`); a failure is tried again at `next_try_at`, with pauses doubling to 5 minutes."""
+
+    __tablename__ = "lti_scores"
+    __table_args__ = (UniqueConstraint("line_item_id", "account_id", "source", "source_id", name="uq_lti_score"),
+                      Index("ix_lti_scores_due", "sent_at", "next_try_at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    line_item_id: Mapped[int] = mapped_column(ForeignKey("lti_line_items.id", ondelete="CASCADE"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("lti_accounts.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(20))
+    source_id: Mapped[int] = mapped_column(Integer)
+    score_given: Mapped[float] = mapped_column(Float)
+    score_maximum: Mapped[float] = mapped_column(Float)
+    activity_progress: Mapped[str] = mapped_column(String(20), default="Completed")
+    grading_progress: Mapped[str] = mapped_column(String(20), default="FullyGraded")
+    timestamp: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    tries: Mapped[int] = mapped_column(Integer, default=0)
+    next_try_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

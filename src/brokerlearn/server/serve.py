@@ -89,6 +89,8 @@ def serve(build_dir: Path, host: str, port: int, instance: Path | None, threads:
     from brokerlearn.server.lrs import start_forwarder
     if start_forwarder(app):
         say(f"forwarding learning events to the LRS at {app.config['LRS_URL']}")
+    from brokerlearn.server.lti.ags import start_sender
+    start_sender(app)  # LTI: grades to the platforms' gradebooks, their rosters
     threads = threads or app.config.get("THREADS") or WAITRESS_THREADS
     say(f"serving {build_dir / 'site'} on http://{host}:{port}/ with waitress, {threads} threads (Ctrl+C to stop)")
     import waitress
@@ -138,6 +140,8 @@ def run_gunicorn(app, host: str, port: int, workers: int, threads: int, say=None
     def post_worker_init(_worker):
         from brokerlearn.server.lrs import start_forwarder
         start_forwarder(app)  # one per worker: statement ids make a batch sent twice harmless
+        from brokerlearn.server.lti.ags import start_sender
+        start_sender(app)  # one per worker: each outbox row is claimed before it is sent
 
     settings = {**gunicorn_options(host, port, workers, threads), **(options or {}),
                 "post_fork": post_fork, "post_worker_init": post_worker_init}

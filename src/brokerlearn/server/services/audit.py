@@ -66,6 +66,9 @@ ACTIONS = {
     "results_released": N_("released results of assessed work"),
     # assessed work (services/reminders.py)
     "reminders_sent": N_("sent reminders of assessed work"),
+    # LTI 1.3 (server/lti/registration.py)
+    "lti_platform_added": N_("registered an LMS platform"),
+    "lti_platform_removed": N_("removed an LMS platform"),
 }
 
 
