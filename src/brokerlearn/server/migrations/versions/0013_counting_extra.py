@@ -4,14 +4,14 @@ becomes nullable with ON DELETE SET NULL; and released results are forwarded to 
 (`lrs_sent_at`).
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-01
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

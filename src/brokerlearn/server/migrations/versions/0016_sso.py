@@ -2,14 +2,14 @@
 accounts in, and the sign-ins under way (state, nonce, PKCE verifier; each used once).
 
 Revision ID: 0016
-Revises: 0010
+Revises: 0015
 Create Date: 2026-12-01
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0016"
-down_revision = "0010"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
