@@ -93,7 +93,17 @@
     });
   }
 
-  getJson(api + "session").then(function (session) {
+  /* Who is signed in: the answer server.js already has (window.brokerlearnSession: this script
+     runs before it, so it asks once the page's scripts have run), else asked here. */
+  function whoIsSignedIn() {  /* after every deferred script has run, server.js included */
+    var known = window.brokerlearnSession;
+    return known ? known.then(function (answer) { return answer === "later" ? null : answer; }) : getJson(api + "session");
+  }
+  new Promise(function (go) {  /* DOMContentLoaded comes after every deferred script; "load" if it has passed */
+    if (document.readyState === "complete") { go(); return; }
+    document.addEventListener("DOMContentLoaded", go);
+    window.addEventListener("load", go);
+  }).then(whoIsSignedIn).then(function (session) {
     if (!session || session.server !== "brokerlearn" || !session.user) return;
     if (box) show(box.getAttribute("data-assignment-timeline"), box.getAttribute("data-module"));
     var course = sections.length && sections[0].getAttribute("data-course");

@@ -30,9 +30,19 @@ PENDING_AGE = 15 * 60
 
 
 def login_options(next_url: str) -> list[dict]:
-    """For the sign-in page: each provider's name and the address that starts its sign-in."""
-    return [{"name": p.name, "url": url_for("sso.start", slug=p.slug, next=next_url)}
-            for p in providers.all_providers(db.session())]
+    """For the sign-in page: each provider's name and the address that starts its sign-in. While
+    the database cannot be reached the page is shown without them: the form itself needs none,
+    and signing in then gives the unavailable page as before."""
+    from brokerlearn.server.errors import database_unavailable
+    session = db.session()
+    try:
+        found = providers.all_providers(session)
+    except Exception as exc:  # noqa: BLE001 - only an unreachable database is passed over
+        if not database_unavailable(exc):
+            raise
+        session.rollback()
+        return []
+    return [{"name": p.name, "url": url_for("sso.start", slug=p.slug, next=next_url)} for p in found]
 
 
 def _next() -> str:
