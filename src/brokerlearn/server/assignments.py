@@ -88,12 +88,19 @@ def read_submission(submission_id: int):
 def read_file(submission_id: int, file_id: int):
     session = db.session()
     row, path = submissions.readable_file(session, _instance(), current_user, submission_id, file_id)
-    if not path.is_file():
-        raise ApiError(404, "the file is no longer kept", "unknown_file")
     name = row.name
     work = session.get(Submission, submission_id)
     if submissions.reads_as_peer(current_user, work):  # a reviewer never learns the learner's file names
         name = submissions.neutral_name([f.id for f in submissions.files_of(session, work)].index(row.id) + 1, row)
+    return inert_download(row, path, name)
+
+
+def inert_download(row, path: Path, name: str):
+    """A submitted file as it is always served: an attachment under `name`, never cached, with a
+    sandboxing CSP and nosniff, so nothing in it can run in the site's origin. A file no longer
+    kept is a 404."""
+    if not path.is_file():
+        raise ApiError(404, "the file is no longer kept", "unknown_file")
     response = send_file(path, mimetype=row.mime, as_attachment=True, download_name=name, max_age=0,
                          conditional=False, etag=False)
     response.headers["Content-Security-Policy"] = FILE_CSP

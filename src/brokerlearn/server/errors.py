@@ -74,7 +74,7 @@ def _sqlite_bug(error: sqlite3.Error) -> bool:
     return any(bug in str(error) for bug in _SQLITE_BUGS)
 
 
-def _reason(error: BaseException) -> str:
+def outage_reason(error: BaseException) -> str:
     """The driver's own first line: 'connection failed: ... Connection refused'."""
     cause = getattr(error, "orig", None) or error
     lines = str(cause).strip().splitlines() or [type(cause).__name__]
@@ -84,7 +84,7 @@ def _reason(error: BaseException) -> str:
 def unavailable_response(error: BaseException):
     """The 503 for an unreachable database: one log line, a JSON error on the API, else the
     site's page in the learner's language; Retry-After on both."""
-    current_app.logger.error("database unavailable: %s (%s %s)", _reason(error), request.method, request.path)
+    current_app.logger.error("database unavailable: %s (%s %s)", outage_reason(error), request.method, request.path)
     if _wants_json():
         response = error_response(503, "the service is briefly unavailable: try again in a moment", "unavailable")
     else:

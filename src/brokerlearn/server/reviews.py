@@ -10,11 +10,11 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-from flask import Blueprint, current_app, jsonify, send_file
+from flask import Blueprint, current_app, jsonify
 from flask_login import current_user, login_required
 
 from brokerlearn.server import db, mail
-from brokerlearn.server.assignments import FILE_CSP
+from brokerlearn.server.assignments import inert_download
 from brokerlearn.server.errors import ApiError
 from brokerlearn.server.json_requests import course_or_404, json_body
 from brokerlearn.server.language import gettext as _
@@ -116,14 +116,7 @@ def finish_review(review_id: int):
 def review_file(review_id: int, file_id: int):
     row, path, name = reviews.review_file(db.session(), Path(current_app.instance_path), current_user, review_id,
                                           file_id)
-    if not path.is_file():
-        raise ApiError(404, "the file is no longer kept", "unknown_file")
-    response = send_file(path, mimetype=row.mime, as_attachment=True, download_name=name, max_age=0,
-                         conditional=False, etag=False)
-    response.headers["Content-Security-Policy"] = FILE_CSP
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return inert_download(row, path, name)
 
 
 @bp.put("/reviews/<int:review_id>/helpful")

@@ -161,9 +161,9 @@ class Sender(threading.Thread):
                     send_due(db, Path(self.app.instance_path))
                     nrps.sync_due(db, Path(self.app.instance_path))
             except Exception as exc:  # a database hiccup must not end the thread
-                from brokerlearn.server.errors import _reason, database_unavailable
+                from brokerlearn.server.errors import database_unavailable, outage_reason
                 if database_unavailable(exc):  # one line, as the server logs an outage: no traceback, no address
-                    log.warning("sending to the LTI platforms waits: database unavailable: %s", _reason(exc))
+                    log.warning("sending to the LTI platforms waits: database unavailable: %s", outage_reason(exc))
                 else:
                     log.exception("sending to the LTI platforms failed; trying again")
             self.stopping.wait(self.interval)
