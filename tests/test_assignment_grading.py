@@ -545,6 +545,23 @@ def test_the_sweep_sends_stranded_work_to_the_trainer_and_tells_the_learner_once
     assert cohort.rows(TrainerTask, submission_id=recent)[0].reason == "stranded"
 
 
+def test_a_review_a_trainer_set_aside_counts_for_neither_stranding_nor_disagreement(cohort, built_example):
+    """The sweep and the learner's page share one rule (services/reviews.check_stranded): work
+    whose second review was set aside is short of reviews, so it is stranded, not disagreed on."""
+    from brokerlearn.server import db
+    from brokerlearn.server.models import Review, TrainerTask
+    work, _ = cohort.work(peers=PEERS, days_ago=6, queue=None)
+    with cohort.app.app_context():
+        session = db.session()
+        session.scalars(select(Review).where(Review.submission_id == work, Review.reviewer_id == cohort.ids[PEERS[0][0]])
+                        ).one().set_aside_reason = "rated another work"
+        session.commit()
+    done = cli(cohort.app, built_example, "sweep", smtp_port=None)
+    assert done.exit_code == 0, done.output
+    assert "1 stranded, 0 with wide disagreement" in done.output
+    assert cohort.rows(TrainerTask, submission_id=work)[0].reason == "stranded"
+
+
 def test_the_review_step_queues_wide_disagreement_once_every_peer_has_reviewed(cohort):
     from brokerlearn.server import db
     from brokerlearn.server.courses import catalog

@@ -6,6 +6,7 @@ resubmitted), resubmission rules, and nothing of reviews or result before releas
 from __future__ import annotations
 
 import dataclasses
+from functools import partial
 import io
 import json
 from datetime import timedelta
@@ -276,9 +277,10 @@ def test_disagreement_is_a_spread_of_two_levels_or_the_pass_line(app):
     from types import SimpleNamespace as Row
 
     from brokerlearn.server.courses import catalog
-    from brokerlearn.server.services.reviews import disagreement
+    from brokerlearn.server.services.grading import disagreement
     with app.app_context():
         assignment = catalog().get("example").assignments["meeting-plan"]
+    Row = partial(Row, set_aside_reason=None)  # noqa: N806 - a peer review no trainer set aside
     full = {"agenda": {"level": "meets"}, "next-step": {"checks": GOOD["next-step"]["checks"]}}
     half = {"agenda": {"level": "partial"}, "next-step": {"checks": GOOD["next-step"]["checks"][:1]}}
     none = {"agenda": {"level": "missing"}, "next-step": {"checks": []}}
@@ -303,10 +305,14 @@ def test_work_short_of_peer_reviews_goes_to_the_trainer_and_the_learner_is_told_
         session.commit()
         course = catalog().get("example")
         tell = lambda user, course, assignment: told.append((user.email, assignment.id))  # noqa: E731
-        assert check_stranded(session, course, now=utcnow() + timedelta(days=4), tell=tell) == []
+        assert check_stranded(session, course, now=utcnow() + timedelta(days=4), tell=tell).stranded == []
         later = utcnow() + timedelta(days=6)
-        assert [w.id for w in check_stranded(session, course, now=later, tell=tell)] == [ana_work]
-        assert [w.id for w in check_stranded(session, course, now=later + timedelta(days=1), tell=tell)] == [ana_work]
+        first = check_stranded(session, course, now=later, tell=tell)
+        session.commit()
+        assert [w.id for w in first.stranded] == [w.id for w in first.queued] == [w.id for w in first.told] == [ana_work]
+        again = check_stranded(session, course, now=later + timedelta(days=1), tell=tell)
+        session.commit()
+        assert [w.id for w in again.stranded] == [ana_work] and again.queued == again.told == []
         assert told == [("ana@agency.org", "meeting-plan")]  # once
         assert session.get(Submission, ana_work) is not None
     assert tasks(app) == {ana_work: "stranded"}
@@ -543,7 +549,7 @@ def test_the_stranded_mail_names_the_assignment(app, caplog):
     with app.test_request_context():
         course = catalog().get("example")
         with caplog.at_level("WARNING", logger="brokerlearn.reviews"):
-            tell_stranded(User(email="ana@agency.org"), course, course.assignments["meeting-plan"])
+            tell_stranded(User(id=0, email="ana@agency.org", name="Ana"), course, course.assignments["meeting-plan"])
     assert "ana@agency.org" in caplog.text and "meeting-plan" in caplog.text  # no SMTP here: logged
 
 

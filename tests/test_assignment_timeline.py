@@ -306,7 +306,8 @@ def _remind(app, mailbox_port: int, now: datetime | None = None):
 
 def test_reminders_are_mailed_when_due_once_a_day_and_never_with_nothing_to_do(app, learner):
     from test_admin_cohorts import smtp_server
-    now = datetime.now(timezone.utc)
+    # Noon today (UTC), so that "three hours later" is the same day at any time the suite runs.
+    now = datetime.now(timezone.utc).replace(hour=12, minute=0, second=0, microsecond=0)
     for address in ("due@agency.org", "later@agency.org", "done@agency.org", "gone@agency.org"):
         learner(address)
     due, later, done, gone = (_user_id(app, a) for a in ("due@agency.org", "later@agency.org", "done@agency.org",

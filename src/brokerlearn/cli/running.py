@@ -557,24 +557,27 @@ def assignments_sweep(days: int | None, dry_run: bool, public_url: str | None, b
                       instance: Path | None) -> None:
     """Put work still short of peer reviews after the stranding days in the trainers' queue and
     tell its learner (once, by mail when SMTP is set up); queue work whose peers disagree widely."""
-    from brokerlearn.server.services import trainer_queue
+    from brokerlearn.server.services import reminders, reviews, trainer_queue
     with _database(instance) as (installation, session):
         config = installation.config
         days = days or int(config.get("STRANDED_DAYS") or 5)
-        swept = trainer_queue.sweep(session, _catalog(build_dir), days)
         mailing = dry_run or bool(config.get("SMTP_HOST"))
-        link = _link_base(installation, public_url) + "/dashboard" if swept.to_tell and mailing else ""
-        for learner, submission, title in swept.to_tell:
+        links: list[str] = []  # the dashboard's address, made (and warned about) only if a mail goes
+
+        def tell(learner, course, assignment) -> None:
             if mailing:
-                _send(config, trainer_queue.stranded_message(learner, title, link, config["MAIL_FROM"]), dry_run)
-            if not dry_run:
-                trainer_queue.mark_told(session, submission)
+                links or links.append(_link_base(installation, public_url) + "/dashboard")
+                _send(config, trainer_queue.stranded_message(learner, assignment.title, links[0], config["MAIL_FROM"],
+                                                             lang=reminders.language_of(session, learner, course)),
+                      dry_run)
+
+        swept = reviews.sweep(session, _catalog(build_dir), days, tell=tell)
         if dry_run:
             session.rollback()
         else:
             session.commit()
     _say(f"{len(swept.stranded)} stranded, {len(swept.disagreement)} with wide disagreement put in the queue; "
-         f"{len(swept.to_tell)} learner(s) told" + ("" if mailing else " on their page (no SMTP: no mail)"))
+         f"{len(swept.told)} learner(s) told" + ("" if mailing else " on their page (no SMTP: no mail)"))
 
 
 COMMANDS = (serve, db, users, keys, certs, backup_command, restore_command, export_group)  # `assignments digest|sweep`: in cli/assignments.py

@@ -6,8 +6,6 @@ work is in services/reviews.py. Every write needs the CSRF token (CSRFProtect, a
 from __future__ import annotations
 
 import logging
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify
@@ -17,8 +15,7 @@ from brokerlearn.server import db, mail
 from brokerlearn.server.assignments import inert_download
 from brokerlearn.server.errors import ApiError
 from brokerlearn.server.json_requests import course_or_404, json_body
-from brokerlearn.server.language import gettext as _
-from brokerlearn.server.services import allocation, resubmission, reviews
+from brokerlearn.server.services import allocation, reminders, resubmission, reviews, trainer_queue
 
 bp = Blueprint("reviews", __name__, url_prefix="/api")
 log = logging.getLogger("brokerlearn.reviews")
@@ -31,18 +28,11 @@ def _days() -> int:
 
 
 def tell_stranded(user, course, assignment) -> None:
-    """The mail that tells a learner their work went to the trainer for want of peer reviewers."""
+    """Mail a learner that their work went to the trainer for want of peer reviewers (the
+    message: trainer_queue.stranded_message, as the sweep sends it)."""
     config = current_app.config
-    link = mail.public_url(f"/{course.id}/")
-    message = EmailMessage()
-    message["Subject"] = _("Your work goes to a trainer: %(title)s") % {"title": assignment.title}
-    message["From"], message["To"] = config["MAIL_FROM"], user.email
-    message["Date"] = formatdate(usegmt=True)
-    message["Message-ID"] = make_msgid("stranded", domain="localhost")
-    message.set_content("\n\n".join(filter(None, [
-        _("Not enough other learners have reviewed your work on “%(title)s” yet, so a trainer will review it "
-          "instead. You need do nothing; you will be told when your feedback is ready.") % {"title": assignment.title},
-        link])) + "\n")
+    message = trainer_queue.stranded_message(user, assignment.title, mail.public_url(f"/{course.id}/") or "",
+                                             config["MAIL_FROM"], lang=reminders.language_of(db.session(), user, course))
     if not config.get("SMTP_HOST"):
         log.warning("stranded-work notice for %s (no SMTP configured): %s", user.email, assignment.id)
         return
@@ -59,6 +49,7 @@ def steps(course_id: str, assignment_id: str):
     reviews.assignment_or_404(course, assignment_id)
     reviews.check_stranded(session, course, days=_days(), tell=tell_stranded, only=current_user.id,
                            assignment_id=assignment_id)
+    session.commit()
     return jsonify(reviews.state(session, current_user.id, course, assignment_id, days=_days()))
 
 

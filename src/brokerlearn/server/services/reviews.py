@@ -11,7 +11,8 @@ result reaches the submitter before the trainer releases the result.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Callable
 
 from sqlalchemy import select
@@ -23,7 +24,7 @@ from brokerlearn.server.errors import ApiError
 from brokerlearn.server.models import AssignmentResult, ReminderSent, Review, Submission, TrainerTask, User, utcnow
 from brokerlearn.server.services import allocation, trainer_queue
 from brokerlearn.server.services.ratings import (MAX_COMMENT, check_ratings, level_index, points_of, rated,
-                                                 reference_view, score, within)
+                                                 reference_view, within)
 from brokerlearn.server.services.resubmission import attempts_of, attempts_open, released_result
 from brokerlearn.server.services.submissions import (_iso, assignment_or_404, files_of, neutral_name, render_text,
                                                      submission_json, word_count)
@@ -241,8 +242,7 @@ def save_peer_review(db: Session, user_id: int, course_of: Callable, review_id: 
         review.status, review.finished_at = "done", utcnow()
         db.flush()
         work = db.get(Submission, review.submission_id)
-        if disagreement(assignment, done_peer_reviews(db, work.id)):
-            trainer_queue.enqueue(db, work, "disagreement", due_at=_feedback_due(assignment, work))
+        trainer_queue.queue_disagreement(db, assignment, work, done_peer_reviews(db, work.id))
     db.commit()
     return review
 
@@ -252,26 +252,6 @@ def done_peer_reviews(db: Session, submission_id: int) -> list[Review]:
     return list(db.scalars(select(Review).where(
         Review.submission_id == submission_id, Review.kind == "peer", Review.status == "done",
         Review.set_aside_reason.is_(None)).order_by(Review.id)))
-
-
-def disagreement(assignment: Assignment, reviews: list[Review]) -> bool:
-    """With the work's N peer reviews in: a spread of two levels or more on a criterion, or
-    peers on both sides of the pass line. (The trainer's page shows the figures: services/grading.py.)"""
-    if len(reviews) < max(2, assignment.peer_reviews):
-        return False
-    for criterion in assignment.rubric.criteria:
-        if criterion.kind == "levels":
-            indices = [level_index(criterion, r.ratings[criterion.id]["level"]) for r in reviews
-                       if rated(criterion, r.ratings.get(criterion.id))]
-            if indices and max(indices) - min(indices) >= 2:
-                return True
-    sides = {score(assignment, r.ratings) >= assignment.pass_mark for r in reviews}
-    return len(sides) > 1
-
-
-def _feedback_due(assignment: Assignment, work: Submission) -> datetime | None:
-    days = assignment.due.get("feedback")
-    return _aware(work.submitted_at) + timedelta(days=days) if days and work.submitted_at else None
 
 
 def stranded_work(db: Session, course_id: str, assignment: Assignment, now: datetime,
@@ -284,23 +264,34 @@ def stranded_work(db: Session, course_id: str, assignment: Assignment, now: date
     return [w for w in works if w.id in ids]
 
 
+@dataclass
+class Stranding:
+    """What one look for stranded work found: every submission still short of peer reviews, those
+    of them that entered the trainers' queue now, and those whose learner was told now."""
+    stranded: list[Submission] = field(default_factory=list)
+    queued: list[Submission] = field(default_factory=list)
+    told: list[Submission] = field(default_factory=list)
+
+
 def check_stranded(db: Session, course: CourseManifest, now: datetime | None = None,
                    days: int = allocation.STRANDED_AFTER_DAYS, tell: Callable | None = None,
-                   only: int | None = None, assignment_id: str | None = None) -> list[Submission]:
-    """Put each submission still short of peer reviews after `days` in the trainers' queue
-    ("stranded") and tell its learner once: `tell(user, course, assignment)` (a mail), recorded
-    as a ReminderSent of step "stranded". `only`: one learner's submissions; `assignment_id`:
-    one assignment's. The grading job
-    runs it over every course; the learner's own page runs it for them. Commits."""
+                   only: int | None = None, assignment_id: str | None = None) -> Stranding:
+    """The one home of stranded work: put each submission still short of peer reviews after
+    `days` in the trainers' queue ("stranded") and tell its learner once, `tell(user, course,
+    assignment)` (a mail; None: the page says it), recorded as a ReminderSent of step "stranded".
+    `only`: one learner's submissions; `assignment_id`: one assignment's. The learner's own page
+    runs it for them, `sweep` for every course. Not committed."""
     now = now or utcnow()
-    found = []
+    found = Stranding()
     for assignment in course.assignments.values():
         if assignment_id is not None and assignment.id != assignment_id:
             continue
         for work in stranded_work(db, course.id, assignment, now, days):
             if only is not None and work.user_id != only:
                 continue
-            trainer_queue.enqueue(db, work, "stranded", due_at=_feedback_due(assignment, work))
+            if trainer_queue.queued(db, work.id) is None:
+                found.queued.append(work)
+            trainer_queue.enqueue(db, work, "stranded", due_at=trainer_queue.feedback_due(assignment, work))
             told = db.scalar(select(ReminderSent.id).where(
                 ReminderSent.user_id == work.user_id, ReminderSent.course_id == course.id,
                 ReminderSent.assignment_id == assignment.id, ReminderSent.step == STRANDED_STEP).limit(1))
@@ -309,8 +300,37 @@ def check_stranded(db: Session, course: CourseManifest, now: datetime | None = N
                                     step=STRANDED_STEP, sent_on=now.date()))
                 if tell is not None:
                     tell(db.get(User, work.user_id), course, assignment)
-            found.append(work)
-    db.commit()
+                found.told.append(work)
+            found.stranded.append(work)
+    return found
+
+
+@dataclass
+class Swept:
+    """What a sweep over every course put in the trainers' queue, and whom it told."""
+    stranded: list[Submission] = field(default_factory=list)
+    disagreement: list[Submission] = field(default_factory=list)
+    told: list[Submission] = field(default_factory=list)
+
+
+def sweep(db: Session, courses, days: int = allocation.STRANDED_AFTER_DAYS, now: datetime | None = None,
+          tell: Callable | None = None) -> Swept:
+    """The grading job's pass over every course (`brokerlearn assignments sweep`): stranded work
+    (check_stranded), and work whose peers have all reviewed but disagree widely and that no
+    trainer has in the queue yet (trainer_queue.queue_disagreement, as when a review is handed
+    in). Not committed."""
+    found = Swept()
+    for course in courses.all():
+        stranding = check_stranded(db, course, now, days, tell)
+        found.stranded += stranding.queued
+        found.told += stranding.told
+        for assignment in course.assignments.values():
+            if not assignment.peer_reviews:
+                continue
+            for work in _submitted(db, course.id, assignment.id):
+                if trainer_queue.queued(db, work.id) is None and trainer_queue.queue_disagreement(
+                        db, assignment, work, done_peer_reviews(db, work.id)):
+                    found.disagreement.append(work)
     return found
 
 
@@ -344,7 +364,7 @@ def request_trainer(db: Session, user_id: int, course: CourseManifest, assignmen
     work = _own_submitted(db, user_id, course.id, assignment.id)
     if work is None:
         raise ApiError(409, "submit your work first", "submit_first")
-    task = trainer_queue.enqueue(db, work, "requested", due_at=_feedback_due(assignment, work))
+    task = trainer_queue.enqueue(db, work, "requested", due_at=trainer_queue.feedback_due(assignment, work))
     db.commit()
     return {"queued": True, "since": _iso(_aware(task.queued_at))}
 
@@ -353,9 +373,9 @@ def on_submitted(db: Session, assignment: Assignment, work: Submission) -> None:
     """When work is submitted (not committed): a resubmission, or the first attempt of an
     assignment with a trainer step, enters the trainers' queue."""
     if work.attempt > 1:
-        trainer_queue.enqueue(db, work, "resubmitted", due_at=_feedback_due(assignment, work))
+        trainer_queue.enqueue(db, work, "resubmitted", due_at=trainer_queue.feedback_due(assignment, work))
     elif assignment.trainer:
-        trainer_queue.enqueue(db, work, "trainer", due_at=_feedback_due(assignment, work))
+        trainer_queue.enqueue(db, work, "trainer", due_at=trainer_queue.feedback_due(assignment, work))
 
 
 # ---- after release: feedback, helpfulness ----------------------------------------------------

@@ -2,10 +2,12 @@
 
 A submission enters it once (one TrainerTask per submission): when its assignment has a
 trainer step and it was submitted, when it is still short of peer reviews after the stranding
-period, when its peers disagree widely, when the learner asks for a trainer's review, or when it
-is a resubmission. Entering again only adds nothing; a task is done when the trainer saves the
+period (services/reviews.py, check_stranded), when its peers disagree widely
+(queue_disagreement), when the learner asks for a trainer's review, or when it is a
+resubmission. Entering again only adds nothing; a task is done when the trainer saves the
 result. Claims and results are services/grading.py; below the entry point: the queue as a
-trainer sees it (`waiting`), the daily digest (`digests`) and the stranding sweep (`sweep`).
+trainer sees it (`waiting`), the daily digest (`digests`), and the mail that tells a learner
+their work went to the trainer (`stranded_message`).
 """
 from __future__ import annotations
 
@@ -19,9 +21,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from brokerlearn.server.models import (GroupMember, GroupTrainer, ReminderSent, Review, Submission, TrainerTask,
+from brokerlearn.server.models import (GroupMember, GroupTrainer, Review, Submission, TrainerTask,
                                        User, utcnow)
-from brokerlearn.server.services import allocation, grading
+from brokerlearn.server.services import grading
 from brokerlearn.server.services.grading import aware, claim_live
 
 REASONS = ("trainer", "stranded", "disagreement", "requested", "resubmitted")
@@ -168,86 +170,31 @@ def digest_message(digest: Digest, link: str, sender: str, lang: str = "en") -> 
     return message
 
 
-# ---- the stranding sweep ---------------------------------------------------------------------
+# ---- what peers leave to the trainer ---------------------------------------------------------
 
-STRANDED_STEP = "stranded"  # the ReminderSent step that records the learner was told
-
-
-@dataclass
-class Swept:
-    """What a sweep found: submissions newly in the queue, stranded or disagreed on, and the
-    learners to tell that their work went to the trainer (not yet told)."""
-    stranded: list[Submission] = field(default_factory=list)
-    disagreement: list[Submission] = field(default_factory=list)
-    to_tell: list[tuple[User, Submission, str]] = field(default_factory=list)  # (learner, work, assignment title)
-
-
-def sweep(db: Session, courses, days: int = allocation.STRANDED_AFTER_DAYS, now: datetime | None = None) -> Swept:
-    """Submissions short of their peer reviews `days` after submission go to the queue
-    ("stranded"), and those whose peers have all reviewed but disagree widely ("disagreement");
-    a small helper over allocation.stranded and grading.disagreement. Not committed."""
-    now = now or utcnow()
-    found = Swept()
-    for course in courses.all():
-        for assignment in course.assignments.values():
-            if not assignment.peer_reviews:
-                continue
-            works = list(db.scalars(select(Submission).where(
-                Submission.course_id == course.id, Submission.assignment_id == assignment.id,
-                Submission.status == "submitted")))
-            if not works:
-                continue
-            reviews = list(db.scalars(select(Review).where(
-                Review.course_id == course.id, Review.assignment_id == assignment.id, Review.kind == "peer",
-                Review.submission_id.is_not(None))))
-            plain = [allocation.Review(r.submission_id, r.reviewer_id, aware(r.started_at), r.status == "done")
-                     for r in reviews]
-            by_id = {w.id: w for w in works}
-            feedback = timedelta(days=int(assignment.due.get("feedback") or 0)) if assignment.due.get("feedback") else None
-            lost = allocation.stranded([allocation.Work(w.id, w.user_id, aware(w.submitted_at)) for w in works],
-                                       plain, now, assignment.peer_reviews, days)
-            for work in lost:
-                submission = by_id[work.id]
-                if _queued(db, submission.id) is None:
-                    found.stranded.append(submission)
-                enqueue(db, submission, "stranded", due_at=now + feedback if feedback else None)
-                if not _told(db, submission):
-                    found.to_tell.append((db.get(User, submission.user_id), submission, assignment.title))
-            for submission in works:
-                done = [r for r in reviews if r.submission_id == submission.id and r.status == "done"]
-                if _queued(db, submission.id) is None and queue_disagreement(db, assignment, submission, done):
-                    found.disagreement.append(submission)
-    return found
+def feedback_due(assignment, work: Submission) -> datetime | None:
+    """When the learner was promised feedback: `due.feedback` days after submitting."""
+    days = assignment.due.get("feedback")
+    return aware(work.submitted_at) + timedelta(days=int(days)) if days and work.submitted_at else None
 
 
 def queue_disagreement(db: Session, assignment, submission: Submission, done: list[Review] | None = None) -> bool:
     """Once `submission` has all its peer reviews (`done`: its finished ones; None: read them),
-    queue it for a trainer ("disagreement") when they disagree widely (grading.disagreement).
-    For the review step to call when a peer review is finished; the sweep calls it as well.
-    Whether it was queued (not committed)."""
+    queue it for a trainer ("disagreement") when they disagree widely (grading.disagreement, the
+    one rule). Called when a peer review is handed in, and by the sweep. Whether it was queued
+    (not committed)."""
     if done is None:
         done = grading.peer_reviews(db, submission.id)
-    if not assignment.peer_reviews or len(done) < assignment.peer_reviews or not grading.disagreement(assignment, done):
+    if (not assignment.peer_reviews or len(grading.counted(done)) < assignment.peer_reviews
+            or not grading.disagreement(assignment, done)):
         return False
-    days = assignment.due.get("feedback")
-    enqueue(db, submission, "disagreement",
-            due_at=aware(submission.submitted_at) + timedelta(days=int(days)) if days else None)
+    enqueue(db, submission, "disagreement", due_at=feedback_due(assignment, submission))
     return True
 
 
-def _queued(db: Session, submission_id: int) -> TrainerTask | None:
+def queued(db: Session, submission_id: int) -> TrainerTask | None:
+    """The submission's task in the queue, done or not (None: it never entered)."""
     return db.scalar(select(TrainerTask).where(TrainerTask.submission_id == submission_id))
-
-
-def _told(db: Session, submission: Submission) -> bool:
-    return db.scalar(select(ReminderSent.id).where(
-        ReminderSent.user_id == submission.user_id, ReminderSent.course_id == submission.course_id,
-        ReminderSent.assignment_id == submission.assignment_id, ReminderSent.step == STRANDED_STEP).limit(1)) is not None
-
-
-def mark_told(db: Session, submission: Submission, now: datetime | None = None) -> None:
-    db.add(ReminderSent(user_id=submission.user_id, course_id=submission.course_id,
-                        assignment_id=submission.assignment_id, step=STRANDED_STEP, sent_on=(now or utcnow()).date()))
 
 
 def stranded_message(learner: User, title: str, link: str, sender: str, lang: str = "en") -> EmailMessage:
@@ -259,10 +206,10 @@ def stranded_message(learner: User, title: str, link: str, sender: str, lang: st
     message["From"], message["To"] = sender, learner.email
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = make_msgid("stranded", domain=urlsplit(link).hostname or "localhost")
-    message.set_content("\n\n".join([
+    message.set_content("\n\n".join(filter(None, [
         _("Hello %(name)s,") % {"name": learner.name} if learner.name else _("Hello,"),
         _("Not enough peers have reviewed \"%(title)s\" yet, so a trainer reviews it instead. You need to do "
           "nothing: you will see the feedback once it is released.") % {"title": title},
         link,
-    ]) + "\n")
+    ])) + "\n")
     return message
