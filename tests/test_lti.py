@@ -57,11 +57,22 @@ def launch(client, lms: Platform, claims: dict, **overrides):
     return client.post("/lti/launch", data=form), form
 
 
+def link_of(page) -> str:
+    return "/lti/enter/" + page.get_data(as_text=True).split('href="/lti/enter/', 1)[1].split('"', 1)[0]
+
+
+def csrf_of(page) -> str:
+    return page.get_data(as_text=True).split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+
+
 def enter(client, page) -> str:
-    """Follow the launched page's one-time link; returns where it led."""
-    text = page.get_data(as_text=True)
-    token = text.split('href="/lti/enter/', 1)[1].split('"', 1)[0]
-    answer = client.get(f"/lti/enter/{token}")
+    """Follow the launched page's one-time link in a first-party window (without the frame's
+    session) and confirm; returns where it led."""
+    client.delete_cookie("brokerlearn_session")
+    link = link_of(page)
+    shown = client.get(link)
+    assert shown.status_code == 200, shown.get_data(as_text=True)
+    answer = client.post(link, data={"csrf_token": csrf_of(shown)})
     assert answer.status_code == 302, answer.get_data(as_text=True)
     return answer.headers["Location"]
 
@@ -93,10 +104,13 @@ def test_a_launch_signs_into_an_account_linked_to_the_platform_user(app, platfor
     client = app.test_client()
     page, _ = launch(client, platform, platform.claims(custom={"brokerlearn_target": "/example/"}))
     assert page.status_code == 200
-    assert session_user(client) is None  # in the iframe: nothing yet, the link carries it out
-    assert enter(client, page) == "/example/"
+    framed = session_user(client)  # in the iframe: the session, in a partitioned cookie
+    cookie = page.headers["Set-Cookie"]
+    assert cookie.startswith("brokerlearn_session=") and all(
+        part in cookie for part in ("; Partitioned", "; Secure", "; SameSite=None", "; HttpOnly"))
+    assert enter(client, page) == "/example/"  # the fallback, a first-party window (the frame's cookie gone)
     user = session_user(client)
-    assert (user["email"], user["name"]) == ("ana.lima@school.example", "Ana Lima")
+    assert (user["email"], user["name"]) == ("ana.lima@school.example", "Ana Lima") and framed == user
     again = app.test_client()
     page, _ = launch(again, platform, platform.claims())
     assert enter(again, page) == "/"
@@ -107,9 +121,44 @@ def test_a_launch_signs_into_an_account_linked_to_the_platform_user(app, platfor
 def test_the_launch_link_works_once(app, platform):
     client = app.test_client()
     page, _ = launch(client, platform, platform.claims())
+    second = app.test_client()  # the same link, opened in a second window before the first confirmed
+    shown = second.get(link_of(page))
     enter(client, page)
-    token = page.get_data(as_text=True).split('href="/lti/enter/', 1)[1].split('"', 1)[0]
-    assert app.test_client().get(f"/lti/enter/{token}").status_code == 400
+    again = app.test_client().get(link_of(page))
+    assert again.status_code == 410 and "used already" in again.get_data(as_text=True)
+    again = second.post(link_of(page), data={"csrf_token": csrf_of(shown)})
+    assert again.status_code == 410 and "used already" in again.get_data(as_text=True)
+    assert session_user(second) is None
+
+
+def test_the_launch_link_shows_whom_it_signs_in_and_needs_a_confirming_post(app, platform):
+    """Login CSRF: a link passed on to someone else signs nobody in unseen."""
+    page, _ = launch(app.test_client(), platform, platform.claims())
+    other = app.test_client()
+    shown = other.get(link_of(page))
+    assert "Continue as Ana Lima, from Test LMS" in shown.get_data(as_text=True)
+    assert shown.headers["Referrer-Policy"] == "no-referrer" and shown.headers["Cache-Control"] == "no-store"
+    assert session_user(other) is None  # looking at it signs nobody in
+    assert other.post(link_of(page)).status_code == 400  # no CSRF token: refused, and the link still works
+    assert session_user(other) is None
+    confirmed = other.post(link_of(page), data={"csrf_token": csrf_of(shown)})
+    assert confirmed.status_code == 302 and session_user(other)["name"] == "Ana Lima"
+    cookie = confirmed.headers["Set-Cookie"]  # a first-party session: the cookie as ever
+    assert "SameSite=Lax" in cookie and "Partitioned" not in cookie
+
+
+def test_the_launch_link_is_refused_after_two_minutes(app, platform):
+    from brokerlearn.server import db
+    from brokerlearn.server.models import LtiLaunchToken, utcnow
+    page, _ = launch(app.test_client(), platform, platform.claims())
+    client = app.test_client()
+    shown = client.get(link_of(page))
+    with app.app_context():
+        db.session().execute(update(LtiLaunchToken).values(expires_at=utcnow() - timedelta(seconds=1)))
+        db.session().commit()
+    for answer in (client.get(link_of(page)), client.post(link_of(page), data={"csrf_token": csrf_of(shown)})):
+        assert answer.status_code == 410 and "expired" in answer.get_data(as_text=True)
+    assert session_user(client) is None
 
 
 def test_an_address_another_account_has_is_not_taken_over(app, platform, learner):
@@ -147,7 +196,8 @@ def test_a_launch_is_refused(app, platform, case, expected):
     if case == "replayed nonce":
         first, form = launch(client, platform, claims)
         assert first.status_code == 200
-        answer = app.test_client().post("/lti/launch", data=form)
+        client = app.test_client()  # the replay, from another browser
+        answer = client.post("/lti/launch", data=form)
     else:
         answer, _ = launch(client, platform, claims, **overrides)
         assert count(app, LtiAccount) == 0  # no account made for a refused launch
