@@ -213,6 +213,31 @@ def test_pages_framed_by_a_platform_may_be_framed_by_registered_platforms_only(a
     assert "frame-ancestors 'none'" in app.test_client().get("/account/login").headers["Content-Security-Policy"]
 
 
+def _ancestors(response) -> str:
+    return response.headers["Content-Security-Policy"].split("frame-ancestors ", 1)[1].split(";")[0]
+
+
+def test_every_page_served_into_the_frame_names_only_the_registered_platforms(app, platform):
+    """Lessons (the built site, served in front of Flask), the dashboard and the launch: framed
+    by the registered platform and no one else; administration and account pages by no one;
+    a removed platform at once by no one."""
+    from brokerlearn.server import db
+    from brokerlearn.server.lti import registration
+    client = app.test_client()
+    page, _ = launch(client, platform, platform.claims())
+    lesson = client.get("/example/")
+    assert lesson.status_code == 200 and "lesson" in lesson.get_data(as_text=True).lower()
+    for response in (page, lesson, client.get("/dashboard"), client.get("/_static/server.js")):
+        assert _ancestors(response) == platform.base, response.request.path
+        assert "X-Frame-Options" not in response.headers or page is response
+    for path in ("/admin/lti", "/account/login", "/account/settings"):
+        assert _ancestors(client.get(path)) == "'none'", path
+    with app.app_context():
+        registration.remove_platform(db.session(), registration.platforms(db.session())[0].id)
+    lesson = client.get("/example/")
+    assert _ancestors(lesson) == "'none'" and lesson.headers["X-Frame-Options"] == "DENY"
+
+
 def test_teachers_train_the_course_group_and_learners_join_it(app, platform):
     from brokerlearn.server import db
     from brokerlearn.server.models import GroupMember, GroupTrainer, LtiContext, User
@@ -485,3 +510,64 @@ def test_a_platform_that_rotates_its_key_is_followed(app, platform):
     platform.key, platform.kid = new_key(), "platform-key-2"
     again, _ = launch(app.test_client(), platform, platform.claims())
     assert again.status_code == 200, again.get_data(as_text=True)  # an unknown kid: the key set is read again
+
+
+def test_a_graded_quiz_wakes_the_sender_at_once_and_a_slow_rescan_finds_the_rest(app, platform):
+    """The sender sleeps up to its rescan (here a minute): a quiz submitted in this process
+    wakes it, so the score is sent within moments, not at the next rescan."""
+    from brokerlearn.server.lti.ags import Sender
+    client = app.test_client()
+    claims = platform.claims(custom={"brokerlearn_item": QUIZ_ITEM}, lineitem=platform.base + "/lineitems/43")
+    enter(client, launch(client, platform, claims)[0])
+    sender = Sender(app, interval=60.0)
+    sender.start()
+    try:
+        deadline = time.time() + 30
+        while sender.rounds < 1 and time.time() < deadline:
+            time.sleep(0.05)
+        assert sender.rounds == 1  # one look at the start, then asleep
+        started = time.monotonic()
+        _submit_quiz(app, client)
+        while not platform.scores and time.monotonic() - started < 20:
+            time.sleep(0.05)
+        assert len(platform.scores) == 1 and time.monotonic() - started < 20  # far before the minute's rescan
+        assert sender.rounds <= 3
+    finally:
+        sender.stop()
+        sender.join(5)
+    assert not sender.is_alive()
+
+
+def test_the_sender_sleeps_until_the_first_retry_is_due(app):
+    from datetime import timedelta
+    from brokerlearn.server import db
+    from brokerlearn.server.lti import ags
+    from brokerlearn.server.models import utcnow
+    with app.app_context():
+        session = db.session()
+        assert ags.next_due_in(session) is None
+        now = utcnow()
+        score = _bare_score(session, now + timedelta(seconds=8))
+        assert 7.5 < ags.next_due_in(session, now) <= 8
+        score.next_try_at = now - timedelta(seconds=3)
+        session.commit()
+        assert ags.next_due_in(session, now) == 0
+
+
+def _bare_score(session, due):
+    from brokerlearn.server.models import LtiAccount, LtiLineItem, LtiPlatform, LtiScore, User, utcnow
+    platform = LtiPlatform(issuer="https://lms.example", client_id="c", deployment_ids=["d"], auth_login_url="https://lms.example/a",
+                           auth_token_url="https://lms.example/t", keyset_url="https://lms.example/k")
+    user = User(email="s@example.org", name="S", password_hash="!", role="learner", session_version=0)
+    session.add_all([platform, user])
+    session.flush()
+    item = LtiLineItem(platform_id=platform.id, url="https://lms.example/li/1", course_id="example", kind="quiz", item_id="q")
+    account = LtiAccount(platform_id=platform.id, sub="s", user_id=user.id)
+    session.add_all([item, account])
+    session.flush()
+    score = LtiScore(line_item_id=item.id, account_id=account.id, source="quiz", source_id=1, score_given=1,
+                     score_maximum=1, timestamp=utcnow(), activity_progress="Completed",
+                     grading_progress="FullyGraded", next_try_at=due, tries=0)
+    session.add(score)
+    session.commit()
+    return score
