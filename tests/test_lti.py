@@ -118,6 +118,22 @@ def test_a_launch_signs_into_an_account_linked_to_the_platform_user(app, platfor
     assert count(app, LtiAccount) == 1 and count(app, User) == 1
 
 
+def test_the_frames_session_ends_like_any_other_and_needs_the_csrf_token(app, platform):
+    from brokerlearn.server import db
+    from brokerlearn.server.services.accounts import end_sessions, find_user
+    client = app.test_client()
+    launch(client, platform, platform.claims())
+    assert session_user(client)["email"] == "ana.lima@school.example"
+    event = {"events": [{"event_id": "a" * 32, "course": "example", "kind": "lesson_viewed",
+                         "item": "working-together/first-meeting", "at": "2026-12-01T10:00:00Z"}]}
+    assert client.post("/api/progress", json=event).status_code == 400  # a cookie session: CSRF as ever
+    csrf = client.get("/api/session").get_json()["csrf_token"]
+    assert client.post("/api/progress", json=event, headers={"X-CSRFToken": csrf}).status_code == 200
+    with app.app_context():
+        end_sessions(db.session(), find_user(db.session(), "ana.lima@school.example").id)
+    assert session_user(client) is None
+
+
 def test_the_launch_link_works_once(app, platform):
     client = app.test_client()
     page, _ = launch(client, platform, platform.claims())

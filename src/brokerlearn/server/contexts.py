@@ -494,7 +494,8 @@ class SsoProvidersPage(AdminPage):
     providers: list[dict]
     """Per provider: `name`, `slug`, `issuer`, `client_id`, `redirect_uri` (to register at the
     provider), `claim` and `rules` (the enrolment rule: a claim, and `VALUE = GROUP` lines),
-    `accounts` (how many accounts it signs in)."""
+    `accounts` (how many accounts it signs in), `secret` (whether it has a client secret: never
+    the secret itself, which is kept encrypted)."""
     groups: list[str]
     """The groups' names, for the enrolment rules."""
     error: str | None
