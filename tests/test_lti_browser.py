@@ -94,7 +94,7 @@ def _grades(app) -> tuple[int, int]:
 
 def test_inside_the_iframe_a_learner_reads_a_lesson_and_the_graded_quiz_reaches_the_gradebook(served_app, lms, context):
     from brokerlearn.server import db
-    from brokerlearn.server.models import ProgressEvent
+    from brokerlearn.server.models import LtiAccount, ProgressEvent
     app, _ = served_app
     page = context.new_page()
     claims = lms.claims(custom={"brokerlearn_target": LESSON, "brokerlearn_item": QUIZ_ITEM},
@@ -117,8 +117,14 @@ def test_inside_the_iframe_a_learner_reads_a_lesson_and_the_graded_quiz_reaches_
     [score] = lms.scores
     assert score["lineitem"] == "/lineitems/9" and score["userId"] == "lms-user-1" and score["scoreMaximum"] > 0
     with app.app_context():  # the progress is the account's that a first-party sign-in reaches
-        kinds = {e.kind for e in db.session().query(ProgressEvent).all()}
+        ana = db.session().query(LtiAccount).one().user_id
+        kinds = {e.kind for e in db.session().query(ProgressEvent).filter_by(user_id=ana)}
     assert "lesson_completed" in kinds
+    frame.evaluate("() => { location.href = '/dashboard'; }")  # a server-rendered page, in the frame
+    frame = _tool_frame(page, lms.tool_base, "/dashboard")
+    frame.wait_for_selector("main h1")
+    assert "Sign in" not in frame.inner_text("main") and "example" in frame.inner_text("main").lower()
+    _shots(page, "dashboard-in-iframe")
 
 
 def test_where_the_frame_keeps_no_cookie_the_activity_opens_in_a_confirmed_window(lms, tmp_path):
