@@ -13,6 +13,7 @@ from pgcluster import PostgresCluster, find_bindir
 
 REPO = Path(__file__).resolve().parents[1]
 PASSWORD = "a long enough password"
+SECRETS_KEY = "rNrGvRtL4Kz8o6V3Hq2d1xT0bWc9yEaUmPsJfZkQnDg="  # a Fernet key for the tests: client secrets at rest
 _TOKEN_INPUT = re.compile(r'<input type="hidden" name="csrf_token" value="([^"]+)">')
 # Forms whose page is not the address they post to.
 _FORM_PAGES = {"/account/logout": "/account/settings", "/account/delete": "/account/settings",
@@ -116,7 +117,8 @@ def database_url(request, tmp_path) -> str:
 @pytest.fixture
 def app(built_example, database_url, tmp_path):
     from brokerlearn.server import create_app
-    application = create_app({"DATABASE_URL": database_url, "TESTING": True, "PUBLIC_URL": "http://localhost"},
+    application = create_app({"DATABASE_URL": database_url, "TESTING": True, "PUBLIC_URL": "http://localhost",
+                              "SECRETS_KEY": SECRETS_KEY},
                              build_dir=built_example,
                              instance_path=tmp_path / "instance")
     yield application
@@ -208,7 +210,8 @@ def served_app(built_example, sqlite_template, tmp_path):
     from brokerlearn.server.credentials.keys import create_key
     from serving import running
     url = migrated_sqlite(sqlite_template, tmp_path / "db.sqlite")
-    app = create_app({"DATABASE_URL": url}, build_dir=built_example, instance_path=tmp_path / "instance")
+    app = create_app({"DATABASE_URL": url, "SECRETS_KEY": SECRETS_KEY}, build_dir=built_example,
+                     instance_path=tmp_path / "instance")
     create_key(tmp_path / "instance")
     with running(app, threads=4) as port:
         app.config["PUBLIC_URL"] = f"http://127.0.0.1:{port}"  # as serve does on loopback

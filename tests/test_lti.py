@@ -57,11 +57,22 @@ def launch(client, lms: Platform, claims: dict, **overrides):
     return client.post("/lti/launch", data=form), form
 
 
+def link_of(page) -> str:
+    return "/lti/enter/" + page.get_data(as_text=True).split('href="/lti/enter/', 1)[1].split('"', 1)[0]
+
+
+def csrf_of(page) -> str:
+    return page.get_data(as_text=True).split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+
+
 def enter(client, page) -> str:
-    """Follow the launched page's one-time link; returns where it led."""
-    text = page.get_data(as_text=True)
-    token = text.split('href="/lti/enter/', 1)[1].split('"', 1)[0]
-    answer = client.get(f"/lti/enter/{token}")
+    """Follow the launched page's one-time link in a first-party window (without the frame's
+    session) and confirm; returns where it led."""
+    client.delete_cookie("brokerlearn_session")
+    link = link_of(page)
+    shown = client.get(link)
+    assert shown.status_code == 200, shown.get_data(as_text=True)
+    answer = client.post(link, data={"csrf_token": csrf_of(shown)})
     assert answer.status_code == 302, answer.get_data(as_text=True)
     return answer.headers["Location"]
 
@@ -93,10 +104,13 @@ def test_a_launch_signs_into_an_account_linked_to_the_platform_user(app, platfor
     client = app.test_client()
     page, _ = launch(client, platform, platform.claims(custom={"brokerlearn_target": "/example/"}))
     assert page.status_code == 200
-    assert session_user(client) is None  # in the iframe: nothing yet, the link carries it out
-    assert enter(client, page) == "/example/"
+    framed = session_user(client)  # in the iframe: the session, in a partitioned cookie
+    cookie = page.headers["Set-Cookie"]
+    assert cookie.startswith("brokerlearn_session=") and all(
+        part in cookie for part in ("; Partitioned", "; Secure", "; SameSite=None", "; HttpOnly"))
+    assert enter(client, page) == "/example/"  # the fallback, a first-party window (the frame's cookie gone)
     user = session_user(client)
-    assert (user["email"], user["name"]) == ("ana.lima@school.example", "Ana Lima")
+    assert (user["email"], user["name"]) == ("ana.lima@school.example", "Ana Lima") and framed == user
     again = app.test_client()
     page, _ = launch(again, platform, platform.claims())
     assert enter(again, page) == "/"
@@ -104,12 +118,63 @@ def test_a_launch_signs_into_an_account_linked_to_the_platform_user(app, platfor
     assert count(app, LtiAccount) == 1 and count(app, User) == 1
 
 
+def test_the_frames_session_ends_like_any_other_and_needs_the_csrf_token(app, platform):
+    from brokerlearn.server import db
+    from brokerlearn.server.services.accounts import end_sessions, find_user
+    client = app.test_client()
+    launch(client, platform, platform.claims())
+    assert session_user(client)["email"] == "ana.lima@school.example"
+    event = {"events": [{"event_id": "a" * 32, "course": "example", "kind": "lesson_viewed",
+                         "item": "working-together/first-meeting", "at": "2026-12-01T10:00:00Z"}]}
+    assert client.post("/api/progress", json=event).status_code == 400  # a cookie session: CSRF as ever
+    csrf = client.get("/api/session").get_json()["csrf_token"]
+    assert client.post("/api/progress", json=event, headers={"X-CSRFToken": csrf}).status_code == 200
+    with app.app_context():
+        end_sessions(db.session(), find_user(db.session(), "ana.lima@school.example").id)
+    assert session_user(client) is None
+
+
 def test_the_launch_link_works_once(app, platform):
     client = app.test_client()
     page, _ = launch(client, platform, platform.claims())
+    second = app.test_client()  # the same link, opened in a second window before the first confirmed
+    shown = second.get(link_of(page))
     enter(client, page)
-    token = page.get_data(as_text=True).split('href="/lti/enter/', 1)[1].split('"', 1)[0]
-    assert app.test_client().get(f"/lti/enter/{token}").status_code == 400
+    again = app.test_client().get(link_of(page))
+    assert again.status_code == 410 and "used already" in again.get_data(as_text=True)
+    again = second.post(link_of(page), data={"csrf_token": csrf_of(shown)})
+    assert again.status_code == 410 and "used already" in again.get_data(as_text=True)
+    assert session_user(second) is None
+
+
+def test_the_launch_link_shows_whom_it_signs_in_and_needs_a_confirming_post(app, platform):
+    """Login CSRF: a link passed on to someone else signs nobody in unseen."""
+    page, _ = launch(app.test_client(), platform, platform.claims())
+    other = app.test_client()
+    shown = other.get(link_of(page))
+    assert "Continue as Ana Lima, from Test LMS" in shown.get_data(as_text=True)
+    assert shown.headers["Referrer-Policy"] == "no-referrer" and shown.headers["Cache-Control"] == "no-store"
+    assert session_user(other) is None  # looking at it signs nobody in
+    assert other.post(link_of(page)).status_code == 400  # no CSRF token: refused, and the link still works
+    assert session_user(other) is None
+    confirmed = other.post(link_of(page), data={"csrf_token": csrf_of(shown)})
+    assert confirmed.status_code == 302 and session_user(other)["name"] == "Ana Lima"
+    cookie = confirmed.headers["Set-Cookie"]  # a first-party session: the cookie as ever
+    assert "SameSite=Lax" in cookie and "Partitioned" not in cookie
+
+
+def test_the_launch_link_is_refused_after_two_minutes(app, platform):
+    from brokerlearn.server import db
+    from brokerlearn.server.models import LtiLaunchToken, utcnow
+    page, _ = launch(app.test_client(), platform, platform.claims())
+    client = app.test_client()
+    shown = client.get(link_of(page))
+    with app.app_context():
+        db.session().execute(update(LtiLaunchToken).values(expires_at=utcnow() - timedelta(seconds=1)))
+        db.session().commit()
+    for answer in (client.get(link_of(page)), client.post(link_of(page), data={"csrf_token": csrf_of(shown)})):
+        assert answer.status_code == 410 and "expired" in answer.get_data(as_text=True)
+    assert session_user(client) is None
 
 
 def test_an_address_another_account_has_is_not_taken_over(app, platform, learner):
@@ -147,7 +212,8 @@ def test_a_launch_is_refused(app, platform, case, expected):
     if case == "replayed nonce":
         first, form = launch(client, platform, claims)
         assert first.status_code == 200
-        answer = app.test_client().post("/lti/launch", data=form)
+        client = app.test_client()  # the replay, from another browser
+        answer = client.post("/lti/launch", data=form)
     else:
         answer, _ = launch(client, platform, claims, **overrides)
         assert count(app, LtiAccount) == 0  # no account made for a refused launch
@@ -161,6 +227,31 @@ def test_pages_framed_by_a_platform_may_be_framed_by_registered_platforms_only(a
     policy = page.headers["Content-Security-Policy"]
     assert f"frame-ancestors {platform.base}" in policy and "'none'" not in policy.split("frame-ancestors")[1].split(";")[0]
     assert "frame-ancestors 'none'" in app.test_client().get("/account/login").headers["Content-Security-Policy"]
+
+
+def _ancestors(response) -> str:
+    return response.headers["Content-Security-Policy"].split("frame-ancestors ", 1)[1].split(";")[0]
+
+
+def test_every_page_served_into_the_frame_names_only_the_registered_platforms(app, platform):
+    """Lessons (the built site, served in front of Flask), the dashboard and the launch: framed
+    by the registered platform and no one else; administration and account pages by no one;
+    a removed platform at once by no one."""
+    from brokerlearn.server import db
+    from brokerlearn.server.lti import registration
+    client = app.test_client()
+    page, _ = launch(client, platform, platform.claims())
+    lesson = client.get("/example/")
+    assert lesson.status_code == 200 and "lesson" in lesson.get_data(as_text=True).lower()
+    for response in (page, lesson, client.get("/dashboard"), client.get("/_static/server.js")):
+        assert _ancestors(response) == platform.base, response.request.path
+        assert "X-Frame-Options" not in response.headers or page is response
+    for path in ("/admin/lti", "/account/login", "/account/settings"):
+        assert _ancestors(client.get(path)) == "'none'", path
+    with app.app_context():
+        registration.remove_platform(db.session(), registration.platforms(db.session())[0].id)
+    lesson = client.get("/example/")
+    assert _ancestors(lesson) == "'none'" and lesson.headers["X-Frame-Options"] == "DENY"
 
 
 def test_teachers_train_the_course_group_and_learners_join_it(app, platform):
@@ -435,3 +526,64 @@ def test_a_platform_that_rotates_its_key_is_followed(app, platform):
     platform.key, platform.kid = new_key(), "platform-key-2"
     again, _ = launch(app.test_client(), platform, platform.claims())
     assert again.status_code == 200, again.get_data(as_text=True)  # an unknown kid: the key set is read again
+
+
+def test_a_graded_quiz_wakes_the_sender_at_once_and_a_slow_rescan_finds_the_rest(app, platform):
+    """The sender sleeps up to its rescan (here a minute): a quiz submitted in this process
+    wakes it, so the score is sent within moments, not at the next rescan."""
+    from brokerlearn.server.lti.ags import Sender
+    client = app.test_client()
+    claims = platform.claims(custom={"brokerlearn_item": QUIZ_ITEM}, lineitem=platform.base + "/lineitems/43")
+    enter(client, launch(client, platform, claims)[0])
+    sender = Sender(app, interval=60.0)
+    sender.start()
+    try:
+        deadline = time.time() + 30
+        while sender.rounds < 1 and time.time() < deadline:
+            time.sleep(0.05)
+        assert sender.rounds == 1  # one look at the start, then asleep
+        started = time.monotonic()
+        _submit_quiz(app, client)
+        while not platform.scores and time.monotonic() - started < 20:
+            time.sleep(0.05)
+        assert len(platform.scores) == 1 and time.monotonic() - started < 20  # far before the minute's rescan
+        assert sender.rounds <= 3
+    finally:
+        sender.stop()
+        sender.join(5)
+    assert not sender.is_alive()
+
+
+def test_the_sender_sleeps_until_the_first_retry_is_due(app):
+    from datetime import timedelta
+    from brokerlearn.server import db
+    from brokerlearn.server.lti import ags
+    from brokerlearn.server.models import utcnow
+    with app.app_context():
+        session = db.session()
+        assert ags.next_due_in(session) is None
+        now = utcnow()
+        score = _bare_score(session, now + timedelta(seconds=8))
+        assert 7.5 < ags.next_due_in(session, now) <= 8
+        score.next_try_at = now - timedelta(seconds=3)
+        session.commit()
+        assert ags.next_due_in(session, now) == 0
+
+
+def _bare_score(session, due):
+    from brokerlearn.server.models import LtiAccount, LtiLineItem, LtiPlatform, LtiScore, User, utcnow
+    platform = LtiPlatform(issuer="https://lms.example", client_id="c", deployment_ids=["d"], auth_login_url="https://lms.example/a",
+                           auth_token_url="https://lms.example/t", keyset_url="https://lms.example/k")
+    user = User(email="s@example.org", name="S", password_hash="!", role="learner", session_version=0)
+    session.add_all([platform, user])
+    session.flush()
+    item = LtiLineItem(platform_id=platform.id, url="https://lms.example/li/1", course_id="example", kind="quiz", item_id="q")
+    account = LtiAccount(platform_id=platform.id, sub="s", user_id=user.id)
+    session.add_all([item, account])
+    session.flush()
+    score = LtiScore(line_item_id=item.id, account_id=account.id, source="quiz", source_id=1, score_given=1,
+                     score_maximum=1, timestamp=utcnow(), activity_progress="Completed",
+                     grading_progress="FullyGraded", next_try_at=due, tries=0)
+    session.add(score)
+    session.commit()
+    return score

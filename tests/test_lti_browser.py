@@ -1,7 +1,9 @@
 """LTI 1.3 in headless Chromium, with third-party cookies blocked: the tests' platform
 (tests/lti_platform.py, at http://localhost:PORT) frames brokerlearn (http://127.0.0.1:PORT,
-another site) in its course page; the launch and the Deep Linking picker work inside that
-iframe, and the activity opens signed in, in a window of its own. Screenshots at 390 and
+another site) in its course page; the launch, the activity (a lesson, its graded quiz, whose
+score reaches the platform's gradebook) and the Deep Linking picker work inside that iframe,
+the session in a partitioned cookie (server/lti/framing.py); the first-party window is the
+fallback, its one-time link confirmed by the person who opens it. Screenshots at 390 and
 1366 px go to /tmp/shots-h/lti/."""
 from __future__ import annotations
 
@@ -71,22 +73,98 @@ def _shots(page, name: str) -> None:
         page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
 
 
-def test_a_launch_in_the_platforms_iframe_opens_the_activity_signed_in(lms, context):
+LESSON = "/example/working-together/first-meeting/"
+QUIZ_ITEM = "quiz:example/m2-assessment"
+
+
+def _cookies_sent(page, frame, path: str) -> str:
+    """The Cookie header of a request the frame makes to the tool, as it left the browser."""
+    with page.expect_request(lambda r: r.url.endswith(path)) as sent:
+        frame.evaluate(f"() => fetch('{path}', {{credentials: 'same-origin'}}).then(r => r.status)")
+    return sent.value.header_value("cookie") or ""
+
+
+def _grades(app) -> tuple[int, int]:
+    from brokerlearn.server import db
+    from brokerlearn.server.lti import ags
+    with app.app_context():
+        ags.enqueue(db.session())
+        return ags.send_due(db.session(), Path(app.instance_path))
+
+
+def test_inside_the_iframe_a_learner_reads_a_lesson_and_the_graded_quiz_reaches_the_gradebook(served_app, lms, context):
+    from brokerlearn.server import db
+    from brokerlearn.server.models import LtiAccount, ProgressEvent
+    app, _ = served_app
     page = context.new_page()
-    page.goto(lms.course_page(lms.claims(custom={"brokerlearn_target": "/example/"})))
-    frame = _tool_frame(page, lms.tool_base, "/lti/launch")
-    frame.wait_for_selector("a[data-lti-enter]")
-    assert "Ana Lima" in frame.inner_text("main")
-    assert frame.evaluate(COOKIE_PROBE) is False  # third-party cookies are blocked in this frame
-    assert frame.evaluate(SESSION) is None  # so no session travels in it: the one-time link does
-    _shots(page, "launched-in-iframe")
-    with context.expect_page() as opened:
-        frame.click("a[data-lti-enter]")
-    window = opened.value
-    window.wait_for_url(lms.tool_base + "/example/")
-    user = window.evaluate(SESSION)
-    assert user["email"] == "ana.lima@school.example" and user["name"] == "Ana Lima"
-    _shots(window, "activity-window")
+    claims = lms.claims(custom={"brokerlearn_target": LESSON, "brokerlearn_item": QUIZ_ITEM},
+                        lineitem=lms.base + "/lineitems/9")
+    page.goto(lms.course_page(claims))
+    frame = _tool_frame(page, lms.tool_base, LESSON)  # the launch page went on to the lesson, in the frame
+    frame.wait_for_selector("section.quiz[data-graded] button[type=submit]:not([disabled])")
+    assert frame.evaluate(COOKIE_PROBE) is False  # an ordinary cookie set in the frame is not kept...
+    sent = _cookies_sent(page, frame, "/api/session")
+    assert "probe=" not in sent and "brokerlearn_session=" in sent  # ...not sent back; the partitioned session is
+    assert frame.evaluate(SESSION)["email"] == "ana.lima@school.example"
+    frame.click("[data-lesson-complete] button")
+    frame.wait_for_function("() => document.querySelector('[data-lesson-complete] [role=status]').textContent === 'Saved.'")
+    quiz = frame.locator("section.quiz[data-graded]")
+    quiz.locator("fieldset.question input[type=radio]").first.check()
+    quiz.locator("button[type=submit]").click()
+    frame.wait_for_selector("section.quiz[data-graded] .quiz-result:has-text('You scored')")
+    _shots(page, "lesson-in-iframe")
+    assert _grades(app) == (1, 0)
+    [score] = lms.scores
+    assert score["lineitem"] == "/lineitems/9" and score["userId"] == "lms-user-1" and score["scoreMaximum"] > 0
+    with app.app_context():  # the progress is the account's that a first-party sign-in reaches
+        ana = db.session().query(LtiAccount).one().user_id
+        kinds = {e.kind for e in db.session().query(ProgressEvent).filter_by(user_id=ana)}
+    assert "lesson_completed" in kinds
+    frame.evaluate("() => { location.href = '/dashboard'; }")  # a server-rendered page, in the frame
+    frame = _tool_frame(page, lms.tool_base, "/dashboard")
+    frame.wait_for_selector("main h1")
+    assert "Sign in" not in frame.inner_text("main") and "example" in frame.inner_text("main").lower()
+    _shots(page, "dashboard-in-iframe")
+
+
+def test_where_the_frame_keeps_no_cookie_the_activity_opens_in_a_confirmed_window(lms, tmp_path):
+    """The fallback: a browser that refuses even partitioned cookies in frames gets the link."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1366, "height": 800})
+            page = context.new_page()
+            page.route(lms.tool_base + "/lti/launch", _cookie_refused)  # as if the browser refused it
+            page.goto(lms.course_page(lms.claims(custom={"brokerlearn_target": "/example/"})))
+            frame = _tool_frame(page, lms.tool_base, "/lti/launch")
+            frame.wait_for_selector("a[data-lti-enter]", state="visible")
+            assert "Ana Lima" in frame.inner_text("main")
+            _shots(page, "launched-in-iframe")
+            with context.expect_page() as opened:
+                frame.click("a[data-lti-enter]")
+            window = opened.value
+            window.wait_for_selector("form.lti-enter button")
+            assert "Continue as Ana Lima, from Test LMS" in window.inner_text("main")
+            assert window.evaluate(SESSION) is None  # not before the person confirms
+            _shots(window, "confirm-window")
+            window.click("form.lti-enter button")
+            window.wait_for_url(lms.tool_base + "/example/")
+            assert window.evaluate(SESSION)["name"] == "Ana Lima"
+        finally:
+            browser.close()
+
+
+def _cookie_refused(route):
+    """The launch, made outside the browser (route.fetch would keep its cookie in the context),
+    answered without its Set-Cookie."""
+    import requests
+    request = route.request
+    answer = requests.post(request.url, data=request.post_data_buffer, timeout=30, allow_redirects=False,
+                           headers={"Content-Type": request.headers.get("content-type", "")})
+    headers = {k: v for k, v in answer.headers.items() if k.lower() not in ("set-cookie", "content-length",
+                                                                         "transfer-encoding", "connection")}
+    route.fulfill(status=answer.status_code, headers=headers, body=answer.content)
 
 
 def test_a_window_launch_goes_straight_to_the_activity(lms, context):

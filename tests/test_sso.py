@@ -357,9 +357,14 @@ def run(*args, env=None, **kwargs):
 
 def test_the_sso_commands(tmp_path, monkeypatch, built_example, issuer):
     from brokerlearn.server import create_app
+    from server_fixtures import SECRETS_KEY
     monkeypatch.delenv("DATABASE_URL", raising=False)
     instance = str(tmp_path / "instance")
     assert run("db", "upgrade", "--instance", instance).exit_code == 0
+    keyless = run("sso", "add-provider", "--name", "Agency Login", "--issuer", issuer, "--client-id", "brokerlearn",
+                  "--instance", instance, input=node.SECRET + "\n")
+    assert keyless.exit_code == 2 and "BROKERLEARN_SECRETS_KEY is not set" in keyless.output
+    monkeypatch.setenv("BROKERLEARN_SECRETS_KEY", SECRETS_KEY)
     run("users", "create", "boss@agency.org", "--role", "admin", "--instance", instance,
         env={"BROKERLEARN_PASSWORD": PASSWORD})
     run("users", "create", "erik@agency.org", "--instance", instance, env={"BROKERLEARN_PASSWORD": PASSWORD})
@@ -376,7 +381,8 @@ def test_the_sso_commands(tmp_path, monkeypatch, built_example, issuer):
     assert run("sso", "enrol", "agency-login", "--claim", "department", "--group", "Innovation=Nope",
                "--instance", instance).exit_code == 2  # no such group
     listing = run("sso", "list", "--instance", instance, "--public-url", "https://learn.example.org").stdout
-    assert listing.split("\t")[:4] == ["agency-login", "Agency Login", issuer, "brokerlearn"]
+    assert listing.split("\t")[:5] == ["agency-login", "Agency Login", issuer, "brokerlearn", "secret set (encrypted)"]
+    assert node.SECRET not in listing
 
     linked = run("sso", "link", "erik@agency.org", "--provider", "Agency Login", "--subject", "existing",
                  "--instance", instance)

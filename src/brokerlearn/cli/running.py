@@ -104,7 +104,7 @@ def db_upgrade(instance: Path | None) -> None:
     from brokerlearn.server.db import upgrade_to_current
     from brokerlearn.server.settings import record_database
     installation = _installation(instance, create=True)
-    upgrade_to_current(installation.database_url)
+    upgrade_to_current(installation.database_url, installation.config.get("SECRETS_KEY"))
     record_database(installation.instance, installation.database_url)
     _say("database is up to date")
 

@@ -43,7 +43,8 @@ def add_provider(name, issuer, client_id, client_secret, scopes, no_check, publi
     if not no_check:
         _check_discovery(issuer)
     with _database(instance) as (installation, session):
-        provider = providers.add(session, name, issuer, client_id, client_secret, scopes, _cli_actor())
+        provider = providers.add(session, name, issuer, client_id, client_secret, scopes, _cli_actor(),
+                                 keys=installation.config.get("SECRETS_KEY"))
         base = _link_base(installation, public_url, "the redirect URI uses")
         click.echo(f"added {printable(provider.name)}; its redirect URI: {providers.redirect_uri(base, provider)}")
 
@@ -52,14 +53,34 @@ def add_provider(name, issuer, client_id, client_secret, scopes, no_check, publi
 @_public_url_option
 @_instance_option
 def list_providers(public_url, instance: Path | None) -> None:
-    """The identity providers, one a line: name, issuer, client ID, redirect URI, enrolment rule."""
-    from brokerlearn.server.sso import providers
+    """The identity providers, one a line: name, issuer, client ID, client secret (only whether
+    there is one: it is kept encrypted), redirect URI, enrolment rule."""
+    from brokerlearn.server.sso import providers, sealed
     with _database(instance) as (installation, session):
         base = _link_base(installation, public_url, "the redirect URIs use")
         for p in providers.all_providers(session):
             rule = " enrol by " + providers.describe_rule(p) if providers.describe_rule(p) else ""
-            fields = (p.slug, p.name, p.issuer, p.client_id, providers.redirect_uri(base, p) + rule)
+            fields = (p.slug, p.name, p.issuer, p.client_id, "secret " + sealed.shown(p.client_secret),
+                      providers.redirect_uri(base, p) + rule)
             click.echo("\t".join(printable(field) for field in fields))
+
+
+@sso.command("make-key")
+def make_key() -> None:
+    """Print a new key for BROKERLEARN_SECRETS_KEY (the client secrets are kept encrypted with it)."""
+    from brokerlearn.server.sso import sealed
+    click.echo(sealed.make_key())
+
+
+@sso.command("reseal")
+@_instance_option
+def reseal(instance: Path | None) -> None:
+    """Encrypt every client secret with the first key of BROKERLEARN_SECRETS_KEY (after putting a
+    new key first, with the old one after it; then the old one may go)."""
+    from brokerlearn.server.sso import providers
+    with _database(instance) as (installation, session):
+        count = providers.reseal_all(session, installation.config.get("SECRETS_KEY"))
+    click.echo(f"resealed {count} client secret(s) with the first key")
 
 
 @sso.command("remove")

@@ -33,7 +33,8 @@ def create_app(test_config: dict | None = None, build_dir: Path | str = "build",
     from brokerlearn.server.security import security_headers
     from brokerlearn.server.static_files import StaticFiles
     app.wsgi_app = StaticFiles(app.wsgi_app, app.config["SITE_DIR"],
-                               security_headers(app.config.get("SECURE_COOKIES", False)))
+                               security_headers(app.config.get("SECURE_COOKIES", False)),
+                               app.extensions.get("brokerlearn_frame_ancestors"))  # LTI: the platforms may frame pages
     # Behind a proxy the client's address (for the login rate limit and the request log) and
     # scheme come from it, on connections from a trusted proxy only.
     from brokerlearn.server import proxies

@@ -494,7 +494,8 @@ class SsoProvidersPage(AdminPage):
     providers: list[dict]
     """Per provider: `name`, `slug`, `issuer`, `client_id`, `redirect_uri` (to register at the
     provider), `claim` and `rules` (the enrolment rule: a claim, and `VALUE = GROUP` lines),
-    `accounts` (how many accounts it signs in)."""
+    `accounts` (how many accounts it signs in), `secret` (whether it has a client secret: never
+    the secret itself, which is kept encrypted)."""
     groups: list[str]
     """The groups' names, for the enrolment rules."""
     error: str | None
@@ -526,14 +527,27 @@ class RevokePage(AdminPage):
 
 @dataclass(kw_only=True)
 class LtiLaunchedPage(ServerPage):
-    """A checked launch, shown inside the platform's iframe: who is signed in and a link that
-    opens the activity in a window of its own (where the session cookie can be set; in an
-    un-framed launch the page's script follows it at once)."""
+    """A checked launch, shown inside the platform's iframe: the page's script opens the
+    activity in the frame once the session is there (a partitioned cookie, lti/framing.py);
+    where the browser refused it, a link opens the activity in a window of its own."""
     TEMPLATE: ClassVar[str] = "lti/launched.html"
     name: str
     """The launched account's name (or e-mail address)."""
     enter_url: str
-    """The one-time link that signs the account in and opens the activity."""
+    """The one-time link (to a confirmation page) that opens the activity in a new window."""
+    target: str = "/"
+    """The activity's path on this server, opened in the frame."""
+
+
+@dataclass(kw_only=True)
+class LtiEnterPage(ServerPage):
+    """The one-time link opened in a first-party window: whom it signs in, from which
+    platform, and the button (a POST with the CSRF token) that does it."""
+    TEMPLATE: ClassVar[str] = "lti/enter.html"
+    name: str
+    """The account's name (or e-mail address)."""
+    platform: str
+    """The platform's name, or empty."""
 
 
 @dataclass(kw_only=True)
@@ -591,7 +605,7 @@ class LtiAdminPage(AdminPage):
 PAGES = [DashboardPage, MessagePage, RegisterPage, LoginPage, ResetRequestPage, ResetPage, SettingsPage,
          UnavailablePage, CertificatePage, VerifyPage, CertificateDocument, AdminHomePage, AssessedReportPage, LearnersPage, LearnerPage,
          AuditPage, GroupsPage, GroupPage, ImportPage, CourseReportPage, CertificatesPage, RevokePage,
-         InvitationsPage, ReportsPage, LtiLaunchedPage, LtiPickerPage, LtiReturnPage,
+         InvitationsPage, ReportsPage, LtiLaunchedPage, LtiEnterPage, LtiPickerPage, LtiReturnPage,
          LtiRegisteredPage, LtiAdminPage]
 """Every page context of the server."""
 PAGES += [SsoLinkPage, SsoEmergencyPage, SsoProvidersPage]  # single sign-on (server/sso/)

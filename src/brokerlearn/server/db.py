@@ -124,14 +124,14 @@ def ensure_current_schema(url: str, starting: bool = False) -> str | None:
     return None
 
 
-def upgrade_to_current(url: str) -> None:
+def upgrade_to_current(url: str, secrets_key: str | None = None) -> None:
     """`brokerlearn db upgrade`: every migration, with the database's failures as UsageError."""
     from alembic.util import CommandError
     from sqlalchemy.exc import SQLAlchemyError
 
     from brokerlearn.errors import UsageError
     try:
-        upgrade(url)
+        upgrade(url, secrets_key)
     except SQLAlchemyError as exc:
         raise UsageError(f"cannot upgrade the database {masked_url(url)}: {one_line(exc)}") from None
     except CommandError as exc:
@@ -164,16 +164,17 @@ def _close_session(_exc) -> None:
         db_connection.close()
 
 
-def alembic_config(url: str):
+def alembic_config(url: str, secrets_key: str | None = None):
     from alembic.config import Config
     config = Config()
+    config.attributes["secrets_key"] = secrets_key  # migration 0017 seals the client secrets with it
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 
-def upgrade(url: str) -> None:
+def upgrade(url: str, secrets_key: str | None = None) -> None:
     """Apply every migration (idempotent)."""
     from alembic import command
     create_private(url)
-    command.upgrade(alembic_config(url), "head")
+    command.upgrade(alembic_config(url, secrets_key), "head")

@@ -102,6 +102,10 @@ SETTINGS = [
             "Days a submission of assessed work is kept after it was submitted (a draft: last saved): "
             "`brokerlearn assignments purge` (run it daily from cron) then deletes it with its files and "
             "reviews, and records that in the audit trail; the result (the scores) stays. Default: kept.", int),
+    Setting("SECRETS_KEY", "BROKERLEARN_SECRETS_KEY", "",
+            "Fernet keys (comma-separated; the first encrypts, all decrypt) that keep the identity providers' "
+            "client secrets encrypted in the database; make one with `brokerlearn sso make-key`. Needed as soon "
+            "as a provider has a client secret."),
     Setting("REQUEST_LOG", "BROKERLEARN_REQUEST_LOG", True,
             "`brokerlearn serve` writes one line per request to standard error: client address, method, path "
             "(without the query, reset tokens hidden), status, bytes, milliseconds. 0 turns it off.", bool),

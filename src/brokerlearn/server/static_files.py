@@ -68,8 +68,9 @@ class SmallFileCache:
 
 
 class StaticFiles:
-    def __init__(self, app, site_dir: str, headers: list[tuple[str, str]]):
+    def __init__(self, app, site_dir: str, headers: list[tuple[str, str]], framing=None):
         self.app, self.site_dir, self.headers = app, site_dir, headers
+        self.framing = framing  # lti.framing.FrameAncestors: the LTI platforms may frame the pages
         self.cache = SmallFileCache()
 
     def __call__(self, environ, start_response):
@@ -89,7 +90,8 @@ class StaticFiles:
         if stat is None or not os.path.isfile(target) or stat.st_size > SMALL_FILE:
             return self.app(environ, start_response)
         data, etag = self.cache.get(target, stat)
-        headers = [("ETag", etag), ("Cache-Control", cache_control(relative)), *self.headers]
+        security = self.framing.headers(self.headers) if self.framing else self.headers
+        headers = [("ETag", etag), ("Cache-Control", cache_control(relative)), *security]
         if etag in environ.get("HTTP_IF_NONE_MATCH", ""):
             start_response("304 Not Modified", headers)
             return [b""]
@@ -97,7 +99,7 @@ class StaticFiles:
         if mimetype.startswith("text/") or mimetype in ("application/javascript", "image/svg+xml"):
             mimetype += "; charset=utf-8"
         headers += [("Content-Type", mimetype), ("Content-Length", str(len(data)))]
-        replaced = media_headers(relative, mimetype, dict(self.headers).get("Content-Security-Policy", ""))
+        replaced = media_headers(relative, mimetype, dict(security).get("Content-Security-Policy", ""))
         if replaced:
             names = {name for name, _ in replaced}
             headers = [h for h in headers if h[0] not in names] + replaced

@@ -6,5 +6,7 @@ from __future__ import annotations
 
 
 def init_app(app) -> None:
+    from brokerlearn.server.lti import framing
     from brokerlearn.server.lti.views import bp
     app.register_blueprint(bp)
+    framing.init_app(app)

@@ -16,7 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import requests
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from brokerlearn.server.lti import oauth
 from brokerlearn.server.lti.registration import AGS_SCOPES
@@ -27,6 +27,7 @@ log = logging.getLogger("brokerlearn.lti")
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 BATCH = 50
 MAX_PAUSE = 300.0
+RESCAN = 60.0  # seconds: results graded by other processes, rosters
 LEASE = timedelta(seconds=60)  # a row being sent by one process is left alone by the others meanwhile
 assert SCORE_SCOPE in AGS_SCOPES
 
@@ -143,37 +144,110 @@ def _post(db, instance: Path, score: LtiScore) -> None:
         raise oauth.PlatformError(f"the platform answered {answer.status_code} to a score for {line_item.url}")
 
 
+def next_due_in(db, now=None) -> float | None:
+    """Seconds until the first unsent row is due (0 when one is due now), None without one."""
+    first = db.scalar(select(func.min(LtiScore.next_try_at)).where(LtiScore.sent_at.is_(None)))
+    if first is None:
+        return None
+    from brokerlearn.server.lti.launch import _aware
+    return max(0.0, (_aware(first) - (now or utcnow())).total_seconds())
+
+
+# Waking the sender: a graded result committed in this process --------------------------------
+
+_senders: set["Sender"] = set()
+
+
+def wake() -> None:
+    """Something to send in this process: the senders look at once."""
+    for sender in list(_senders):
+        sender.woken.set()
+
+
+def _graded(session, _flush_context) -> None:
+    """After a flush: did it submit a quiz attempt or release an assignment result?"""
+    for row in (*session.new, *session.dirty):
+        if (isinstance(row, QuizAttempt) and row.status == "submitted") or (
+                isinstance(row, AssignmentResult) and row.released_at is not None):
+            session.info["brokerlearn_lti_wake"] = True
+            return
+
+
+def _executed(state) -> None:
+    """A Core UPDATE through a session (the quiz's compare-and-set submission is one)."""
+    if state.is_update and getattr(state.statement, "table", None) is not None and \
+            state.statement.table.name in _GRADED_TABLES:
+        state.session.info["brokerlearn_lti_wake"] = True
+
+
+_GRADED_TABLES = (QuizAttempt.__tablename__, AssignmentResult.__tablename__)
+
+
+def _committed(session) -> None:
+    if session.info.pop("brokerlearn_lti_wake", False):
+        wake()
+
+
+def _listen() -> None:
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+    if not event.contains(Session, "after_flush", _graded):
+        event.listen(Session, "after_flush", _graded)
+        event.listen(Session, "after_commit", _committed)
+        event.listen(Session, "do_orm_execute", _executed)
+
+
 class Sender(threading.Thread):
     """In each server process: adds missing outbox rows, sends what is due, reads the rosters
-    that are due (nrps.sync_due), every `interval` seconds."""
+    that are due (nrps.sync_due). It sleeps until the first retry is due, at most `interval`
+    seconds (the slow rescan that finds results graded by other processes, and rosters), and
+    is woken at once when a result is graded in this process (a submitted quiz attempt or a
+    released assignment result committed through any session: `wake`)."""
 
-    def __init__(self, app, interval: float = 5.0):
+    def __init__(self, app, interval: float = 60.0):
         super().__init__(name="brokerlearn-lti", daemon=True)
         self.app, self.interval = app, interval
         self.stopping = threading.Event()
+        self.woken = threading.Event()
+        self.rounds = 0
 
     def run(self) -> None:
+        _listen()
+        _senders.add(self)
+        try:
+            while not self.stopping.is_set():
+                self.woken.clear()
+                pause = self._round()
+                self.rounds += 1
+                self.woken.wait(pause)
+        finally:
+            _senders.discard(self)
+
+    def _round(self) -> float:
+        """One look: enqueue, send, rosters; the seconds to sleep after it."""
         from brokerlearn.server.lti import nrps
-        while not self.stopping.is_set():
-            try:
-                with self.app.app_context(), self.app.extensions["brokerlearn_sessions"]() as db:
-                    enqueue(db)
-                    send_due(db, Path(self.app.instance_path))
-                    nrps.sync_due(db, Path(self.app.instance_path))
-            except Exception as exc:  # a database hiccup must not end the thread
-                from brokerlearn.server.errors import database_unavailable, outage_reason
-                if database_unavailable(exc):  # one line, as the server logs an outage: no traceback, no address
-                    log.warning("sending to the LTI platforms waits: database unavailable: %s", outage_reason(exc))
-                else:
-                    log.exception("sending to the LTI platforms failed; trying again")
-            self.stopping.wait(self.interval)
+        try:
+            with self.app.app_context(), self.app.extensions["brokerlearn_sessions"]() as db:
+                enqueue(db)
+                send_due(db, Path(self.app.instance_path))
+                nrps.sync_due(db, Path(self.app.instance_path))
+                due = next_due_in(db)
+        except Exception as exc:  # a database hiccup must not end the thread
+            from brokerlearn.server.errors import database_unavailable, outage_reason
+            if database_unavailable(exc):  # one line, as the server logs an outage: no traceback, no address
+                log.warning("sending to the LTI platforms waits: database unavailable: %s", outage_reason(exc))
+            else:
+                log.exception("sending to the LTI platforms failed; trying again")
+            return min(self.interval, 5.0)
+        return self.interval if due is None else min(self.interval, max(due, 0.05))
 
     def stop(self) -> None:
         self.stopping.set()
+        self.woken.set()
 
 
 def start_sender(app, interval: float | None = None) -> Sender:
-    sender = Sender(app, interval if interval is not None else 5.0)
+    sender = Sender(app, interval if interval is not None else RESCAN)
     sender.start()
     app.extensions["brokerlearn_lti"] = sender
     return sender

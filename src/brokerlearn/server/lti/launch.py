@@ -309,16 +309,37 @@ def issue_token(db: Session, user: User, target: str) -> str:
     return token
 
 
-def redeem_token(db: Session, token: str) -> tuple[User, str]:
+def _live_token(db: Session, token: str) -> LtiLaunchToken:
     row = db.get(LtiLaunchToken, _hash(token or ""))
     if row is None or _aware(row.expires_at) < utcnow():
         raise LaunchRefused(_("This launch link has expired: open the activity again from your course."))
-    used = db.execute(update(LtiLaunchToken).execution_options(synchronize_session=False).where(LtiLaunchToken.token_hash == row.token_hash,
-                                                   LtiLaunchToken.used_at.is_(None)).values(used_at=utcnow()))
+    if row.used_at is not None:
+        raise LaunchRefused(_("This launch link has been used already: open the activity again from your course."))
+    return row
+
+
+def _active(db: Session, user_id: int) -> User:
+    user = db.get(User, user_id)
+    if user is None or not user.is_active:
+        raise LaunchRefused(_("This account cannot sign in."))
+    return user
+
+
+def describe_token(db: Session, token: str) -> tuple[User, str]:
+    """Who the one-time link would sign in, and from which platform, without using it (the
+    person who opened it confirms first: a link passed on must not sign anyone in unseen)."""
+    row = _live_token(db, token)
+    user = _active(db, row.user_id)
+    platform = db.scalar(select(LtiPlatform.name).join(LtiAccount, LtiAccount.platform_id == LtiPlatform.id)
+                         .where(LtiAccount.user_id == user.id).order_by(LtiAccount.id.desc()).limit(1))
+    return user, platform or ""
+
+
+def redeem_token(db: Session, token: str) -> tuple[User, str]:
+    row = _live_token(db, token)
+    used = db.execute(update(LtiLaunchToken).execution_options(synchronize_session=False).where(
+        LtiLaunchToken.token_hash == row.token_hash, LtiLaunchToken.used_at.is_(None)).values(used_at=utcnow()))
     db.commit()
     if used.rowcount != 1:
         raise LaunchRefused(_("This launch link has been used already: open the activity again from your course."))
-    user = db.get(User, row.user_id)
-    if user is None or not user.is_active:
-        raise LaunchRefused(_("This account cannot sign in."))
-    return user, row.target
+    return _active(db, row.user_id), row.target

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from brokerlearn.errors import UsageError
 from brokerlearn.server.models import LtiPlatform
+from brokerlearn.server.lti import framing
 
 AGS_SCOPES = ("https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
               "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
@@ -86,6 +87,7 @@ def add_platform(db: Session, *, issuer: str, client_id: str, deployment_ids: li
             setattr(platform, key, value)
     _audit(db, actor, "lti_platform_added", f"{issuer} ({client_id})", ", ".join(deployments))
     db.commit()
+    framing.platforms_changed()
     return platform
 
 
@@ -101,6 +103,7 @@ def remove_platform(db: Session, platform_id: int, actor=None) -> LtiPlatform:
     _audit(db, actor, "lti_platform_removed", f"{platform.issuer} ({platform.client_id})")
     db.delete(platform)
     db.commit()
+    framing.platforms_changed()
     return platform
 
 

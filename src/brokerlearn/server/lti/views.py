@@ -9,13 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, request
+from flask import session as flask_session
 from flask_login import login_user
 
 from brokerlearn.server import contexts as ctx
 from brokerlearn.server import db
 from brokerlearn.server.access import current_actor, requires
 from brokerlearn.server.language import gettext as _
-from brokerlearn.server.lti import deep_linking, keys, launch, registration
+from brokerlearn.server.lti import deep_linking, framing, keys, launch, registration
 from brokerlearn.server.lti.launch import LaunchRefused
 from brokerlearn.server.rendering import render
 from brokerlearn.server.security import CSP, csrf
@@ -24,8 +25,21 @@ bp = Blueprint("lti", __name__)
 SCRIPT = """(function () {
   var form = document.querySelector("form[data-lti-autosubmit]");
   if (form) { form.submit(); }
-  var enter = document.querySelector("a[data-lti-enter]");
-  if (enter && window.top === window.self) { window.location.replace(enter.href); }
+  var launched = document.querySelector("[data-lti-target]");
+  if (launched) {
+    var opening = launched.querySelector("[data-lti-opening]"), fallback = launched.querySelector("[data-lti-window]");
+    opening.hidden = false;
+    fallback.hidden = true;
+    /* The session came with this page, in a partitioned cookie: if the browser sends it back,
+       the activity opens here, in the frame; else the link opens it in a window of its own. */
+    fetch("/api/session", {credentials: "same-origin", headers: {"Accept": "application/json"}})
+      .then(function (r) { return r.ok ? r.json() : null; }, function () { return null; })
+      .then(function (session) {
+        if (session && session.user) { window.location.replace(launched.getAttribute("data-lti-target")); return; }
+        opening.hidden = true;
+        fallback.hidden = false;
+      });
+  }
   if (document.querySelector("[data-lti-close]")) {
     (window.opener || window.parent).postMessage({subject: "org.imsglobal.lti.close"}, "*");
   }
@@ -100,26 +114,48 @@ def launched():
         course_id = first if first and catalog().get(first) is not None else None
         launch.join_context(session, checked.platform, checked.claims, user, checked.teaching, course_id)
         launch.bind_line_item(session, checked.platform, checked.claims)
-        token = launch.issue_token(session, user, target)
     except LaunchRefused as exc:
         return _refused(exc)
-    enter_url = f"/lti/enter/{token}"
     presentation = checked.claims.get(launch.CLAIM + "launch_presentation") or {}
-    if presentation.get("document_target") == "window":
-        return redirect(enter_url)
-    return framed(render(ctx.LtiLaunchedPage(title=_("Signed in"), name=user.name or user.email,
-                                             enter_url=enter_url)))
-
-
-@bp.get("/lti/enter/<token>")
-def enter(token: str):
-    """In a first-party window: the one-time token becomes the session."""
-    try:
-        user, target = launch.redeem_token(db.session(), token)
-    except LaunchRefused as exc:
-        return render(ctx.MessagePage(title=_("The launch was refused"), message=str(exc)), 400)
+    if presentation.get("document_target") == "window":  # first-party: the session cookie as usual
+        login_user(user)
+        return redirect(target)
+    # In the platform's frame: the session in a partitioned cookie (framing.py); the one-time
+    # link to a first-party window where the browser refuses even that.
     login_user(user)
-    return redirect(target)
+    framing.mark_framed(flask_session)
+    token = launch.issue_token(session, user, target)
+    return framed(render(ctx.LtiLaunchedPage(title=_("Signed in"), name=user.name or user.email,
+                                             enter_url=f"/lti/enter/{token}", target=target)))
+
+
+def _enter_refused(exc: Exception):
+    response = current_app.make_response(render(ctx.MessagePage(
+        title=_("This link cannot be used"), message=str(exc)), 410))
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.route("/lti/enter/<token>", methods=["GET", "POST"])
+def enter(token: str):
+    """In a first-party window, the one-time link: GET shows whom it signs in, from which
+    platform; only the confirming POST (with the page's CSRF token) uses it and makes the
+    session. The token is in the path, so the page sends no Referer and is never cached."""
+    try:
+        if request.method == "POST":
+            user, target = launch.redeem_token(db.session(), token)
+        else:
+            user, platform = launch.describe_token(db.session(), token)
+    except LaunchRefused as exc:
+        return _enter_refused(exc)
+    if request.method == "POST":
+        login_user(user)
+        return redirect(target)
+    response = current_app.make_response(render(ctx.LtiEnterPage(
+        title=_("Continue to the activity"), name=user.name or user.email, platform=platform)))
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _courses_of(targets) -> list[dict]:

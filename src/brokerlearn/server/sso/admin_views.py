@@ -26,7 +26,7 @@ def _page(error: str | None = None, form: dict | None = None, status: int = 200)
     rows = [{"name": p.name, "slug": p.slug, "issuer": p.issuer, "client_id": p.client_id,
              "redirect_uri": providers.redirect_uri(base, p) if base else providers.CALLBACK.format(slug=p.slug),
              "claim": p.enrol_claim or "", "rules": "\n".join(f"{k} = {v}" for k, v in (p.enrol_groups or {}).items()),
-             "accounts": counts.get(p.id, 0)} for p in providers.all_providers(session)]
+             "accounts": counts.get(p.id, 0), "secret": bool(p.client_secret)} for p in providers.all_providers(session)]
     groups = list(session.scalars(select(Group.name).order_by(Group.name)))
     return render(ctx.SsoProvidersPage(title=_("Sign-in providers"), providers=rows, groups=groups, error=error,
                                        form=form or {}, public_url=bool(base),

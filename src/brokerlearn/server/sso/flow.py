@@ -27,17 +27,29 @@ REQUEST_AGE = timedelta(minutes=15)  # a sign-in not back from the provider by t
 log = logging.getLogger("brokerlearn.sso")
 
 
+def _secret(provider: SsoProvider) -> str:
+    from brokerlearn.server.sso import providers, sealed
+    try:
+        return providers.client_secret(provider)
+    except sealed.SecretsKeyError as exc:
+        raise SsoError(_("Signing in with %(name)s is not available now: the server cannot read its client "
+                         "secret (the setting BROKERLEARN_SECRETS_KEY is missing or wrong). Tell the administrator.",
+                         name=provider.name), 503, str(exc)) from None
+
+
 def _client(provider: SsoProvider, redirect_uri: str, meta: dict) -> OAuth2Session:
     methods = meta.get("token_endpoint_auth_methods_supported") or ["client_secret_basic"]
-    method = ("none" if not provider.client_secret
+    secret = _secret(provider)
+    method = ("none" if not secret
               else "client_secret_basic" if "client_secret_basic" in methods else "client_secret_post")
-    return OAuth2Session(provider.client_id, provider.client_secret or None, scope=provider.scopes,
+    return OAuth2Session(provider.client_id, secret or None, scope=provider.scopes,
                          redirect_uri=redirect_uri, code_challenge_method="S256",
                          token_endpoint_auth_method=method, default_timeout=discovery.TIMEOUT)
 
 
 def start(db: Session, provider: SsoProvider, redirect_uri: str, next_url: str) -> tuple[str, str]:
     """(the provider's authorization URL, the state for the browser's session)."""
+    _secret(provider)  # a missing or wrong key is told now, before the person leaves for the provider
     meta = discovery.metadata(provider.issuer)
     state, nonce, verifier = secrets.token_urlsafe(32), secrets.token_urlsafe(32), generate_token(64)
     db.execute(delete(SsoRequest).where(SsoRequest.created_at < utcnow() - REQUEST_AGE))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from brokerlearn.errors import UsageError
 from brokerlearn.server.language import gettext as _
 from brokerlearn.server.models import Group, SsoProvider
+from brokerlearn.server.sso import sealed
 
 DEFAULT_SCOPES = "openid email profile"
 CALLBACK = "/account/sso/{slug}/callback"
@@ -39,7 +40,9 @@ def check_issuer(issuer: str) -> str:
 
 
 def add(db: Session, name: str, issuer: str, client_id: str, client_secret: str,
-        scopes: str = DEFAULT_SCOPES, actor=None) -> SsoProvider:
+        scopes: str = DEFAULT_SCOPES, actor=None, keys: str | None = None) -> SsoProvider:
+    """Add a provider; its client secret is kept sealed with `keys` (BROKERLEARN_SECRETS_KEY,
+    the running application's by default: sealed.py)."""
     name = " ".join((name or "").split())
     slug = slug_of(name)
     if not slug:
@@ -50,8 +53,9 @@ def add(db: Session, name: str, issuer: str, client_id: str, client_secret: str,
         raise UsageError(_("Give the client ID the provider issued."))
     if "openid" not in scopes.split():
         raise UsageError(_("The scopes must include openid."))
+    stored = sealed.seal(client_secret or "", keys or sealed.configured())
     provider = SsoProvider(slug=slug, name=name[:100], issuer=check_issuer(issuer), client_id=client_id,
-                           client_secret=client_secret or "", scopes=scopes)
+                           client_secret=stored, scopes=scopes)
     db.add(provider)
     _record(db, actor, "sso_provider_added", provider, f"issuer {provider.issuer}, client ID {client_id}")
     db.commit()
@@ -129,3 +133,19 @@ def groups_for(provider: SsoProvider, claims: dict) -> list[str]:
     value = claims.get(provider.enrol_claim)
     values = value if isinstance(value, list) else [value]
     return [provider.enrol_groups[v] for v in values if isinstance(v, str) and v in provider.enrol_groups]
+
+
+def client_secret(provider: SsoProvider, keys: str | None = None) -> str:
+    """The provider's client secret, opened (SecretsKeyError: the key is missing or wrong)."""
+    return sealed.unseal(provider.client_secret, keys or sealed.configured())
+
+
+def reseal_all(db: Session, keys: str | None) -> int:
+    """Seal every stored secret with the first key (after a new key was put first); how many."""
+    count = 0
+    for provider in all_providers(db):
+        if provider.client_secret:
+            provider.client_secret = sealed.reseal(provider.client_secret, keys)
+            count += 1
+    db.commit()
+    return count
