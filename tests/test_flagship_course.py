@@ -158,9 +158,19 @@ def test_every_outcome_is_evidenced_by_a_portfolio_piece(loaded):
     assert sorted(placed) == sorted(course.assignments)
 
 
+# Issue 21 item 2: the dated annex of real networks, platforms and programmes is reference
+# material, not a unit of the qualification: it teaches no outcome, so it has nothing to grade
+# or practise, and it is the one module without an assessment.
+ANNEX = "annex-landscape"
+
+
 def test_every_module_has_a_graded_assessment_and_practice(built):
     course, out = built
+    assert ANNEX in {module.slug for module in course.modules}
     for module in course.modules:
+        if module.slug == ANNEX:
+            assert not module.quizzes and not module.outcomes, "the annex is reference only"
+            continue
         graded = [q for q in module.quizzes if q.graded]
         assert graded, f"{module.slug} has no graded assessment"
         scored = [q for quiz in graded for q in quiz.questions if q.scored]
@@ -266,3 +276,44 @@ def test_each_fictional_name_belongs_to_one_case():
     assert not re.search(r"\bTobias\b|\bLena\b", everything)
     assert set(re.findall(r"\bPetra ([A-Z]\w+)", everything)) == {"Keller"}
     assert "Samira Haddad" in modules["01"] and "Samira Haddad" in modules["06"]
+
+
+CITED = re.compile(r"\[((?:CALL|EEN|ECCP|EU|DE|PL|LAW)-\d+)\]")
+LISTED = re.compile(r"^- \*\*\[((?:CALL|EEN|ECCP|EU|DE|PL|LAW)-\d+)\]\*\*", re.M)
+
+
+def test_the_annex_is_dated_and_every_source_it_cites_is_listed(loaded):
+    """Issue 21 item 2: each annex page says when it was checked and tells the reader to check the
+    current rules; every source key a page cites ([EEN-2], [DE-4]...) is on the references page,
+    listed once, and every listed source is cited somewhere."""
+    (annex,) = [module for module in loaded.modules if module.slug == ANNEX]
+    assert "December 2026" in annex.title
+    pages = {lesson.slug: lesson.body for lesson in annex.lessons}
+    assert len(pages) >= 6 and "references" in pages
+    for slug, body in pages.items():
+        assert "*As of December 2026.*" in body, f"{slug} does not state its date"
+        assert "::: warning Check the current rules" in body, f"{slug} has no check-the-rules line"
+    listed = LISTED.findall(pages["references"])
+    assert len(listed) == len(set(listed)), sorted(k for k in listed if listed.count(k) > 1)
+    cited: dict[str, set[str]] = {}
+    for slug, body in pages.items():
+        if slug != "references":
+            cited[slug] = set(CITED.findall(body))
+    for slug, keys in cited.items():
+        assert keys, f"{slug} cites no source"
+        assert keys <= set(listed), f"{slug} cites {sorted(keys - set(listed))}, not in the references"
+    # The legal texts are cited by the lessons of modules 5, 6 and 8 through the references page,
+    # not by key, so only the annex's own keys must be cited by an annex page.
+    annex_keys = {key for key in listed if not key.startswith("LAW-")}
+    assert annex_keys <= set().union(*cited.values()), sorted(annex_keys - set().union(*cited.values()))
+
+
+def test_the_lessons_on_platforms_and_funding_link_to_the_annex(loaded):
+    """Issue 21 item 2: the lessons keep describing types, and point to the annex for the real
+    names: the platform landscape, profile writing, the search sources and the funding routes."""
+    bodies = {lesson.slug: lesson.body for _, lesson in loaded.lessons()}
+    for slug in ("platform-landscape", "writing-cooperation-profiles", "search-strategy", "funding-routes",
+                 "why-brokerage-is-changing", "how-this-course-works"):
+        assert "](../09-annex-landscape/" in bodies[slug], f"{slug} does not link to the annex"
+    for slug in ("cooperation-agreements", "running-the-session"):
+        assert "../09-annex-landscape/08-references.md#legal-texts-the-lessons-rely-on" in bodies[slug], slug
