@@ -59,7 +59,7 @@ def test_study_time_is_what_the_lessons_and_activities_add_up_to(loaded):
     course = loaded
     for _, lesson in course.lessons():
         assert lesson.minutes == estimated_minutes(lesson), (lesson.slug, lesson.minutes, estimated_minutes(lesson))
-    assert "15 to 16 hours" in course.summary and 15 * 60 <= course.minutes <= 16 * 60, course.minutes
+    assert "16 to 17 hours" in course.summary and 16 * 60 <= course.minutes <= 17 * 60, course.minutes
 
 
 def test_size(built):
@@ -317,3 +317,78 @@ def test_the_lessons_on_platforms_and_funding_link_to_the_annex(loaded):
         assert "](../09-annex-landscape/" in bodies[slug], f"{slug} does not link to the annex"
     for slug in ("cooperation-agreements", "running-the-session"):
         assert "../09-annex-landscape/08-references.md#legal-texts-the-lessons-rely-on" in bodies[slug], slug
+
+
+INLINE_QUIZ = re.compile(r"^```quiz\n(.*?)^```\n", re.S | re.M)
+
+
+def inline_questions(lesson) -> list[dict]:
+    return [yaml.safe_load(block) for block in INLINE_QUIZ.findall(lesson.body)]
+
+
+# Issue 21 item 3: the topics the review found missing, each a lesson in the module it belongs to
+# (module slug), aligned to that module's outcomes, with what it must treat.
+MISSING_TOPICS = {
+    "spotting-opportunities": ("from-brokerage-to-assistance", ("signal", "opportunity log", "need statement")),
+    "designing-and-piloting-the-service": ("reaching-and-measuring", (
+        "service blueprint", "adviser hours", "who pays", "de minimis", "2023/2831", "EUR 300,000",
+        "three years", "check your rules", "pilot")),
+    "engagement-in-networks": ("relationships-at-a-distance", (
+        "participation inequality", "roles", "rhythm", "moderation", "silent members", "within and between")),
+}
+
+
+def test_the_missing_topics_have_lessons(loaded):
+    """Each missing topic is a lesson of its own, taught before its module's graded assessment,
+    teaching outcomes of its module (no new outcome), with one activity and one practice question
+    on those outcomes."""
+    lessons = {lesson.slug: (module, lesson) for module, lesson in loaded.lessons()}
+    for slug, (module_slug, needed) in MISSING_TOPICS.items():
+        module, lesson = lessons[slug]
+        assert module.slug == module_slug, (slug, module.slug)
+        assert lesson.outcomes and set(lesson.outcomes) <= set(module.outcomes), (slug, lesson.outcomes)
+        assert lesson.body.count("::: activity") == 1, slug
+        (question,) = inline_questions(lesson)
+        assert question["outcomes"] and set(question["outcomes"]) <= set(lesson.outcomes), slug
+        text = lesson.body.lower()
+        assert [phrase for phrase in needed if phrase.lower() not in text] == [], slug
+        assessed = next(i for i, other in enumerate(module.lessons) if "::: quiz m0" in other.body)
+        assert module.lessons.index(lesson) < assessed, f"{slug} comes after the module assessment"
+
+
+# The other missing topics, woven into the lessons where they belong (module slug, lesson slug).
+WOVEN_TOPICS = {
+    ("finding-and-assessing-partners", "search-strategy"): ("ai-assisted-matching-and-drafting", "GDPR"),
+    ("finding-and-assessing-partners", "assessing-candidates"): ("is-the-candidate-an-sme", "2003/361/EC"),
+    ("online-co-creation", "running-the-session"): ("hybrid-and-asynchronous-work", "Asynchronous work"),
+}
+
+
+def test_the_other_missing_topics_are_woven_in(built):
+    course, out = built
+    for (module_slug, lesson_slug), (anchor, needed) in WOVEN_TOPICS.items():
+        page = (out / "site" / course.id / module_slug / lesson_slug / "index.html").read_text()
+        assert f'id="{anchor}"' in page and needed in page, (lesson_slug, anchor)
+
+
+def test_the_entry_self_assessment_covers_every_outcome(loaded):
+    """Issue 21 item 7: right after "How this course works", a self-rating of every outcome, each
+    row pointing to where that outcome is taught, and practice questions (never graded) that
+    check the ratings of every unit."""
+    course = loaded
+    first = course.modules[0]
+    (lesson,) = [lesson for lesson in first.lessons if lesson.slug == "where-to-start"]
+    assert first.lessons.index(lesson) == 1
+    rows = re.findall(r"^\| (U\d+\.O\d+) \| (.+?) \| (.+) \|$", lesson.body, re.M)
+    assert sorted(oid for oid, _, _ in rows) == sorted(course.outcome_index()), "one row per outcome"
+    alignment = align(course)
+    for oid, _, where in rows:
+        teaching = {lesson_.source.resolve() for _, lesson_ in alignment[oid].lessons}
+        teaching |= {module.folder.resolve() for module in course.modules if oid in module.outcomes}
+        targets = {(lesson.source.parent / link).resolve() for link in re.findall(r"\]\(([^)#]+)", where)}
+        assert targets and targets <= teaching, f"{oid}: the row points to {targets}, which do not teach it"
+    questions = inline_questions(lesson)
+    assert "::: quiz" not in lesson.body  # practice questions in the page, never a graded quiz
+    units = {unit.id: {outcome.id for outcome in unit.outcomes} for unit in course.profile.units}
+    checked = {uid for q in questions for uid, oids in units.items() if set(q["outcomes"]) & oids}
+    assert checked == set(units), sorted(set(units) - checked)
