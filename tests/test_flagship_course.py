@@ -392,3 +392,170 @@ def test_the_entry_self_assessment_covers_every_outcome(loaded):
     units = {unit.id: {outcome.id for outcome in unit.outcomes} for unit in course.profile.units}
     checked = {uid for q in questions for uid, oids in units.items() if set(q["outcomes"]) & oids}
     assert checked == set(units), sorted(set(units) - checked)
+
+
+CAPSTONES = {"capstone-agreement", "capstone-profile", "capstone-shortlist", "capstone-contact-plan",
+             "capstone-project-outline", "capstone-workshop-plan", "capstone-service-plan"}
+
+
+def test_the_certificate_rule_requires_every_portfolio_piece(loaded):
+    """Issue 21 item 1: the certificate never observed the skills it certifies. Its rule now names
+    every capstone assignment, and every outcome rests on a rubric criterion of one of them."""
+    from brokerlearn.course.profile import certificate_rule
+    course = loaded
+    requires = certificate_rule(course.profile)["requires"]
+    required = requires["assignments"]
+    required = list(course.assignments) if required == "all" else required
+    assert CAPSTONES <= set(course.assignments) and set(required) == set(course.assignments)
+    evidenced = {oid for aid in required for criterion in course.assignments[aid].rubric.criteria
+                 if criterion.scored for oid in criterion.outcomes}
+    assert evidenced == set(course.outcome_index()), sorted(set(course.outcome_index()) - evidenced)
+    assert requires["outcomes"] == "all" and requires["assessed_weight"] == 0.5
+    home = course.summary
+    assert "all seven pieces of the portfolio" in home and "half and half" in home
+
+
+def _full_marks(quiz: dict) -> dict:
+    """The right answer to every scored question of a graded quiz, from the server's manifest."""
+    given = {}
+    for q in quiz["questions"]:
+        right = [o["id"] for o in q["options"] if o["correct"]]
+        if q["type"] == "single":
+            given[q["id"]] = right[0]
+        elif q["type"] == "multiple":
+            given[q["id"]] = right
+        elif q["type"] == "match":
+            given[q["id"]] = {p["left_id"]: p["right_id"] for p in q["pairs"]}
+        elif q["type"] == "order":
+            given[q["id"]] = [i["id"] for i in q["items"]]
+    return given
+
+
+def _release(app, user_id, assignment, miss=(), attempt=1):
+    """A trainer's released, passed result of `assignment` (a course.assignment.Assignment): every
+    criterion at its top, those in `miss` at nothing."""
+    from brokerlearn.server import db
+    from brokerlearn.server.models import AssignmentResult, Submission, utcnow
+    criteria = [{"id": c.id, "title": c.title, "outcomes": list(c.outcomes), "max": c.top, "source": "trainer",
+                 "score": 0.0 if c.id in miss else c.top, "comment": ""} for c in assignment.rubric.criteria]
+    score, top = sum(c["score"] for c in criteria), sum(c["max"] for c in criteria)
+    with app.app_context():
+        session = db.session()
+        now = utcnow()
+        work = Submission(user_id=user_id, course_id="online-collaboration", assignment_id=assignment.id, attempt=attempt,
+                          status="submitted", text="My portfolio piece.", rubric_version=assignment.rubric.version,
+                          created_at=now, updated_at=now, submitted_at=now)
+        session.add(work)
+        session.flush()
+        session.add(AssignmentResult(submission_id=work.id, user_id=user_id, course_id="online-collaboration",
+                                     assignment_id=assignment.id, rubric_version=assignment.rubric.version,
+                                     criteria=criteria, score=score, max_score=top,
+                                     passed=score / top >= assignment.pass_mark, method="The trainer's grade.",
+                                     feedback="", released_at=now))
+        session.commit()
+
+
+def test_full_quiz_marks_without_the_released_portfolio_do_not_qualify(built, sqlite_template, tmp_path):
+    """The server's qualification service on a migrated SQLite database: a learner with every
+    lesson completed and full marks on all eight assessments is not eligible until all seven
+    portfolio pieces are passed and released; then she is. An outcome whose one rubric criterion
+    was missed is not reached, however good the quiz marks: every outcome needs its evidence."""
+    import json
+    from brokerlearn.server import create_app, db
+    from brokerlearn.server.courses import catalog
+    from brokerlearn.server.services.accounts import find_user
+    from brokerlearn.server.services.certificates import eligibility
+    from server_fixtures import Visitor, migrated_sqlite
+    course, out = built
+    app = create_app({"DATABASE_URL": migrated_sqlite(sqlite_template, tmp_path / "flagship.db"), "TESTING": True,
+                      "PUBLIC_URL": "http://localhost"}, build_dir=out, instance_path=tmp_path / "instance")
+    try:
+        ana = Visitor(app)
+        assert ana.register("ana@agency.org").status_code == 302
+        events = [{"event_id": f"done-{i:03}", "course": course.id, "kind": "lesson_completed",
+                   "item": f"{module.slug}/{lesson.slug}"} for i, (module, lesson) in enumerate(course.lessons())]
+        assert ana.api("post", "/api/progress", {"events": events}).status_code == 200
+        quizzes = json.loads((out / "server" / f"{course.id}.json").read_text())["quizzes"]
+        graded = [qid for qid, quiz in quizzes.items() if quiz["mode"] == "graded"]
+        assert len(graded) == 8
+        for qid in graded:
+            path = f"/api/quizzes/{course.id}/{qid}/attempts"
+            attempt = ana.api("post", path).get_json()["id"]
+            result = ana.api("post", f"{path}/{attempt}", {"answers": _full_marks(quizzes[qid])}).get_json()
+            assert result["score"] == result["max_score"], (qid, result)
+
+        def standing():
+            with app.test_request_context():
+                session = db.session()
+                return eligibility(session, find_user(session, "ana@agency.org").id, catalog().get(course.id))
+
+        before = standing()
+        assert all(o["met"] and o["score"] == 1.0 for o in before["outcomes"]) and before["lessons"]["met"]
+        assert not before["eligible"]
+        assert {row["id"] for row in before["assignments"] if not row["passed"]} == CAPSTONES
+        assert len(before["assignment_missing"]) == 7 and before["missing"] == before["assignment_missing"]
+        with app.app_context():
+            uid = find_user(db.session(), "ana@agency.org").id
+        pieces = course.assignments
+        for aid in sorted(CAPSTONES - {"capstone-contact-plan"}):
+            _release(app, uid, pieces[aid])
+        # Piece 4 passed, but without its maintenance routine: U4.O2 rests on that criterion alone.
+        _release(app, uid, pieces["capstone-contact-plan"], miss={"routine"})
+        after = standing()
+        assert all(row["passed"] for row in after["assignments"])
+        unmet = [o for o in after["outcomes"] if not o["met"]]
+        assert [(o["id"], o["quiz"], o["assessed"]) for o in unmet] == [("U4.O2", 1.0, 0.0)]
+        assert not after["eligible"]
+        _release(app, uid, pieces["capstone-contact-plan"], attempt=2)  # handed in again, the routine now there
+        final = standing()
+        assert final["eligible"] and final["missing"] == []
+    finally:
+        app.extensions["brokerlearn_engine"].dispose()
+
+
+GUIDE = COURSE.parents[1] / "docs" / "facilitator" / "online-collaboration.docx"
+# A sentence of the model answers (facilitator/05-model-answers.md) and one of the anchors.
+ANSWER_KEY = ("Sommerfeld needs a water-repellent finish without fluorinated", "The model's 92 words")
+
+
+def test_the_facilitator_guide_never_reaches_the_built_site(built):
+    """Issue 21 item 5: the guide holds model answers and rubric anchors, an answer key. The
+    build must not publish any of it: not in a page, a search index part, a download or the
+    manifest the server serves pages from."""
+    course, out = built
+    sources = "\n".join(p.read_text(encoding="utf-8") for p in sorted((COURSE / "facilitator").glob("*.md")))
+    assert all(" ".join(phrase.split()) in " ".join(sources.split()) for phrase in ANSWER_KEY)
+    files = [p for p in (out / "site").rglob("*") if p.is_file()] + sorted((out / "server").glob("*.json"))
+    assert len(files) > 100
+    for path in files:
+        data = path.read_bytes()
+        for needle in (*ANSWER_KEY, "Sommerfeld", "Frerichs"):
+            assert needle.encode() not in data, f"{needle!r} in {path.relative_to(out)}"
+        if path.suffix == ".docx":  # the toolkit's documents are zipped: look inside too
+            import zipfile
+            with zipfile.ZipFile(path) as package:
+                assert not any(b"Sommerfeld" in package.read(name) for name in package.namelist())
+
+
+def test_the_facilitator_guide_document_is_its_sources(tmp_path):
+    """The trainers' download (docs/trainers.md) is written from the Markdown parts; it is the
+    same bytes as a fresh one (else: `python -m brokerlearn.authoring.guide courses/online-collaboration
+    docs/facilitator/online-collaboration.docx`), and mammoth, an independent reader, finds every
+    part, the role plays' briefs and the anchors' tables in it."""
+    import io
+    import mammoth
+    from brokerlearn.authoring.guide import guide_docx, part_files
+    parts = part_files(COURSE)
+    assert [p.name for p in parts][0] == "README.md" and len(parts) >= 6
+    fresh = guide_docx(COURSE, "Facilitator guide: online-collaboration")
+    assert GUIDE.read_bytes() == fresh, "write docs/facilitator/online-collaboration.docx again"
+    html = mammoth.convert_to_html(io.BytesIO(fresh)).value
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    for heading in ("Cohort schedule", "Live sessions", "Role plays", "Running the peer review of the profile",
+                    "Model answers", "Rubric anchors", "Brief for the owner", "Observer's checklist"):
+        assert heading in text, heading
+    assert "<h1>Model answers</h1>" in html and html.count("<table>") >= 15
+    assert all(" ".join(phrase.split()) in text for phrase in ANSWER_KEY)
+    for assignment in ("need statement and assistance agreement", "the cooperation profile", "workshop plan",
+                       "outreach and measurement plan"):
+        assert text.count(assignment) >= 2, assignment  # a model answer and its anchors

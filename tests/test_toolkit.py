@@ -91,3 +91,35 @@ def test_a_bad_tool_names_its_file_and_line(make_course, tmp_path, tool, lesson,
     text = "\n".join(d.format(root) for d in failure.value.diagnostics.items)
     assert message in text
     assert ("toolkit/contact-plan.yml:" in text) or ("01-start.md:" in text)
+
+
+def test_the_toolkit_page_lists_every_tool_and_is_linked_from_home_and_outline(make_course, tmp_path):
+    """Issue 21 item 4: the tools were published but had no page of their own. A course with
+    tools gets one: each tool's purpose, what it asks for, its downloads, the lessons that use it
+    and its licence; the course home, every lesson's outline and each placed tool link to it."""
+    other = "id: agenda\ntitle: Meeting agenda\npurpose: A first call in forty minutes.\nsections:\n  - heading: Items\n"
+    root = _course(make_course)
+    (root / "toolkit/agenda.yml").write_text(other)  # a tool no lesson places yet: listed last
+    build(root.parent, tmp_path / "out", show_progress=False)
+    site = tmp_path / "out/site/mini"
+    page = (site / "toolkit/index.html").read_text()
+    assert page.index('id="tool-contact-plan"') < page.index('id="tool-agenda"')
+    for fmt in ("docx", "md", "csv"):
+        assert f'href="contact-plan.{fmt}"' in page and (site / f"toolkit/contact-plan.{fmt}").is_file()
+    assert 'href="agenda.docx"' in page and 'href="agenda.csv"' not in page
+    assert "It asks for: The firm; Contacts (Contact, Organisation, Next step, By when)" in page
+    assert 'Used in: <a href="../intro/start/index.html">Start</a>' in page
+    assert page.count('rel="license"') >= 3 and "Agency Trainers" in page
+    assert 'href="toolkit/index.html"' in (site / "index.html").read_text()
+    lesson = (site / "intro/start/index.html").read_text()
+    assert 'href="../../toolkit/index.html#tool-contact-plan"' in lesson  # from the placed tool
+    assert 'class="outline-toolkit"><a href="../../toolkit/index.html"' in lesson
+
+
+def test_a_course_without_tools_has_no_toolkit_page(make_course, tmp_path):
+    root = _course(make_course, lesson=LESSON.replace("::: tool contact-plan\n:::\n", ""))
+    (root / "toolkit/contact-plan.yml").unlink()
+    build(root.parent, tmp_path / "out", show_progress=False)
+    site = tmp_path / "out/site/mini"
+    assert not (site / "toolkit").exists()
+    assert "toolkit" not in (site / "index.html").read_text() + (site / "intro/start/index.html").read_text()

@@ -30,7 +30,7 @@ FRAGMENTS = {
     "assignment.html": "Assessed work inside a lesson body: `assignment`, its public view (brief, what to submit, "
                        "steps, rubric criteria; never a trainer example), and `lang`.",
     "tool.html": "A tool of the course's toolkit inside a lesson body: `tool` (title, purpose, what it asks for, "
-                 "its downloads and licence), and `lang`.",
+                 "its downloads and licence, `toolkit_url`: the course's toolkit page), and `lang`.",
 }
 """Templates rendered inside a page rather than as one, with what they get."""
 

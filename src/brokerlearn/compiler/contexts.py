@@ -91,6 +91,8 @@ class CourseSummary:
     """The page crediting the course's images and videos."""
     authors: list[Author]
     """The course's authors, in order."""
+    toolkit_url: str | None
+    """The page listing the course's working tools and their downloads (None: it has no toolkit)."""
 
 
 @dataclass
@@ -504,5 +506,39 @@ class CreditsPage(InCourse):
     """The same credits as data (credits.json)."""
 
 
-PAGES = [CatalogPage, CoursePage, ModulePage, LessonPage, QualificationPage, SearchPage, CreditsPage]
+@dataclass
+class ToolDownload:
+    """One editable download of a tool."""
+    format: str
+    """`docx` (an office document), `md` (Markdown) or `csv` (the tool's table, for a spreadsheet)."""
+    url: str
+    """The file."""
+
+
+@dataclass
+class ToolkitEntry:
+    """A tool as the toolkit page lists it."""
+    id: str
+    """The tool's ID (its file `toolkit/ID.yml`); the entry's anchor is `tool-ID`."""
+    title: str
+    """The tool's title."""
+    purpose_html: str
+    """What it is for (HTML)."""
+    contents: list[str]
+    """What it asks for: its sections' headings, then its table's title with its columns."""
+    downloads: list[ToolDownload]
+    """Its downloads, the office document first."""
+    used_in: list[TaughtIn]
+    """The lessons that place it (`::: tool ID`), in course order."""
+
+
+@dataclass(kw_only=True)
+class ToolkitPage(InCourse):
+    """The course's toolkit: every working tool with its purpose, downloads and licence."""
+    TEMPLATE: ClassVar[str] = "toolkit.html"
+    tools: list[ToolkitEntry]
+    """The tools, in the order of the lessons that first place them (tools no lesson places last)."""
+
+
+PAGES = [CatalogPage, CoursePage, ModulePage, LessonPage, QualificationPage, SearchPage, CreditsPage, ToolkitPage]
 """Every page context of the static site."""

@@ -22,6 +22,7 @@ from brokerlearn.compiler.lessons import RenderedBody
 from brokerlearn.compiler.licenses import license_info
 from brokerlearn.compiler.links import course_url, lesson_url, module_url, relative_url
 from brokerlearn.compiler.markdown import N_, render_inline_markdown
+from brokerlearn.compiler.toolkit import downloads as tool_downloads, page_url as toolkit_url
 from markupsafe import escape
 
 from brokerlearn.course.model import Course
@@ -102,7 +103,8 @@ def _summary_fields(course: Course, url: str) -> dict:
             "url": relative_url(url, course_url(course)), "license": c.License(**license_info(course.license)),
             "search_url": relative_url(url, f"{course.id}/search/index.html"),
             "credits_url": relative_url(url, credits_url(course)),
-            "authors": [c.Author(a.name, a.affiliation) for a in course.authors]}
+            "authors": [c.Author(a.name, a.affiliation) for a in course.authors],
+            "toolkit_url": relative_url(url, toolkit_url(course)) if course.tools else None}
 
 
 def _course_summary(course: Course, url: str) -> c.CourseSummary:
@@ -318,7 +320,8 @@ def _course_inputs(course: Course) -> str:
     """Everything about the course that any lesson page shows."""
     profile = [(o.id, o.statement) for o in course.outcome_index().values()]
     return _digest([course.id, course.title, course.version, course.language, course.license,
-                    course.educational_level, [(a.name, a.affiliation) for a in course.authors], profile])
+                    course.educational_level, [(a.name, a.affiliation) for a in course.authors], profile,
+                    bool(course.tools)])  # the outline links to the toolkit page
 
 
 def lesson_pages(course: Course, bodies: dict) -> list[Page]:
@@ -401,6 +404,41 @@ def search_page(course: Course) -> Page:
         _("Search the lessons of %(course)s.") % {"course": course.title}))
     return _page(url, c.SearchPage(**common, course=_course_summary(course, url),
                                    breadcrumbs=_course_trail(url, course)))
+
+
+def tool_places(course: Course, bodies: dict) -> dict[str, list[tuple]]:
+    """tool ID -> the (module, lesson) pairs that place it, in course order."""
+    places: dict[str, list[tuple]] = {}
+    for module, lesson in course.lessons():
+        body = bodies.get(lesson.source)
+        for embed in body.embeds if body else []:
+            if embed.kind == "tool" and (module, lesson) not in places.setdefault(embed.name, []):
+                places[embed.name].append((module, lesson))
+    return places
+
+
+def toolkit_page(course: Course, bodies: dict) -> Page | None:
+    """Every tool of the course's toolkit with what it is for, what it asks for, its downloads and
+    the lessons that use it (None: the course has no toolkit)."""
+    if not course.tools:
+        return None
+    url = toolkit_url(course)
+    _ = _gettext(course.language)
+    places = tool_places(course, bodies)
+    order = {name: index for index, name in enumerate(places)}
+    tools = sorted(course.tools.values(), key=lambda tool: (order.get(tool.id, len(order)), tool.title.casefold()))
+    entries = [c.ToolkitEntry(
+        tool.id, tool.title, render_inline_markdown(tool.purpose),
+        [s.heading for s in tool.sections] + ([f"{tool.table.title} ({', '.join(tool.table.columns)})"]
+                                              if tool.table else []),
+        [c.ToolDownload(d.format, relative_url(url, d.url)) for d in tool_downloads(course, tool)],
+        [c.TaughtIn(lesson.title, module.title, relative_url(url, lesson_url(course, module, lesson)))
+         for module, lesson in places.get(tool.id, [])]) for tool in tools]
+    common = _common(url, course.language, _("Toolkit"), description(
+        _("The working tools of %(course)s as editable downloads: office documents, Markdown and spreadsheets.")
+        % {"course": course.title}))
+    return _page(url, c.ToolkitPage(**common, course=_course_summary(course, url), tools=entries,
+                                    breadcrumbs=_course_trail(url, course)))
 
 
 def credits_page(course: Course) -> Page:

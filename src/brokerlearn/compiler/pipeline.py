@@ -18,7 +18,7 @@ from brokerlearn.compiler.output import PlannedFile, WriteReport, recover, write
 from brokerlearn.compiler.credits import credits_json, credits_json_url
 from brokerlearn.compiler.pages import (Page, assignment_places, body_html, catalog_page, course_page, credits_page,
                                     lesson_pages, module_pages, packaged_context, qualification_page, quiz_places,
-                                    search_page)
+                                    search_page, toolkit_page)
 from brokerlearn.compiler.progress import progress_bar
 from brokerlearn.compiler.quizzes import seal_course
 from brokerlearn.compiler.search import SearchIndex, body_sections
@@ -163,6 +163,9 @@ def _plan(courses: list[Course], bodies: dict, theme: Theme, cache: BuildCache,
         qualification = qualification_page(course, bodies)
         if qualification:
             pages.append(qualification)
+        toolkit = toolkit_page(course, bodies)
+        if toolkit:
+            pages.append(toolkit)
         pages += [search_page(course), credits_page(course)]
         index = SearchIndex(course, bodies, lambda body: _search_sections(body, cache))
         plan[f"site/{course.id}/search-index.js"] = _planned_bytes(index.script())

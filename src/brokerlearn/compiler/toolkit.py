@@ -32,6 +32,11 @@ class Download:
     url: str  # site path, e.g. online-collaboration/toolkit/contact-plan.docx
 
 
+def page_url(course: Course) -> str:
+    """The course's toolkit page (compiler/pages.py), beside the downloads it lists."""
+    return f"{course.id}/toolkit/index.html"
+
+
 def downloads(course: Course, tool: Tool) -> list[Download]:
     formats = ["docx", "md"] + (["csv"] if tool.table else [])
     return [Download(f, f"{course.id}/toolkit/{tool.id}.{f}") for f in formats]
@@ -101,7 +106,7 @@ def _csv(tool: Tool) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def _document_date() -> datetime:
+def document_date() -> datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     return datetime.fromtimestamp(int(epoch), timezone.utc) if epoch and epoch.isdigit() else _FIXED
 
@@ -154,16 +159,16 @@ def _docx(course: Course, tool: Tool) -> bytes:
     properties.last_modified_by = properties.author
     licence = license_info(course.license or "CC-BY-4.0")
     properties.comments = f"{licence['short']} ({licence['url']}), by {properties.author}"[:255]  # a property's limit
-    properties.created = properties.modified = _document_date()
+    properties.created = properties.modified = document_date()
     properties.revision = 1
     raw = io.BytesIO()
     document.save(raw)
-    return _same_bytes(raw.getvalue())
+    return same_bytes(raw.getvalue())
 
 
-def _same_bytes(package: bytes) -> bytes:
+def same_bytes(package: bytes) -> bytes:
     """The package again with every zip entry dated alike: the same document, the same bytes."""
-    stamp = _document_date().timetuple()[:6]
+    stamp = document_date().timetuple()[:6]
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(package)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for entry in source.infolist():

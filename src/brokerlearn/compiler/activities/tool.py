@@ -7,7 +7,7 @@ from brokerlearn.compiler.activities import Activity, Placement
 from brokerlearn.compiler.licenses import license_info
 from brokerlearn.compiler.links import relative_url
 from brokerlearn.compiler.markdown import render_inline_markdown
-from brokerlearn.compiler.toolkit import downloads
+from brokerlearn.compiler.toolkit import downloads, page_url
 from brokerlearn.course.schema_types import did_you_mean
 
 
@@ -28,6 +28,7 @@ def view(place: Placement) -> dict | None:
         "downloads": [{"format": d.format, "href": relative_url(place.page_url, d.url)}
                       for d in downloads(course, tool)],
         "licence": licence, "authors": ", ".join(a.name for a in course.authors),
+        "toolkit_url": relative_url(place.page_url, page_url(course)),
     }}
 
 
