@@ -34,6 +34,13 @@ def make_video(path: Path, width: int, height: int, seconds: float = 3, audio: b
     return path
 
 
+@pytest.fixture(autouse=True)
+def own_media_cache(monkeypatch):
+    """These tests look at a build's own cache (OUT/.cache/media/) and count its ffmpeg runs: not
+    the run's shared one (tests/conftest.py)."""
+    monkeypatch.delenv("BROKERLEARN_MEDIA_CACHE", raising=False)
+
+
 @pytest.fixture
 def video_course(make_course):
     def make(width=640, height=360, captions=("clip.en.vtt", VTT), sidecar=SIDECAR):
