@@ -15,6 +15,17 @@ REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "courses" / "example"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_media_cache(tmp_path_factory) -> Path:
+    """One media cache for every build of the run (BROKERLEARN_MEDIA_CACHE, shared by the xdist
+    workers and the builds they start in subprocesses): a video is converted once per run, not
+    once per build folder. A test of a build's own cache removes the variable (tests/test_video.py)."""
+    from server_fixtures import run_folder
+    folder = run_folder(tmp_path_factory) / "media-cache"
+    os.environ["BROKERLEARN_MEDIA_CACHE"] = str(folder)
+    return folder
+
+
 @pytest.fixture
 def example_course(tmp_path) -> Path:
     """A private copy of the example course that a test may change."""

@@ -134,7 +134,8 @@ def test_a_second_preview_start_reuses_the_build_and_encodes_no_video(make_cours
     root = make_course({"modules/01-intro/01-start.md": "---\ntitle: Start\n---\n\n## First part\n\n::: video clip\n:::\n",
                         "media/clip.yml": SIDECAR, "media/clip.en.vtt": VTT})
     make_video(root / "media/clip.mp4", 320, 180, seconds=1)
-    env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "TMPDIR": str(tmp_path / "tmp")}
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "TMPDIR": str(tmp_path / "tmp"),
+           "BROKERLEARN_MEDIA_CACHE": ""}  # the preview's own cache, not the run's shared one
     (tmp_path / "tmp").mkdir()
     first = _start_preview(root, env)
     assert first["problems"] == [] and first["runs"] > 0  # the first start converts the video

@@ -44,6 +44,9 @@ class Probe:
     height: int
     video_codec: str
     audio_codec: str | None
+    pixel_format: str | None = None  # yuv420p, as ffmpeg names it
+    video_kbps: int | None = None  # the video stream's bit rate, when the container says it
+    container: str = ""  # ffmpeg's names of the input format: "mov,mp4,m4a,3gp,3g2,mj2"
 
 
 class ProbeError(ValueError):
@@ -53,6 +56,10 @@ class ProbeError(ValueError):
 _DURATION = re.compile(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)")
 _VIDEO = re.compile(r"Stream #\S+.*?: Video: (\w+).*?, (\d{2,5})x(\d{2,5})")
 _AUDIO = re.compile(r"Stream #\S+.*?: Audio: (\w+)")
+_VIDEO_LINE = re.compile(r"Stream #\S+.*?: Video: .*")
+_PIXEL_FORMAT = re.compile(r", ((?:yuv|yuvj|nv|gray|rgb|bgr|gbr)\w*)")
+_KBPS = re.compile(r"(\d+) kb/s")
+_CONTAINER = re.compile(r"^Input #0, ([\w,]+), from", re.M)
 
 
 def parse_probe(report: str) -> Probe:
@@ -62,8 +69,11 @@ def parse_probe(report: str) -> Probe:
         raise ProbeError(f"not a readable video ({last})")
     hours, minutes, seconds = duration.groups()
     audio = _AUDIO.search(report)
+    line = _VIDEO_LINE.search(report).group(0)
+    pixels, kbps, container = _PIXEL_FORMAT.search(line), _KBPS.search(line), _CONTAINER.search(report)
     return Probe(int(hours) * 3600 + int(minutes) * 60 + float(seconds), int(video.group(2)), int(video.group(3)),
-                 video.group(1), audio.group(1) if audio else None)
+                 video.group(1), audio.group(1) if audio else None, pixels.group(1) if pixels else None,
+                 int(kbps.group(1)) if kbps else None, container.group(1) if container else "")
 
 
 def probe(path: Path) -> Probe:

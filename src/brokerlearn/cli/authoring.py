@@ -31,14 +31,18 @@ def _when_failing(note: str) -> None:
 @_strict_option
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar (default: when writing to a terminal).")
-def build(courses_dir: Path, out_dir: Path, theme: Path | None, strict: bool, progress) -> None:
+@click.option("--media-cache", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="A folder of video renditions that builds share, e.g. kept by CI between runs "
+                   "(default: $BROKERLEARN_MEDIA_CACHE, else OUT/.cache/media/).")
+def build(courses_dir: Path, out_dir: Path, theme: Path | None, strict: bool, progress,
+          media_cache: Path | None) -> None:
     """Build the courses in COURSES_DIR (or one course folder) into OUT."""
     import time
 
     from brokerlearn.compiler.pipeline import build as run_build, print_diagnostics
     started = time.perf_counter()
     _when_failing(f"the previous output in {out_dir} is unchanged")
-    result = run_build(courses_dir, out_dir, theme, strict, progress)
+    result = run_build(courses_dir, out_dir, theme, strict, progress, media_cache=media_cache)
     print_diagnostics(result.diagnostics)
     report = result.report
     pages = sum(1 for p in report.written + report.reused if p.endswith(".html"))

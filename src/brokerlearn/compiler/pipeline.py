@@ -24,7 +24,7 @@ from brokerlearn.compiler.quizzes import seal_course
 from brokerlearn.compiler.search import SearchIndex, body_sections
 from brokerlearn.compiler.theme import Theme
 from brokerlearn.compiler.video.player import published_files
-from brokerlearn.compiler.video.renditions import VideoPipeline
+from brokerlearn.compiler.video.renditions import VideoPipeline, shared_cache
 from brokerlearn.course.media import PUBLISHED_SUFFIXES
 from brokerlearn.course.loader import load_courses
 from brokerlearn.course.model import Course
@@ -47,11 +47,14 @@ class BuildResult:
 
 
 def build(courses_dir: Path, out_dir: Path, theme_dir: Path | None = None, strict: bool = False,
-          show_progress: bool | None = None, preview: bool | str = False) -> BuildResult:
+          show_progress: bool | None = None, preview: bool | str = False,
+          media_cache: Path | None = None) -> BuildResult:
     """Build the site into OUT/site and the server manifests into OUT/server. `preview` builds
     for `brokerlearn preview` only: graded quizzes are marked in the page (never publish it).
     `preview="package"` builds for a SCORM package (build/scorm.py): graded quizzes are marked in
-    the page as assessments, and pages do not link to the site's catalog, which is not packaged."""
+    the page as assessments, and pages do not link to the site's catalog, which is not packaged.
+    `media_cache` is a folder of video renditions that builds share (default:
+    BROKERLEARN_MEDIA_CACHE, else OUT/.cache/media/ of this build alone)."""
     diags = Diagnostics()
     theme = _theme(theme_dir)  # a bad --theme is a usage error, raised before any work
     cache = BuildCache(out_dir)
@@ -60,7 +63,9 @@ def build(courses_dir: Path, out_dir: Path, theme_dir: Path | None = None, stric
     for course in courses:  # graded quizzes' IDs and page order, keyed by the build's secret
         seal_course(course, quiz_key.encode())
     if not diags.errors:  # videos are converted once the course reads cleanly (cached by content)
-        videos = VideoPipeline(out_dir / ".cache" / "media")
+        shared = shared_cache(media_cache)
+        videos = VideoPipeline(shared or out_dir / ".cache" / "media", stats_path=out_dir / ".cache" / "media-sources.json",
+                               shared=shared is not None)
         videos.process(courses, diags, show_progress)
         videos.prune(courses)
     rendered: list[str] = []
