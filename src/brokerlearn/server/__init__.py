@@ -34,6 +34,8 @@ def create_app(test_config: dict | None = None, build_dir: Path | str = "build",
     from brokerlearn.server.static_files import StaticFiles
     app.wsgi_app = StaticFiles(app.wsgi_app, app.config["SITE_DIR"],
                                security_headers(app.config.get("SECURE_COOKIES", False)))
+    from brokerlearn.server.thin_api import ThinApi  # /api/session and /api/progress below Flask
+    app.wsgi_app = app.extensions["brokerlearn_thin_api"] = ThinApi(app, app.wsgi_app)
     # Behind a proxy the client's address (for the login rate limit and the request log) and
     # scheme come from it, on connections from a trusted proxy only.
     from brokerlearn.server import proxies
