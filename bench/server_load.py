@@ -90,7 +90,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+def wait_for(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -150,6 +150,20 @@ def wrk(url: str, script: str, work: Path, duration: int, connections: int, thre
     return result
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a server's process and its worker processes
+    (Linux /proc; 0.0 elsewhere). The machine's other users change it much less than wall time."""
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    for entry in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = entry.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.parent.name) == pid or int(fields[1]) == pid:  # fields[1]: the parent's pid
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def count_rows(db: Path, sql: str) -> int:
     with sqlite3.connect(db) as connection:
         return connection.execute(sql).fetchone()[0]
@@ -184,8 +198,9 @@ def combined(parts: list[dict]) -> dict:
 
 
 def report(name: str, result: dict) -> None:
+    cpu = f"  CPU {result['cpu_ms_per_request']:5.2f} ms/req" if "cpu_ms_per_request" in result else ""
     print(f"{name:40} {result['rps']:8.0f} req/s  p50 {result['p50_us'] / 1000:6.1f} ms  "
-          f"p99 {result['p99_us'] / 1000:6.1f} ms  errors {result['errors']}", flush=True)
+          f"p99 {result['p99_us'] / 1000:6.1f} ms  errors {result['errors']}{cpu}", flush=True)
 
 
 def sweep(args, work: Path) -> None:
@@ -279,12 +294,17 @@ def main() -> None:
         # The machine is shared: each scenario runs in --rounds slices, interleaved with the
         # others, so that a busy minute of the neighbours weighs on all of them alike.
         slices = {name: [] for name, *_ in scenarios}
+        cpu = {name: 0.0 for name, *_ in scenarios}
         for number in range(args.rounds):
             for name, url, script, env, conns, wrk_threads in scenarios:
                 env = {**env, "BL_RUN": f"{run_id}r{number}"} if "BL_RUN" in env else env  # new event ids
+                server = processes[1] if url.startswith(ref) else processes[0]
+                before = cpu_seconds(server.pid)
                 slices[name].append(wrk(url, script, work, max(1, d // args.rounds), conns, wrk_threads, env))
+                cpu[name] += cpu_seconds(server.pid) - before
         for name, *_rest in scenarios:
-            results[name] = {**combined(slices[name]), "connections": _rest[-2]}
+            results[name] = {**combined(slices[name]), "connections": _rest[-2], "cpu_s": round(cpu[name], 2)}
+            results[name]["cpu_ms_per_request"] = round(1000 * cpu[name] / max(1, results[name]["requests"]), 3)
             report(name, results[name])
         load_after = os.getloadavg()
         time.sleep(1)  # the last responses' rows are committed before they are counted
@@ -295,11 +315,14 @@ def main() -> None:
         graded = count_rows(work / "instance" / "brokerlearn.db",
                             "SELECT count(*) FROM quiz_attempts WHERE status = 'submitted'")
         summary = {"server": args.server, "workers": args.workers or os.cpu_count(), "threads": threads,
+                   "request log": args.request_log,
                    "load average before, after (1 min)": [round(load_before[0], 1), round(load_after[0], 1)]}
         if {"progress API", "reference: SQLite insert"} <= set(results):
             progress, insert = results["progress API"], results["reference: SQLite insert"]
             summary.update({
                 "progress / bare insert": round(progress["rps"] / insert["rps"], 3),
+                "progress / bare insert, per CPU second": round(insert["cpu_ms_per_request"]
+                                                                / max(progress["cpu_ms_per_request"], 1e-9), 3),
                 "progress p99 ms": progress["p99_us"] / 1000,
                 "progress acknowledged": progress["acked"], "progress stored": stored,
                 "progress lost": max(0, progress["acked"] - stored),
@@ -311,8 +334,11 @@ def main() -> None:
                               ("session (signed in)", "session / constant")):
                 if name in results:
                     summary[key] = round(results[name]["rps"] / constant["rps"], 3)
+                    summary[key + ", per CPU second"] = round(constant["cpu_ms_per_request"]
+                                                              / max(results[name]["cpu_ms_per_request"], 1e-9), 3)
         if "graded attempt (start + submit)" in results:
             summary.update({"graded p99 ms": results["graded attempt (start + submit)"]["p99_us"] / 1000,
+                            "graded CPU ms per request": results["graded attempt (start + submit)"]["cpu_ms_per_request"],
                             "graded acknowledged": results["graded attempt (start + submit)"]["acked"],
                             "graded stored": graded})
         print(json.dumps(summary, indent=2))

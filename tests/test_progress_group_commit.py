@@ -46,9 +46,7 @@ def test_concurrent_requests_share_one_insert_and_each_gets_its_own_count(tmp_pa
     results: dict[int, int] = {}
 
     def send(number: int) -> None:
-        with engine.connect() as connection:
-            results[number] = group.insert(connection.execution_options(isolation_level="AUTOCOMMIT"),
-                                           requests[number])
+        results[number] = group.insert(engine, requests[number])
     first = threading.Thread(target=send, args=(0,))
     first.start()
     time.sleep(0.1)

@@ -35,6 +35,8 @@ def create_app(test_config: dict | None = None, build_dir: Path | str = "build",
     app.wsgi_app = StaticFiles(app.wsgi_app, app.config["SITE_DIR"],
                                security_headers(app.config.get("SECURE_COOKIES", False)),
                                app.extensions.get("brokerlearn_frame_ancestors"))  # LTI: the platforms may frame pages
+    from brokerlearn.server.thin_api import ThinApi  # /api/session and /api/progress below Flask
+    app.wsgi_app = app.extensions["brokerlearn_thin_api"] = ThinApi(app, app.wsgi_app)
     # Behind a proxy the client's address (for the login rate limit and the request log) and
     # scheme come from it, on connections from a trusted proxy only.
     from brokerlearn.server import proxies

@@ -145,6 +145,11 @@ def session() -> Session:
     return g.db_session
 
 
+def engine() -> Engine:
+    """The application's engine (one per application; each worker process has its own pool)."""
+    return current_app.extensions["brokerlearn_engine"]
+
+
 def connection() -> Connection:
     """The request's autocommit Core connection, for the hot paths: reading the signed-in account
     and recording progress (one statement each, so each is its own transaction). Lighter than an

@@ -24,10 +24,13 @@ bp = Blueprint("learn", __name__)
 @bp.get("/api/session")
 def session_info():
     """Lets a page know a server is there, who is signed in, and the CSRF token for its calls."""
-    user = None
-    if current_user.is_authenticated:
-        user = {"email": current_user.email, "name": current_user.name, "role": current_user.role}
-    return jsonify({"server": "brokerlearn", "user": user, "csrf_token": csrf_token()})
+    return jsonify(session_document(current_user if current_user.is_authenticated else None, csrf_token()))
+
+
+def session_document(user, csrf: str) -> dict:
+    """GET /api/session's answer, here and in the thin layer below Flask (server/thin_api.py)."""
+    account = {"email": user.email, "name": user.name, "role": user.role} if user is not None else None
+    return {"server": "brokerlearn", "user": account, "csrf_token": csrf}
 
 
 @bp.get("/api/progress/<course_id>")
@@ -53,11 +56,18 @@ def get_assessments(course_id: str):
 @login_required
 def post_progress():
     body = json_body()
-    result = progress.record_events(db.connection(), current_user.id, body.get("events"), catalog())
-    if result["rejected"] and len(result["rejected"]) == len(body["events"]):  # nothing to acknowledge
+    result = progress.record_events(db.engine(), current_user.id, body.get("events"), catalog())
+    answer, status = progress_answer(result, body["events"])
+    return jsonify(answer), status
+
+
+def progress_answer(result: dict, events: list) -> tuple[dict, int]:
+    """POST /api/progress's answer and status, here and in server/thin_api.py: a 422 when no
+    event could be acknowledged."""
+    if result["rejected"] and len(result["rejected"]) == len(events):  # nothing to acknowledge
         first = result["rejected"][0]
-        return jsonify({"error": {"code": "invalid_event", "message": first["message"]}, **result}), 422
-    return jsonify(result), 200
+        return {"error": {"code": "invalid_event", "message": first["message"]}, **result}, 422
+    return result, 200
 
 
 @bp.get("/dashboard")

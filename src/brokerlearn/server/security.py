@@ -68,14 +68,28 @@ def _remember_account(user) -> None:
     session[ACCOUNT_KEY] = [user.id, user.session_version, user.role, user.name, user.email, int(time.time())]
 
 
-def _account_in_session(user_id: int, version: int) -> SignedInUser | None:
-    record = session.get(ACCOUNT_KEY)
-    if not (isinstance(record, list) and len(record) == 6 and record[0] == user_id and record[1] == version):
+def session_user(token, record) -> SignedInUser | None:
+    """The account a signed session names, from the session alone: its flask-login token
+    ("id:generation") and its account record (ACCOUNT_KEY). None when the session does not say
+    it well enough (no record, another account or generation, checked sessions.VERIFY ago or by a
+    clock ahead): then the database decides (_load_user). The one reading of a session's account,
+    for Flask's path and the thin layer below it (server/thin_api.py); whether the generation is
+    still valid is the caller's question to this process's cache (sessions.Generations)."""
+    ids = _token_ids(token)
+    if ids is None or not (isinstance(record, list) and len(record) == 6 and record[:2] == list(ids)):
         return None
     if not isinstance(record[5], int) or not 0 <= time.time() - record[5] < sessions.VERIFY:
         return None  # checked too long ago (or by a clock ahead): read it again
     _, _, role, name, email, _ = record
-    return SignedInUser(id=user_id, email=email, name=name, role=role, session_version=version)
+    return SignedInUser(id=ids[0], email=email, name=name, role=role, session_version=ids[1])
+
+
+def _token_ids(token) -> tuple[int, int] | None:
+    try:
+        user_id, version = (int(part) for part in token.split(":"))
+    except (ValueError, AttributeError):
+        return None
+    return user_id, version
 
 
 def _refuse() -> None:
@@ -91,11 +105,11 @@ def _load_user(token: str):
     """Sessions name the user and their session generation: the account comes from the signed
     session, its validity from this process's cache of generations; the database is read only
     for a remember cookie or a session whose account was last checked sessions.VERIFY ago."""
-    try:
-        user_id, version = (int(part) for part in token.split(":"))
-    except ValueError:
+    ids = _token_ids(token)
+    if ids is None:
         return None
-    user = _account_in_session(user_id, version)
+    user_id, version = ids
+    user = session_user(token, session.get(ACCOUNT_KEY))
     if user is None:
         row = db.connection().execute(_USER_BY_ID, {"user_id": user_id}).first()
         if row is None or row.session_version != version:
@@ -141,6 +155,12 @@ def csrf_token() -> str:
                 _SIGNED_CSRF.clear()
             _SIGNED_CSRF[key] = signed
     return signed
+
+
+def signed_csrf_token(secret_key, raw) -> str | None:
+    """The signed form of a session's CSRF token that csrf_token() gave out in this process,
+    or None (then only Flask's path may sign one: it keeps it in the session)."""
+    return _SIGNED_CSRF.get((secret_key, raw)) if isinstance(raw, str) else None
 
 
 @login_manager.unauthorized_handler

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -61,21 +61,26 @@ def _public(attempt: QuizAttempt) -> dict:
 
 
 def start(db: Session, user_id: int, course: CourseManifest, quiz_id: str) -> dict:
+    """The learner's open attempt, or a new one. Reads the open attempt and two numbers, never
+    the learner's earlier attempts themselves (each holds its answers and results: reading them
+    all made every start slower than the one before, bench/README.md)."""
     quiz = graded_quiz(course, quiz_id)
-    attempts = _attempts(db, user_id, course.id, quiz_id)
-    open_attempt = next((a for a in attempts if a.status == "open"), None)
+    mine = (QuizAttempt.user_id == user_id, QuizAttempt.course_id == course.id, QuizAttempt.quiz_id == quiz_id)
+    open_attempt = db.scalars(select(QuizAttempt).where(*mine, QuizAttempt.status == "open")
+                              .order_by(QuizAttempt.number).limit(1)).first()
     if open_attempt is not None:
         if quiz.shuffle and _stale_order(quiz, open_attempt.option_order or {}):
             open_attempt.option_order = _shuffled_orders(quiz)  # IDs of an earlier build
             db.commit()
         return _public(open_attempt)
-    used = sum(1 for a in attempts if a.status == "submitted")
+    used, last = db.execute(select(func.count(QuizAttempt.id).filter(QuizAttempt.status == "submitted"),
+                                   func.max(QuizAttempt.number)).where(*mine)).one()
     limit = attempt_limit(db, user_id, course.id, quiz)
     if limit and used >= limit:
         raise ApiError(409, f"all {limit} attempts are used", "no_attempts_left")
     order = _shuffled_orders(quiz) if quiz.shuffle else {}
     attempt = QuizAttempt(user_id=user_id, course_id=course.id, quiz_id=quiz_id,
-                          number=(attempts[-1].number + 1) if attempts else 1, status="open", option_order=order)
+                          number=(last or 0) + 1, status="open", option_order=order)
     db.add(attempt)
     try:
         db.commit()
@@ -98,6 +103,15 @@ def _shuffled_orders(quiz: Quiz) -> dict:
             _random.shuffle(ids)
             orders[question.id] = ids
     return orders
+
+
+# Built once with bound parameters, so SQLAlchemy compiles it and computes its cache key once,
+# not over every submission's answers and results (a tenth of a submission's CPU time).
+_SUBMIT = QuizAttempt.__table__.update().where(
+    QuizAttempt.__table__.c.id == bindparam("attempt_id"), QuizAttempt.__table__.c.status == "open").values(
+    status="submitted", responses=bindparam("new_responses"), results=bindparam("new_results"),
+    score=bindparam("new_score"), max_score=bindparam("new_max_score"), passed=bindparam("new_passed"),
+    submitted_at=bindparam("new_submitted_at"))
 
 
 def submit(db: Session, user_id: int, course: CourseManifest, quiz_id: str, attempt_id: int, answers) -> dict:
@@ -127,10 +141,9 @@ def submit(db: Session, user_id: int, course: CourseManifest, quiz_id: str, atte
         max_score += question.max_score
     passed = max_score == 0 or score >= quiz.pass_mark * max_score - 1e-9
     # Compare-and-set on the status, so a replayed submission can never count twice.
-    updated = db.execute(QuizAttempt.__table__.update().where(
-        QuizAttempt.id == attempt.id, QuizAttempt.status == "open").values(
-        status="submitted", responses=answers, results=results, score=round(score, 6),
-        max_score=max_score, passed=passed, submitted_at=utcnow()))
+    updated = db.execute(_SUBMIT, {"attempt_id": attempt.id, "new_responses": answers, "new_results": results,
+                                   "new_score": round(score, 6), "new_max_score": max_score, "new_passed": passed,
+                                   "new_submitted_at": utcnow()})
     db.commit()
     if updated.rowcount != 1:
         raise ApiError(409, "this attempt has been submitted already", "attempt_submitted")

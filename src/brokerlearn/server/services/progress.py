@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from brokerlearn.course.manifest import CourseManifest
@@ -110,15 +110,16 @@ class GroupCommit:
     synchronous=FULL syncs on every commit, and there is one writer at a time), and the write
     lock is taken and released inside one C call. A request returns only once the statement
     that holds its events has committed, so an acknowledged event is on disk. One request of a
-    process writes at a time, with its own connection, everything queued by then; the others
-    wait, and when it is done the first of them to wake writes the next queue."""
+    process writes at a time everything queued by then, on a connection it takes from the
+    engine's pool for that one statement (the requests that wait need none); the others wait,
+    and when it is done the first of them to wake writes the next queue."""
 
     def __init__(self):
         self._changed = threading.Condition()
         self._queue: list[_Waiting] = []
         self._writing = False
 
-    def insert(self, connection: Connection, values: list[dict]) -> int:
+    def insert(self, engine: Engine, values: list[dict]) -> int:
         me = _Waiting(values)
         with self._changed:
             self._queue.append(me)
@@ -129,7 +130,7 @@ class GroupCommit:
                 batch, self._queue = self._queue, []
         if not me.finished:
             try:
-                self._write(connection, batch)
+                self._write(engine, batch)
             finally:
                 with self._changed:
                     self._writing = False
@@ -139,10 +140,13 @@ class GroupCommit:
         return me.result
 
     @staticmethod
-    def _write(connection: Connection, batch: list[_Waiting]) -> None:
+    def _write(engine: Engine, batch: list[_Waiting]) -> None:
         try:
-            statement = _INSERT_SQLITE if connection.dialect.name == "sqlite" else _INSERT_POSTGRES
-            new = set(map(tuple, connection.execute(statement, [v for w in batch for v in w.values]).all()))
+            statement = _INSERT_SQLITE if engine.dialect.name == "sqlite" else _INSERT_POSTGRES
+            with engine.connect() as connection:
+                rows = connection.execution_options(isolation_level="AUTOCOMMIT").execute(
+                    statement, [v for w in batch for v in w.values]).all()
+            new = set(map(tuple, rows))
             for waiting in batch:
                 mine = {(v["user_id"], v["event_id"]) for v in waiting.values} & new
                 new -= mine  # an event sent twice at once counts as new for one request only
@@ -159,15 +163,15 @@ class GroupCommit:
 _group_commits: dict[str, GroupCommit] = {}
 
 
-def _insert_new(connection: Connection, values: list[dict]) -> int:
-    """Insert the events on an autocommit connection, with those of concurrent requests of this
+def _insert_new(engine: Engine, values: list[dict]) -> int:
+    """Insert the events in one autocommit statement with those of concurrent requests of this
     process (GroupCommit); return how many were new."""
-    key = str(connection.engine.url)
+    key = str(engine.url)
     group = _group_commits.get(key) or _group_commits.setdefault(key, GroupCommit())
-    return group.insert(connection, values)
+    return group.insert(engine, values)
 
 
-def record_events(connection: Connection, user_id: int, events, courses) -> dict:
+def record_events(engine: Engine, user_id: int, events, courses) -> dict:
     """Insert the valid events that are new; a replayed event_id is acknowledged and not stored
     twice. Each invalid or stale event is rejected on its own, with its index, event_id and
     reason, so that one stale event (a lesson since removed) does not hold back the others; every
@@ -186,7 +190,7 @@ def record_events(connection: Connection, user_id: int, events, courses) -> dict
                              "code": problem.code, "message": str(problem)})
     now = utcnow()
     values = [{**row, "user_id": user_id, "recorded_at": now} for row in rows]
-    recorded = _insert_new(connection, values) if values else 0
+    recorded = _insert_new(engine, values) if values else 0
     return {"recorded": recorded, "duplicates": len(rows) - recorded, "rejected": rejected}
 
 

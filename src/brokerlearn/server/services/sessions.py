@@ -69,6 +69,13 @@ class Generations:
                 self._lock.release()
         return self.floors.get(user_id, 0)
 
+    def known_floor(self, user_id: int) -> int | None:
+        """The account's floor if this process read the changes less than POLL ago, else None
+        (the caller that cannot read the database hands the request to one that can)."""
+        if time.monotonic() - self.checked >= self.poll:
+            return None
+        return self.floors.get(user_id, 0)
+
     def read(self, connection: Connection) -> None:
         now = time.monotonic()
         while len(self.marks) > 1 and self.marks[1][0] <= now - LOOKBACK:
