@@ -39,8 +39,8 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.http import HTTP_STATUS_CODES, parse_cookie, parse_options_header
 from werkzeug.wsgi import get_host
 
-from brokerlearn.server.lti.framing import FRAME_KEY
 from brokerlearn.server import learn, security
+from brokerlearn.server.lti.framing import FRAME_KEY
 from brokerlearn.server.services import progress, sessions
 
 SESSION_PATH, PROGRESS_PATH = "/api/session", "/api/progress"
