@@ -71,7 +71,7 @@ def test_study_time_is_what_the_lessons_and_activities_add_up_to(loaded):
     course = loaded
     for _, lesson in course.lessons():
         assert lesson.minutes == estimated_minutes(lesson), (lesson.slug, lesson.minutes, estimated_minutes(lesson))
-    assert "16 to 17 hours" in course.summary and 16 * 60 <= course.minutes <= 17 * 60, course.minutes
+    assert "18 to 19 hours" in course.summary and 18 * 60 <= course.minutes <= 19 * 60, course.minutes
 
 
 def test_size(built):
