@@ -185,6 +185,7 @@ def test_one_lesson_changed_rerenders_only_what_depends_on_it(example_course, tm
         "example/finding-partners/index.html",  # the module page lists it
         "example/index.html",  # the course home's module outline lists it
         "example/qualification/index.html",  # the alignment matrix names the lessons
+        "example/toolkit/index.html",  # the toolkit page names the lesson that places its tool
         "example/working-together/first-meeting/index.html",  # previous link, the course outline
     ]
     unchanged = inodes(out / "site")
