@@ -84,22 +84,24 @@ def read_review(review_id: int):
     return jsonify(reviews.reviewer_view(db.session(), current_user.id, course_or_404, review_id))
 
 
+def _saved_review(review_id: int, finish: bool):
+    """Keep the reviewer's ratings (and, with `finish`, hand the review in); answer its new view."""
+    body, session = json_body(), db.session()
+    reviews.save_peer_review(session, current_user.id, course_or_404, review_id, body.get("ratings"),
+                             body.get("comment"), finish=finish)
+    return jsonify(reviews.reviewer_view(session, current_user.id, course_or_404, review_id))
+
+
 @bp.put("/reviews/<int:review_id>")
 @login_required
 def save_review(review_id: int):
-    body, session = json_body(), db.session()
-    reviews.save_peer_review(session, current_user.id, course_or_404, review_id, body.get("ratings"),
-                             body.get("comment"), finish=False)
-    return jsonify(reviews.reviewer_view(session, current_user.id, course_or_404, review_id))
+    return _saved_review(review_id, finish=False)
 
 
 @bp.post("/reviews/<int:review_id>/finish")
 @login_required
 def finish_review(review_id: int):
-    body, session = json_body(), db.session()
-    reviews.save_peer_review(session, current_user.id, course_or_404, review_id, body.get("ratings"),
-                             body.get("comment"), finish=True)
-    return jsonify(reviews.reviewer_view(session, current_user.id, course_or_404, review_id))
+    return _saved_review(review_id, finish=True)
 
 
 @bp.get("/reviews/<int:review_id>/files/<int:file_id>")
