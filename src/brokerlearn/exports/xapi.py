@@ -73,6 +73,14 @@ def _iso(moment) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def _score(raw, top) -> dict:
+    """An xAPI result score out of `top`, scaled to 0..1 when there is a maximum."""
+    score = {"raw": raw, "min": 0, "max": top}
+    if top:
+        score["scaled"] = round(raw / top, 4)
+    return score
+
+
 def _activity(activity_id: str, name: str, kind: str, lang: str = "en") -> dict:
     return {"objectType": "Activity", "id": activity_id,
             "definition": {"name": {lang: name}, "type": f"http://adlnet.gov/expapi/activities/{kind}"}}
@@ -158,10 +166,7 @@ class StatementMaker:
         course = self.known.get(attempt.course_id)
         quiz = course.quiz(attempt.quiz_id) if course else None
         verb = "passed" if attempt.passed else "failed"
-        max_score = attempt.max_score or 0
-        score = {"raw": attempt.score, "min": 0, "max": max_score}
-        if max_score:
-            score["scaled"] = round(attempt.score / max_score, 4)
+        score = _score(attempt.score, attempt.max_score or 0)
         return {
             "id": str(uuid.uuid5(_NAMESPACE, f"{self.base}|{attempt.user_id}|attempt|{attempt.id}")),
             "actor": self._actor(attempt.user_id),
@@ -183,9 +188,7 @@ class StatementMaker:
         course = self.known.get(result.course_id)
         assignment = course.assignments.get(result.assignment_id) if course else None
         verb = "passed" if result.passed else "failed"
-        score = {"raw": result.score, "min": 0, "max": result.max_score}
-        if result.max_score:
-            score["scaled"] = round(result.score / result.max_score, 4)
+        score = _score(result.score, result.max_score)
         extensions = {}
         for criterion in result.criteria or []:
             entry = {"score": criterion.get("score"), "max": criterion.get("max"),
