@@ -7,9 +7,9 @@ import threading
 import time
 from datetime import datetime, timezone
 
-from sqlalchemy import create_engine, event, func, select
+from sqlalchemy import create_engine, func, select
 
-from brokerlearn.server.db import upgrade
+from brokerlearn.server.db import SqliteWriter, upgrade
 from brokerlearn.server.models import ProgressEvent
 from brokerlearn.server.services.progress import GroupCommit
 
@@ -20,7 +20,7 @@ def _event(user_id: int, event_id: str) -> dict:
             "occurred_at": now, "user_id": user_id, "recorded_at": now}
 
 
-def test_concurrent_requests_share_one_insert_and_each_gets_its_own_count(tmp_path):
+def test_concurrent_requests_share_one_insert_and_each_gets_its_own_count(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     upgrade(url)
     from brokerlearn.server.models import Base, User  # a user row for the foreign key
@@ -32,13 +32,15 @@ def test_concurrent_requests_share_one_insert_and_each_gets_its_own_count(tmp_pa
                                                       "created_at": datetime.now(timezone.utc)} for n in (1, 2)])
         connection.execute(ProgressEvent.__table__.insert(), [_event(1, "already-there")])
     inserts = []
+    execute = SqliteWriter.execute
 
-    def slow_first(_conn, _cursor, sql, *_args):
+    def slow_first(writer, engine, sql, parameters):  # the statements of the process's writer connection
         if sql.lstrip().upper().startswith("INSERT"):
             inserts.append(sql)
             if len(inserts) == 1:
                 time.sleep(0.5)  # the others queue behind the first write meanwhile
-    event.listen(engine, "before_cursor_execute", slow_first)
+        return execute(writer, engine, sql, parameters)
+    monkeypatch.setattr(SqliteWriter, "execute", slow_first)
     group = GroupCommit()
     requests = {0: [_event(1, "first-one")]}
     requests.update({n: [_event(1 + n % 2, f"event-{n}"), _event(1 + n % 2, f"event-{n}-b")] for n in range(1, 12)})
@@ -59,4 +61,80 @@ def test_concurrent_requests_share_one_insert_and_each_gets_its_own_count(tmp_pa
     assert len(inserts) == 2  # the first request's, then everything queued meanwhile together
     with engine.connect() as connection:
         assert connection.scalar(select(func.count(ProgressEvent.id))) == 1 + 1 + 22 + 1
+    engine.dispose()
+
+
+def _database(path) -> "tuple[str, object]":
+    from brokerlearn.server.db import make_engine
+    from brokerlearn.server.models import User
+    url = f"sqlite:///{path}"
+    upgrade(url)
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(User.__table__.insert(), [{"id": 1, "email": "u1@x.org", "name": "", "role": "learner",
+                                                      "password_hash": "x", "session_version": 0,
+                                                      "created_at": datetime.now(timezone.utc)}])
+    return url, engine
+
+
+def test_the_writer_connection_stores_events_exactly_as_the_orm_does(tmp_path):
+    """The group commit writes SQL text on a connection of its own: each column's value must be
+    stored as SQLAlchemy's own insert stores it, and read back the same."""
+    _url, engine = _database(tmp_path / "db.sqlite")
+    when = datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=timezone.utc)
+    written = {**_event(1, "by-the-writer"), "occurred_at": when, "recorded_at": when, "value": 0.25}
+    assert GroupCommit().insert(engine, [written]) == 1
+    with engine.begin() as connection:
+        connection.execute(ProgressEvent.__table__.insert(), [{**written, "event_id": "by-the-orm"}])
+        stored = connection.exec_driver_sql(
+            "SELECT event_id, user_id, course_id, kind, item_id, value, occurred_at, recorded_at, "
+            "typeof(value), typeof(occurred_at) FROM progress_events ORDER BY event_id").all()
+        read = connection.execute(select(ProgressEvent.occurred_at, ProgressEvent.value)
+                                  .where(ProgressEvent.event_id == "by-the-writer")).one()
+    assert [row[1:] for row in stored][0] == [row[1:] for row in stored][1]
+    assert read.value == 0.25 and read.occurred_at.replace(tzinfo=timezone.utc) == when
+    engine.dispose()
+
+
+def test_the_writer_connection_follows_the_engine_to_a_new_database_file(tmp_path):
+    """After engine.dispose() (a restore, the disk remounted) the file at the URL may be another
+    one: the next write must go there, not to the file the writer had open."""
+    import shutil
+
+    from brokerlearn.server.db import make_engine
+    path = tmp_path / "db.sqlite"
+    url, engine = _database(path)
+    group = GroupCommit()
+    assert group.insert(engine, [_event(1, "in-the-first-file")]) == 1
+    engine.dispose()
+    (tmp_path / "old").mkdir()
+    for name in ("db.sqlite", "db.sqlite-wal", "db.sqlite-shm"):
+        if (tmp_path / name).exists():
+            shutil.move(tmp_path / name, tmp_path / "old" / name)
+    _url, other = _database(path)
+    other.dispose()
+    assert group.insert(engine, [_event(1, "in-the-second-file")]) == 1
+    with engine.connect() as connection:
+        assert connection.scalars(select(ProgressEvent.event_id)).all() == ["in-the-second-file"]
+    engine.dispose()
+
+
+def test_a_failing_write_is_sqlalchemys_error_and_the_next_one_reconnects(tmp_path):
+    """The views turn SQLAlchemy's OperationalError into a 503 (server/errors.py): the writer's
+    own DBAPI errors must come as that, and a write after the database returned must succeed."""
+    import pytest
+    from sqlalchemy.exc import OperationalError
+    path = tmp_path / "data" / "db.sqlite"
+    path.parent.mkdir()
+    _url, engine = _database(path)
+    group = GroupCommit()
+    assert group.insert(engine, [_event(1, "before")]) == 1
+    engine.dispose()
+    path.parent.rename(tmp_path / "away")  # the folder is gone: the file cannot be opened
+    with pytest.raises(OperationalError):
+        group.insert(engine, [_event(1, "during")])
+    (tmp_path / "away").rename(path.parent)
+    assert group.insert(engine, [_event(1, "after")]) == 1
+    with engine.connect() as connection:
+        assert sorted(connection.scalars(select(ProgressEvent.event_id))) == ["after", "before"]
     engine.dispose()

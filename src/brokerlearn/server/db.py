@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,9 +45,12 @@ def masked_url(url: str) -> str:
         return url.split(":", 1)[0] + ":..."
 
 
+SQLITE_CONNECT_ARGS = {"timeout": 30, "check_same_thread": False}
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(url, connect_args=SQLITE_CONNECT_ARGS)
         # Just before SQLite would create a missing file on the first connection, not before:
         # an application that is never used to write (restore) leaves no file behind.
         event.listen(engine, "do_connect", lambda *_args: create_private(url))
@@ -61,6 +66,75 @@ def _sqlite_pragmas(connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+class SqliteWriter:
+    """A DBAPI connection of this process of its own on an SQLite engine's file, in autocommit
+    (each statement its own transaction), with the pool's pragmas: for the one hot write
+    (progress.GroupCommit), where SQLAlchemy's pool checkout and statement execution cost about
+    twenty times SQLite's own work (bench/README.md). Opened on first use, and anew after the
+    engine's pool was replaced (engine.dispose(): the file may be another one now), after a fork
+    (a connection is never used across one) and after any error. Holds no reference to the
+    engine, so it goes when the engine goes (`for_engine`)."""
+
+    _forked: list = []  # connections inherited across a fork: never used, never closed there
+
+    def __init__(self, engine: Engine):
+        self._url, self._dialect = engine.url, engine.dialect
+        self._connection = None
+        self._pool = lambda: None
+        self._pid = os.getpid()
+
+    def execute(self, engine: Engine, sql: str, parameters: tuple) -> list:
+        """The statement's rows; a DBAPI error comes as SQLAlchemy's (an outage is one 503)."""
+        from sqlalchemy.exc import DBAPIError
+        connection = self._open(engine)
+        try:
+            return connection.execute(sql, parameters).fetchall()
+        except self._dialect.loaded_dbapi.Error as exc:
+            self.close()
+            raise DBAPIError.instance(sql, parameters, exc, self._dialect.loaded_dbapi.Error,
+                                      dialect=self._dialect) from exc
+
+    def _open(self, engine: Engine):
+        if self._pid != os.getpid():
+            if self._connection is not None:
+                SqliteWriter._forked.append(self._connection)
+            self._connection, self._pid = None, os.getpid()
+        if self._connection is not None and self._pool() is not engine.pool:
+            self.close()
+        if self._connection is None:
+            from sqlalchemy.exc import DBAPIError
+            dbapi = self._dialect.loaded_dbapi
+            create_private(str(self._url))
+            args, kwargs = self._dialect.create_connect_args(self._url)
+            try:
+                connection = dbapi.connect(*args, **{**kwargs, **SQLITE_CONNECT_ARGS})
+                connection.isolation_level = None  # autocommit: the driver opens no transaction
+                _sqlite_pragmas(connection, None)
+            except dbapi.Error as exc:
+                raise DBAPIError.instance(None, None, exc, dbapi.Error, dialect=self._dialect) from exc
+            self._connection, self._pool = connection, weakref.ref(engine.pool)
+        return self._connection
+
+    def close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                connection.close()
+            except self._dialect.loaded_dbapi.Error:
+                pass  # closing a connection that failed: nothing more to lose
+
+    _writers: "weakref.WeakKeyDictionary[Engine, SqliteWriter]" = weakref.WeakKeyDictionary()
+    _lock = threading.Lock()
+
+    @classmethod
+    def for_engine(cls, engine: Engine) -> "SqliteWriter":
+        writer = cls._writers.get(engine)
+        if writer is None:
+            with cls._lock:
+                writer = cls._writers.get(engine) or cls._writers.setdefault(engine, cls(engine))
+        return writer
 
 
 def init_app(app: Flask) -> None:

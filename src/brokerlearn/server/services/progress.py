@@ -7,11 +7,11 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from brokerlearn.course.manifest import CourseManifest
+from brokerlearn.server.db import SqliteWriter
 from brokerlearn.server.errors import ApiError
 from brokerlearn.server.models import ProgressEvent, QuizAttempt, utcnow
 
@@ -89,12 +89,49 @@ def validate_event(event, index: int, courses) -> dict:
             "value": _value(event, kind, index), "occurred_at": _occurred_at(event.get("at"), index)}
 
 
-# Built once, so SQLAlchemy compiles them once. A conflict on (user, event_id) is a replay:
-# skipped, and not returned, so what comes back is what was new.
-_INSERT_SQLITE = (sqlite_insert(ProgressEvent).on_conflict_do_nothing(index_elements=["user_id", "event_id"])
-                  .returning(ProgressEvent.user_id, ProgressEvent.event_id))
+# A conflict on (user, event_id) is a replay: skipped, and not returned, so what comes back is
+# what was new. PostgreSQL: built once, so SQLAlchemy compiles it once.
 _INSERT_POSTGRES = (pg_insert(ProgressEvent).on_conflict_do_nothing(index_elements=["user_id", "event_id"])
                     .returning(ProgressEvent.user_id, ProgressEvent.event_id))
+
+
+class _SqliteInsert:
+    """The same INSERT for SQLite as SQL text for the process's own writer connection
+    (db.SqliteWriter), one statement for the whole batch, the values converted by the columns'
+    own SQLAlchemy types (so they are stored exactly as the ORM stores them)."""
+
+    COLUMNS = ("user_id", "event_id", "course_id", "kind", "item_id", "value", "occurred_at", "recorded_at")
+    ROWS = 500  # per statement: 4,000 parameters, well within SQLite's limit
+
+    def __init__(self):
+        self._converters = None
+        self._sql: dict[int, str] = {}
+
+    def rows(self, engine: Engine, values: list[dict]) -> list[tuple]:
+        if self._converters is None:
+            dialect, columns = engine.dialect, ProgressEvent.__table__.c
+            self._converters = [columns[name].type.dialect_impl(dialect).bind_processor(dialect)
+                                for name in self.COLUMNS]
+        writer = SqliteWriter.for_engine(engine)
+        pairs, names, converters = [], self.COLUMNS, self._converters
+        for start in range(0, len(values), self.ROWS):
+            chunk = values[start:start + self.ROWS]
+            parameters = tuple(convert(row[name]) if convert else row[name]
+                               for row in chunk for name, convert in zip(names, converters))
+            pairs += writer.execute(engine, self._statement(len(chunk)), parameters)
+        return pairs
+
+    def _statement(self, count: int) -> str:
+        sql = self._sql.get(count)
+        if sql is None:
+            row = "(" + ", ".join("?" * len(self.COLUMNS)) + ")"
+            sql = self._sql[count] = (
+                f"INSERT INTO {ProgressEvent.__tablename__} ({', '.join(self.COLUMNS)}) VALUES "
+                + ", ".join([row] * count) + " ON CONFLICT (user_id, event_id) DO NOTHING RETURNING user_id, event_id")
+        return sql
+
+
+_sqlite_insert = _SqliteInsert()
 
 
 class _Waiting:
@@ -110,8 +147,9 @@ class GroupCommit:
     synchronous=FULL syncs on every commit, and there is one writer at a time), and the write
     lock is taken and released inside one C call. A request returns only once the statement
     that holds its events has committed, so an acknowledged event is on disk. One request of a
-    process writes at a time everything queued by then, on a connection it takes from the
-    engine's pool for that one statement (the requests that wait need none); the others wait,
+    process writes at a time everything queued by then, on SQLite on the process's own writer
+    connection (db.SqliteWriter), elsewhere on one it takes from the engine's pool for that one
+    statement (the requests that wait need none); the others wait,
     and when it is done the first of them to wake writes the next queue."""
 
     def __init__(self):
@@ -142,10 +180,13 @@ class GroupCommit:
     @staticmethod
     def _write(engine: Engine, batch: list[_Waiting]) -> None:
         try:
-            statement = _INSERT_SQLITE if engine.dialect.name == "sqlite" else _INSERT_POSTGRES
-            with engine.connect() as connection:
-                rows = connection.execution_options(isolation_level="AUTOCOMMIT").execute(
-                    statement, [v for w in batch for v in w.values]).all()
+            values = [v for w in batch for v in w.values]
+            if engine.dialect.name == "sqlite":
+                rows = _sqlite_insert.rows(engine, values)
+            else:
+                with engine.connect() as connection:
+                    rows = connection.execution_options(isolation_level="AUTOCOMMIT").execute(
+                        _INSERT_POSTGRES, values).all()
             new = set(map(tuple, rows))
             for waiting in batch:
                 mine = {(v["user_id"], v["event_id"]) for v in waiting.values} & new
