@@ -9,7 +9,8 @@ from datetime import datetime, timezone
 
 from sqlalchemy import create_engine, func, select
 
-from brokerlearn.server.db import SqliteWriter, upgrade
+from brokerlearn.server.db import upgrade
+from brokerlearn.server.sqlite import SqliteWriter
 from brokerlearn.server.models import ProgressEvent
 from brokerlearn.server.services.progress import GroupCommit
 

@@ -1,40 +1,19 @@
 """The database: one engine per application, one session per request, migrations by Alembic."""
 from __future__ import annotations
 
-import os
-import threading
-import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask, current_app, g
-from sqlalchemy import create_engine, event, make_url
+from sqlalchemy import create_engine, make_url
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from brokerlearn.server import sqlite
+from brokerlearn.server.sqlite import create_private, sqlite_file  # noqa: F401 - the callers' names
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-
-
-def sqlite_file(url: str) -> Path | None:
-    """The file of an SQLite URL; None for other databases and for SQLite in memory."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:") \
-            or parsed.query.get("mode") == "memory" or parsed.database.startswith("file:"):
-        return None
-    return Path(parsed.database)
-
-
-def create_private(url: str) -> None:
-    """Make a new SQLite database file readable by its owner only, before SQLite creates it with
-    the umask (0644 as a rule). SQLite gives its -wal and -shm files the database file's mode."""
-    path = sqlite_file(url)
-    if path is None or path.exists() or not path.parent.is_dir():
-        return  # an existing file keeps its mode; a missing folder is SQLite's error to report
-    try:
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except FileExistsError:
-        pass  # another process made it first
 
 
 def masked_url(url: str) -> str:
@@ -45,96 +24,10 @@ def masked_url(url: str) -> str:
         return url.split(":", 1)[0] + ":..."
 
 
-SQLITE_CONNECT_ARGS = {"timeout": 30, "check_same_thread": False}
-
-
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args=SQLITE_CONNECT_ARGS)
-        # Just before SQLite would create a missing file on the first connection, not before:
-        # an application that is never used to write (restore) leaves no file behind.
-        event.listen(engine, "do_connect", lambda *_args: create_private(url))
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
+        return sqlite.make_engine(url)
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
-
-
-def _sqlite_pragmas(connection, _record) -> None:
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
-    cursor.execute("PRAGMA synchronous=FULL")  # an acknowledged write survives a power cut
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
-
-
-class SqliteWriter:
-    """A DBAPI connection of this process of its own on an SQLite engine's file, in autocommit
-    (each statement its own transaction), with the pool's pragmas: for the one hot write
-    (progress.GroupCommit), where SQLAlchemy's pool checkout and statement execution cost about
-    twenty times SQLite's own work (bench/README.md). Opened on first use, and anew after the
-    engine's pool was replaced (engine.dispose(): the file may be another one now), after a fork
-    (a connection is never used across one) and after any error. Holds no reference to the
-    engine, so it goes when the engine goes (`for_engine`)."""
-
-    _forked: list = []  # connections inherited across a fork: never used, never closed there
-
-    def __init__(self, engine: Engine):
-        self._url, self._dialect = engine.url, engine.dialect
-        self._connection = None
-        self._pool = lambda: None
-        self._pid = os.getpid()
-
-    def execute(self, engine: Engine, sql: str, parameters: tuple) -> list:
-        """The statement's rows; a DBAPI error comes as SQLAlchemy's (an outage is one 503)."""
-        from sqlalchemy.exc import DBAPIError
-        connection = self._open(engine)
-        try:
-            return connection.execute(sql, parameters).fetchall()
-        except self._dialect.loaded_dbapi.Error as exc:
-            self.close()
-            raise DBAPIError.instance(sql, parameters, exc, self._dialect.loaded_dbapi.Error,
-                                      dialect=self._dialect) from exc
-
-    def _open(self, engine: Engine):
-        if self._pid != os.getpid():
-            if self._connection is not None:
-                SqliteWriter._forked.append(self._connection)
-            self._connection, self._pid = None, os.getpid()
-        if self._connection is not None and self._pool() is not engine.pool:
-            self.close()
-        if self._connection is None:
-            from sqlalchemy.exc import DBAPIError
-            dbapi = self._dialect.loaded_dbapi
-            create_private(str(self._url))
-            args, kwargs = self._dialect.create_connect_args(self._url)
-            try:
-                connection = dbapi.connect(*args, **{**kwargs, **SQLITE_CONNECT_ARGS})
-                connection.isolation_level = None  # autocommit: the driver opens no transaction
-                _sqlite_pragmas(connection, None)
-            except dbapi.Error as exc:
-                raise DBAPIError.instance(None, None, exc, dbapi.Error, dialect=self._dialect) from exc
-            self._connection, self._pool = connection, weakref.ref(engine.pool)
-        return self._connection
-
-    def close(self) -> None:
-        connection, self._connection = self._connection, None
-        if connection is not None:
-            try:
-                connection.close()
-            except self._dialect.loaded_dbapi.Error:
-                pass  # closing a connection that failed: nothing more to lose
-
-    _writers: "weakref.WeakKeyDictionary[Engine, SqliteWriter]" = weakref.WeakKeyDictionary()
-    _lock = threading.Lock()
-
-    @classmethod
-    def for_engine(cls, engine: Engine) -> "SqliteWriter":
-        writer = cls._writers.get(engine)
-        if writer is None:
-            with cls._lock:
-                writer = cls._writers.get(engine) or cls._writers.setdefault(engine, cls(engine))
-        return writer
 
 
 def init_app(app: Flask) -> None:

@@ -68,7 +68,7 @@ class ProgressEvent(Base):
 class QuizAttempt(Base):
     __tablename__ = "quiz_attempts"
     __table_args__ = (UniqueConstraint("user_id", "course_id", "quiz_id", "number", name="uq_attempt_number"),
-                      Index("ix_attempt_user_quiz", "user_id", "course_id", "quiz_id"))
+                      Index("ix_attempt_user_quiz_status", "user_id", "course_id", "quiz_id", "status", "number"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

@@ -7,11 +7,12 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from brokerlearn.course.manifest import CourseManifest
-from brokerlearn.server.db import SqliteWriter
+from brokerlearn.server.sqlite import SqliteWriter
 from brokerlearn.server.errors import ApiError
 from brokerlearn.server.models import ProgressEvent, QuizAttempt, utcnow
 
@@ -90,14 +91,16 @@ def validate_event(event, index: int, courses) -> dict:
 
 
 # A conflict on (user, event_id) is a replay: skipped, and not returned, so what comes back is
-# what was new. PostgreSQL: built once, so SQLAlchemy compiles it once.
+# what was new. Built once, so SQLAlchemy compiles them once (PostgreSQL, SQLite in memory).
+_INSERT_SQLITE = (sqlite_insert(ProgressEvent).on_conflict_do_nothing(index_elements=["user_id", "event_id"])
+                  .returning(ProgressEvent.user_id, ProgressEvent.event_id))
 _INSERT_POSTGRES = (pg_insert(ProgressEvent).on_conflict_do_nothing(index_elements=["user_id", "event_id"])
                     .returning(ProgressEvent.user_id, ProgressEvent.event_id))
 
 
 class _SqliteInsert:
     """The same INSERT for SQLite as SQL text for the process's own writer connection
-    (db.SqliteWriter), one statement for the whole batch, the values converted by the columns'
+    (sqlite.SqliteWriter), one statement for the whole batch, the values converted by the columns'
     own SQLAlchemy types (so they are stored exactly as the ORM stores them)."""
 
     COLUMNS = ("user_id", "event_id", "course_id", "kind", "item_id", "value", "occurred_at", "recorded_at")
@@ -107,12 +110,11 @@ class _SqliteInsert:
         self._converters = None
         self._sql: dict[int, str] = {}
 
-    def rows(self, engine: Engine, values: list[dict]) -> list[tuple]:
+    def rows(self, writer: SqliteWriter, engine: Engine, values: list[dict]) -> list[tuple]:
         if self._converters is None:
             dialect, columns = engine.dialect, ProgressEvent.__table__.c
             self._converters = [columns[name].type.dialect_impl(dialect).bind_processor(dialect)
                                 for name in self.COLUMNS]
-        writer = SqliteWriter.for_engine(engine)
         pairs, names, converters = [], self.COLUMNS, self._converters
         for start in range(0, len(values), self.ROWS):
             chunk = values[start:start + self.ROWS]
@@ -147,8 +149,8 @@ class GroupCommit:
     synchronous=FULL syncs on every commit, and there is one writer at a time), and the write
     lock is taken and released inside one C call. A request returns only once the statement
     that holds its events has committed, so an acknowledged event is on disk. One request of a
-    process writes at a time everything queued by then, on SQLite on the process's own writer
-    connection (db.SqliteWriter), elsewhere on one it takes from the engine's pool for that one
+    process writes at a time everything queued by then, on an SQLite file on the process's own
+    writer connection (sqlite.SqliteWriter), elsewhere on one it takes from the engine's pool for that one
     statement (the requests that wait need none); the others wait,
     and when it is done the first of them to wake writes the next queue."""
 
@@ -181,12 +183,13 @@ class GroupCommit:
     def _write(engine: Engine, batch: list[_Waiting]) -> None:
         try:
             values = [v for w in batch for v in w.values]
-            if engine.dialect.name == "sqlite":
-                rows = _sqlite_insert.rows(engine, values)
+            writer = SqliteWriter.for_engine(engine) if engine.dialect.name == "sqlite" else None
+            if writer is not None:
+                rows = _sqlite_insert.rows(writer, engine, values)
             else:
                 with engine.connect() as connection:
                     rows = connection.execution_options(isolation_level="AUTOCOMMIT").execute(
-                        _INSERT_POSTGRES, values).all()
+                        _INSERT_SQLITE if engine.dialect.name == "sqlite" else _INSERT_POSTGRES, values).all()
             new = set(map(tuple, rows))
             for waiting in batch:
                 mine = {(v["user_id"], v["event_id"]) for v in waiting.values} & new
