@@ -23,7 +23,7 @@ from brokerlearn.errors import UsageError
 from brokerlearn.fs import AtomicFile
 
 DB_NAME = "brokerlearn.db"
-SKIP = {DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", f"{DB_NAME}-journal"}
+SKIP = {DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", f"{DB_NAME}-journal", f"{DB_NAME}-lock"}  # -lock: server/sqlite.py
 
 
 def _sqlite_path(database_url: str, instance: Path) -> Path | None:
