@@ -79,6 +79,19 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def memory_mb(pid: int) -> dict:
+    """Resident, proportional (shared pages split between the processes that share them) and own
+    (unique) memory of the server's master and each worker, in MB (psutil, Linux /proc smaps)."""
+    import psutil
+    master = psutil.Process(pid)
+
+    def figures(process) -> dict:
+        info = process.memory_full_info()
+        return {"rss": round(info.rss / 2**20), "pss": round(getattr(info, "pss", 0) / 2**20),
+                "uss": round(info.uss / 2**20)}
+    return {"master": figures(master), "workers": [figures(child) for child in master.children(recursive=True)]}
+
+
 def locust(base: str, build: Path, users: int, spawn_rate: float, settle: int, hold: int, out: Path,
            server_pid: int) -> dict:
     ramp = users / spawn_rate
@@ -94,6 +107,7 @@ def locust(base: str, build: Path, users: int, spawn_rate: float, settle: int, h
         cpu_start, requests_start = cpu_seconds(server_pid), time.monotonic()
         time.sleep(max(0.0, hold - 2))
         cpu_used, steady = cpu_seconds(server_pid) - cpu_start, time.monotonic() - requests_start
+        memory = memory_mb(server_pid)
         _, stderr = process.communicate(timeout=300)
     finally:
         if process.poll() is None:
@@ -111,6 +125,7 @@ def locust(base: str, build: Path, users: int, spawn_rate: float, settle: int, h
               # measured p99
               "learners_per_core_cpu": round(users * steady / cpu_used) if cpu_used else None,
               "load_average": [round(x, 1) for x in load], "seconds": round(time.monotonic() - started),
+              "memory_mb": memory,
               "by_name": {row["Name"]: {"count": int(row["Request Count"]), "p99_ms": _number(row["99%"])}
                           for row in rows if row["Name"] != "Aggregated"}}
     if process.returncode not in (0, 1):
