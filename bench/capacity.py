@@ -54,7 +54,7 @@ def postgres_url(work: Path):
     bindir = find_bindir()
     if bindir is None:
         sys.exit("PostgreSQL is not installed")
-    cluster = PostgresCluster(bindir).start()
+    cluster = PostgresCluster(bindir, durable=True).start()  # fsync on: a commit costs what it will
     return cluster, cluster.url(cluster.create_database())
 
 

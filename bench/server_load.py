@@ -5,6 +5,8 @@ same server settings in the same run. See bench/README.md.
         [--workers 2] [--threads 4]
     .venv/bin/python bench/server_load.py --sweep gthread:1,gthread:4,sync:1,waitress:8
         (the reference endpoints alone, under each server setting: which is best here)
+    .venv/bin/python bench/server_load.py --database postgres
+        (both on a throwaway PostgreSQL cluster, durable: fsync and synchronous_commit on)
 """
 from __future__ import annotations
 
@@ -164,14 +166,79 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
-def count_rows(db: Path, sql: str) -> int:
+class SqliteDatabases:
+    """brokerlearn's database in its instance folder (as `serve` makes it) and the reference's file."""
+    label = "SQLite"
+
+    def __init__(self, work: Path):
+        self.work = work
+        self.server_url = None  # `serve` uses its instance's file
+        self.server_file = work / "instance" / "brokerlearn.db"
+
+    def reference(self, port: int) -> str:
+        return str(self.work / f"reference-{port}.db")
+
+    def count_server(self, sql: str) -> int:
+        return _count_sqlite(self.server_file, sql)
+
+    def count_reference(self, reference: str, sql: str) -> int:
+        return _count_sqlite(Path(reference), sql)
+
+    def close(self) -> None:
+        pass
+
+
+def _count_sqlite(db: Path, sql: str) -> int:
     with sqlite3.connect(db) as connection:
         return connection.execute(sql).fetchone()[0]
 
 
-def start_reference(work: Path, port: int, server: str, workers: int | None, threads: int,
+class PostgresDatabases:
+    """A throwaway PostgreSQL cluster, durable as a production one (fsync on; synchronous_commit
+    on, the default), with a migrated database for brokerlearn and one per reference app."""
+    label = "psycopg"
+
+    def __init__(self, work: Path):
+        sys.path.insert(0, str(REPO / "tests"))
+        from pgcluster import PostgresCluster, find_bindir
+        from brokerlearn.server.db import upgrade
+        bindir = find_bindir()
+        if bindir is None:
+            sys.exit("PostgreSQL is not installed (scripts/setup --test installs it)")
+        self.cluster = PostgresCluster(bindir, durable=True).start()
+        self.server_url = self.cluster.url(self.cluster.create_database())
+        upgrade(self.server_url)  # `brokerlearn db upgrade`
+
+    def reference(self, port: int) -> str:
+        return _libpq_url(self.cluster.url(self.cluster.create_database()))
+
+    def count_server(self, sql: str) -> int:
+        return _count_postgres(_libpq_url(self.server_url), sql)
+
+    def count_reference(self, reference: str, sql: str) -> int:
+        return _count_postgres(reference, sql)
+
+    def close(self) -> None:
+        self.cluster.stop()
+
+
+def _libpq_url(sqlalchemy_url: str) -> str:
+    """The URL psycopg itself takes (SQLAlchemy's names the driver in the scheme)."""
+    return sqlalchemy_url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def _count_postgres(url: str, sql: str) -> int:
+    import psycopg
+    with psycopg.connect(url) as connection:
+        return connection.execute(sql).fetchone()[0]
+
+
+DATABASES = {"sqlite": SqliteDatabases, "postgres": PostgresDatabases}
+
+
+def start_reference(database: str, port: int, server: str, workers: int | None, threads: int,
                     worker_class: str = "gthread") -> subprocess.Popen:
-    command = [sys.executable, str(BENCH / "reference_app.py"), str(port), str(work / f"reference-{port}.db"),
+    command = [sys.executable, str(BENCH / "reference_app.py"), str(port), database,
                str(threads), "--server", server, "--worker-class", worker_class]
     if workers:
         command += ["--workers", str(workers)]
@@ -210,7 +277,8 @@ def sweep(args, work: Path) -> None:
         kind, _, threads = setting.partition(":")
         server, worker_class = ("waitress", "gthread") if kind == "waitress" else ("gunicorn", kind)
         port = free_port()
-        process = start_reference(work, port, server, args.workers, int(threads or 1), worker_class)
+        process = start_reference(str(work / f"reference-{port}.db"), port, server, args.workers,
+                                  int(threads or 1), worker_class)
         try:
             ref = f"http://127.0.0.1:{port}"
             wait_for(ref + "/const", process)
@@ -244,6 +312,8 @@ def main() -> None:
                         help="serve with BROKERLEARN_REQUEST_LOG=0 (default: the log on, as installed)")
     parser.add_argument("--sweep", default="", help="only the reference endpoints, under each KIND:THREADS given")
     parser.add_argument("--only", default="", help="run only the scenarios whose name contains this text")
+    parser.add_argument("--database", choices=sorted(DATABASES), default="sqlite",
+                        help="of brokerlearn and of the reference insert (default sqlite, as installed)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install wrk")
@@ -252,13 +322,16 @@ def main() -> None:
     threads = args.threads or (GUNICORN_THREADS if args.server == "gunicorn" else 8)
 
     work = Path(tempfile.mkdtemp(prefix="brokerlearn-load-"))
-    processes = []
+    processes, databases = [], None
     try:
         if args.sweep:
             sweep(args, work)
             return
         build = build_course(work)
+        databases = DATABASES[args.database](work)
         port, ref_port = free_port(), free_port()
+        reference = databases.reference(ref_port)
+        insert_name = f"reference: {databases.label} insert"
         command = [sys.executable, "-m", "brokerlearn", "serve", str(build), "--port", str(port), "--instance",
                    str(work / "instance"), "--server", args.server, "--threads", str(threads)]
         if args.workers:
@@ -266,8 +339,10 @@ def main() -> None:
         processes.append(subprocess.Popen(
             command, stderr=subprocess.DEVNULL,
             env={**{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+                 **({"DATABASE_URL": databases.server_url} if databases.server_url else {}),
                  "BROKERLEARN_REQUEST_LOG": "1" if args.request_log else "0"}))
-        processes.append(start_reference(work, ref_port, args.server, args.workers, threads, args.ref_worker_class))
+        processes.append(start_reference(reference, ref_port, args.server, args.workers, threads,
+                                         args.ref_worker_class))
         base, ref = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{ref_port}"
         wait_for(base + "/api/session", processes[0])
         wait_for(ref + "/const", processes[1])
@@ -281,7 +356,7 @@ def main() -> None:
             ("session (signed in)", base + "/api/session", LUA_GET, auth, c, 2),
             ("reference: constant", ref + "/const", LUA_GET, {}, c, 2),
             ("progress API", base, LUA_EVENTS, {**auth, "BL_PATH": "/api/progress", "BL_RUN": run_id}, c, 2),
-            ("reference: SQLite insert", ref, LUA_EVENTS, {"BL_PATH": "/insert", "BL_RUN": run_id}, c, 2),
+            (insert_name, ref, LUA_EVENTS, {"BL_PATH": "/insert", "BL_RUN": run_id}, c, 2),
             # One connection per wrk thread, one account each: start and submit alternate strictly.
             ("graded attempt (start + submit)", base, LUA_GRADED,
              {**auth, "BL_PATH": QUIZ, "BL_ANSWERS": right_answers(build)}, 8, 8),
@@ -309,16 +384,14 @@ def main() -> None:
         load_after = os.getloadavg()
         time.sleep(1)  # the last responses' rows are committed before they are counted
 
-        stored = count_rows(work / "instance" / "brokerlearn.db",
-                            f"SELECT count(*) FROM progress_events WHERE event_id LIKE 'b{run_id}r%'")
-        stored_ref = count_rows(work / f"reference-{ref_port}.db", "SELECT count(*) FROM events")
-        graded = count_rows(work / "instance" / "brokerlearn.db",
-                            "SELECT count(*) FROM quiz_attempts WHERE status = 'submitted'")
-        summary = {"server": args.server, "workers": args.workers or os.cpu_count(), "threads": threads,
-                   "request log": args.request_log,
+        stored = databases.count_server(f"SELECT count(*) FROM progress_events WHERE event_id LIKE 'b{run_id}r%'")
+        stored_ref = databases.count_reference(reference, "SELECT count(*) FROM events")
+        graded = databases.count_server("SELECT count(*) FROM quiz_attempts WHERE status = 'submitted'")
+        summary = {"server": args.server, "database": args.database,
+                   "workers": args.workers or os.cpu_count(), "threads": threads, "request log": args.request_log,
                    "load average before, after (1 min)": [round(load_before[0], 1), round(load_after[0], 1)]}
-        if {"progress API", "reference: SQLite insert"} <= set(results):
-            progress, insert = results["progress API"], results["reference: SQLite insert"]
+        if {"progress API", insert_name} <= set(results):
+            progress, insert = results["progress API"], results[insert_name]
             summary.update({
                 "progress / bare insert": round(progress["rps"] / insert["rps"], 3),
                 "progress / bare insert, per CPU second": round(insert["cpu_ms_per_request"]
@@ -344,11 +417,14 @@ def main() -> None:
         print(json.dumps(summary, indent=2))
         out = BENCH / "out"
         out.mkdir(exist_ok=True)
-        (out / "server_load.json").write_text(json.dumps({"results": results, "summary": summary,
+        name = "server_load.json" if args.database == "sqlite" else f"server_load-{args.database}.json"
+        (out / name).write_text(json.dumps({"results": results, "summary": summary,
                                                           "args": vars(args)}, indent=2))
     finally:
         for process in processes:
             stop(process)
+        if databases is not None:
+            databases.close()
         shutil.rmtree(work, ignore_errors=True)
 
 

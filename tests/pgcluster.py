@@ -31,8 +31,9 @@ def _free_port() -> int:
 class PostgresCluster:
     USER = "brokerlearn"
 
-    def __init__(self, bindir: Path):
+    def __init__(self, bindir: Path, durable: bool = False):
         self.bindir = bindir
+        self.durable = durable  # fsync on, as a production server: for benchmarks
         self.root = Path(tempfile.mkdtemp(prefix="brokerlearn-pg-"))
         self.port = _free_port()
         self._names = itertools.count(1)
@@ -63,8 +64,9 @@ class PostgresCluster:
 
     def start_server(self) -> None:
         """Start the server on the cluster's data (again, after stop_server: a database outage)."""
-        # fsync off: a test database need not survive a power cut, and it is much faster.
-        options = f"-h 127.0.0.1 -p {self.port} -k {self.root} -F -c max_connections=200"
+        # fsync off: a test database need not survive a power cut, and it is much faster. A
+        # benchmark's (durable) syncs as PostgreSQL does by default, so a commit costs what it will.
+        options = f"-h 127.0.0.1 -p {self.port} -k {self.root} -c max_connections=200" + ("" if self.durable else " -F")
         self._run(str(self.bindir / "pg_ctl"), "-D", str(self.root / "data"), "-l", str(self.root / "log"),
                   "-o", options, "-w", "start")
 

@@ -253,6 +253,35 @@ def test_postgres_restarted_between_requests_needs_no_restart_of_the_server(buil
         app.extensions["brokerlearn_engine"].dispose()
 
 
+def test_postgres_pool_pings_only_a_connection_that_waited(postgres_url, outage_cluster, monkeypatch):
+    """A connection just back in the pool is handed out again without a round trip (the hot
+    paths take one per statement); one that waited longer is pinged, and if PostgreSQL was
+    restarted meanwhile the pool hands out a new one instead: the caller sees no error."""
+    import time
+
+    from sqlalchemy import text
+
+    from brokerlearn.server import db
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 0.5)  # "just back" even on a busy machine
+    engine = db.make_engine(postgres_url)
+    pings = []
+    ping = engine.dialect.do_ping
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda connection: pings.append(1) or ping(connection))
+    try:
+        for _ in range(3):  # a new connection, then the same one twice, each just checked in
+            with engine.connect() as connection:
+                assert connection.execute(text("SELECT 1")).scalar() == 1
+        assert pings == []
+        outage_cluster.stop_server()
+        outage_cluster.start_server()
+        time.sleep(0.6)
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT 1")).scalar() == 1
+        assert len(pings) == 1
+    finally:
+        engine.dispose()
+
+
 def test_postgres_stopped_in_the_middle_of_a_request_is_one_503(built_example, tmp_path, outage_cluster,
                                                                 postgres_url, caplog):
     """The user is loaded, then PostgreSQL stops before the view's query: the connection the
