@@ -188,6 +188,8 @@ class Preview:
 
     def stop(self) -> None:
         self._stop.set()
+        with self.state.changed:  # the open event streams end now, not at their next keep-alive
+            self.state.changed.notify_all()
 
     def app(self):
         from flask import Flask, Response, abort, request, send_file
