@@ -1,6 +1,7 @@
 """The preview keeps the loaded course between saves (course/kept.py): after every edit its
 site is, file by file, the site a fresh full build of the same sources gives, and its problems
 are the build's."""
+import itertools
 import os
 
 import pytest
@@ -35,7 +36,7 @@ def edit(make_course, tmp_path):
     preview = Preview(root.parent, tmp_path / "preview-out")
     preview.rebuild()
     assert preview.state.problems == []
-    builds = iter(range(100))
+    builds = itertools.count()
 
     def save(files: dict) -> list:
         before = tree(preview.out_dir)
