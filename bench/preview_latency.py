@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import sys
@@ -27,7 +28,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lessons", type=int, default=500)
     parser.add_argument("--saves", type=int, default=20)
+    parser.add_argument("--compare", type=int, default=10, help="rebuilds of each kind in the kept/whole-load comparison")
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     import waitress.server
     work = Path(tempfile.mkdtemp(prefix="brokerlearn-preview-bench-"))
     try:
@@ -64,9 +67,30 @@ def main() -> None:
               f"lessons re-rendered per save: "
               f"{sorted(set(rendered))}")
         preview.stop()
+        events.close()
+        time.sleep(1.0)  # the watcher and the event stream have stopped: the rebuilds below are the only ones
         server.close()
+        kept, whole = compare_loads(preview, lesson, original, args.compare)
+        print(f"same run, {args.compare} one-lesson rebuilds each, alternating: rebuild CPU median "
+              f"{kept * 1000:.0f} ms with the course kept loaded, {whole * 1000:.0f} ms loading it again "
+              f"(ratio {kept / whole:.2f}); load average (1 min) {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def compare_loads(preview: Preview, lesson: Path, original: str, rebuilds: int) -> tuple[float, float]:
+    """Median rebuild CPU seconds after a one-lesson save, with the loaded course kept and with
+    it loaded again (as before course/kept.py), interleaved so both see the same machine."""
+    cpu: dict[bool, list] = {True: [], False: []}
+    for n in range(2 * rebuilds):
+        keep = n % 2 == 1
+        lesson.write_text(original + f"\nComparison edit {n}.\n")
+        preview.kept.changed([lesson])
+        if not keep:
+            preview.kept.forget()
+        preview.rebuild()
+        cpu[keep].append(preview.state.last_cpu_seconds)
+    return statistics.median(cpu[True]), statistics.median(cpu[False])
 
 
 if __name__ == "__main__":

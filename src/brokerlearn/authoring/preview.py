@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from brokerlearn.compiler.pipeline import build
+from brokerlearn.course.kept import KeptCourses
 from brokerlearn.errors import BuildFailed, UsageError
 
 CLIENT_JS = r"""(function () {
@@ -146,6 +147,7 @@ class Preview:
                 self.out_dir = self._temporary = Path(tempfile.mkdtemp(prefix="brokerlearn-preview-"))
         self.theme_dir = theme_dir
         self.state = PreviewState()
+        self.kept = KeptCourses(self.course_dir)  # the loaded courses, re-read where files changed
         self._stop = threading.Event()
 
     def close(self) -> None:
@@ -160,7 +162,8 @@ class Preview:
     def rebuild(self) -> None:
         started, cpu = time.perf_counter(), time.thread_time()
         try:
-            result = build(self.course_dir, self.out_dir, self.theme_dir, show_progress=False, preview=True)
+            result = build(self.course_dir, self.out_dir, self.theme_dir, show_progress=False, preview=True,
+                           kept=self.kept)
             problems, rendered = [], result.rendered_bodies
         except BuildFailed as exc:
             problems, rendered = [_relative(d.as_dict()) for d in exc.diagnostics.sorted() if d.level == "error"], []
@@ -175,12 +178,18 @@ class Preview:
     def watch(self) -> None:
         from watchfiles import watch
         watched = [self.course_dir] + ([Path(self.theme_dir)] if self.theme_dir else [])
-        for _changes in watch(*watched, stop_event=self._stop, debounce=50, step=20, rust_timeout=500,
-                              watch_filter=lambda change, path: "/." not in path and not path.endswith("~")):
+        # `step` is how long the watcher waits for a quiet moment before yielding: an editor's save
+        # (write, or write and rename) takes well under a millisecond, and 5 ms of quiet costs
+        # about 7 ms of CPU a second while idle, against 20 ms more latency on every save at 20.
+        for changes in watch(*watched, stop_event=self._stop, debounce=50, step=5, rust_timeout=500,
+                             watch_filter=lambda change, path: "/." not in path and not path.endswith("~")):
+            self.kept.changed(path for _change, path in changes)
             self.rebuild()
 
     def stop(self) -> None:
         self._stop.set()
+        with self.state.changed:  # the open event streams end now, not at their next keep-alive
+            self.state.changed.notify_all()
 
     def app(self):
         from flask import Flask, Response, abort, request, send_file

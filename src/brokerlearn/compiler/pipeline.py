@@ -26,6 +26,7 @@ from brokerlearn.compiler.theme import Theme
 from brokerlearn.compiler.video.player import published_files
 from brokerlearn.compiler.video.renditions import VideoPipeline, shared_cache
 from brokerlearn.course.media import PUBLISHED_SUFFIXES
+from brokerlearn.course.kept import KeptCourses
 from brokerlearn.course.loader import load_courses
 from brokerlearn.course.model import Course
 from brokerlearn.course.questions.browser import graders_script
@@ -48,17 +49,18 @@ class BuildResult:
 
 def build(courses_dir: Path, out_dir: Path, theme_dir: Path | None = None, strict: bool = False,
           show_progress: bool | None = None, preview: bool | str = False,
-          media_cache: Path | None = None) -> BuildResult:
+          media_cache: Path | None = None, kept: KeptCourses | None = None) -> BuildResult:
     """Build the site into OUT/site and the server manifests into OUT/server. `preview` builds
     for `brokerlearn preview` only: graded quizzes are marked in the page (never publish it).
     `preview="package"` builds for a SCORM package (build/scorm.py): graded quizzes are marked in
     the page as assessments, and pages do not link to the site's catalog, which is not packaged.
     `media_cache` is a folder of video renditions that builds share (default:
-    BROKERLEARN_MEDIA_CACHE, else OUT/.cache/media/ of this build alone)."""
+    BROKERLEARN_MEDIA_CACHE, else OUT/.cache/media/ of this build alone). `kept` holds the
+    courses loaded by the last build (the preview's), told which files changed since."""
     diags = Diagnostics()
     theme = _theme(theme_dir)  # a bad --theme is a usage error, raised before any work
     cache = BuildCache(out_dir)
-    courses = load_courses(courses_dir, diags, cache.lessons)
+    courses = kept.load(diags, cache.lessons) if kept else load_courses(courses_dir, diags, cache.lessons)
     quiz_key = manifest.quiz_key(out_dir)
     for course in courses:  # graded quizzes' IDs and page order, keyed by the build's secret
         seal_course(course, quiz_key.encode())

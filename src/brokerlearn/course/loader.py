@@ -314,15 +314,15 @@ def _check_outcomes(course: Course, diags: Diagnostics) -> None:
         for quiz in module.quizzes:
             for question in quiz.data["questions"] or []:
                 refs += _located(question)
-    _report_undefined(course, refs, diags)
+    report_undefined_outcomes(course, refs, diags)
 
 
 def check_outcome_refs(course: Course, metas: list, diags: Diagnostics) -> None:
     """Outcome references made outside the course files proper (e.g. ```quiz blocks)."""
-    _report_undefined(course, [ref for meta in metas for ref in _located(meta)], diags)
+    report_undefined_outcomes(course, [ref for meta in metas for ref in _located(meta)], diags)
 
 
-def _report_undefined(course: Course, refs: list, diags: Diagnostics) -> None:
+def report_undefined_outcomes(course: Course, refs: list, diags: Diagnostics) -> None:
     defined = course.outcome_index()
     for outcome_id, pos in refs:
         if outcome_id not in defined:
