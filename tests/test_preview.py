@@ -24,7 +24,7 @@ def preview(make_course, tmp_path):
     with running(server.app()) as port:
         watcher = threading.Thread(target=server.watch, daemon=True)
         watcher.start()
-        time.sleep(0.4)  # the watcher is ready
+        assert server.watching.wait(30)  # the watcher is in place: a save from now on is seen
         try:
             yield root, server, f"http://127.0.0.1:{port}/"
         finally:

@@ -149,6 +149,7 @@ class Preview:
         self.state = PreviewState()
         self.kept = KeptCourses(self.course_dir)  # the loaded courses, re-read where files changed
         self._stop = threading.Event()
+        self.watching = threading.Event()  # set once the watcher sees the files (a save is noticed)
 
     def close(self) -> None:
         """Release the build folder; remove it if it was this session's own temporary one."""
@@ -181,8 +182,14 @@ class Preview:
         # `step` is how long the watcher waits for a quiet moment before yielding: an editor's save
         # (write, or write and rename) takes well under a millisecond, and 5 ms of quiet costs
         # about 7 ms of CPU a second while idle, against 20 ms more latency on every save at 20.
+        # yield_on_timeout: an empty set every rust_timeout without changes, the first of them
+        # once the watch is in place (`watching`).
         for changes in watch(*watched, stop_event=self._stop, debounce=50, step=5, rust_timeout=500,
+                             yield_on_timeout=True,
                              watch_filter=lambda change, path: "/." not in path and not path.endswith("~")):
+            if not changes:
+                self.watching.set()
+                continue
             self.kept.changed(path for _change, path in changes)
             self.rebuild()
 
