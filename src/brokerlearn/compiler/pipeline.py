@@ -99,6 +99,7 @@ def _theme(theme_dir: Path | None) -> Theme:
     if key not in _THEMES:
         _THEMES.clear()
         _THEMES[key] = theme
+    _THEMES[key].forget_fragments()  # they hold the previous build's pages' objects
     return _THEMES[key]
 
 
