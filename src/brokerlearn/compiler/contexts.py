@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Callable, ClassVar
 
 
 def to_template(context) -> dict:
@@ -133,6 +133,9 @@ class ThemeGlobals:
     """What the renderer adds to every template of the static site, pages and fragments alike."""
     js_messages: dict[str, str]
     """The interface words the theme's JavaScript shows, in the page's language."""
+    shared_fragment: Callable
+    """`shared_fragment(macro, value)`: what `macro(value)` gives, rendered once in a build for a
+    value that many pages share as the same object (the outline's modules that are not open)."""
 
 
 @dataclass(kw_only=True)

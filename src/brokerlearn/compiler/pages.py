@@ -248,13 +248,20 @@ def _from_any_lesson(course: Course) -> Callable[[str], str]:
     return lambda target: "../../" + target[inside:]
 
 
-def _outline_at(outline: list[c.OutlineModule], lesson_id: str) -> list[c.OutlineModule]:
-    """The outline of one lesson page: its lesson current, its module open."""
-    marked = []
-    for module in outline:
-        lessons = [dataclasses.replace(l, current=True) if l.id == lesson_id else l for l in module.lessons]
-        marked.append(dataclasses.replace(module, lessons=lessons, current=any(l.current for l in lessons)))
+def _outline_at(outline: list[c.OutlineModule], shared: list[dict], module_index: int, lesson_id: str) -> list[dict]:
+    """The outline of one lesson page, as template values: its module open with its lesson
+    current, every other module the course's `shared` dict (the same object on each page, so
+    the theme renders it once: Theme.shared_fragment; converting and rendering the whole
+    outline on each page grew with the square of the course's size)."""
+    module = outline[module_index]
+    lessons = [dataclasses.replace(l, current=True) if l.id == lesson_id else l for l in module.lessons]
+    marked = list(shared)
+    marked[module_index] = c.to_template(dataclasses.replace(module, lessons=lessons, current=True))
     return marked
+
+
+def _index_of(items: list, item) -> int:
+    return next(index for index, candidate in enumerate(items) if candidate is item)
 
 
 def course_page(course: Course, bodies: dict | None = None) -> Page:
@@ -331,6 +338,7 @@ def lesson_pages(course: Course, bodies: dict) -> list[Page]:
                      for m in course.modules}
     outline = course_outline(course, _from_any_lesson(course), bodies)
     outline_inputs = _digest(repr(outline))  # the outline's titles, links and quizzes
+    shared_outline = c.to_template(outline)
     pages = []
     for index, (module, lesson) in enumerate(ordered):
         body: RenderedBody = bodies[lesson.source]
@@ -341,12 +349,12 @@ def lesson_pages(course: Course, bodies: dict) -> list[Page]:
                                [(m.slug, l.slug, l.title) if l else None
                                 for m, l in (n or (None, None) for n in neighbours)]])
         pages.append(Page(lesson_url(course, module, lesson), c.LessonPage.TEMPLATE, None, body, fingerprint,
-                          _lesson_context_maker(course, ordered, index, body, embeds, outline)))
+                          _lesson_context_maker(course, ordered, index, body, embeds, outline, shared_outline)))
     return pages
 
 
 def _lesson_context_maker(course: Course, ordered: list, index: int, body: RenderedBody, embeds: list,
-                          outline: list[c.OutlineModule]):
+                          outline: list[c.OutlineModule], shared_outline: list[dict]):
     def make() -> dict:
         module, lesson = ordered[index]
         url = lesson_url(course, module, lesson)
@@ -354,13 +362,13 @@ def _lesson_context_maker(course: Course, ordered: list, index: int, body: Rende
             body.summary, _gettext(course.language)(N_("A lesson of %(course)s: %(title)s."))
             % {"course": course.title, "title": lesson.title}))
         outcomes = _outcomes(course, lesson.outcomes, url)
-        return c.to_template(c.LessonPage(
+        context = c.to_template(c.LessonPage(
             **common, course=_course_summary(course, url), minutes=lesson.minutes, outcomes=outcomes,
             lesson_id=f"{module.slug}/{lesson.slug}",
             module=c.ModuleNav(module.title, relative_url(url, module_url(course, module)),
                                [c.ModuleLesson(l.title, relative_url(url, lesson_url(course, module, l)), l is lesson)
                                 for l in module.lessons]),
-            outline=_outline_at(outline, f"{module.slug}/{lesson.slug}"),
+            outline=[],  # set below: to_template would copy the shared modules
             breadcrumbs=_course_trail(url, course, module),
             toc=[c.Heading(h.level, h.text, h.id) for h in body.headings if h.level in (2, 3)],
             embeds=embeds, assessments=assessment_notices(course, lesson, body),
@@ -368,6 +376,9 @@ def _lesson_context_maker(course: Course, ordered: list, index: int, body: Rende
             next=_lesson_link(url, course, ordered, index + 1),
             jsonld=jsonld.to_script(jsonld.lesson_jsonld(course, license_info(course.license)["url"],
                                                          lesson, [c.to_template(o) for o in outcomes]))))
+        context["outline"] = _outline_at(outline, shared_outline, _index_of(course.modules, module),
+                                         f"{module.slug}/{lesson.slug}")
+        return context
     return make
 
 

@@ -23,13 +23,33 @@ class Theme:
                                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                                extensions=["jinja2.ext.i18n"])
         self.env.policies["ext.i18n.trimmed"] = True
+        # A global, not only a context variable: macros imported without context see globals alone.
+        self.env.globals["shared_fragment"] = self._shared_fragment
+        self._fragments: dict[tuple, tuple[object, str]] = {}
+        self._lang = "en"
         self.fingerprint = self._fingerprint()
+
+    def forget_fragments(self) -> None:
+        """Drop the fragments of an earlier build (the objects they were rendered from with them)."""
+        self._fragments.clear()
+
+    def _shared_fragment(self, macro, value):
+        """`macro(value)`, rendered once for a value that many pages of a build share as the same
+        object (a lesson page's outline modules that are not open: at 2,000 lessons, rendering
+        them on every page was most of the build). Keyed by the object's identity; the value is
+        kept with its HTML, so the identity cannot pass to another object while it is cached."""
+        key = (macro.name, id(value), self._lang)
+        cached = self._fragments.get(key)
+        if cached is None or cached[0] is not value:
+            cached = self._fragments[key] = (value, macro(value))
+        return cached[1]
 
     def render(self, template: str, context: dict) -> str:
         """Render in the interface language of the context's `lang` (the course's language)."""
-        lang = context.get("lang", "en")
+        lang = self._lang = context.get("lang", "en")
         self.env.install_gettext_translations(i18n.translations(lang), newstyle=True)
-        context = {**context, **to_template(ThemeGlobals(js_messages=i18n.js_messages(lang)))}
+        context = {**context, **to_template(ThemeGlobals(js_messages=i18n.js_messages(lang),
+                                                         shared_fragment=self._shared_fragment))}
         try:
             return self.env.get_template(template).render(**context)
         except TemplateError as exc:  # a theme's mistake, reported without a traceback

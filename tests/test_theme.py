@@ -1,0 +1,50 @@
+"""The theme renderer: fragments shared by many pages are rendered once per build."""
+from __future__ import annotations
+
+import re
+
+from brokerlearn.compiler.pipeline import build
+from brokerlearn.compiler.theme import Theme
+
+
+class CountingMacro:
+    """A stand-in for a Jinja macro that counts how often it is rendered."""
+    name = "counting"
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, value):
+        self.calls += 1
+        return f"<li>{value['title']}</li>"
+
+
+def test_a_shared_fragment_is_rendered_once_per_object_until_the_next_build():
+    theme, macro = Theme(), CountingMacro()
+    shared, twin = {"title": "Module 1"}, {"title": "Module 1"}
+    assert [theme._shared_fragment(macro, shared) for _ in range(3)] == ["<li>Module 1</li>"] * 3
+    assert macro.calls == 1
+    theme._shared_fragment(macro, twin)  # equal but another object: nothing says it stays equal
+    assert macro.calls == 2
+    theme.forget_fragments()
+    theme._shared_fragment(macro, shared)
+    assert macro.calls == 3
+
+
+LESSON_ID = re.compile(r'<body[^>]* data-lesson="([^"]+)"')
+CURRENT = re.compile(r'<li data-lesson-item="([^"]+)"><a href="[^"]*" aria-current="page">')
+
+
+def test_each_lesson_page_opens_its_module_and_marks_its_lesson_only(example_course, tmp_path):
+    """The outline's other modules come from one rendering shared by all lesson pages."""
+    build(example_course.parent, tmp_path / "out", show_progress=False)
+    pages = [p for p in (tmp_path / "out" / "site").rglob("index.html") if 'class="outline-modules"' in p.read_text()]
+    assert len(pages) >= 3
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        lesson = LESSON_ID.search(html).group(1)
+        assert CURRENT.findall(html) == [lesson], page
+        outline = html[html.index('class="outline-modules"'):]
+        assert outline.count("<details open>") == 1, page
+        module_start = outline.index(f'data-lesson-item="{lesson}"')
+        assert outline.rfind("<details open>", 0, module_start) > outline.rfind("<details>", 0, module_start), page
