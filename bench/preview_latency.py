@@ -42,7 +42,7 @@ def main() -> None:
         server = waitress.server.create_server(preview.app(), host="127.0.0.1", port=0, threads=8)
         threading.Thread(target=server.run, daemon=True).start()
         threading.Thread(target=preview.watch, daemon=True).start()
-        time.sleep(1.0)  # the watcher is ready
+        preview.watching.wait(30)  # the watcher is in place
         events = urllib.request.urlopen(f"http://127.0.0.1:{server.effective_port}/__preview/events", timeout=30)
         events.readline()  # ": connected"
         lesson = one_change_lesson(courses)
