@@ -181,7 +181,7 @@ def test_a_session_ended_in_one_process_ends_in_the_other_at_once(built_example,
 
 def test_a_signed_in_request_reads_no_account_from_the_database(app, learner, monkeypatch):
     from brokerlearn.server.services import sessions
-    from brokerlearn.server.sqlite import SqliteWriter
+    from brokerlearn.server.writer_connection import WriterConnection
     engine = app.extensions["brokerlearn_engine"]
     ana = learner("ana@agency.org")
     assert ana.user()["email"] == "ana@agency.org"
@@ -190,8 +190,8 @@ def test_a_signed_in_request_reads_no_account_from_the_database(app, learner, mo
     statements = []
     listener = lambda _conn, _cursor, sql, *_args: statements.append(sql)  # noqa: E731
     event.listen(engine, "before_cursor_execute", listener)
-    execute = SqliteWriter.execute  # the progress insert's own connection on SQLite
-    monkeypatch.setattr(SqliteWriter, "execute", lambda writer, engine, sql, parameters: (
+    execute = WriterConnection.execute  # the progress insert's own connection
+    monkeypatch.setattr(WriterConnection, "execute", lambda writer, engine, sql, parameters: (
         statements.append(sql), execute(writer, engine, sql, parameters))[1])
     try:
         assert ana.user() == {"email": "ana@agency.org", "name": "", "role": "learner"}

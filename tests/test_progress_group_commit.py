@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from sqlalchemy import create_engine, func, select
 
 from brokerlearn.server.db import upgrade
-from brokerlearn.server.sqlite import SqliteWriter
+from brokerlearn.server.writer_connection import WriterConnection
 from brokerlearn.server.models import ProgressEvent
 from brokerlearn.server.services.progress import GroupCommit
 
@@ -33,7 +33,7 @@ def test_concurrent_requests_share_one_insert_and_each_gets_its_own_count(tmp_pa
                                                       "created_at": datetime.now(timezone.utc)} for n in (1, 2)])
         connection.execute(ProgressEvent.__table__.insert(), [_event(1, "already-there")])
     inserts = []
-    execute = SqliteWriter.execute
+    execute = WriterConnection.execute
 
     def slow_first(writer, engine, sql, parameters):  # the statements of the process's writer connection
         if sql.lstrip().upper().startswith("INSERT"):
@@ -41,7 +41,7 @@ def test_concurrent_requests_share_one_insert_and_each_gets_its_own_count(tmp_pa
             if len(inserts) == 1:
                 time.sleep(0.5)  # the others queue behind the first write meanwhile
         return execute(writer, engine, sql, parameters)
-    monkeypatch.setattr(SqliteWriter, "execute", slow_first)
+    monkeypatch.setattr(WriterConnection, "execute", slow_first)
     group = GroupCommit()
     requests = {0: [_event(1, "first-one")]}
     requests.update({n: [_event(1 + n % 2, f"event-{n}"), _event(1 + n % 2, f"event-{n}-b")] for n in range(1, 12)})
@@ -78,22 +78,29 @@ def _database(path) -> "tuple[str, object]":
     return url, engine
 
 
-def test_the_writer_connection_stores_events_exactly_as_the_orm_does(tmp_path):
+def test_the_writer_connection_stores_events_exactly_as_the_orm_does(database_url):
     """The group commit writes SQL text on a connection of its own: each column's value must be
-    stored as SQLAlchemy's own insert stores it, and read back the same."""
-    _url, engine = _database(tmp_path / "db.sqlite")
+    stored as SQLAlchemy's own insert stores it, and read back the same (SQLite and PostgreSQL)."""
+    from brokerlearn.server.db import make_engine
+    from brokerlearn.server.models import User
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        user_id = connection.execute(User.__table__.insert().returning(User.__table__.c.id), [{
+            "email": "u1@x.org", "name": "", "role": "learner", "password_hash": "x", "session_version": 0,
+            "created_at": datetime.now(timezone.utc)}]).scalar()
     when = datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=timezone.utc)
-    written = {**_event(1, "by-the-writer"), "occurred_at": when, "recorded_at": when, "value": 0.25}
+    written = {**_event(user_id, "by-the-writer"), "occurred_at": when, "recorded_at": when, "value": 0.25}
     assert GroupCommit().insert(engine, [written]) == 1
+    assert GroupCommit().insert(engine, [written]) == 0  # a replay
+    typed = "CAST(value AS TEXT), CAST(occurred_at AS TEXT), CAST(recorded_at AS TEXT)"
     with engine.begin() as connection:
         connection.execute(ProgressEvent.__table__.insert(), [{**written, "event_id": "by-the-orm"}])
         stored = connection.exec_driver_sql(
-            "SELECT event_id, user_id, course_id, kind, item_id, value, occurred_at, recorded_at, "
-            "typeof(value), typeof(occurred_at) FROM progress_events ORDER BY event_id").all()
+            f"SELECT user_id, course_id, kind, item_id, {typed} FROM progress_events ORDER BY event_id").all()
         read = connection.execute(select(ProgressEvent.occurred_at, ProgressEvent.value)
                                   .where(ProgressEvent.event_id == "by-the-writer")).one()
-    assert [row[1:] for row in stored][0] == [row[1:] for row in stored][1]
-    assert read.value == 0.25 and read.occurred_at.replace(tzinfo=timezone.utc) == when
+    assert len(stored) == 2 and stored[0] == stored[1]
+    assert read.value == 0.25 and read.occurred_at.replace(tzinfo=read.occurred_at.tzinfo or timezone.utc) == when
     engine.dispose()
 
 

@@ -1,5 +1,5 @@
 """SQLite as the server uses it: the file made private, the pragmas of every connection, the
-queue of writers across processes, and the process's own connection for the hot write."""
+writers taking turns across processes, and the writer connection of the hot write."""
 from __future__ import annotations
 
 import fcntl
@@ -7,11 +7,12 @@ import os
 import sqlite3
 import threading
 import time
-import weakref
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import Engine
+
+from brokerlearn.server.writer_connection import WriterConnection
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -175,78 +176,30 @@ def _sqlite_pragmas(connection, _record) -> None:
     cursor.close()
 
 
-class SqliteWriter:
-    """A DBAPI connection of this process of its own on an SQLite engine's file, in autocommit
-    (each statement its own transaction), with the pool's pragmas: for the one hot write
-    (progress.GroupCommit), where SQLAlchemy's pool checkout and statement execution cost about
-    twenty times SQLite's own work (bench/README.md). Opened on first use, and anew after the
-    engine's pool was replaced (engine.dispose(): the file may be another one now), after a fork
-    (a connection is never used across one) and after any error. Holds no reference to the
-    engine, so it goes when the engine goes (`for_engine`)."""
-
-    _forked: list = []  # connections inherited across a fork: never used, never closed there
+class SqliteWriter(WriterConnection):
+    """The writer connection on an SQLite file: the pool's pragmas, and it takes its turn among
+    the file's writers around each statement."""
 
     def __init__(self, engine: Engine):
-        self._url, self._dialect = engine.url, engine.dialect
+        super().__init__(engine)
         self._turn = WriterTurn(sqlite_file(str(engine.url)))
-        self._connection = None
-        self._pool = lambda: None
-        self._pid = os.getpid()
 
-    def execute(self, engine: Engine, sql: str, parameters: tuple) -> list:
-        """The statement's rows; a DBAPI error comes as SQLAlchemy's (an outage is one 503)."""
-        from sqlalchemy.exc import DBAPIError
-        connection = self._open(engine)
+    def _connect(self):
+        create_private(str(self._url))
+        args, kwargs = self._dialect.create_connect_args(self._url)
+        connection = self._dialect.loaded_dbapi.connect(*args, **{**kwargs, **SQLITE_CONNECT_ARGS})
+        connection.isolation_level = None  # autocommit: the driver opens no transaction
+        _sqlite_pragmas(connection, None)
+        return connection
+
+    def _forked(self) -> None:
+        super()._forked()
+        WriterConnection._inherited.append(self._turn)  # its open lock file is the parent's too
+        self._turn = WriterTurn(self._turn.file)
+
+    def _run(self, connection, sql: str, parameters: tuple) -> list:
         self._turn.take()
         try:
-            return connection.execute(sql, parameters).fetchall()
-        except self._dialect.loaded_dbapi.Error as exc:
-            self.close()
-            raise DBAPIError.instance(sql, parameters, exc, self._dialect.loaded_dbapi.Error,
-                                      dialect=self._dialect) from exc
+            return super()._run(connection, sql, parameters)
         finally:
             self._turn.give_back()
-
-    def _open(self, engine: Engine):
-        if self._pid != os.getpid():  # the parent's: its lock file's turn is shared with the parent too
-            SqliteWriter._forked.append((self._connection, self._turn))
-            self._connection, self._pid = None, os.getpid()
-            self._turn = WriterTurn(self._turn.file)
-        if self._connection is not None and self._pool() is not engine.pool:
-            self.close()
-        if self._connection is None:
-            from sqlalchemy.exc import DBAPIError
-            dbapi = self._dialect.loaded_dbapi
-            create_private(str(self._url))
-            args, kwargs = self._dialect.create_connect_args(self._url)
-            try:
-                connection = dbapi.connect(*args, **{**kwargs, **SQLITE_CONNECT_ARGS})
-                connection.isolation_level = None  # autocommit: the driver opens no transaction
-                _sqlite_pragmas(connection, None)
-            except dbapi.Error as exc:
-                raise DBAPIError.instance(None, None, exc, dbapi.Error, dialect=self._dialect) from exc
-            self._connection, self._pool = connection, weakref.ref(engine.pool)
-        return self._connection
-
-    def close(self) -> None:
-        connection, self._connection = self._connection, None
-        if connection is not None:
-            try:
-                connection.close()
-            except self._dialect.loaded_dbapi.Error:
-                pass  # closing a connection that failed: nothing more to lose
-
-    _writers: "weakref.WeakKeyDictionary[Engine, SqliteWriter]" = weakref.WeakKeyDictionary()
-    _lock = threading.Lock()
-
-    @classmethod
-    def for_engine(cls, engine: Engine) -> "SqliteWriter | None":
-        """The engine's writer; None for SQLite in memory (a connection of its own would be
-        another database)."""
-        writer = cls._writers.get(engine)
-        if writer is None:
-            if sqlite_file(str(engine.url)) is None:
-                return None
-            with cls._lock:
-                writer = cls._writers.get(engine) or cls._writers.setdefault(engine, cls(engine))
-        return writer

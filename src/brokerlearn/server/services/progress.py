@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from brokerlearn.course.manifest import CourseManifest
-from brokerlearn.server.sqlite import SqliteWriter
+from brokerlearn.server.writer_connection import WriterConnection
 from brokerlearn.server.errors import ApiError
 from brokerlearn.server.models import ProgressEvent, QuizAttempt, utcnow
 
@@ -91,49 +91,51 @@ def validate_event(event, index: int, courses) -> dict:
 
 
 # A conflict on (user, event_id) is a replay: skipped, and not returned, so what comes back is
-# what was new. Built once, so SQLAlchemy compiles them once (PostgreSQL, SQLite in memory).
+# what was new. Built once, so SQLAlchemy compiles them once (SQLite in memory, other drivers).
 _INSERT_SQLITE = (sqlite_insert(ProgressEvent).on_conflict_do_nothing(index_elements=["user_id", "event_id"])
                   .returning(ProgressEvent.user_id, ProgressEvent.event_id))
 _INSERT_POSTGRES = (pg_insert(ProgressEvent).on_conflict_do_nothing(index_elements=["user_id", "event_id"])
                     .returning(ProgressEvent.user_id, ProgressEvent.event_id))
 
 
-class _SqliteInsert:
-    """The same INSERT for SQLite as SQL text for the process's own writer connection
-    (sqlite.SqliteWriter), one statement for the whole batch, the values converted by the columns'
-    own SQLAlchemy types (so they are stored exactly as the ORM stores them)."""
+class _TextInsert:
+    """The same INSERT as SQL text for the process's own writer connection (WriterConnection),
+    one statement for the whole batch, the values converted by the columns' own SQLAlchemy types
+    for the engine's dialect (so they are stored exactly as the ORM stores them)."""
 
     COLUMNS = ("user_id", "event_id", "course_id", "kind", "item_id", "value", "occurred_at", "recorded_at")
-    ROWS = 500  # per statement: 4,000 parameters, well within SQLite's limit
+    ROWS = 500  # per statement: 4,000 parameters, well within SQLite's and PostgreSQL's limits
 
     def __init__(self):
-        self._converters = None
-        self._sql: dict[int, str] = {}
+        self._converters: dict[str, list] = {}
+        self._sql: dict[tuple[str, int], str] = {}
 
-    def rows(self, writer: SqliteWriter, engine: Engine, values: list[dict]) -> list[tuple]:
-        if self._converters is None:
-            dialect, columns = engine.dialect, ProgressEvent.__table__.c
-            self._converters = [columns[name].type.dialect_impl(dialect).bind_processor(dialect)
-                                for name in self.COLUMNS]
-        pairs, names, converters = [], self.COLUMNS, self._converters
+    def rows(self, writer: WriterConnection, engine: Engine, values: list[dict]) -> list[tuple]:
+        dialect = engine.dialect
+        converters = self._converters.get(dialect.name)
+        if converters is None:
+            columns = ProgressEvent.__table__.c
+            converters = self._converters[dialect.name] = [
+                columns[name].type.dialect_impl(dialect).bind_processor(dialect) for name in self.COLUMNS]
+        pairs, names = [], self.COLUMNS
         for start in range(0, len(values), self.ROWS):
             chunk = values[start:start + self.ROWS]
             parameters = tuple(convert(row[name]) if convert else row[name]
                                for row in chunk for name, convert in zip(names, converters))
-            pairs += writer.execute(engine, self._statement(len(chunk)), parameters)
+            pairs += writer.execute(engine, self._statement(writer.placeholder, len(chunk)), parameters)
         return pairs
 
-    def _statement(self, count: int) -> str:
-        sql = self._sql.get(count)
+    def _statement(self, placeholder: str, count: int) -> str:
+        sql = self._sql.get((placeholder, count))
         if sql is None:
-            row = "(" + ", ".join("?" * len(self.COLUMNS)) + ")"
-            sql = self._sql[count] = (
+            row = "(" + ", ".join([placeholder] * len(self.COLUMNS)) + ")"
+            sql = self._sql[(placeholder, count)] = (
                 f"INSERT INTO {ProgressEvent.__tablename__} ({', '.join(self.COLUMNS)}) VALUES "
                 + ", ".join([row] * count) + " ON CONFLICT (user_id, event_id) DO NOTHING RETURNING user_id, event_id")
         return sql
 
 
-_sqlite_insert = _SqliteInsert()
+_text_insert = _TextInsert()
 
 
 class _Waiting:
@@ -149,10 +151,10 @@ class GroupCommit:
     synchronous=FULL syncs on every commit, and there is one writer at a time), and the write
     lock is taken and released inside one C call. A request returns only once the statement
     that holds its events has committed, so an acknowledged event is on disk. One request of a
-    process writes at a time everything queued by then, on an SQLite file on the process's own
-    writer connection (sqlite.SqliteWriter), elsewhere on one it takes from the engine's pool for that one
-    statement (the requests that wait need none); the others wait,
-    and when it is done the first of them to wake writes the next queue."""
+    process writes at a time everything queued by then, on the process's own writer connection
+    (writer_connection.py; SQLite in memory: on one from the engine's pool); the others wait,
+    and when it is done the first of them to wake writes the next queue.
+    """
 
     def __init__(self):
         self._changed = threading.Condition()
@@ -183,9 +185,9 @@ class GroupCommit:
     def _write(engine: Engine, batch: list[_Waiting]) -> None:
         try:
             values = [v for w in batch for v in w.values]
-            writer = SqliteWriter.for_engine(engine) if engine.dialect.name == "sqlite" else None
+            writer = WriterConnection.for_engine(engine)
             if writer is not None:
-                rows = _sqlite_insert.rows(writer, engine, values)
+                rows = [tuple(row) for row in _text_insert.rows(writer, engine, values)]
             else:
                 with engine.connect() as connection:
                     rows = connection.execution_options(isolation_level="AUTOCOMMIT").execute(
