@@ -151,7 +151,8 @@ def test_the_database_and_the_instance_folder_are_private(tmp_path, monkeypatch)
             db.connection().exec_driver_sql("CREATE TABLE probe (x)")
             db.connection().exec_driver_sql("INSERT INTO probe VALUES (1)")
             modes = {name: stat.S_IMODE(os.stat(served / name).st_mode)
-                     for name in ("brokerlearn.db", "brokerlearn.db-wal", "brokerlearn.db-shm", "secret_key")}
+                     for name in ("brokerlearn.db", "brokerlearn.db-wal", "brokerlearn.db-shm", "brokerlearn.db-lock",
+                                  "secret_key")}
         assert modes == dict.fromkeys(modes, 0o600)
         assert stat.S_IMODE(os.stat(upgraded / "brokerlearn.db").st_mode) == 0o600
         for folder in (upgraded, served):
