@@ -133,3 +133,26 @@ def test_only_a_source_that_already_is_the_rendition_is_copied():
         assert can_copy(mediatools.Probe(**{**source.__dict__, **change}), 720)
     for why, change in refused.items():
         assert not can_copy(mediatools.Probe(**{**source.__dict__, **change}), 720), why
+
+
+def test_the_tests_kept_renditions_follow_the_pipeline_and_ffmpeg(counted_ffmpeg, tmp_path, monkeypatch):
+    """The renditions the test runs keep between runs (tests/conftest.py) are another cache when
+    another ffmpeg converts them, so a renewed ffmpeg never serves the old one's files; the
+    variable set empty turns the keeping off, and an entry a killed run left half-made goes."""
+    import time
+    from conftest import TEST_MEDIA_CACHE_ENV, kept_media_cache, remove_abandoned_entries
+    monkeypatch.setenv(TEST_MEDIA_CACHE_ENV, str(tmp_path / "kept"))
+    first = kept_media_cache()
+    assert first.parent == tmp_path / "kept" and kept_media_cache() == first
+    wrapper = counted_ffmpeg.parent / "bin" / "ffmpeg"
+    wrapper.write_text(wrapper.read_text().replace('exec "', 'case "$*" in -version) echo "ffmpeg version 0.0-other"; '
+                                                   'exit 0;; esac\nexec "'))
+    assert kept_media_cache() not in (None, first)
+    monkeypatch.setenv(TEST_MEDIA_CACHE_ENV, "")
+    assert kept_media_cache() is None
+    old, young = first / "k1.partial-1-2", first / "k2.partial-3-4"
+    for work in (old, young):
+        work.mkdir(parents=True)
+    os.utime(old, (time.time() - 7 * 3600,) * 2)
+    remove_abandoned_entries(first)
+    assert not old.exists() and young.exists()
