@@ -62,6 +62,20 @@ def remove_abandoned_entries(cache: Path, older_than_s: float = 6 * 3600) -> Non
             pass
 
 
+def usable_kept_cache() -> Path | None:
+    """kept_media_cache, made and tidied; None when turned off or its folder cannot be written
+    (a read-only home): the run then converts into a folder of its own."""
+    kept = kept_media_cache()
+    if kept is None:
+        return None
+    try:
+        kept.mkdir(parents=True, exist_ok=True)
+        remove_abandoned_entries(kept)
+    except OSError:
+        return None
+    return kept if os.access(kept, os.W_OK) else None
+
+
 @pytest.fixture(scope="session", autouse=True)
 def shared_media_cache(tmp_path_factory) -> Path:
     """One media cache for every build of the run (BROKERLEARN_MEDIA_CACHE, shared by the xdist
@@ -71,11 +85,8 @@ def shared_media_cache(tmp_path_factory) -> Path:
     share it too. The conversion itself is tested on small videos in caches of their own
     (tests/test_video.py and tests/test_media_cache.py remove the variable)."""
     from server_fixtures import run_folder
-    kept = kept_media_cache()
-    folder = kept or run_folder(tmp_path_factory) / "media-cache"
+    folder = usable_kept_cache() or run_folder(tmp_path_factory) / "media-cache"
     folder.mkdir(parents=True, exist_ok=True)
-    if kept:
-        remove_abandoned_entries(kept)
     os.environ["BROKERLEARN_MEDIA_CACHE"] = str(folder)
     return folder
 
