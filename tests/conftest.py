@@ -9,6 +9,11 @@ import pytest
 # removes it where a build must make its own key.
 os.environ.setdefault("BROKERLEARN_QUIZ_KEY", "tests-quiz-key-" + "0" * 32)
 
+# The builds of the tests convert their videos with x264's fastest preset: they check the courses,
+# not the encoder (the flagship's ~25 minutes of video are most of a cold run's CPU time otherwise).
+# tests/test_video.py and tests/test_media_cache.py remove it: they test the production settings.
+os.environ.setdefault("BROKERLEARN_VIDEO_PRESET", "ultrafast")
+
 pytest_plugins = ["server_fixtures"]
 
 REPO = Path(__file__).resolve().parents[1]

@@ -32,6 +32,7 @@ def counted_ffmpeg(tmp_path, monkeypatch):
     wrapper.chmod(0o755)
     monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.delenv("BROKERLEARN_MEDIA_CACHE", raising=False)
+    monkeypatch.delenv("BROKERLEARN_VIDEO_PRESET", raising=False)  # the production default
     log.touch()
     return log
 
@@ -87,6 +88,25 @@ def test_the_environment_names_the_shared_cache_and_a_changed_video_keeps_the_ol
     assert runs(counted_ffmpeg, "libx264") == encoded + 1  # the changed video alone
     # Folder one still uses the old version: the shared cache is not pruned by folder two's build.
     assert len([p for p in (tmp_path / "shared").iterdir() if p.is_dir()]) == 3
+
+
+def test_the_preset_is_part_of_the_entry_key_and_an_unknown_one_is_refused(
+        make_course, tmp_path, counted_ffmpeg, monkeypatch):
+    from brokerlearn.errors import UsageError
+    root = two_video_course(make_course, counted_ffmpeg)
+    cache = tmp_path / "shared"
+    monkeypatch.setenv("BROKERLEARN_MEDIA_CACHE", str(cache))
+    build(root.parent, tmp_path / "one", show_progress=False, video_preset="ultrafast")
+    assert runs(counted_ffmpeg, "-preset ultrafast") == 2 and runs(counted_ffmpeg, "-preset veryfast") == 0
+    build(root.parent, tmp_path / "one", show_progress=False)  # the default: not the ultrafast entries
+    assert runs(counted_ffmpeg, "-preset veryfast") == 2
+    names = sorted(p.name.rsplit("-", 1)[1] for p in cache.iterdir() if p.is_dir())
+    assert names == ["ultrafast", "ultrafast", "veryfast", "veryfast"]
+    monkeypatch.setenv("BROKERLEARN_VIDEO_PRESET", "ultrafast")  # the environment names it too
+    build(root.parent, tmp_path / "two", show_progress=False)
+    assert runs(counted_ffmpeg, "libx264") == 4  # its entries are there already
+    with pytest.raises(UsageError, match="unknown video preset 'fastest'"):
+        build(root.parent, tmp_path / "three", show_progress=False, video_preset="fastest")
 
 
 def _video_packets_md5(path: Path) -> str:

@@ -24,7 +24,7 @@ from brokerlearn.compiler.quizzes import seal_course
 from brokerlearn.compiler.search import SearchIndex, body_sections
 from brokerlearn.compiler.theme import Theme
 from brokerlearn.compiler.video.player import published_files
-from brokerlearn.compiler.video.renditions import VideoPipeline, shared_cache
+from brokerlearn.compiler.video.renditions import VideoPipeline, encoder_preset, shared_cache
 from brokerlearn.course.media import PUBLISHED_SUFFIXES
 from brokerlearn.course.loader import load_courses
 from brokerlearn.course.model import Course
@@ -48,15 +48,17 @@ class BuildResult:
 
 def build(courses_dir: Path, out_dir: Path, theme_dir: Path | None = None, strict: bool = False,
           show_progress: bool | None = None, preview: bool | str = False,
-          media_cache: Path | None = None) -> BuildResult:
+          media_cache: Path | None = None, video_preset: str | None = None) -> BuildResult:
     """Build the site into OUT/site and the server manifests into OUT/server. `preview` builds
     for `brokerlearn preview` only: graded quizzes are marked in the page (never publish it).
     `preview="package"` builds for a SCORM package (build/scorm.py): graded quizzes are marked in
     the page as assessments, and pages do not link to the site's catalog, which is not packaged.
     `media_cache` is a folder of video renditions that builds share (default:
-    BROKERLEARN_MEDIA_CACHE, else OUT/.cache/media/ of this build alone)."""
+    BROKERLEARN_MEDIA_CACHE, else OUT/.cache/media/ of this build alone). `video_preset` is
+    x264's preset for the renditions (default: BROKERLEARN_VIDEO_PRESET, else veryfast)."""
     diags = Diagnostics()
     theme = _theme(theme_dir)  # a bad --theme is a usage error, raised before any work
+    preset = encoder_preset(video_preset)  # as is an unknown preset
     cache = BuildCache(out_dir)
     courses = load_courses(courses_dir, diags, cache.lessons)
     quiz_key = manifest.quiz_key(out_dir)
@@ -65,7 +67,7 @@ def build(courses_dir: Path, out_dir: Path, theme_dir: Path | None = None, stric
     if not diags.errors:  # videos are converted once the course reads cleanly (cached by content)
         shared = shared_cache(media_cache)
         videos = VideoPipeline(shared or out_dir / ".cache" / "media", stats_path=out_dir / ".cache" / "media-sources.json",
-                               shared=shared is not None)
+                               shared=shared is not None, preset=preset)
         videos.process(courses, diags, show_progress)
         videos.prune(courses)
     rendered: list[str] = []
