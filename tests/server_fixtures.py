@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,16 @@ def register_in_browser(page, served: str, email: str, name: str) -> None:
     page.fill("#password", PASSWORD)
     page.click("form.account-form button[type=submit]")
     page.wait_for_url("**/dashboard")
+
+
+def register_over_http(context, served: str, email: str, name: str) -> None:
+    """Register a learner with the requests of browser context `context` (its cookie jar, no page
+    drawn): the same form post as register_in_browser, for tests whose subject is not the form."""
+    form = context.request.get(served + "account/register")
+    token = _TOKEN_INPUT.search(form.text()).group(1)
+    sent = context.request.post(served + "account/register", form={
+        "email": email, "name": name, "password": PASSWORD, "csrf_token": token})
+    assert sent.ok and sent.url.endswith("/dashboard"), (sent.status, sent.url)
 
 
 @pytest.fixture(scope="session")
@@ -206,13 +217,27 @@ def served(served_app):
 @pytest.fixture
 def served_app(built_example, sqlite_template, tmp_path):
     """As `served`: (the application, its base URL), for tests that also set it up."""
+    with _serving(built_example, sqlite_template, tmp_path) as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def module_served(built_example, sqlite_template, tmp_path_factory):
+    """As `served`, one server for a module's tests: for tests that need no fresh database (each
+    registers a learner of its own, for example)."""
+    with _serving(built_example, sqlite_template, tmp_path_factory.mktemp("served")) as (_, base):
+        yield base
+
+
+@contextmanager
+def _serving(built: Path, sqlite_template: Path, folder: Path):
     from brokerlearn.server import create_app
     from brokerlearn.server.credentials.keys import create_key
     from serving import running
-    url = migrated_sqlite(sqlite_template, tmp_path / "db.sqlite")
-    app = create_app({"DATABASE_URL": url, "SECRETS_KEY": SECRETS_KEY}, build_dir=built_example,
-                     instance_path=tmp_path / "instance")
-    create_key(tmp_path / "instance")
+    url = migrated_sqlite(sqlite_template, folder / "db.sqlite")
+    app = create_app({"DATABASE_URL": url, "SECRETS_KEY": SECRETS_KEY}, build_dir=built,
+                     instance_path=folder / "instance")
+    create_key(folder / "instance")
     with running(app, threads=4) as port:
         app.config["PUBLIC_URL"] = f"http://127.0.0.1:{port}"  # as serve does on loopback
         yield app, f"http://127.0.0.1:{port}/"

@@ -5,13 +5,14 @@ checkbox stays on the row of its text, and axe finds nothing (WCAG 2.2 A/AA); gr
 links with the learner's status from the server, or say plainly that they need it; a graded retry
 starts clean; practice holds the explanation back until the answer is right or asked for, and
 states the score once. Screenshots go to tests/artifacts/assessments/."""
+import itertools
 from pathlib import Path
 
 import pytest
 
 from brokerlearn.compiler.pipeline import build
 from browser import AXE, browser, chromium_path, serve_dir
-from server_fixtures import REPO, register_in_browser
+from server_fixtures import REPO, register_over_http
 
 pytestmark = [
     pytest.mark.browser,
@@ -72,15 +73,19 @@ def _status(page, selector):
     return box.inner_text()
 
 
+_LEARNERS = itertools.count(1)
+
+
 @pytest.fixture
-def signed_in(served):
-    """(base URL, storage state of a learner who registered in the browser)."""
+def signed_in(module_served):
+    """(base URL, storage state of a learner of this test's own, registered over HTTP) on the
+    module's server: no test sees another's attempts."""
+    email = f"ana-{next(_LEARNERS)}@example.org"
     with browser() as chromium:
-        page = chromium.new_page()
-        register_in_browser(page, served, "ana@example.org", "Ana Novak")
-        state = page.context.storage_state()
-        page.close()
-    return served, state
+        context = chromium.new_context()
+        register_over_http(context, module_served, email, "Ana Novak")
+        state = context.storage_state()
+    return module_served, state
 
 
 # axe at 320 and 1366 px, one width of each layout (390 px has the phone's rules as 320 does:
@@ -246,7 +251,8 @@ def test_practice_holds_the_explanation_back_and_states_the_score_once(built_exa
         assert quiz.get_by_role("button", name="Show the answer").count() == 0
 
 
-def test_without_a_server_or_signed_out_the_entries_say_so(built_example, served):
+def test_without_a_server_or_signed_out_the_entries_say_so(built_example, module_served):
+    served = module_served
     with serve_dir(built_example / "site") as base, browser() as chromium:
         page = chromium.new_page(viewport={"width": 390, "height": 844})
         page.goto(base + MODULE)

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from browser import browser, chromium_path
-from server_fixtures import register_in_browser
+from server_fixtures import register_over_http
 
 LESSON = "example/working-together/first-meeting/"
 SHOTS = Path("/tmp/shots-h/assign")
@@ -20,14 +20,15 @@ pytestmark = pytest.mark.skipif(not chromium_path(), reason="needs Debian's chro
 
 
 @pytest.mark.parametrize("width", [390, 1366])
-def test_a_learner_drafts_reloads_attaches_and_submits(served, tmp_path, width):
+def test_a_learner_drafts_reloads_attaches_and_submits(module_served, tmp_path, width):
+    served = module_served  # one server: each width registers a learner of its own
     SHOTS.mkdir(parents=True, exist_ok=True)
     agenda = tmp_path / "agenda.pdf"
     agenda.write_bytes(PDF)
     draft = "Dear Ms Berg, " + " ".join(f"point{i}" for i in range(70))
     with browser() as b:
         page = b.new_page(viewport={"width": width, "height": 900})
-        register_in_browser(page, served, f"ana{width}@agency.org", "Ana")
+        register_over_http(page.context, served, f"ana{width}@agency.org", "Ana")
         page.goto(served + LESSON)
         section = page.locator("section.assignment")
         text = section.locator("textarea.assignment-text")
@@ -60,7 +61,8 @@ def test_a_learner_drafts_reloads_attaches_and_submits(served, tmp_path, width):
         assert page.evaluate("localStorage.getItem('brokerlearn:assignment:example:meeting-plan')") is None
 
 
-def test_signed_out_the_page_asks_to_sign_in(served):
+def test_signed_out_the_page_asks_to_sign_in(module_served):
+    served = module_served
     with browser() as b:
         page = b.new_page(viewport={"width": 1366, "height": 900})
         page.goto(served + LESSON)

@@ -32,6 +32,7 @@ def counted_ffmpeg(tmp_path, monkeypatch):
     wrapper.chmod(0o755)
     monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.delenv("BROKERLEARN_MEDIA_CACHE", raising=False)
+    monkeypatch.delenv("BROKERLEARN_VIDEO_PRESET", raising=False)  # the production default
     log.touch()
     return log
 
@@ -89,6 +90,25 @@ def test_the_environment_names_the_shared_cache_and_a_changed_video_keeps_the_ol
     assert len([p for p in (tmp_path / "shared").iterdir() if p.is_dir()]) == 3
 
 
+def test_the_preset_is_part_of_the_entry_key_and_an_unknown_one_is_refused(
+        make_course, tmp_path, counted_ffmpeg, monkeypatch):
+    from brokerlearn.errors import UsageError
+    root = two_video_course(make_course, counted_ffmpeg)
+    cache = tmp_path / "shared"
+    monkeypatch.setenv("BROKERLEARN_MEDIA_CACHE", str(cache))
+    build(root.parent, tmp_path / "one", show_progress=False, video_preset="ultrafast")
+    assert runs(counted_ffmpeg, "-preset ultrafast") == 2 and runs(counted_ffmpeg, "-preset veryfast") == 0
+    build(root.parent, tmp_path / "one", show_progress=False)  # the default: not the ultrafast entries
+    assert runs(counted_ffmpeg, "-preset veryfast") == 2
+    names = sorted(p.name.rsplit("-", 1)[1] for p in cache.iterdir() if p.is_dir())
+    assert names == ["ultrafast", "ultrafast", "veryfast", "veryfast"]
+    monkeypatch.setenv("BROKERLEARN_VIDEO_PRESET", "ultrafast")  # the environment names it too
+    build(root.parent, tmp_path / "two", show_progress=False)
+    assert runs(counted_ffmpeg, "libx264") == 4  # its entries are there already
+    with pytest.raises(UsageError, match="unknown video preset 'fastest'"):
+        build(root.parent, tmp_path / "three", show_progress=False, video_preset="fastest")
+
+
 def _video_packets_md5(path: Path) -> str:
     """A hash of the video stream's packets as stored: equal only if not encoded again."""
     done = subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-i", str(path), "-map", "0:v:0",
@@ -133,3 +153,26 @@ def test_only_a_source_that_already_is_the_rendition_is_copied():
         assert can_copy(mediatools.Probe(**{**source.__dict__, **change}), 720)
     for why, change in refused.items():
         assert not can_copy(mediatools.Probe(**{**source.__dict__, **change}), 720), why
+
+
+def test_the_tests_kept_renditions_follow_the_pipeline_and_ffmpeg(counted_ffmpeg, tmp_path, monkeypatch):
+    """The renditions the test runs keep between runs (tests/conftest.py) are another cache when
+    another ffmpeg converts them, so a renewed ffmpeg never serves the old one's files; the
+    variable set empty turns the keeping off, and an entry a killed run left half-made goes."""
+    import time
+    from conftest import TEST_MEDIA_CACHE_ENV, kept_media_cache, remove_abandoned_entries
+    monkeypatch.setenv(TEST_MEDIA_CACHE_ENV, str(tmp_path / "kept"))
+    first = kept_media_cache()
+    assert first.parent == tmp_path / "kept" and kept_media_cache() == first
+    wrapper = counted_ffmpeg.parent / "bin" / "ffmpeg"
+    wrapper.write_text(wrapper.read_text().replace('exec "', 'case "$*" in -version) echo "ffmpeg version 0.0-other"; '
+                                                   'exit 0;; esac\nexec "'))
+    assert kept_media_cache() not in (None, first)
+    monkeypatch.setenv(TEST_MEDIA_CACHE_ENV, "")
+    assert kept_media_cache() is None
+    old, young = first / "k1.partial-1-2", first / "k2.partial-3-4"
+    for work in (old, young):
+        work.mkdir(parents=True)
+    os.utime(old, (time.time() - 7 * 3600,) * 2)
+    remove_abandoned_entries(first)
+    assert not old.exists() and young.exists()

@@ -37,8 +37,9 @@ def make_video(path: Path, width: int, height: int, seconds: float = 3, audio: b
 @pytest.fixture(autouse=True)
 def own_media_cache(monkeypatch):
     """These tests look at a build's own cache (OUT/.cache/media/) and count its ffmpeg runs: not
-    the run's shared one (tests/conftest.py)."""
+    the run's shared one (tests/conftest.py), and with the default preset, not the run's."""
     monkeypatch.delenv("BROKERLEARN_MEDIA_CACHE", raising=False)
+    monkeypatch.delenv("BROKERLEARN_VIDEO_PRESET", raising=False)
 
 
 @pytest.fixture

@@ -34,15 +34,19 @@ def _when_failing(note: str) -> None:
 @click.option("--media-cache", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="A folder of video renditions that builds share, e.g. kept by CI between runs "
                    "(default: $BROKERLEARN_MEDIA_CACHE, else OUT/.cache/media/).")
+@click.option("--video-preset", default=None, metavar="PRESET",
+              help="x264's preset for the video renditions, ultrafast to veryslow: faster ones encode "
+                   "sooner and make bigger files (default: $BROKERLEARN_VIDEO_PRESET, else veryfast).")
 def build(courses_dir: Path, out_dir: Path, theme: Path | None, strict: bool, progress,
-          media_cache: Path | None) -> None:
+          media_cache: Path | None, video_preset: str | None) -> None:
     """Build the courses in COURSES_DIR (or one course folder) into OUT."""
     import time
 
     from brokerlearn.compiler.pipeline import build as run_build, print_diagnostics
     started = time.perf_counter()
     _when_failing(f"the previous output in {out_dir} is unchanged")
-    result = run_build(courses_dir, out_dir, theme, strict, progress, media_cache=media_cache)
+    result = run_build(courses_dir, out_dir, theme, strict, progress, media_cache=media_cache,
+                       video_preset=video_preset)
     print_diagnostics(result.diagnostics)
     report = result.report
     pages = sum(1 for p in report.written + report.reused if p.endswith(".html"))

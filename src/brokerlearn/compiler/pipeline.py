@@ -24,7 +24,7 @@ from brokerlearn.compiler.quizzes import seal_course
 from brokerlearn.compiler.search import SearchIndex, body_sections
 from brokerlearn.compiler.theme import Theme
 from brokerlearn.compiler.video.player import published_files
-from brokerlearn.compiler.video.renditions import VideoPipeline, shared_cache
+from brokerlearn.compiler.video.renditions import VideoPipeline, encoder_preset, shared_cache
 from brokerlearn.course.media import PUBLISHED_SUFFIXES
 from brokerlearn.course.kept import KeptCourses
 from brokerlearn.course.loader import load_courses
@@ -49,17 +49,20 @@ class BuildResult:
 
 def build(courses_dir: Path, out_dir: Path, theme_dir: Path | None = None, strict: bool = False,
           show_progress: bool | None = None, preview: bool | str = False,
-          media_cache: Path | None = None, kept: KeptCourses | None = None) -> BuildResult:
+          media_cache: Path | None = None, video_preset: str | None = None,
+          kept: KeptCourses | None = None) -> BuildResult:
     """Build the site into OUT/site and the server manifests into OUT/server. `preview` builds
     for `brokerlearn preview` only: graded quizzes are marked in the page (never publish it).
     `preview="package"` builds for a SCORM package (build/scorm.py): graded quizzes are marked in
     the page as assessments, and pages do not link to the site's catalog, which is not packaged.
     `media_cache` is a folder of video renditions that builds share (default:
-    BROKERLEARN_MEDIA_CACHE, else OUT/.cache/media/ of this build alone). `kept` holds the
-    courses loaded by the last build (the preview's), told which files changed since."""
+    BROKERLEARN_MEDIA_CACHE, else OUT/.cache/media/ of this build alone). `video_preset` is
+    x264's preset for the renditions (default: BROKERLEARN_VIDEO_PRESET, else veryfast). `kept`
+    holds the courses loaded by the last build (the preview's), told which files changed since."""
     diags = Diagnostics()
     _keep_freed_memory()
     theme = _theme(theme_dir)  # a bad --theme is a usage error, raised before any work
+    preset = encoder_preset(video_preset)  # as is an unknown preset
     cache = BuildCache(out_dir)
     courses = kept.load(diags, cache.lessons) if kept else load_courses(courses_dir, diags, cache.lessons)
     quiz_key = manifest.quiz_key(out_dir)
@@ -68,7 +71,7 @@ def build(courses_dir: Path, out_dir: Path, theme_dir: Path | None = None, stric
     if not diags.errors:  # videos are converted once the course reads cleanly (cached by content)
         shared = shared_cache(media_cache)
         videos = VideoPipeline(shared or out_dir / ".cache" / "media", stats_path=out_dir / ".cache" / "media-sources.json",
-                               shared=shared is not None)
+                               shared=shared is not None, preset=preset)
         videos.process(courses, diags, show_progress)
         videos.prune(courses)
     rendered: list[str] = []

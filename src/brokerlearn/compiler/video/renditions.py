@@ -9,6 +9,10 @@ whole, under a lock of its key, so two builds at once convert a video once and a
 sees half an entry. A source that already is what a rendition would be (H.264 in yuv420p, AAC
 or no sound, in MP4, at the rendition's height and within its bit rate: the storyboard
 renderer's 720p) is copied into that rendition without encoding it again.
+
+The x264 preset (`--video-preset`, or BROKERLEARN_VIDEO_PRESET; default veryfast) trades file
+size for encoding time: a machine that rebuilds often may take a faster one. It is part of each
+entry's key, so renditions of two presets are never taken for one another.
 """
 from __future__ import annotations
 
@@ -36,6 +40,10 @@ PIPELINE_VERSION = "1"
 HEIGHTS = (360, 720)
 BITRATES = {360: "800k", 720: "2500k"}
 MEDIA_CACHE_ENV = "BROKERLEARN_MEDIA_CACHE"
+PRESET_ENV = "BROKERLEARN_VIDEO_PRESET"
+# x264's presets, fastest first: each is slower to encode and makes smaller files at one quality.
+PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
+DEFAULT_PRESET = "veryfast"
 
 
 def shared_cache(given: Path | None = None) -> Path | None:
@@ -45,6 +53,16 @@ def shared_cache(given: Path | None = None) -> Path | None:
         return Path(given).expanduser()
     named = os.environ.get(MEDIA_CACHE_ENV, "").strip()
     return Path(named).expanduser() if named else None
+
+
+def encoder_preset(given: str | None = None) -> str:
+    """The x264 preset of a build: `given` (--video-preset), else BROKERLEARN_VIDEO_PRESET, else
+    veryfast. An unknown name is a usage error, before any video is converted."""
+    from brokerlearn.errors import UsageError
+    name = (given or os.environ.get(PRESET_ENV, "")).strip() or DEFAULT_PRESET
+    if name not in PRESETS:
+        raise UsageError(f"unknown video preset {name!r} (one of: {', '.join(PRESETS)})")
+    return name
 
 
 @dataclass
@@ -67,18 +85,24 @@ def content_key(path: Path) -> str:
     return digest.hexdigest()[:32]
 
 
+def entry_name(content: str, preset: str) -> str:
+    """The cache entry of a video's content converted with `preset` (named so a person can tell)."""
+    return f"{content}-{preset}"
+
+
 def target_heights(source_height: int) -> list[int]:
     """360p and 720p, never above the source; a source below 360p keeps its own height."""
     heights = [h for h in HEIGHTS if h <= source_height]
     return heights or [source_height - source_height % 2]
 
 
-def encode_args(source: Path, target: Path, height: int, has_audio: bool) -> list[str]:
+def encode_args(source: Path, target: Path, height: int, has_audio: bool,
+                preset: str = DEFAULT_PRESET) -> list[str]:
     """The ffmpeg arguments of one rendition (the benchmark runs the same line by hand)."""
     stream = ffmpeg.input(str(source))
     video = stream.video.filter("scale", -2, height)
     streams = [video, stream.audio] if has_audio else [video]
-    options = {"vcodec": "libx264", "preset": "veryfast", "crf": 23, "maxrate": BITRATES.get(height, "800k"),
+    options = {"vcodec": "libx264", "preset": preset, "crf": 23, "maxrate": BITRATES.get(height, "800k"),
                "bufsize": "4M", "pix_fmt": "yuv420p", "movflags": "+faststart"}
     if has_audio:
         options.update(acodec="aac", audio_bitrate="128k")
@@ -115,11 +139,13 @@ def _run_checked(args: list[str], what: str) -> None:
 
 class VideoPipeline:
     def __init__(self, cache_root: Path, workers: int | None = None, stats_path: Path | None = None,
-                 shared: bool = False):
-        """`cache_root` holds one folder per content key; `shared` says other builds use it too
-        (prune then leaves it alone). `stats_path` is the build's own memo of its sources."""
+                 shared: bool = False, preset: str = DEFAULT_PRESET):
+        """`cache_root` holds one folder per content key and preset; `shared` says other builds
+        use it too (prune then leaves it alone). `stats_path` is the build's own memo of its
+        sources. `preset` is x264's (encoder_preset)."""
         self.cache_root = cache_root
         self.shared = shared
+        self.preset = preset
         self.workers = workers or os.cpu_count() or 1
         self._stats_path = stats_path or cache_root.parent / "media-sources.json"  # beside the entries
         try:
@@ -154,7 +180,7 @@ class VideoPipeline:
         pending: dict[Path, list[tuple[Course, Video]]] = {}  # the same content under two names: once
         for course in courses:
             for video in course.videos.values():
-                folder = self.cache_root / self._key(video.source)
+                folder = self.cache_root / entry_name(self._key(video.source), self.preset)
                 meta = self._meta(folder)
                 if meta is not None:
                     course.video_outputs[video.name] = self._output(video.name, folder, meta)
@@ -257,15 +283,14 @@ class VideoPipeline:
         for course, video in videos:
             course.video_outputs[video.name] = self._output(video.name, folder, meta)
 
-    @staticmethod
-    def _encode(source: Path, work: Path, info: mediatools.Probe, height: int | None) -> None:
+    def _encode(self, source: Path, work: Path, info: mediatools.Probe, height: int | None) -> None:
         if height is None:
             _run_checked(_poster_args(source, work / "poster.jpg", min(1.0, info.duration / 3)), "poster")
         elif can_copy(info, height):
             _run_checked(copy_args(source, work / f"{height}p.mp4"), f"{height}p copy")
         else:
-            _run_checked(encode_args(source, work / f"{height}p.mp4", height, info.audio_codec is not None),
-                         f"{height}p encode")
+            _run_checked(encode_args(source, work / f"{height}p.mp4", height, info.audio_codec is not None,
+                                     self.preset), f"{height}p encode")
 
     @staticmethod
     def _meta(folder: Path) -> dict | None:
