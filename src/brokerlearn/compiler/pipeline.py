@@ -101,7 +101,7 @@ def _keep_freed_memory() -> None:
     A lesson page of a large course is a string of megabytes (the outline lists every lesson),
     built and copied several times by Jinja and then freed; with glibc's defaults each copy
     gets fresh pages from the kernel (page faults) and gives them back when freed. Measured
-    on 2,000 lessons: about a quarter of the full build's CPU time (bench/README.md)."""
+    on 2,000 lessons, back to back in one process: 33.9 -> 29.3 CPU s (bench/README.md)."""
     import ctypes
     import ctypes.util
     try:

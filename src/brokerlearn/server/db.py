@@ -39,9 +39,9 @@ def make_engine(url: str) -> Engine:
 
 def _ping_when_idle(engine: Engine) -> None:
     """pool_pre_ping, but only for a connection that has waited in the pool: pinging every
-    checkout cost a round trip per statement on the hot paths (the group commit's writer takes a
-    connection per batch, and its batches are serial, so the ping halved PostgreSQL's progress
-    throughput). A database that restarts within PING_AFTER_IDLE_SECONDS of a connection's last
+    checkout cost a round trip on every request that reads or writes (it halved PostgreSQL's
+    progress throughput while the group commit still took a pooled connection per batch;
+    bench/README.md). A database that restarts within PING_AFTER_IDLE_SECONDS of a connection's last
     use costs the one request that finds it out a 503, after which SQLAlchemy discards the pool."""
     @event.listens_for(engine, "connect")
     @event.listens_for(engine, "checkin")

@@ -12,9 +12,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from brokerlearn.course.manifest import CourseManifest
-from brokerlearn.server.writer_connection import WriterConnection
 from brokerlearn.server.errors import ApiError
 from brokerlearn.server.models import ProgressEvent, QuizAttempt, utcnow
+from brokerlearn.server.writer_connection import WriterConnection
 
 KINDS = ("lesson_viewed", "lesson_completed", "video_progress", "practice_answered")
 MAX_EVENTS = 200
@@ -187,7 +187,7 @@ class GroupCommit:
             values = [v for w in batch for v in w.values]
             writer = WriterConnection.for_engine(engine)
             if writer is not None:
-                rows = [tuple(row) for row in _text_insert.rows(writer, engine, values)]
+                rows = _text_insert.rows(writer, engine, values)
             else:
                 with engine.connect() as connection:
                     rows = connection.execution_options(isolation_level="AUTOCOMMIT").execute(
