@@ -207,9 +207,10 @@ class OutlineModule:
     current: bool
     """Whether the page's lesson is in this module (it is shown open)."""
     lessons: list[OutlineLesson]
-    """Its lessons, in order."""
+    """Its lessons, in order (on a lesson page, empty for a module that is not current: they
+    are in `outline_script`)."""
     quizzes: list[OutlineQuiz]
-    """Its graded quizzes."""
+    """Its graded quizzes (on a lesson page, as `lessons`)."""
 
 
 @dataclass
@@ -386,8 +387,14 @@ class LessonPage(InCourse):
     module: ModuleNav
     """The module the lesson is in."""
     outline: list[OutlineModule]
-    """The whole course: every module with its lessons and graded quizzes (the side column, a
-    drawer on a phone)."""
+    """The whole course (the side column, a drawer on a phone): every module, the lesson's own
+    with its lessons and graded quizzes; the others without them (empty lists), which the theme's
+    script fills in from `outline_script` when the learner opens one."""
+    outline_script: str
+    """The course's shared outline, `outline.js`: every module's lessons and graded quizzes,
+    linked with a hash of its content (`../../outline.js?v=HASH`); it sets
+    `window.brokerlearnOutline = {course, modules: {SLUG: {lessons: [[id, title, url]],
+    quizzes: [[id, title, url or null]]}}}`, the URLs relative to any lesson page."""
     toc: list[Heading]
     """The lesson's headings of levels 2 and 3."""
     embeds: list[str]

@@ -2,12 +2,11 @@
 
 A page holds its context as plain JSON-serialisable values (`to_template`), so its hash says exactly when a page must be rendered
 again. Pages carry their neighbourhood (breadcrumbs, previous/next) and lesson pages the course
-outline too: that outline is built once per course (every lesson page sits at the same depth,
-so its relative links are the same on all of them) and only the current lesson differs.
+outline too: built once per course, its own module open, the others' entries in the course's
+shared `outline.js` (compiler/outline.py).
 """
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import re
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from brokerlearn.compiler.lessons import RenderedBody
 from brokerlearn.compiler.licenses import license_info
 from brokerlearn.compiler.links import course_url, lesson_url, module_url, relative_url
 from brokerlearn.compiler.markdown import N_, render_inline_markdown
+from brokerlearn.compiler.outline import LessonOutline, from_any_lesson
 from brokerlearn.compiler.toolkit import downloads as tool_downloads, page_url as toolkit_url
 from markupsafe import escape
 
@@ -240,24 +240,9 @@ def course_outline(course: Course, link: Callable[[str], str], bodies: dict | No
         for number, m in enumerate(course.modules, 1)]
 
 
-def _from_any_lesson(course: Course) -> Callable[[str], str]:
-    """Links that hold on every lesson page: all sit at COURSE/MODULE/LESSON/index.html, so
-    `../../` is the course folder on each (relative_url would shorten links within the first
-    page's own module, wrong on the others)."""
-    inside = len(course.id) + 1
-    return lambda target: "../../" + target[inside:]
-
-
-def _outline_at(outline: list[c.OutlineModule], shared: list[dict], module_index: int, lesson_id: str) -> list[dict]:
-    """The outline of one lesson page, as template values: its module open with its lesson
-    current, every other module the course's `shared` dict (the same object on each page, so
-    the theme renders it once: Theme.shared_fragment; converting and rendering the whole
-    outline on each page grew with the square of the course's size)."""
-    module = outline[module_index]
-    lessons = [dataclasses.replace(l, current=True) if l.id == lesson_id else l for l in module.lessons]
-    marked = list(shared)
-    marked[module_index] = c.to_template(dataclasses.replace(module, lessons=lessons, current=True))
-    return marked
+def lesson_outline(course: Course, bodies: dict) -> LessonOutline:
+    """The outline of the course's lesson pages, and its shared `outline.js` (compiler/outline.py)."""
+    return LessonOutline.of(course, course_outline(course, from_any_lesson(course), bodies))
 
 
 def _index_of(items: list, item) -> int:
@@ -331,14 +316,15 @@ def _course_inputs(course: Course) -> str:
                     bool(course.tools)])  # the outline links to the toolkit page
 
 
-def lesson_pages(course: Course, bodies: dict) -> list[Page]:
+def lesson_pages(course: Course, bodies: dict, outline: LessonOutline | None = None) -> list[Page]:
+    """`outline`: lesson_outline(course, bodies), when the caller has it already (it also
+    writes the outline's shared file)."""
     ordered = list(course.lessons())
     course_inputs = _course_inputs(course)
     module_inputs = {id(m): _digest([m.slug, m.title, [(l.slug, l.title) for l in m.lessons]])
                      for m in course.modules}
-    outline = course_outline(course, _from_any_lesson(course), bodies)
-    outline_inputs = _digest(repr(outline))  # the outline's titles, links and quizzes
-    shared_outline = c.to_template(outline)
+    outline = outline or lesson_outline(course, bodies)
+    outline_inputs = outline.inputs  # a hash of the outline's titles, links and quizzes
     pages = []
     for index, (module, lesson) in enumerate(ordered):
         body: RenderedBody = bodies[lesson.source]
@@ -349,12 +335,12 @@ def lesson_pages(course: Course, bodies: dict) -> list[Page]:
                                [(m.slug, l.slug, l.title) if l else None
                                 for m, l in (n or (None, None) for n in neighbours)]])
         pages.append(Page(lesson_url(course, module, lesson), c.LessonPage.TEMPLATE, None, body, fingerprint,
-                          _lesson_context_maker(course, ordered, index, body, embeds, outline, shared_outline)))
+                          _lesson_context_maker(course, ordered, index, body, embeds, outline)))
     return pages
 
 
 def _lesson_context_maker(course: Course, ordered: list, index: int, body: RenderedBody, embeds: list,
-                          outline: list[c.OutlineModule], shared_outline: list[dict]):
+                          outline: LessonOutline):
     def make() -> dict:
         module, lesson = ordered[index]
         url = lesson_url(course, module, lesson)
@@ -369,6 +355,7 @@ def _lesson_context_maker(course: Course, ordered: list, index: int, body: Rende
                                [c.ModuleLesson(l.title, relative_url(url, lesson_url(course, module, l)), l is lesson)
                                 for l in module.lessons]),
             outline=[],  # set below: to_template would copy the shared modules
+            outline_script=outline.script_url,
             breadcrumbs=_course_trail(url, course, module),
             toc=[c.Heading(h.level, h.text, h.id) for h in body.headings if h.level in (2, 3)],
             embeds=embeds, assessments=assessment_notices(course, lesson, body),
@@ -376,8 +363,7 @@ def _lesson_context_maker(course: Course, ordered: list, index: int, body: Rende
             next=_lesson_link(url, course, ordered, index + 1),
             jsonld=jsonld.to_script(jsonld.lesson_jsonld(course, license_info(course.license)["url"],
                                                          lesson, [c.to_template(o) for o in outcomes]))))
-        context["outline"] = _outline_at(outline, shared_outline, _index_of(course.modules, module),
-                                         f"{module.slug}/{lesson.slug}")
+        context["outline"] = outline.at(_index_of(course.modules, module), f"{module.slug}/{lesson.slug}")
         return context
     return make
 

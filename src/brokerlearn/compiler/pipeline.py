@@ -16,8 +16,9 @@ from brokerlearn.compiler.lessons import RenderedBody, render_body
 from brokerlearn.compiler.links import LinkTargets, lesson_url, link_targets, source_key
 from brokerlearn.compiler.output import PlannedFile, WriteReport, recover, write_output
 from brokerlearn.compiler.credits import credits_json, credits_json_url
+from brokerlearn.compiler.outline import SCRIPT as OUTLINE_SCRIPT
 from brokerlearn.compiler.pages import (Page, assignment_places, body_html, catalog_page, course_page, credits_page,
-                                    lesson_pages, module_pages, packaged_context, qualification_page, quiz_places,
+                                    lesson_outline, lesson_pages, module_pages, packaged_context, qualification_page, quiz_places,
                                     search_page, toolkit_page)
 from brokerlearn.compiler.progress import progress_bar
 from brokerlearn.compiler.quizzes import seal_course
@@ -191,7 +192,9 @@ def _plan(courses: list[Course], bodies: dict, theme: Theme, cache: BuildCache,
     plan: dict[str, PlannedFile] = {}
     pages: list[Page] = [catalog_page(courses)] if courses else []
     for course in courses:
-        pages += [course_page(course, bodies), *module_pages(course, bodies), *lesson_pages(course, bodies)]
+        outline = lesson_outline(course, bodies)  # the lesson pages' and their shared outline.js
+        plan[f"site/{course.id}/{OUTLINE_SCRIPT}"] = _planned_bytes(outline.script)
+        pages += [course_page(course, bodies), *module_pages(course, bodies), *lesson_pages(course, bodies, outline)]
         qualification = qualification_page(course, bodies)
         if qualification:
             pages.append(qualification)

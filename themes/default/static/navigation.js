@@ -79,6 +79,55 @@
     });
   }
 
+  /* The outline's other modules: their entries are in the course's outline.js (one file for
+     all its lesson pages), copied from the page's <template id="bl-outline-entries"> when the
+     learner opens the module. Without this script or that file, a closed module still links to
+     its module page, which lists its lessons. Other scripts tick the new entries on
+     "brokerlearn:outline-filled" (server.js, scorm-page.js). */
+  function fillOutline() {
+    var entries = document.getElementById("bl-outline-entries");
+    var data = window.brokerlearnOutline;
+    if (!entries || !data || data.course !== courseId) return;
+    var lessonEntry = entries.content.querySelector("[data-lesson-item]");
+    var quizEntry = entries.content.querySelector("[data-quiz]");
+
+    function entry(template, attribute, values) {  /* values: [id, title, url or null] */
+      var item = template.cloneNode(true);
+      var link = item.querySelector("a");
+      item.setAttribute(attribute, values[0]);
+      if (values[2]) {
+        link.setAttribute("href", values[2]);
+        link.textContent = values[1];  /* text, never HTML */
+      } else {
+        link.parentNode.replaceChild(document.createTextNode(values[1]), link);
+      }
+      return item;
+    }
+
+    function fill(details) {
+      var module = data.modules[details.getAttribute("data-outline-fill")];
+      details.removeAttribute("data-outline-fill");
+      if (!module) return;
+      var list = details.querySelector(".outline-lessons");
+      var done = locallyCompleted();
+      module.lessons.forEach(function (values) {
+        var item = list.appendChild(entry(lessonEntry, "data-lesson-item", values));
+        if (done[values[0]]) tick(item);
+      });
+      module.quizzes.forEach(function (values) { list.appendChild(entry(quizEntry, "data-quiz", values)); });
+      details.dispatchEvent(new CustomEvent("brokerlearn:outline-filled", { bubbles: true }));
+      if (module.quizzes.length && window.brokerlearn && window.brokerlearn.refreshAssessments) {
+        window.brokerlearn.refreshAssessments();  /* their status, as on the entries in the page */
+      }
+    }
+
+    document.querySelectorAll("#bl-outline details[data-outline-fill]").forEach(function (details) {
+      details.addEventListener("toggle", function () {
+        if (details.open && details.hasAttribute("data-outline-fill")) fill(details);
+      });
+    });
+  }
+
   /* Lessons completed in this browser (kept by server.js until they reach an account). */
   function locallyCompleted() {
     var done = {};
@@ -203,5 +252,6 @@
 
   foldSearch();
   outlineDrawer();
+  fillOutline();
   showLocalProgress();
 })();

@@ -47,5 +47,6 @@
 
   sco.visited(packaged(location.href));
   showProgress();
+  document.addEventListener("brokerlearn:outline-filled", showProgress);  /* a module navigation.js filled in */
   window.addEventListener("brokerlearn:quiz-checked", function (e) { sco.quizChecked(e.detail); });
 })();

@@ -209,6 +209,12 @@
     line.hidden = false;
   }
 
+  function tickCompleted(within, done) {
+    within.querySelectorAll("[data-lesson-item]").forEach(function (item) {
+      if (done[item.getAttribute("data-lesson-item")]) item.querySelector(".done-mark").hidden = false;
+    });
+  }
+
   function showProgress(progress) {
     var done = {};
     progress.completed_lessons.forEach(function (id) { done[id] = true; });
@@ -217,9 +223,9 @@
         progressLine(line, m.completed, m.lessons);
       });
     });
-    document.querySelectorAll("[data-lesson-item]").forEach(function (item) {
-      if (done[item.getAttribute("data-lesson-item")]) item.querySelector(".done-mark").hidden = false;
-    });
+    tickCompleted(document, done);
+    /* A module of the outline that navigation.js fills in later is ticked too. */
+    document.addEventListener("brokerlearn:outline-filled", function (e) { tickCompleted(e.target, done); });
     var courseLine = document.querySelector("[data-course-progress]");
     if (courseLine) progressLine(courseLine, progress.completed_lessons.length, progress.lessons);
     var start = document.querySelector("[data-start-link]");

@@ -1,0 +1,86 @@
+"""The course outline of lesson pages (compiler/outline.py): a page holds its own module's
+entries only; the course's one outline.js holds every module's, versioned by its content and
+rewritten only when the outline changes. The browser side (opening another module) is
+tests/test_navigation_browser.py's."""
+import json
+import re
+from pathlib import Path
+
+from brokerlearn.compiler.pipeline import build
+
+EXAMPLE_LESSONS = {"finding-partners": ["finding-partners/cooperation-profiles", "finding-partners/assessing-candidates"],
+                   "working-together": ["working-together/first-meeting"]}
+
+
+def _outline_data(site: Path, course: str) -> dict:
+    text = (site / course / "outline.js").read_text()
+    prefix = "window.brokerlearnOutline = "
+    assert text.startswith(prefix) and text.endswith(";\n")
+    return json.loads(text[len(prefix):-2])
+
+
+def _items(html: str) -> list[str]:
+    return re.findall(r'<li data-lesson-item="([^"]+)"', html)
+
+
+def test_a_lesson_page_lists_every_module_but_only_its_own_modules_lessons(example_course, tmp_path):
+    build(example_course.parent, tmp_path / "out", show_progress=False)
+    site = tmp_path / "out/site/example"
+    page = (site / "working-together/first-meeting/index.html").read_text()
+    outline = page[page.index('id="bl-outline"'):]
+    assert _items(outline) == ["working-together/first-meeting"]
+    # The other module: its number, title and module page, its entries to come from outline.js.
+    assert '<details data-outline-fill="finding-partners">' in outline
+    assert '<span class="outline-number">1</span> Finding partners</summary>' in outline
+    assert 'href="../../finding-partners/index.html">Module overview' in outline
+    assert "cooperation-profiles" not in outline
+    script = re.search(r'<script src="(\.\./\.\./outline\.js\?v=[0-9a-f]{16})" defer>', page)[1]
+    other = (site / "finding-partners/cooperation-profiles/index.html").read_text()
+    assert _items(other[other.index('id="bl-outline"'):]) == EXAMPLE_LESSONS["finding-partners"]
+    assert f'<script src="{script}"' in other  # one file, the same version, for every lesson page
+
+
+def test_the_shared_outline_lists_every_modules_lessons_and_quizzes_with_working_links(example_course, tmp_path):
+    build(example_course.parent, tmp_path / "out", show_progress=False)
+    site = tmp_path / "out/site"
+    data = _outline_data(site, "example")
+    assert data["course"] == "example"
+    assert {slug: [l[0] for l in m["lessons"]] for slug, m in data["modules"].items()} == EXAMPLE_LESSONS
+    lesson_dir = site / "example/finding-partners/cooperation-profiles"
+    for module in data["modules"].values():
+        for entry in module["lessons"] + module["quizzes"]:
+            assert set(map(type, entry)) == {str}  # id, title, link: nothing else
+            assert (lesson_dir / entry[2].split("#")[0]).resolve().is_file()
+    quiz = data["modules"]["working-together"]["quizzes"]
+    assert [q[:2] for q in quiz] == [["example/m2-assessment", "Module 2 assessment"]]
+    text = (site / "example/outline.js").read_text()
+    assert "correct" not in text and "answer" not in text  # titles and links only, never a key
+
+
+def test_author_text_in_the_shared_outline_cannot_end_a_script(example_course, tmp_path):
+    lesson = example_course / "modules/01-finding-partners/01-cooperation-profiles.md"
+    lesson.write_text(lesson.read_text().replace("title: Writing a cooperation profile",
+                                                 'title: "Profiles </script><b>x</b>"', 1))
+    build(example_course.parent, tmp_path / "out", show_progress=False)
+    text = (tmp_path / "out/site/example/outline.js").read_text()
+    assert "<" not in text
+    entry = _outline_data(tmp_path / "out/site", "example")["modules"]["finding-partners"]["lessons"][0]
+    assert entry[1] == "Profiles </script><b>x</b>"  # navigation.js sets it as text
+
+
+def test_the_outline_and_its_version_change_only_with_the_outline(example_course, tmp_path):
+    out = tmp_path / "out"
+    build(example_course.parent, out, show_progress=False)
+    page = out / "site/example/working-together/first-meeting/index.html"
+    before = page.read_text()
+    lesson = example_course / "modules/01-finding-partners/01-cooperation-profiles.md"
+    lesson.write_text(lesson.read_text() + "\nOne more sentence.\n")
+    report = build(example_course.parent, out, show_progress=False).report
+    assert "site/example/outline.js" not in report.written and page.read_text() == before
+    lesson.write_text(lesson.read_text().replace("title: Writing a cooperation profile", "title: Profiles", 1))
+    report = build(example_course.parent, out, show_progress=False).report
+    assert "site/example/outline.js" in report.written
+    assert ["finding-partners/cooperation-profiles", "Profiles"] == \
+        _outline_data(out / "site", "example")["modules"]["finding-partners"]["lessons"][0][:2]
+    after = page.read_text()
+    assert after != before and re.sub(r"\?v=[0-9a-f]+", "", after) == re.sub(r"\?v=[0-9a-f]+", "", before)
