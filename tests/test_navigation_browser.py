@@ -139,11 +139,12 @@ def test_outline_marks_the_lesson_and_ticks_progress_from_browser_then_account(s
         page.goto(served + LESSON_B)
         _ready(page)
         rows = {row["id"]: row for row in _outline(page)}
-        assert set(rows) == {"finding-partners/cooperation-profiles", "finding-partners/assessing-candidates",
-                             "working-together/first-meeting"}  # the whole course
-        assert rows["finding-partners/assessing-candidates"]["current"]
-        assert rows["finding-partners/assessing-candidates"]["open"] and not rows["working-together/first-meeting"]["open"]
+        assert set(rows) == {"finding-partners/cooperation-profiles", "finding-partners/assessing-candidates"}
+        assert rows["finding-partners/assessing-candidates"]["current"] and rows["finding-partners/assessing-candidates"]["open"]
         assert not any(row["done"] for row in rows.values())
+        page.click("#bl-outline summary >> text=Working together")  # filled in from outline.js
+        rows = {row["id"]: row for row in _outline(page)}
+        assert rows["working-together/first-meeting"]["open"] and not rows["working-together/first-meeting"]["current"]
         quiz = page.locator("#bl-outline [data-quiz='example/m2-assessment'] a")
         assert quiz.get_attribute("href").startswith("../../working-together/first-meeting/index.html#qz")
         # Signed out: marked complete in this browser, ticked at once and on the next page.
@@ -151,8 +152,8 @@ def test_outline_marks_the_lesson_and_ticks_progress_from_browser_then_account(s
         page.wait_for_selector("#bl-outline [data-lesson-item='finding-partners/assessing-candidates'] .done-mark:not([hidden])")
         page.goto(served + LESSON_C)
         _ready(page)
+        page.click("#bl-outline summary >> text=Finding partners")  # a closed module opens, ticked
         assert [row["id"] for row in _outline(page) if row["done"]] == ["finding-partners/assessing-candidates"]
-        page.click("#bl-outline summary >> text=Finding partners")  # a closed module opens
         page.screenshot(path=str(SHOTS / "outline-ticks-1366.png"))
         page.click("#bl-outline a >> text=Writing a cooperation profile")  # a link into another module
         page.wait_for_url(served + LESSON_A + "index.html")
@@ -169,8 +170,54 @@ def test_outline_marks_the_lesson_and_ticks_progress_from_browser_then_account(s
         page.click("[data-lesson-complete] button")
         page.wait_for_selector("[data-lesson-complete] >> text=Saved.")
         page.goto(served + LESSON_C)
+        _ready(page)
+        page.click("#bl-outline summary >> text=Finding partners")  # ticked from the account (server.js)
         _until(page, "document.querySelectorAll('#bl-outline .done-mark:not([hidden])').length === 2")
         assert page.evaluate("localStorage.getItem('brokerlearn:pending-events')") in (None, "[]")
+
+
+OUTLINE_SHOTS = Path("/tmp/outline-shots")
+
+
+@pytest.mark.parametrize("width,height", [(390, 844), (1366, 768)])
+@pytest.mark.parametrize("origin", ["http", "file"])
+def test_another_module_of_the_outline_opens_with_its_lessons_and_their_links_work(
+        served, built_example, origin, width, height):
+    """The page holds only its own module's lessons; opening another module shows its lessons
+    (from the course's outline.js, also from disk, where fetch() is refused) and they lead on."""
+    base = served if origin == "http" else (built_example / "site").as_uri() + "/"
+    index = "index.html"
+    with browser() as chromium:
+        page = chromium.new_page(viewport={"width": width, "height": height})
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(base + LESSON_B + index)
+        if origin == "http":
+            _ready(page)
+        assert [row["id"] for row in _outline(page)] == ["finding-partners/cooperation-profiles",
+                                                         "finding-partners/assessing-candidates"]
+        if width < 992:  # the drawer
+            page.locator(".outline-toggle").click()
+        summary = page.locator("#bl-outline summary >> text=Working together")
+        summary.click()
+        link = page.locator("#bl-outline a >> text=Planning a first online meeting")
+        link.wait_for()
+        assert [row["id"] for row in _outline(page) if row["open"] and not row["current"]] == [
+            "finding-partners/cooperation-profiles", "working-together/first-meeting"]
+        quiz = page.locator("#bl-outline [data-quiz='example/m2-assessment']")  # its status, as in the page
+        status = "graded — " + ("sign in to take it" if origin == "http" else "needs the course server")
+        quiz.locator(".assessment-status").wait_for()
+        page.evaluate("window.brokerlearn.refreshAssessments()")  # shown again, said the same
+        _until(page, f"document.querySelector(\"#bl-outline [data-quiz='example/m2-assessment'] .assessment-status\").textContent === {status!r}")
+        summary.click()
+        summary.click()  # closed and opened again: filled once
+        assert len(_outline(page)) == 3
+        OUTLINE_SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(OUTLINE_SHOTS / f"opened-{origin}-{width}.png"))
+        link.click()
+        page.wait_for_url(base + LESSON_C + index)
+        assert page.locator("#bl-outline [aria-current=page]").inner_text() == "Planning a first online meeting"
+        assert errors == []
 
 
 def test_outline_is_a_drawer_on_a_phone(served):

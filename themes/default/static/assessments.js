@@ -43,14 +43,15 @@
 
   function show(element, state, words) {
     var box = element.querySelector(".assessment-status");
-    var text = words.join(SEPARATOR);
-    if (!box) {
+    if (!box) {  /* an entry without a place for its status: it says "graded" in it */
       box = document.createElement("span");
       box.className = "assessment-status";
+      box.setAttribute("data-says-graded", "");
       element.appendChild(document.createTextNode(" "));
       element.appendChild(box);
-      text = t("graded") + " — " + text;
     }
+    var text = words.join(SEPARATOR);
+    if (box.hasAttribute("data-says-graded")) text = t("graded") + " — " + text;  /* again on a refresh */
     box.textContent = text;
     element.setAttribute("data-status", state);
   }
