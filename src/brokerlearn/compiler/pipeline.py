@@ -18,8 +18,8 @@ from brokerlearn.compiler.output import PlannedFile, WriteReport, recover, write
 from brokerlearn.compiler.credits import credits_json, credits_json_url
 from brokerlearn.compiler.outline import SCRIPT as OUTLINE_SCRIPT
 from brokerlearn.compiler.pages import (Page, assignment_places, body_html, catalog_page, course_page, credits_page,
-                                    lesson_outline, lesson_pages, module_pages, packaged_context, qualification_page, quiz_places,
-                                    search_page, toolkit_page)
+                                    lesson_outline, lesson_pages, module_pages, packaged_context, qualification_page,
+                                    quiz_places, search_page, toolkit_page)
 from brokerlearn.compiler.progress import progress_bar
 from brokerlearn.compiler.quizzes import seal_course
 from brokerlearn.compiler.search import SearchIndex, body_sections
