@@ -8,6 +8,7 @@ from it (a rebuild of a few lessons), it runs in this process, as a build with `
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -45,6 +46,9 @@ def map_items(function: Callable[[Item], Result], items: Sequence[Item], jobs: i
     _task = function
     size = max(1, -(-len(items) // (jobs * CHUNKS_PER_WORKER)))
     chunks = [items[start:start + size] for start in range(0, len(items), size)]
+    # The collector writes into every object it visits, which would copy into each worker the
+    # pages it shares with this process: frozen objects are left alone (the gc module's advice).
+    gc.freeze()
     executor = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
     results: list = []
     try:
@@ -54,6 +58,7 @@ def map_items(function: Callable[[Item], Result], items: Sequence[Item], jobs: i
                 on_chunk(len(chunk))
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+        gc.unfreeze()
         _task = None
     return results
 
