@@ -3,7 +3,9 @@
     .venv/bin/python bench/build_speed.py            # N = 100 and 2000, about 10 minutes
     .venv/bin/python bench/build_speed.py --sizes 100 --mkdocs
 
-Each measurement runs in its own process, so peak memory (ru_maxrss) is that run's alone.
+Each measurement runs in its own process, so peak memory is that run's alone: the main process's
+maximum RSS, the largest build worker's (RUSAGE_CHILDREN), and the peak of all of them together as
+proportional set size (PSS: pages the forked workers share with the main process counted once).
 All runs happen in the same invocation on the same machine, the bare loop and the full build
 interleaved and repeated (the fastest run of each counts), and the report prints ratios of
 wall-clock time and of CPU time (on a shared machine the CPU time is the steadier of the two).
@@ -142,7 +144,8 @@ def prepare(kind: str):
 
 def run_brokerlearn(courses: Path, out: Path) -> int:
     from brokerlearn.compiler.pipeline import build
-    result = build(courses, out, show_progress=False)
+    jobs = os.environ.get("BENCH_BUILD_JOBS")  # --jobs, passed to the measuring process
+    result = build(courses, out, show_progress=False, jobs=int(jobs) if jobs else None)
     return sum(1 for p in result.report.written if p.endswith(".html"))
 
 
@@ -177,15 +180,62 @@ RUNNERS = {"brokerlearn": run_brokerlearn, "brokerlearn-one-change": run_brokerl
            "mkdocs": run_mkdocs, "bare-markdown-it": run_bare}
 
 
+class PssSampler:
+    """The peak of this process's proportional set size plus its children's, sampled every
+    0.1 s: forked build workers share most of their pages with the main process, so adding
+    their RSS would count those pages twice, and ru_maxrss of the children is only the largest."""
+
+    def __init__(self):
+        import threading
+        self.peak_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            self.peak_kb = max(self.peak_kb, sum(_pss_kb(pid) for pid in _process_tree(os.getpid())))
+            if self._stop.wait(0.1):
+                return
+
+
+def _process_tree(pid: int) -> list[int]:
+    pids = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            pids += [p for child in (task / "children").read_text().split() for p in _process_tree(int(child))]
+        except OSError:
+            pass  # a child that just ended
+    return pids
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def child(kind: str, source: Path, out: Path) -> None:
     prepare(kind)
-    started, cpu = time.perf_counter(), time.process_time()
-    pages = RUNNERS[kind](source, out)
-    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    with PssSampler() as pss:
+        started, cpu = time.perf_counter(), time.process_time()
+        pages = RUNNERS[kind](source, out)
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    peak_mb = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
     print(json.dumps({"kind": kind, "seconds": seconds, "cpu": cpu + children.ru_utime + children.ru_stime,
-                      "pages": pages, "peak_mb": peak_mb}))
+                      "pages": pages, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "workers_peak_mb": children.ru_maxrss / 1024, "total_pss_mb": pss.peak_kb / 1024}))
 
 
 def measure(kind: str, source: Path, out: Path) -> dict:
@@ -198,7 +248,8 @@ def best(runs: list[dict]) -> dict:
     """The fastest of repeated runs (the least disturbed by other work), with the largest peak."""
     fastest = dict(min(runs, key=lambda r: r["seconds"]))
     fastest["cpu"] = min(r["cpu"] for r in runs)
-    fastest["peak_mb"] = max(r["peak_mb"] for r in runs)
+    for peak in ("peak_mb", "workers_peak_mb", "total_pss_mb"):
+        fastest[peak] = max(r[peak] for r in runs)
     fastest["runs"] = len(runs)
     return fastest
 
@@ -226,19 +277,26 @@ def bench_size(n: int, work: Path, repeat: int, with_mkdocs: bool) -> dict:
 
 def report(all_results: dict) -> None:
     print(f"{'N':>5} {'bare p/s':>9} {'bl p/s':>7} {'bl/bare':>8} {'(cpu)':>6} {'full s':>7} {'1-change s':>10} "
-          f"{'/full':>6} {'no-change s':>11} {'/full':>6} {'bl peak MB':>10} {'mkdocs p/s':>10}")
+          f"{'/full':>6} {'no-change s':>11} {'/full':>6} {'main MB':>8} {'worker MB':>9} {'total PSS MB':>12} "
+          f"{'mkdocs p/s':>10}")
     for n, r in all_results.items():
         bare, bl, full = r["bare"], r["brokerlearn"], r["brokerlearn"]["seconds"]
         mkdocs = f"{r['mkdocs']['pages_per_s']:.1f}" if "mkdocs" in r else "-"
         print(f"{n:>5} {bare['pages_per_s']:>9.0f} {bl['pages_per_s']:>7.0f} {bl['pages_per_s'] / bare['pages_per_s']:>8.0%} "
               f"{bl['pages_per_cpu_s'] / bare['pages_per_cpu_s']:>6.0%} {full:>7.2f} {r['one_change']['seconds']:>10.2f} "
               f"{r['one_change']['seconds'] / full:>6.1%} {r['no_change']['seconds']:>11.2f} "
-              f"{r['no_change']['seconds'] / full:>6.1%} {max(bl['peak_mb'], r['one_change']['peak_mb']):>10.0f} {mkdocs:>10}")
+              f"{r['no_change']['seconds'] / full:>6.1%} {_peak(r, 'peak_mb'):>8.0f} {_peak(r, 'workers_peak_mb'):>9.0f} "
+              f"{_peak(r, 'total_pss_mb'):>12.0f} {mkdocs:>10}")
     sizes = sorted(all_results)
     if len(sizes) > 1:
         small, big = all_results[sizes[0]]["brokerlearn"], all_results[sizes[-1]]["brokerlearn"]
         print(f"brokerlearn pages/s at N={sizes[-1]} is {big['pages_per_s'] / small['pages_per_s']:.0%} of that at "
               f"N={sizes[0]} (per CPU second: {big['pages_per_cpu_s'] / small['pages_per_cpu_s']:.0%})")
+
+
+def _peak(results: dict, which: str) -> float:
+    """The largest of the full build and the rebuilds."""
+    return max(results[kind][which] for kind in ("brokerlearn", "one_change", "no_change"))
 
 
 def main() -> None:
@@ -250,7 +308,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2, help="bare loop and full build runs, interleaved")
     parser.add_argument("--mkdocs", action="store_true", help="also build the corpus with MkDocs")
     parser.add_argument("--work", type=Path, default=HERE / "out")
+    parser.add_argument("--jobs", type=int, default=None, help="brokerlearn's build processes (default: its own)")
     args = parser.parse_args()
+    if args.jobs:
+        os.environ["BENCH_BUILD_JOBS"] = str(args.jobs)
     results = {}
     for n in args.sizes:
         results[n] = bench_size(n, args.work, args.repeat, args.mkdocs)

@@ -37,8 +37,11 @@ def _when_failing(note: str) -> None:
 @click.option("--video-preset", default=None, metavar="PRESET",
               help="x264's preset for the video renditions, ultrafast to veryslow: faster ones encode "
                    "sooner and make bigger files (default: $BROKERLEARN_VIDEO_PRESET, else veryfast).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Processes that render lessons and pages (default: one per core; 1: in this "
+                   "process alone). The site is the same whatever the count.")
 def build(courses_dir: Path, out_dir: Path, theme: Path | None, strict: bool, progress,
-          media_cache: Path | None, video_preset: str | None) -> None:
+          media_cache: Path | None, video_preset: str | None, jobs: int | None) -> None:
     """Build the courses in COURSES_DIR (or one course folder) into OUT."""
     import time
 
@@ -46,7 +49,7 @@ def build(courses_dir: Path, out_dir: Path, theme: Path | None, strict: bool, pr
     started = time.perf_counter()
     _when_failing(f"the previous output in {out_dir} is unchanged")
     result = run_build(courses_dir, out_dir, theme, strict, progress, media_cache=media_cache,
-                       video_preset=video_preset)
+                       video_preset=video_preset, jobs=jobs)
     print_diagnostics(result.diagnostics)
     report = result.report
     pages = sum(1 for p in report.written + report.reused if p.endswith(".html"))

@@ -82,16 +82,29 @@ class BuildCache:
         return (self._entry(key) or {}).get("sections")
 
     def put_body(self, key: str, body: RenderedBody, sections: list) -> None:
-        self._used_bodies.add(key)
-        self._sections[key] = sections
-        data = body.to_json()
+        self.make_bodies_dir()
+        self.record_body(key, self.write_entry(key, body, sections), sections)
+
+    def make_bodies_dir(self) -> None:
         if not self._bodies_dir_made:
             self.bodies_dir.mkdir(parents=True, exist_ok=True)
             self._bodies_dir_made = True
+
+    def write_entry(self, key: str, body: RenderedBody, sections: list) -> dict:
+        """Write a body's HTML and search sections into its entry (the folder made first) and
+        return the rest of it, its analysis. It changes nothing in memory, so a build's worker
+        process can write the entries of the bodies it renders (compiler/parallel.py)."""
+        data = body.to_json()
         # Not synced to disk: a body lost in a crash is only rendered again (`segments`).
         atomic_write_text(self.bodies_dir / f"{key}.json", json.dumps({"segments": data.pop("segments"),
                                                                      "sections": sections}), sync=False)
-        self.analyses[key] = data
+        return data
+
+    def record_body(self, key: str, analysis: dict, sections: list) -> None:
+        """Keep a body whose entry `write_entry` wrote, in this build's state."""
+        self._used_bodies.add(key)
+        self._sections[key] = sections
+        self.analyses[key] = analysis
 
     def save(self, outputs: dict[str, str], used_lessons: set[str]) -> None:
         """Record a successful build and forget what it no longer used."""

@@ -4,7 +4,7 @@ The result is plain data (JSON-serialisable) so the incremental cache can keep i
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from brokerlearn.compiler import activities
 from brokerlearn.compiler.credits import attach_credits
@@ -55,10 +55,11 @@ class RenderedBody:
     embed_html: list = field(default_factory=list, repr=False, compare=False)  # set per build
 
     def to_json(self) -> dict:
-        data = asdict(self)
-        data.pop("rerender")
-        data.pop("embed_html")
-        return data
+        """Field by field: `dataclasses.asdict` deep-copies every segment, once per lesson."""
+        return {"segments": list(self.segments), "headings": [vars(h).copy() for h in self.headings],
+                "embeds": [vars(e).copy() for e in self.embeds],
+                "anchor_refs": [vars(a).copy() for a in self.anchor_refs],
+                "problems": [list(p) for p in self.problems], "summary": self.summary, "key": self.key}
 
     @classmethod
     def from_json(cls, data: dict) -> "RenderedBody":

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from brokerlearn.compiler.parallel import map_items
 from brokerlearn.errors import UsageError
 from brokerlearn.fs import OLD_PREFIX, atomic_write_text, swap_folder
 
@@ -65,7 +66,8 @@ def recover(out_dir: Path) -> set[str]:
 
 
 def write_output(out_dir: Path, plan: dict[str, PlannedFile], previous: dict[str, str],
-                 progress=None) -> WriteReport:
+                 progress=None, jobs: int | None = 1) -> WriteReport:
+    """Write the files of `plan` that changed (produced on `jobs` processes) and commit them."""
     report = WriteReport()
     # Without a record of the previous build, replace whole folders so no stale file survives.
     first_build = not previous or not all((out_dir / part).is_dir() for part in PARTS)
@@ -80,7 +82,7 @@ def write_output(out_dir: Path, plan: dict[str, PlannedFile], previous: dict[str
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=out_dir))
     try:
-        _stage(staging, plan, report.written, progress)
+        _stage(staging, plan, report.written, progress, jobs)
         if first_build:
             _move_whole_parts(staging, out_dir)
         else:
@@ -92,16 +94,13 @@ def write_output(out_dir: Path, plan: dict[str, PlannedFile], previous: dict[str
     return report
 
 
-def _stage(staging: Path, plan: dict[str, PlannedFile], paths: list[str], progress) -> None:
-    made: set[Path] = set()
-    for path in paths:
-        target = staging / path
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        _produce(plan[path], target)
-        if progress:
-            progress.update(1)
+def _stage(staging: Path, plan: dict[str, PlannedFile], paths: list[str], progress, jobs: int | None) -> None:
+    for folder in sorted({os.path.dirname(path) for path in paths}):
+        (staging / folder).mkdir(parents=True, exist_ok=True)
+
+    def stage(path: str) -> None:  # in a worker: only the staged file crosses back, on disk
+        _produce(plan[path], staging / path)
+    map_items(stage, paths, jobs, progress.update if progress else None)
 
 
 def _produce(planned: PlannedFile, target: Path) -> None:

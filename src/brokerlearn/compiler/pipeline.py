@@ -15,6 +15,7 @@ from brokerlearn.compiler.embeds import prepare_embeds
 from brokerlearn.compiler.lessons import RenderedBody, render_body
 from brokerlearn.compiler.links import LinkTargets, lesson_url, link_targets, source_key
 from brokerlearn.compiler.output import PlannedFile, WriteReport, recover, write_output
+from brokerlearn.compiler.parallel import map_items
 from brokerlearn.compiler.credits import credits_json, credits_json_url
 from brokerlearn.compiler.outline import SCRIPT as OUTLINE_SCRIPT
 from brokerlearn.compiler.pages import (Page, assignment_places, body_html, catalog_page, course_page, credits_page,
@@ -51,7 +52,7 @@ class BuildResult:
 def build(courses_dir: Path, out_dir: Path, theme_dir: Path | None = None, strict: bool = False,
           show_progress: bool | None = None, preview: bool | str = False,
           media_cache: Path | None = None, video_preset: str | None = None,
-          kept: KeptCourses | None = None) -> BuildResult:
+          kept: KeptCourses | None = None, jobs: int | None = None) -> BuildResult:
     """Build the site into OUT/site and the server manifests into OUT/server. `preview` builds
     for `brokerlearn preview` only: graded quizzes are marked in the page (never publish it).
     `preview="package"` builds for a SCORM package (build/scorm.py): graded quizzes are marked in
@@ -59,7 +60,9 @@ def build(courses_dir: Path, out_dir: Path, theme_dir: Path | None = None, stric
     `media_cache` is a folder of video renditions that builds share (default:
     BROKERLEARN_MEDIA_CACHE, else OUT/.cache/media/ of this build alone). `video_preset` is
     x264's preset for the renditions (default: BROKERLEARN_VIDEO_PRESET, else veryfast). `kept`
-    holds the courses loaded by the last build (the preview's), told which files changed since."""
+    holds the courses loaded by the last build (the preview's), told which files changed since.
+    `jobs` is how many processes render lessons and pages (default: one per core; 1: this
+    process alone; compiler/parallel.py). The output is the same whatever the count."""
     diags = Diagnostics()
     _keep_freed_memory()
     theme = _theme(theme_dir)  # a bad --theme is a usage error, raised before any work
@@ -78,7 +81,7 @@ def build(courses_dir: Path, out_dir: Path, theme_dir: Path | None = None, stric
     rendered: list[str] = []
     bodies = {}
     for course in courses:
-        bodies.update(_render_bodies(course, cache, diags, rendered, show_progress, theme, preview))
+        bodies.update(_render_bodies(course, cache, diags, rendered, show_progress, theme, preview, jobs))
         course_checks(course, diags, "build", strict)
     _fail_if_errors(diags, strict)
     for path in recover(out_dir):
@@ -88,7 +91,7 @@ def build(courses_dir: Path, out_dir: Path, theme_dir: Path | None = None, stric
     plan[manifest.QUIZ_KEY_FILE] = PlannedFile(_fingerprint("key", hashlib.sha256(key).hexdigest()), produce=lambda: key,
                                              private=True)
     with progress_bar(len(plan), "writing", show_progress) as bar:
-        report = write_output(out_dir, plan, cache.outputs, bar)
+        report = write_output(out_dir, plan, cache.outputs, bar, jobs)
     (out_dir / manifest.QUIZ_KEY_FILE).chmod(0o600)  # also a key file left by an older build
     cache.save({path: planned.fingerprint for path, planned in plan.items()},
                {lesson.content_hash for course in courses for _, lesson in course.lessons()})
@@ -148,23 +151,36 @@ def _body_key(lesson, targets_fingerprint: str, lang: str) -> str:
 
 
 def _render_bodies(course: Course, cache: BuildCache, diags: Diagnostics, rendered: list,
-                   show_progress, theme: Theme, preview: bool = False) -> dict:
+                   show_progress, theme: Theme, preview: bool = False, jobs: int | None = 1) -> dict:
+    """Every lesson's body, from the cache or rendered now (on `jobs` processes, in order)."""
     targets = link_targets(course)
     fingerprint = targets.fingerprint()
     bodies = {}
     lessons = list(course.lessons())
+    keys = {lesson.source: _body_key(lesson, fingerprint, course.language) for _, lesson in lessons}
+    cached = {source: cache.get_body(key) for source, key in keys.items()}
+    todo = [(module, lesson) for module, lesson in lessons if cached[lesson.source] is None]
+
+    def render(item) -> tuple[RenderedBody, dict, list]:
+        """In a worker: the body, with its cache entry written and its analysis for the state."""
+        module, lesson = item
+        body = _render_lesson(course, module, lesson, targets)
+        body.key = keys[lesson.source]
+        sections = body_sections(body.segments)
+        return body, cache.write_entry(body.key, body, sections), sections
+
     with progress_bar(len(lessons), f"{course.id}: lessons", show_progress) as bar:
-        for module, lesson in lessons:
-            key = _body_key(lesson, fingerprint, course.language)
-            body = cache.get_body(key)
-            if body is None:
-                body = _render_lesson(course, module, lesson, targets)
-                body.key = key
-                cache.put_body(key, body, body_sections(body.segments))
-                rendered.append(str(lesson.source))
-            body.rerender = functools.partial(_render_lesson, course, module, lesson, targets)
-            bodies[lesson.source] = body
-            bar.update(1)
+        bar.update(len(lessons) - len(todo))
+        if todo:
+            cache.make_bodies_dir()
+        for (module, lesson), (body, analysis, sections) in zip(todo, map_items(render, todo, jobs, bar.update)):
+            cache.record_body(body.key, analysis, sections)
+            cached[lesson.source] = body
+            rendered.append(str(lesson.source))
+    for module, lesson in lessons:
+        body = cached[lesson.source]
+        body.rerender = functools.partial(_render_lesson, course, module, lesson, targets)
+        bodies[lesson.source] = body
     _report(course, bodies, diags, theme, preview)
     return bodies
 
