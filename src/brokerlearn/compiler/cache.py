@@ -81,17 +81,14 @@ class BuildCache:
             return self._sections[key]
         return (self._entry(key) or {}).get("sections")
 
-    def put_body(self, key: str, body: RenderedBody, sections: list) -> None:
-        self.make_bodies_dir()
-        self.record_body(key, self.write_entry(key, body, sections), sections)
-
     def make_bodies_dir(self) -> None:
+        """Once, before the entries are written (by workers that cannot tell this object)."""
         if not self._bodies_dir_made:
             self.bodies_dir.mkdir(parents=True, exist_ok=True)
             self._bodies_dir_made = True
 
     def write_entry(self, key: str, body: RenderedBody, sections: list) -> dict:
-        """Write a body's HTML and search sections into its entry (the folder made first) and
+        """Write a body's HTML and search sections into its entry (after `make_bodies_dir`) and
         return the rest of it, its analysis. It changes nothing in memory, so a build's worker
         process can write the entries of the bodies it renders (compiler/parallel.py)."""
         data = body.to_json()
