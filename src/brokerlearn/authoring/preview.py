@@ -163,8 +163,10 @@ class Preview:
     def rebuild(self) -> None:
         started, cpu = time.perf_counter(), time.thread_time()
         try:
+            # In this process: the preview serves and watches from other threads, and a fork
+            # taken while one of them holds a lock (the log's, the kept courses') can hang the child.
             result = build(self.course_dir, self.out_dir, self.theme_dir, show_progress=False, preview=True,
-                           kept=self.kept)
+                           kept=self.kept, jobs=1)
             problems, rendered = [], result.rendered_bodies
         except BuildFailed as exc:
             problems, rendered = [_relative(d.as_dict()) for d in exc.diagnostics.sorted() if d.level == "error"], []
