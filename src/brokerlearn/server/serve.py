@@ -3,8 +3,10 @@ other POSIX systems) or waitress (one process; Windows, or `--server waitress`),
 starting it checks and says (the command line only parses the options)."""
 from __future__ import annotations
 
+import gc
 import logging
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -108,6 +110,11 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict:
         "worker_class": "gthread",  # keep-alive connections, and a slow client holds one thread only
         "threads": threads,
         "backlog": 2048,
+        # Each worker listens on a socket of its own and the kernel spreads new connections
+        # over them. On one shared socket the first worker to wake took them: at 64 keep-alive
+        # connections one worker held all 64 while the other idled (bench/README.md). The
+        # port is checked free first (run_gunicorn), so a second server on it still fails.
+        "reuse_port": True,
         # Idle keep-alive connections stay open longer than nginx keeps its own to the upstream
         # (60 s): the proxy, not the server, closes an idle one, so a request sent on it as it
         # closes (a POST, which is not retried) does not fail. Idle connections cost a file each.
@@ -158,4 +165,22 @@ def run_gunicorn(app, host: str, port: int, workers: int, threads: int, say=None
             return app
 
     logging.basicConfig()  # the request log and warnings on standard error, as under waitress
+    check_port_free(host, port)
+    # What is loaded by now (the application, its courses, the libraries) lives as long as the
+    # process: frozen, the workers' full garbage collections skip it (100 ms or more each
+    # otherwise, a pause of every request of the worker) and its memory pages stay shared.
+    gc.collect()
+    gc.freeze()
     Server().run()
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Refuse a port another server listens on. With reuse_port, gunicorn would share it with
+    a server of the same user (the connections split between the two) instead of failing."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn: TIME_WAIT is no owner
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
