@@ -116,6 +116,10 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict:
         # over them. On one shared socket the first worker to wake took them: at 64 keep-alive
         # connections one worker held all 64 while the other idled (bench/README.md). The
         # port is checked free first (run_gunicorn), so a second server on it still fails.
+        # The cost: a worker that stops alone (a crash, a timeout, a SIGHUP reload) resets the
+        # connections queued on its socket, which a shared socket passed to the other worker
+        # (unless net.ipv4.tcp_migrate_req=1, Linux 5.14+). A whole server stopping (the rolling
+        # restart of docs/hosting.md) drops the same connections either way.
         "reuse_port": True,
         # Idle keep-alive connections stay open longer than nginx keeps its own to the upstream
         # (60 s): the proxy, not the server, closes an idle one, so a request sent on it as it
@@ -169,8 +173,8 @@ def run_gunicorn(app, host: str, port: int, workers: int, threads: int, say=None
     logging.basicConfig()  # the request log and warnings on standard error, as under waitress
     check_port_free(host, port)
     # What is loaded by now (the application, its courses, the libraries) lives as long as the
-    # process: frozen, the workers' full garbage collections skip it (100 ms or more each
-    # otherwise, a pause of every request of the worker) and its memory pages stay shared.
+    # process: frozen, the workers' full garbage collections skip it (106 to 147 ms each
+    # otherwise, measured: a pause of every request of the worker) and its pages stay shared.
     gc.collect()
     gc.freeze()
     Server().run()
