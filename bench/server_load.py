@@ -137,19 +137,47 @@ def right_answers(build: Path) -> str:
         "q6": {p["left_id"]: p["right_id"] for p in questions["q6"]["pairs"]}, "q7": "A date for the next step."}})
 
 
-def wrk(url: str, script: str, work: Path, duration: int, connections: int, threads: int, env: dict) -> dict:
+def wrk(url: str, script: str, work: Path, duration: int, connections: int, threads: int, env: dict,
+        during=None) -> dict:
+    """wrk's figures; DURING(), if given, is called once while wrk runs, and its answer kept."""
     path = work / f"script-{abs(hash(script))}.lua"
     path.write_text(script)
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency",
                "-s", str(path), url]
-    output = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **env},
-                            timeout=duration + 60).stdout
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                               env={**os.environ, **env})
+    seen = None
+    if during is not None:
+        time.sleep(duration / 2)
+        seen = during()
+    output = process.communicate(timeout=duration + 60)[0]
     line = next((l for l in output.splitlines() if l.startswith("RESULT ")), None)
     if line is None:
         sys.exit(f"wrk gave no result:\n{output}")
     result = json.loads(line[len("RESULT "):])
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    if seen is not None:
+        result["seen"] = seen
     return result
+
+
+def connections_per_worker(server_pid: int, port: int) -> list[int] | None:
+    """How many established connections to PORT each worker process of the server holds, from
+    Linux's /proc (None elsewhere): whether the load is spread over the workers."""
+    try:
+        established = set()
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].split(":")[1], 16) == port and fields[3] == "01":  # 01: ESTABLISHED
+                established.add(fields[9])  # the socket's inode
+        workers = Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()
+        counts = []
+        for worker in workers:
+            links = [os.readlink(fd) for fd in Path(f"/proc/{worker}/fd").iterdir()]
+            counts.append(len({link[len("socket:["):-1] for link in links if link.startswith("socket:[")} & established))
+        return sorted(counts, reverse=True)
+    except OSError:
+        return None
 
 
 def cpu_seconds(pid: int) -> float:
@@ -261,13 +289,16 @@ def combined(parts: list[dict]) -> dict:
     total["p50_us"] = sorted(part["p50_us"] for part in parts)[len(parts) // 2]
     total["p99_us"] = max(part["p99_us"] for part in parts)
     total["p99_us_median_slice"] = sorted(part["p99_us"] for part in parts)[len(parts) // 2]
+    total["connections per worker"] = [part.get("seen") for part in parts]  # in each slice, halfway
     return total
 
 
 def report(name: str, result: dict) -> None:
     cpu = f"  CPU {result['cpu_ms_per_request']:5.2f} ms/req" if "cpu_ms_per_request" in result else ""
+    spread = result.get("connections per worker")
+    spread = f"  per worker {'/'.join(map(str, spread[0]))}" if spread and spread[0] else ""
     print(f"{name:40} {result['rps']:8.0f} req/s  p50 {result['p50_us'] / 1000:6.1f} ms  "
-          f"p99 {result['p99_us'] / 1000:6.1f} ms  errors {result['errors']}{cpu}", flush=True)
+          f"p99 {result['p99_us'] / 1000:6.1f} ms  errors {result['errors']}{cpu}{spread}", flush=True)
 
 
 def sweep(args, work: Path) -> None:
@@ -375,7 +406,9 @@ def main() -> None:
                 env = {**env, "BL_RUN": f"{run_id}r{number}"} if "BL_RUN" in env else env  # new event ids
                 server = processes[1] if url.startswith(ref) else processes[0]
                 before = cpu_seconds(server.pid)
-                slices[name].append(wrk(url, script, work, max(1, d // args.rounds), conns, wrk_threads, env))
+                port_of = int(url.split(":")[2].split("/")[0])
+                slices[name].append(wrk(url, script, work, max(1, d // args.rounds), conns, wrk_threads, env,
+                                        during=lambda: connections_per_worker(server.pid, port_of)))
                 cpu[name] += cpu_seconds(server.pid) - before
         for name, *_rest in scenarios:
             results[name] = {**combined(slices[name]), "connections": _rest[-2], "cpu_s": round(cpu[name], 2)}

@@ -41,6 +41,9 @@ def _environment(instance: Path) -> dict:
     return env
 
 
+_serving_processes: dict[int, subprocess.Popen] = {}  # port -> `brokerlearn serve`
+
+
 @contextmanager
 def serving(build: Path, instance: Path, *options: str):
     """`brokerlearn serve BUILD` with OPTIONS on 127.0.0.1: yields the port, then stops it."""
@@ -48,6 +51,7 @@ def serving(build: Path, instance: Path, *options: str):
     process = subprocess.Popen([sys.executable, "-m", "brokerlearn", "serve", str(build), "--host", "127.0.0.1",
                                 "--port", str(port), "--instance", str(instance), *options],
                                env=_environment(instance), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _serving_processes[port] = process
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -60,6 +64,7 @@ def serving(build: Path, instance: Path, *options: str):
                 time.sleep(0.2)
         yield port
     finally:
+        _serving_processes.pop(port, None)
         process.terminate()
         try:
             process.wait(timeout=30)
@@ -150,6 +155,51 @@ def test_a_learners_flow_on_two_gunicorn_workers(built_example, instance):
         assert status == 200 and b"Your learning" in page
         status, page = ana.request("GET", "/example/")
         assert status == 200
+
+
+def _connections_per_worker(server_pid: int, port: int) -> list[int]:
+    """How many established connections to PORT each worker process of the server holds
+    (Linux: the sockets in /proc/net/tcp, each worker's open files in /proc)."""
+    established = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].split(":")[1], 16) == port and fields[3] == "01":  # 01: ESTABLISHED
+            established.add(fields[9])  # the socket's inode
+    workers = [int(p) for p in Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()]
+    counts = []
+    for worker in workers:
+        inodes = {os.readlink(fd)[len("socket:["):-1] for fd in Path(f"/proc/{worker}/fd").iterdir()
+                  if os.readlink(fd).startswith("socket:[")}
+        counts.append(len(inodes & established))
+    return counts
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads Linux's /proc")
+def test_keep_alive_connections_are_spread_over_the_workers(built_example, instance):
+    """Connections opened at once go to both workers, not all to the first to wake (on one
+    shared listening socket, one worker took all 64 connections of the benchmark)."""
+    with serving(built_example, instance, "--server", "gunicorn", "--workers", "2", "--threads", "2") as port:
+        # Connected all at once, as a load balancer or wrk does, before any is accepted.
+        clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(24)]
+        for client in clients:
+            client.sendall(b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        for client in clients:
+            assert client.recv(4096).startswith(b"HTTP/1.1 200")  # and kept alive
+        counts = _connections_per_worker(_serving_processes[port].pid, port)
+        assert sum(counts) == 24 and len(counts) == 2
+        assert min(counts) >= 4, counts  # the kernel's hash of each connection: 12 each, give or take
+        for client in clients:
+            client.close()
+
+
+def test_a_second_server_on_the_same_port_fails_rather_than_sharing_it(built_example, instance, tmp_path):
+    with serving(built_example, instance, "--server", "gunicorn", "--workers", "1") as port:
+        second = subprocess.run([sys.executable, "-m", "brokerlearn", "serve", str(built_example), "--host",
+                                 "127.0.0.1", "--port", str(port), "--instance", str(tmp_path / "other")],
+                                env=_environment(tmp_path / "other"), capture_output=True, text=True, timeout=120)
+        assert second.returncode != 0
+        assert f"cannot listen on 127.0.0.1:{port}" in second.stderr
+        assert urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=5).status == 200
 
 
 def test_a_session_ended_in_one_process_ends_in_the_other_at_once(built_example, instance):

@@ -81,7 +81,7 @@ def _instance_folder(instance: Path | None, create: bool = False) -> Path:
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="gunicorn worker processes (default: BROKERLEARN_WORKERS, else one per core this process may use).")
 @click.option("--threads", type=click.IntRange(min=1), default=None,
-              help="Threads per process (default: BROKERLEARN_THREADS, else 4 per gunicorn worker, 8 under waitress).")
+              help="Threads per process (default: BROKERLEARN_THREADS, else 8 per gunicorn worker or waitress process).")
 def serve(build_dir: Path, host: str, port: int, instance: Path | None, server: str, workers: int | None,
           threads: int | None) -> None:
     """Serve BUILD_DIR/site/ with accounts, progress and graded quizzes (gunicorn with one worker

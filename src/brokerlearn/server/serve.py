@@ -3,8 +3,10 @@ other POSIX systems) or waitress (one process; Windows, or `--server waitress`),
 starting it checks and says (the command line only parses the options)."""
 from __future__ import annotations
 
+import gc
 import logging
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -20,8 +22,10 @@ def database_line(config: dict) -> str:
 
 SERVERS = ("auto", "gunicorn", "waitress")
 # Threads per gunicorn worker (gthread), chosen by measurement on 2 cores (bench/README.md):
-# more threads let a worker wait on the database or a slow client while another request runs.
-GUNICORN_THREADS = 4
+# more threads let a worker wait on the database or a slow client while another request runs,
+# and the progress events of more requests share one commit (8 threads: 3.9 requests per
+# commit against 2.0 with 4; progress 14-40% more requests a second at 10-25% less CPU each).
+GUNICORN_THREADS = 8
 WAITRESS_THREADS = 8  # one process: more threads to overlap the database waits
 
 
@@ -108,6 +112,15 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict:
         "worker_class": "gthread",  # keep-alive connections, and a slow client holds one thread only
         "threads": threads,
         "backlog": 2048,
+        # Each worker listens on a socket of its own and the kernel spreads new connections
+        # over them. On one shared socket the first worker to wake took them: at 64 keep-alive
+        # connections one worker held all 64 while the other idled (bench/README.md). The
+        # port is checked free first (run_gunicorn), so a second server on it still fails.
+        # The cost: a worker that stops alone (a crash, a timeout, a SIGHUP reload) resets the
+        # connections queued on its socket, which a shared socket passed to the other worker
+        # (unless net.ipv4.tcp_migrate_req=1, Linux 5.14+). A whole server stopping (the rolling
+        # restart of docs/hosting.md) drops the same connections either way.
+        "reuse_port": True,
         # Idle keep-alive connections stay open longer than nginx keeps its own to the upstream
         # (60 s): the proxy, not the server, closes an idle one, so a request sent on it as it
         # closes (a POST, which is not retried) does not fail. Idle connections cost a file each.
@@ -158,4 +171,22 @@ def run_gunicorn(app, host: str, port: int, workers: int, threads: int, say=None
             return app
 
     logging.basicConfig()  # the request log and warnings on standard error, as under waitress
+    check_port_free(host, port)
+    # What is loaded by now (the application, its courses, the libraries) lives as long as the
+    # process: frozen, the workers' full garbage collections skip it (106 to 147 ms each
+    # otherwise, measured: a pause of every request of the worker) and its pages stay shared.
+    gc.collect()
+    gc.freeze()
     Server().run()
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Refuse a port another server listens on. With reuse_port, gunicorn would share it with
+    a server of the same user (the connections split between the two) instead of failing."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn: TIME_WAIT is no owner
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None

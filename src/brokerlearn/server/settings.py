@@ -87,7 +87,7 @@ SETTINGS = [
     Setting("WORKERS", "BROKERLEARN_WORKERS", 0,
             "Worker processes of `brokerlearn serve` under gunicorn. 0: one per core the server may use.", int),
     Setting("THREADS", "BROKERLEARN_THREADS", 0,
-            "Threads per process of `brokerlearn serve`. 0: 4 per gunicorn worker, 8 under waitress "
+            "Threads per process of `brokerlearn serve`. 0: 8 per gunicorn worker or waitress process "
             "(chosen by measurement, bench/README.md).", int),
     Setting("PROXIES", "BROKERLEARN_PROXIES", 0,
             "Number of reverse proxies (nginx, a load balancer) in front of the server whose "
