@@ -38,9 +38,17 @@ def attempt_limit(db: Session, user_id: int, course_id: str, quiz: Quiz) -> int:
     administrator or trainer granted them (0: unlimited, whatever was granted)."""
     if not quiz.max_attempts:
         return 0
-    extra = db.scalar(select(func.coalesce(func.sum(AttemptGrant.extra), 0)).where(
-        AttemptGrant.user_id == user_id, AttemptGrant.course_id == course_id, AttemptGrant.quiz_id == quiz.id))
+    extra = db.scalar(_EXTRA_GRANTED, {"user_id": user_id, "course_id": course_id, "quiz_id": quiz.id})
     return quiz.max_attempts + int(extra or 0)
+
+
+# Statements of every start or submission, built once with bound parameters (see _ATTEMPT_FACTS).
+_EXTRA_GRANTED = select(func.coalesce(func.sum(AttemptGrant.extra), 0)).where(
+    AttemptGrant.user_id == bindparam("user_id"), AttemptGrant.course_id == bindparam("course_id"),
+    AttemptGrant.quiz_id == bindparam("quiz_id"))
+_SUBMITTED_COUNT = select(func.count(QuizAttempt.id)).where(
+    QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.course_id == bindparam("course_id"),
+    QuizAttempt.quiz_id == bindparam("quiz_id"), QuizAttempt.status == "submitted")
 
 
 def status(db: Session, user_id: int, course: CourseManifest, quiz_id: str) -> dict:
@@ -178,9 +186,7 @@ def submit(db: Session, user_id: int, course: CourseManifest, quiz_id: str, atte
 
 
 def _submitted_count(db: Session, user_id: int, course_id: str, quiz_id: str) -> int:
-    return db.scalar(select(func.count(QuizAttempt.id)).where(
-        QuizAttempt.user_id == user_id, QuizAttempt.course_id == course_id,
-        QuizAttempt.quiz_id == quiz_id, QuizAttempt.status == "submitted"))
+    return db.scalar(_SUBMITTED_COUNT, {"user_id": user_id, "course_id": course_id, "quiz_id": quiz_id})
 
 
 def _feedback(quiz, number, results, score, max_score, passed, limit: int, used: int | None) -> dict:
