@@ -554,6 +554,36 @@ def test_a_graded_quiz_wakes_the_sender_at_once_and_a_slow_rescan_finds_the_rest
     assert not sender.is_alive()
 
 
+def test_without_a_line_item_grading_does_not_wake_the_sender_and_a_bound_one_does(app, platform):
+    """A round costs a graded submission several statements: where no platform grades (no line
+    item), a submission wakes nothing; a line item bound by a launch in this process makes the
+    next graded submission wake it."""
+    from brokerlearn.server.lti.ags import Sender
+    client = app.test_client()
+    sender = Sender(app, interval=60.0)
+    sender.start()
+    try:
+        deadline = time.time() + 30
+        while sender.rounds < 1 and time.time() < deadline:
+            time.sleep(0.05)
+        assert sender.rounds == 1 and not sender.line_items
+        enter(client, launch(client, platform, platform.claims())[0])  # no line item in its claims
+        _submit_quiz(app, client)
+        time.sleep(0.5)
+        assert sender.rounds == 1  # not woken
+        claims = platform.claims(custom={"brokerlearn_item": QUIZ_ITEM}, lineitem=platform.base + "/lineitems/44")
+        enter(client, launch(client, platform, claims)[0])
+        assert sender.line_items
+        _submit_quiz(app, client)
+        deadline = time.time() + 20
+        while not platform.scores and time.time() < deadline:
+            time.sleep(0.05)
+        assert platform.scores  # sent by the woken sender's second round, far before its rescan
+    finally:
+        sender.stop()
+        sender.join(5)
+
+
 def test_the_sender_sleeps_until_the_first_retry_is_due(app):
     from datetime import timedelta
     from brokerlearn.server import db

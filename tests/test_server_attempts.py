@@ -86,6 +86,45 @@ def test_replayed_submission_is_refused(learner, built_example):
     assert ana.api("get", QUIZ).get_json()["best_score"] == first.get_json()["score"]
 
 
+def test_a_start_and_a_submit_each_send_three_statements_and_one_commit(app, learner, built_example):
+    """Each statement is a round trip on PostgreSQL (bench/README.md): a new attempt is read and
+    inserted, a submission stored and counted, without reading the attempt first."""
+    from sqlalchemy import event
+    ana = learner()
+    sent = []
+    engine = app.extensions["brokerlearn_engine"]
+    def record(_connection, _cursor, statement, *_args):
+        if "quiz_attempts" in statement or "attempt_grants" in statement:  # not the caches' periodic reads
+            sent.append(" ".join(statement.split())[:40])
+    commit = lambda _connection: sent.append("COMMIT")  # noqa: E731
+    event.listen(engine, "before_cursor_execute", record)
+    event.listen(engine, "commit", commit)
+    try:
+        started = ana.api("post", f"{QUIZ}/attempts")
+        on_start, sent[:] = list(sent), []
+        done = ana.api("post", f"{QUIZ}/attempts/{started.get_json()['id']}",
+                       {"answers": _answers(_manifest(built_example))})
+        on_submit = list(sent)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+        event.remove(engine, "commit", commit)
+    assert started.status_code == 201 and done.status_code == 200 and done.get_json()["attempts_left"] == 2
+    # The quiz has an attempt limit: each request also reads the extra attempts granted.
+    assert len(on_start) == 4 and on_start[-1] == "COMMIT" and on_start[-2].startswith("INSERT"), on_start
+    assert len(on_submit) == 4 and on_submit[-1] == "COMMIT" and on_submit[0].startswith("UPDATE"), on_submit
+
+
+def test_submitting_an_unknown_attempt_or_anothers_is_404_and_a_submitted_one_409(learner, built_example):
+    right = {"answers": _answers(_manifest(built_example))}
+    ana, bob = learner(), learner("bob@agency.org")
+    attempt, first = _attempt(ana, right["answers"])
+    assert first.status_code == 200
+    assert bob.api("post", f"{QUIZ}/attempts/{attempt}", right).status_code == 404
+    assert ana.api("post", f"{QUIZ}/attempts/{attempt + 1000}", right).status_code == 404
+    assert ana.api("post", f"/api/quizzes/example/other/attempts/{attempt}", right).status_code == 404
+    assert ana.api("post", f"{QUIZ}/attempts/{attempt}", right).status_code == 409
+
+
 def test_start_is_idempotent_while_an_attempt_is_open(learner):
     ana = learner()
     first = ana.api("post", f"{QUIZ}/attempts").get_json()

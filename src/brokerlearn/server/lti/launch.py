@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from brokerlearn.server.language import gettext as _
-from brokerlearn.server.lti import oauth
+from brokerlearn.server.lti import ags, oauth
 from brokerlearn.server.models import (GroupMember, GroupTrainer, LtiAccount, LtiContext, LtiLaunchToken,
                                        LtiLineItem, LtiLogin, LtiPlatform, User, utcnow)
 
@@ -278,6 +278,7 @@ def bind_line_item(db: Session, platform: LtiPlatform, claims: dict) -> LtiLineI
         except IntegrityError:
             db.rollback()
             return db.scalar(select(LtiLineItem).where(LtiLineItem.platform_id == platform.id, LtiLineItem.url == url))
+        ags.line_item_bound()  # this process's senders: graded results wake them from now on
     return row
 
 
