@@ -205,6 +205,22 @@ def test_broken_cache_is_discarded_with_a_warning(example_course, tmp_path, caps
     assert (out / "site/index.html").is_file()
 
 
+def test_compiled_templates_are_kept_and_a_broken_one_is_compiled_again(example_course, tmp_path):
+    """A new build process loads the theme's templates compiled by the last build (the build
+    cache's `templates/`); a damaged file there costs a compile, never the build."""
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    build(example_course.parent, out, show_progress=False)
+    compiled = sorted((out / ".cache" / "templates").iterdir())
+    assert compiled, "no compiled template was kept"
+    for entry in compiled:
+        entry.write_bytes(b"j2" + b"\x00" * 40)  # Jinja's magic, then garbage
+    lesson = next(example_course.rglob("*.md"))
+    lesson.write_text(lesson.read_text() + "\nOne more sentence.\n")
+    build(example_course.parent, out, show_progress=False)
+    build(example_course.parent, clean, show_progress=False)
+    assert snapshot(out / "site") == snapshot(clean / "site")
+
+
 def test_custom_theme_overrides_one_template_and_falls_back(example_course, tmp_path):
     theme = tmp_path / "mytheme"
     (theme / "templates").mkdir(parents=True)
