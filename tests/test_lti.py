@@ -528,20 +528,29 @@ def test_a_platform_that_rotates_its_key_is_followed(app, platform):
     assert again.status_code == 200, again.get_data(as_text=True)  # an unknown kid: the key set is read again
 
 
+def _sender_after_its_first_round(app):
+    """A grade sender with a minute's rescan, started, once it has made its first look and gone
+    to sleep."""
+    from brokerlearn.server.lti.ags import Sender
+    sender = Sender(app, interval=60.0)
+    sender.start()
+    deadline = time.time() + 30
+    while sender.rounds < 1 and time.time() < deadline:
+        time.sleep(0.05)
+    if sender.rounds != 1:
+        sender.stop()
+        pytest.fail(f"the sender made {sender.rounds} rounds before sleeping, not one")
+    return sender
+
+
 def test_a_graded_quiz_wakes_the_sender_at_once_and_a_slow_rescan_finds_the_rest(app, platform):
     """The sender sleeps up to its rescan (here a minute): a quiz submitted in this process
     wakes it, so the score is sent within moments, not at the next rescan."""
-    from brokerlearn.server.lti.ags import Sender
     client = app.test_client()
     claims = platform.claims(custom={"brokerlearn_item": QUIZ_ITEM}, lineitem=platform.base + "/lineitems/43")
     enter(client, launch(client, platform, claims)[0])
-    sender = Sender(app, interval=60.0)
-    sender.start()
+    sender = _sender_after_its_first_round(app)
     try:
-        deadline = time.time() + 30
-        while sender.rounds < 1 and time.time() < deadline:
-            time.sleep(0.05)
-        assert sender.rounds == 1  # one look at the start, then asleep
         started = time.monotonic()
         _submit_quiz(app, client)
         while not platform.scores and time.monotonic() - started < 20:
@@ -558,15 +567,10 @@ def test_without_a_line_item_grading_does_not_wake_the_sender_and_a_bound_one_do
     """A round costs a graded submission several statements: where no platform grades (no line
     item), a submission wakes nothing; a line item bound by a launch in this process makes the
     next graded submission wake it."""
-    from brokerlearn.server.lti.ags import Sender
     client = app.test_client()
-    sender = Sender(app, interval=60.0)
-    sender.start()
+    sender = _sender_after_its_first_round(app)
     try:
-        deadline = time.time() + 30
-        while sender.rounds < 1 and time.time() < deadline:
-            time.sleep(0.05)
-        assert sender.rounds == 1 and not sender.line_items
+        assert not sender.line_items
         enter(client, launch(client, platform, platform.claims())[0])  # no line item in its claims
         _submit_quiz(app, client)
         time.sleep(0.5)
