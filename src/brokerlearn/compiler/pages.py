@@ -316,14 +316,13 @@ def _course_inputs(course: Course) -> str:
                     bool(course.tools)])  # the outline links to the toolkit page
 
 
-def lesson_pages(course: Course, bodies: dict, outline: LessonOutline | None = None) -> list[Page]:
-    """`outline`: lesson_outline(course, bodies), when the caller has it already (it also
-    writes the outline's shared file)."""
+def lesson_pages(course: Course, bodies: dict, outline: LessonOutline) -> list[Page]:
+    """`outline`: lesson_outline(course, bodies), which the build also writes as the course's
+    shared outline file."""
     ordered = list(course.lessons())
     course_inputs = _course_inputs(course)
     module_inputs = {id(m): _digest([m.slug, m.title, [(l.slug, l.title) for l in m.lessons]])
                      for m in course.modules}
-    outline = outline or lesson_outline(course, bodies)
     outline_inputs = outline.inputs  # a hash of the outline's titles, links and quizzes
     pages = []
     for index, (module, lesson) in enumerate(ordered):
