@@ -197,7 +197,7 @@ def test_broken_cache_is_discarded_with_a_warning(example_course, tmp_path, caps
     out = tmp_path / "out"
     build(example_course.parent, out, show_progress=False)
     (out / ".cache" / "state.json").write_text("{not json")
-    for entry in (out / ".cache" / "bodies").iterdir():
+    for entry in (out / ".cache" / "bodies").glob("*/*.json"):
         entry.write_text("garbage")
     result = build(example_course.parent, out, show_progress=False)
     assert "build cache unreadable" in capsys.readouterr().err
@@ -305,7 +305,7 @@ def test_damaged_body_in_cache_is_rendered_again(example_course, tmp_path):
     out = tmp_path / "out"
     build(example_course.parent, out, show_progress=False)
     expected = snapshot(out)
-    for entry in (out / ".cache" / "bodies").iterdir():
+    for entry in (out / ".cache" / "bodies").glob("*/*.json"):
         entry.write_text("[damaged")
     (out / "site/example/finding-partners/cooperation-profiles/index.html").unlink()
     build(example_course.parent, out, show_progress=False)

@@ -5,6 +5,7 @@ alone and rewrites its page and its module's part of the search index, nothing e
 File opens are counted with an audit hook (PEP 578): it sees every open, whether through
 open(), io.open, os.open or pathlib, so nothing read slips past the count."""
 import os
+import shutil
 import sys
 import time
 from contextlib import contextmanager
@@ -82,12 +83,16 @@ def test_one_lesson_edited_renders_it_alone(built):
 
 
 def test_a_lost_cache_entry_is_rendered_again_for_the_index(built):
-    """A cached body that is gone (a crash, a cleaned folder) gives its sections again."""
+    """A cached body that is gone (a crash, a cleaned folder) gives its sections again, and the
+    body rendered now is kept, its entry's folder made anew."""
     course, out = built
-    for entry in (out / ".cache" / "bodies").iterdir():
-        entry.unlink()
+    for folder in (out / ".cache" / "bodies").iterdir():
+        shutil.rmtree(folder)
     lesson = course / "modules/01-finding-partners/02-assessing-candidates.md"
     lesson.write_text(lesson.read_text() + "\nOne more sentence.\n")
     build(course.parent, out, show_progress=False)
     part = (out / "site/example/search/finding-partners.js").read_text()
     assert "what-a-profile-contains" in part and "One more sentence." in part
+    kept = [entry.relative_to(out / ".cache" / "bodies") for entry in (out / ".cache" / "bodies").glob("*/*.json")]
+    assert len(kept) == 1 and kept[0].name.startswith(kept[0].parent.name)  # the edited lesson's
+    assert build(course.parent, out, show_progress=False).rendered_bodies == []
