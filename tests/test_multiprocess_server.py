@@ -157,14 +157,29 @@ def test_a_learners_flow_on_two_gunicorn_workers(built_example, instance):
         assert status == 200
 
 
+def _sockets_on(port: int, state: str) -> set[str]:
+    """The inodes of the sockets on local PORT in STATE (/proc/net/tcp: 01 ESTABLISHED, 0A LISTEN)."""
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].split(":")[1], 16) == port and fields[3] == state:
+            inodes.add(fields[9])
+    return inodes
+
+
+def _wait_for_listening_sockets(port: int, count: int) -> None:
+    """Each gunicorn worker opens its own listening socket once forked (reuse_port), and the
+    master forks them one after the other: the server answers as soon as the first listens."""
+    deadline = time.monotonic() + 30
+    while len(_sockets_on(port, "0A")) < count:
+        assert time.monotonic() < deadline, f"{count} workers did not all listen on port {port}"
+        time.sleep(0.05)
+
+
 def _connections_per_worker(server_pid: int, port: int) -> list[int]:
     """How many established connections to PORT each worker process of the server holds
     (Linux: the sockets in /proc/net/tcp, each worker's open files in /proc)."""
-    established = set()
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        if int(fields[1].split(":")[1], 16) == port and fields[3] == "01":  # 01: ESTABLISHED
-            established.add(fields[9])  # the socket's inode
+    established = _sockets_on(port, "01")
     workers = [int(p) for p in Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()]
     counts = []
     for worker in workers:
@@ -179,6 +194,7 @@ def test_keep_alive_connections_are_spread_over_the_workers(built_example, insta
     """Connections opened at once go to both workers, not all to the first to wake (on one
     shared listening socket, one worker took all 64 connections of the benchmark)."""
     with serving(built_example, instance, "--server", "gunicorn", "--workers", "2", "--threads", "2") as port:
+        _wait_for_listening_sockets(port, 2)
         # Connected all at once, as a load balancer or wrk does, before any is accepted.
         clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(24)]
         for client in clients:
