@@ -162,12 +162,16 @@ def _render_bodies(course: Course, cache: BuildCache, diags: Diagnostics, render
     todo = [(module, lesson) for module, lesson in lessons if cached[lesson.source] is None]
 
     def render(item) -> tuple[RenderedBody, dict, list]:
-        """In a worker: the body, with its cache entry written and its analysis for the state."""
+        """In a worker: the body, with its cache entry written and its analysis for the state.
+        The body comes back without its HTML, which its entry holds: the page stage reads it
+        from there (`_segments`), so this process never holds every lesson's HTML at once."""
         module, lesson = item
         body = _render_lesson(course, module, lesson, targets)
         body.key = keys[lesson.source]
         sections = body_sections(body.segments)
-        return body, cache.write_entry(body.key, body, sections), sections
+        analysis = cache.write_entry(body.key, body, sections)
+        body.segments = None
+        return body, analysis, sections
 
     with progress_bar(len(lessons), f"{course.id}: lessons", show_progress) as bar:
         bar.update(len(lessons) - len(todo))
@@ -282,13 +286,15 @@ def _planned_page(page: Page, theme: Theme, cache: BuildCache, package: bool = F
 
 
 def _segments(body: RenderedBody, cache: BuildCache) -> list:
-    if body.segments is None:
-        body.segments = cache.segments(body.key) or body.rerender().segments
-    return body.segments
+    """A body's HTML, from its cache entry (rendered again if that is damaged). Not kept on the
+    body: a page-stage worker renders hundreds of pages and would keep all their HTML."""
+    if body.segments is not None:
+        return body.segments
+    return cache.segments(body.key) or body.rerender().segments
 
 
 def _search_sections(body: RenderedBody, cache: BuildCache) -> list:
-    """From the cache; a body whose entry is missing gives its sections again (and keeps them)."""
+    """From the cache; a body whose entry is missing gives its sections again."""
     sections = cache.search_sections(body.key)
     return body_sections(_segments(body, cache)) if sections is None else sections
 
