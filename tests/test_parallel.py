@@ -30,6 +30,12 @@ def test_jobs_1_and_small_work_stay_in_this_process(monkeypatch):
     assert {pid for pid in parallel.map_items(lambda _: os.getpid(), list(range(50)), jobs=2)} == {os.getpid()}
 
 
+def test_a_function_can_tell_it_runs_in_a_worker(small_work_forks):
+    assert set(parallel.map_items(lambda _: parallel.in_worker(), list(range(50)), jobs=2)) == {True}
+    assert set(parallel.map_items(lambda _: parallel.in_worker(), list(range(50)), jobs=1)) == {False}
+    assert not parallel.in_worker()
+
+
 def test_an_error_in_a_worker_is_raised_here(small_work_forks):
     def fail_on_7(n):
         if n == 7:
