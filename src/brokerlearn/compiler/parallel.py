@@ -36,8 +36,8 @@ def default_jobs() -> int:
 
 
 def in_worker() -> bool:
-    """Whether this is a worker of `map_items`: what the function returns is then pickled to
-    the main process, which keeps it (a function may leave out what the main process need not hold)."""
+    """Whether this process is a worker of `map_items`, whose results are pickled to the main
+    process and kept there: a function can leave out what the main process need not hold."""
     return _in_worker
 
 
