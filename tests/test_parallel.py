@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from brokerlearn.compiler import output as output_module
-from brokerlearn.compiler import parallel
+from brokerlearn.compiler import parallel, pipeline
+from brokerlearn.compiler.pages import Page
 from brokerlearn.compiler.pipeline import build
 from brokerlearn.errors import BuildFailed
 from golden_site import snapshot
@@ -30,6 +31,12 @@ def test_jobs_1_and_small_work_stay_in_this_process(monkeypatch):
     assert {pid for pid in parallel.map_items(lambda _: os.getpid(), list(range(50)), jobs=2)} == {os.getpid()}
 
 
+def test_a_function_can_tell_it_runs_in_a_worker(small_work_forks):
+    assert set(parallel.map_items(lambda _: parallel.in_worker(), list(range(50)), jobs=2)) == {True}
+    assert set(parallel.map_items(lambda _: parallel.in_worker(), list(range(50)), jobs=1)) == {False}
+    assert not parallel.in_worker()
+
+
 def test_an_error_in_a_worker_is_raised_here(small_work_forks):
     def fail_on_7(n):
         if n == 7:
@@ -43,6 +50,31 @@ def test_two_jobs_build_the_same_site_as_one(example_course, tmp_path, small_wor
     build(example_course.parent, tmp_path / "one", show_progress=False, jobs=1)
     build(example_course.parent, tmp_path / "two", show_progress=False, jobs=2)
     assert snapshot(tmp_path / "two") == snapshot(tmp_path / "one")
+
+
+def test_bodies_rendered_by_workers_leave_their_html_in_the_cache(example_course, tmp_path, monkeypatch,
+                                                                   small_work_forks):
+    """The main process holds no lesson's HTML from workers (its memory); pages read it back."""
+    planned = []
+    real_plan = pipeline._plan
+
+    def plan(courses, bodies, *args, **kwargs):
+        planned.append([body.segments for body in bodies.values()])
+        return real_plan(courses, bodies, *args, **kwargs)
+    monkeypatch.setattr(pipeline, "_plan", plan)
+    build(example_course.parent, tmp_path / "one", show_progress=False, jobs=1)
+    build(example_course.parent, tmp_path / "two", show_progress=False, jobs=2)
+    in_process, from_workers = planned
+    assert all(segments for segments in in_process) and not any(from_workers)
+    assert snapshot(tmp_path / "two") == snapshot(tmp_path / "one")
+
+
+def test_a_lesson_page_keeps_no_context_it_made():
+    """A page-stage worker renders hundreds of lesson pages: none keeps its context after."""
+    made = []
+    page = Page("c/m/l/index.html", "lesson.html", None, make_context=lambda: {"made": len(made.append(1) or made)})
+    assert [page.get_context(), page.get_context()] == [{"made": 1}, {"made": 2}]
+    assert page.context is None
 
 
 def test_errors_found_by_workers_name_the_file_and_line(make_course, tmp_path, small_work_forks):

@@ -44,7 +44,7 @@ class AnchorRef:
 
 @dataclass
 class RenderedBody:
-    segments: list  # HTML strings, with an int where embed number i goes
+    segments: list | None  # HTML strings, with an int where embed number i goes; None: only in its cache entry
     headings: list[Heading] = field(default_factory=list)
     embeds: list[Embed] = field(default_factory=list)
     anchor_refs: list[AnchorRef] = field(default_factory=list)

@@ -24,6 +24,7 @@ MIN_ITEMS = 40
 CHUNKS_PER_WORKER = 8  # small enough chunks that a slow one does not leave a core idle at the end
 
 _task: Callable | None = None  # the function of the running map, inherited by the forked workers
+_in_worker = False  # set in each forked worker when it starts
 
 
 def default_jobs() -> int:
@@ -32,6 +33,12 @@ def default_jobs() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         return os.cpu_count() or 1
+
+
+def in_worker() -> bool:
+    """Whether this process is a worker of `map_items`, whose results are pickled to the main
+    process and kept there: a function can leave out what the main process need not hold."""
+    return _in_worker
 
 
 def map_items(function: Callable[[Item], Result], items: Sequence[Item], jobs: int | None,
@@ -50,7 +57,8 @@ def map_items(function: Callable[[Item], Result], items: Sequence[Item], jobs: i
     # The collector writes into every object it visits, which would copy into each worker the
     # pages it shares with this process: frozen objects are left alone (the gc module's advice).
     gc.freeze()
-    executor = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+    executor = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_mark_worker)
     results: list = []
     try:
         for chunk, done in zip(chunks, executor.map(_run_chunk, chunks)):
@@ -71,6 +79,11 @@ def _in_process(function, items, on_chunk) -> list:
         if on_chunk:
             on_chunk(1)
     return results
+
+
+def _mark_worker() -> None:
+    global _in_worker
+    _in_worker = True
 
 
 def _run_chunk(chunk: Sequence) -> list:

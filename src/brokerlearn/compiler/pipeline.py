@@ -17,7 +17,7 @@ from brokerlearn.compiler.embeds import prepare_embeds
 from brokerlearn.compiler.lessons import RenderedBody, render_body
 from brokerlearn.compiler.links import LinkTargets, lesson_url, link_targets, source_key
 from brokerlearn.compiler.output import PlannedFile, WriteReport, recover, write_output
-from brokerlearn.compiler.parallel import map_items
+from brokerlearn.compiler.parallel import in_worker, map_items
 from brokerlearn.compiler.credits import credits_json, credits_json_url
 from brokerlearn.compiler.outline import SCRIPT as OUTLINE_SCRIPT
 from brokerlearn.compiler.pages import (Page, assignment_places, body_html, catalog_page, course_page, credits_page,
@@ -162,12 +162,18 @@ def _render_bodies(course: Course, cache: BuildCache, diags: Diagnostics, render
     todo = [(module, lesson) for module, lesson in lessons if cached[lesson.source] is None]
 
     def render(item) -> tuple[RenderedBody, dict, list]:
-        """In a worker: the body, with its cache entry written and its analysis for the state."""
+        """The body, with its cache entry written and its analysis for the state. From a worker
+        it comes back without its HTML, which its entry holds: the page stage reads it from
+        there (`_segments`), so the main process never holds every lesson's HTML at once. In
+        this process (a few lessons, or `jobs=1`) the body keeps it: no entry is read again."""
         module, lesson = item
         body = _render_lesson(course, module, lesson, targets)
         body.key = keys[lesson.source]
         sections = body_sections(body.segments)
-        return body, cache.write_entry(body.key, body, sections), sections
+        analysis = cache.write_entry(body.key, body, sections)
+        if in_worker():
+            body.segments = None
+        return body, analysis, sections
 
     with progress_bar(len(lessons), f"{course.id}: lessons", show_progress) as bar:
         bar.update(len(lessons) - len(todo))
@@ -282,13 +288,15 @@ def _planned_page(page: Page, theme: Theme, cache: BuildCache, package: bool = F
 
 
 def _segments(body: RenderedBody, cache: BuildCache) -> list:
-    if body.segments is None:
-        body.segments = cache.segments(body.key) or body.rerender().segments
-    return body.segments
+    """A body's HTML, from its cache entry (rendered again if that is damaged). Not kept on the
+    body: a page-stage worker renders hundreds of pages and would keep all their HTML."""
+    if body.segments is not None:
+        return body.segments
+    return cache.segments(body.key) or body.rerender().segments
 
 
 def _search_sections(body: RenderedBody, cache: BuildCache) -> list:
-    """From the cache; a body whose entry is missing gives its sections again (and keeps them)."""
+    """From the cache; a body whose entry is missing gives its sections again."""
     sections = cache.search_sections(body.key)
     return body_sections(_segments(body, cache)) if sections is None else sections
 
