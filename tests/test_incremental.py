@@ -91,3 +91,41 @@ def test_a_lost_cache_entry_is_rendered_again_for_the_index(built):
     build(course.parent, out, show_progress=False)
     part = (out / "site/example/search/finding-partners.js").read_text()
     assert "what-a-profile-contains" in part and "One more sentence." in part
+
+
+MODULE_PAGE = "site/example/finding-partners/index.html"
+COURSE_PAGE = "site/example/index.html"
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def _rebuilt_pages(course: Path, out: Path) -> set[str]:
+    return set(build(course.parent, out, show_progress=False).pages_written)
+
+
+@pytest.mark.parametrize("file, old, new, shown", [
+    ("modules/01-finding-partners/module.yml", "title: Finding partners", "title: Finding allies", "Finding allies"),
+    ("modules/01-finding-partners/02-assessing-candidates.md", "title: Assessing candidate partners",
+     "title: Judging candidate partners", "Judging candidate partners"),
+    ("profile.yml", "Compares candidate partners against", "Weighs candidate partners against",
+     "Weighs candidate partners against"),
+])
+def test_the_module_and_course_pages_follow_what_they_show(built, file, old, new, shown):
+    """Their fingerprints come from their inputs, not their contexts: an edit of a module's
+    title, a lesson's title or an outcome's statement still writes both pages again."""
+    course, out = built
+    _edit(course / file, old, new)
+    written = _rebuilt_pages(course, out)
+    assert {MODULE_PAGE, COURSE_PAGE} <= written
+    assert shown in (out / MODULE_PAGE).read_text() and shown in (out / COURSE_PAGE).read_text()
+
+
+def test_a_lesson_edit_that_changes_no_title_leaves_the_module_and_course_pages(built):
+    course, out = built
+    _edit(course / "modules/01-finding-partners/02-assessing-candidates.md", "answers arrive", "replies arrive")
+    written = _rebuilt_pages(course, out)
+    assert MODULE_PAGE not in written and COURSE_PAGE not in written
