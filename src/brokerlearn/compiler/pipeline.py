@@ -192,15 +192,17 @@ def _render_lesson(course, module, lesson, targets: LinkTargets) -> RenderedBody
 
 def _report(course: Course, bodies: dict, diags: Diagnostics, theme: Theme, preview: bool = False) -> None:
     """Problems found while rendering, then checks that need every lesson rendered."""
-    anchors = {source_key(course, path): body.anchors for path, body in bodies.items()}
+    keys = {path: source_key(course, path) for path in bodies}
+    by_key = {key: bodies[path] for path, key in keys.items()}  # a page's anchors: only those linked to are asked
     for path, body in bodies.items():
         for level, line, col, message in body.problems:
             diags.add(path, line, col, level, message)
         for ref in body.anchor_refs:
-            if ref.anchor not in anchors.get(ref.page_key, set()):
-                where = "this lesson" if ref.page_key == source_key(course, path) else ref.page_key
+            target = by_key.get(ref.page_key)
+            if target is None or ref.anchor not in target.anchors:
+                where = "this lesson" if ref.page_key == keys[path] else ref.page_key
                 diags.error(path, ref.line, ref.col, f"no heading with the anchor '#{ref.anchor}' in {where}")
-        body.embed_html = prepare_embeds(course, path, source_key(course, path), body, theme, diags, preview)
+        body.embed_html = prepare_embeds(course, path, keys[path], body, theme, diags, preview)
 
 
 def _plan(courses: list[Course], bodies: dict, theme: Theme, cache: BuildCache,
