@@ -243,7 +243,15 @@ def course_outline(course: Course, link: Callable[[str], str], bodies: dict | No
 
 def lesson_outline(course: Course, bodies: dict) -> LessonOutline:
     """The outline of the course's lesson pages, and its shared `outline.js` (compiler/outline.py)."""
-    return LessonOutline.of(course, course_outline(course, from_any_lesson(course), bodies))
+    inputs = _digest([course.id, __version__, _outline_inputs(course, quiz_places(course, bodies))])
+    return LessonOutline(course.id, inputs, lambda: course_outline(course, from_any_lesson(course), bodies))
+
+
+def _outline_inputs(course: Course, places: dict) -> list:
+    """Everything `course_outline` shows, in plain values: each module's slug and title, its
+    lessons' slugs and titles, and its graded quizzes with the lesson that places each."""
+    return [(m.slug, m.title, [(l.slug, l.title) for l in m.lessons],
+             [(q.id, q.title, places.get(q.id)) for q in m.quizzes if q.graded]) for m in course.modules]
 
 
 def _index_of(items: list, item) -> int:
@@ -263,9 +271,7 @@ def _course_page_inputs(course: Course, places: dict) -> str:
     profile = course.profile
     return _digest([_site_inputs(course), course.summary, course.catalog.summary, course.minutes,
                     (profile.title, bool(profile.certificate)) if profile else None,
-                    [(m.slug, m.title, m.summary, m.minutes, m.outcomes,
-                      [(l.slug, l.title) for l in m.lessons],
-                      [(q.id, q.title, places.get(q.id)) for q in m.quizzes if q.graded]) for m in course.modules]])
+                    [(m.summary, m.minutes, m.outcomes) for m in course.modules], _outline_inputs(course, places)])
 
 
 def _course_context(course: Course, bodies: dict | None) -> dict:
