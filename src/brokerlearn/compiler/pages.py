@@ -1,9 +1,11 @@
 """Page contexts: the data each template renders, as the dataclasses of `contexts.py`.
 
-A page holds its context as plain JSON-serialisable values (`to_template`), so its hash says exactly when a page must be rendered
-again. Pages carry their neighbourhood (breadcrumbs, previous/next) and lesson pages the course
-outline too: built once per course, its own module open, the others' entries in the course's
-shared `outline.js` (compiler/outline.py).
+A page holds its context as plain JSON-serialisable values (`to_template`), so its hash says
+exactly when a page must be rendered again. The course, module and lesson pages (thousands on a
+big course) say it with a hash of their inputs instead, and build their context only when they
+are rendered again. Pages carry their neighbourhood (breadcrumbs, previous/next) and lesson
+pages the course outline too: built once per course, its own module open, the others' entries
+in the course's shared `outline.js` (compiler/outline.py).
 """
 from __future__ import annotations
 
@@ -38,8 +40,8 @@ class Page:
     template: str
     context: dict | None  # the template variables of a `contexts.SitePage`
     body: RenderedBody | None = None  # lesson pages: joined into HTML at render time
-    # Lesson pages are many: their fingerprint comes from their inputs, and their context
-    # is only built when the page is rendered again.
+    # Course, module and lesson pages: their fingerprint comes from their inputs, and their
+    # context is only built when the page is rendered again.
     fingerprint: str | None = None
     make_context: Callable[[], dict] | None = None
 
