@@ -96,3 +96,51 @@ def test_a_lost_cache_entry_is_rendered_again_for_the_index(built):
     kept = [entry.relative_to(out / ".cache" / "bodies") for entry in (out / ".cache" / "bodies").glob("*/*.json")]
     assert len(kept) == 1 and kept[0].name.startswith(kept[0].parent.name)  # the edited lesson's
     assert build(course.parent, out, show_progress=False).rendered_bodies == []
+
+
+MODULE_PAGE = "site/example/finding-partners/index.html"
+COURSE_PAGE = "site/example/index.html"
+OUTLINE = "site/example/outline.js"
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def _rebuilt(course: Path, out: Path) -> set[str]:
+    return set(build(course.parent, out, show_progress=False).report.written)
+
+
+@pytest.mark.parametrize("file, old, new, shown, on_every_lesson_page", [
+    ("modules/01-finding-partners/module.yml", "title: Finding partners", "title: Finding allies", "Finding allies",
+     True),  # in every page's outline
+    ("modules/01-finding-partners/02-assessing-candidates.md", "title: Assessing candidate partners",
+     "title: Judging candidate partners", "Judging candidate partners", True),  # in outline.js, which pages link by hash
+    ("profile.yml", "Compares candidate partners against", "Weighs candidate partners against",
+     "Weighs candidate partners against", False),
+])
+def test_the_module_and_course_pages_and_outline_follow_what_they_show(built, file, old, new, shown,
+                                                                        on_every_lesson_page):
+    """Their fingerprints come from their inputs, not their contexts: an edit of a module's
+    title, a lesson's title or an outcome's statement still writes both pages again, and the
+    lessons' outline wherever it shows the title."""
+    course, out = built
+    _edit(course / file, old, new)
+    written = _rebuilt(course, out)
+    assert {MODULE_PAGE, COURSE_PAGE} <= written
+    assert shown in (out / MODULE_PAGE).read_text() and shown in (out / COURSE_PAGE).read_text()
+    if shown in (out / OUTLINE).read_text():
+        assert OUTLINE in written
+    other_module_lesson = out / "site/example/working-together/first-meeting/index.html"
+    if on_every_lesson_page:
+        assert str(other_module_lesson.relative_to(out)) in written
+        assert shown in other_module_lesson.read_text() or OUTLINE in written
+
+
+def test_a_lesson_edit_that_changes_no_title_leaves_the_module_and_course_pages(built):
+    course, out = built
+    _edit(course / "modules/01-finding-partners/02-assessing-candidates.md", "answers arrive", "replies arrive")
+    written = _rebuilt(course, out)
+    assert not written & {MODULE_PAGE, COURSE_PAGE, OUTLINE}

@@ -4,6 +4,7 @@ The result is plain data (JSON-serialisable) so the incremental cache can keep i
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from brokerlearn.compiler import activities
@@ -68,8 +69,9 @@ class RenderedBody:
                    [Embed(**e) for e in data["embeds"]], [AnchorRef(**a) for a in data["anchor_refs"]],
                    data["problems"], data.get("summary", ""), data.get("key", ""))
 
-    @property
+    @functools.cached_property
     def anchors(self) -> set[str]:
+        """Its headings' ids, made once: every link to the page asks (the headings are final)."""
         return {h.id for h in self.headings}
 
 

@@ -8,12 +8,14 @@ when the learner opens it. A script and not JSON, so that it loads from `file://
 fetch() is refused. The pages link it with a hash of its content (`outline.js?v=HASH`), so a
 browser never keeps an outline that the pages no longer match.
 
-The outline is built once per course: every lesson page sits at COURSE/MODULE/LESSON/, so its
+The outline is built once per course, and only when a lesson page or the file is made again (the
+fingerprints hold a hash of its inputs): every lesson page sits at COURSE/MODULE/LESSON/, so its
 relative links hold on all of them (see `from_any_lesson`).
 """
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from typing import Callable
@@ -49,28 +51,34 @@ def script(course_id: str, modules: list[c.OutlineModule]) -> bytes:
 
 @dataclasses.dataclass
 class LessonOutline:
-    """A course's outline for its lesson pages, and the shared file their closed modules read."""
-    modules: list[c.OutlineModule]
-    """Every module with its lessons and quizzes, none current."""
-    script: bytes
-    """The content of `outline.js`."""
+    """A course's outline for its lesson pages, and the shared file their closed modules read.
 
-    def __post_init__(self):
-        self.version = hashlib.sha256(self.script).hexdigest()[:16]
-        # What the pages show of it: the script, and the modules' numbers, titles and pages.
-        self.inputs = hashlib.sha256(repr(self.modules).encode()).hexdigest()
-        # The closed modules as template values, the same objects on every page: the theme
-        # renders each once per build (Theme.shared_fragment).
-        self._closed = [c.to_template(dataclasses.replace(m, lessons=[], quizzes=[])) for m in self.modules]
+    Made only when a page or the file is produced again: `inputs` (a hash of everything it
+    shows, compiler/pages.py) is what the lesson pages' fingerprints and the file's hold."""
+    course_id: str
+    inputs: str
+    make_modules: Callable[[], list[c.OutlineModule]]
 
-    @classmethod
-    def of(cls, course: Course, modules: list[c.OutlineModule]) -> LessonOutline:
-        return cls(modules, script(course.id, modules))
+    @functools.cached_property
+    def modules(self) -> list[c.OutlineModule]:
+        """Every module with its lessons and quizzes, none current."""
+        return self.make_modules()
+
+    @functools.cached_property
+    def script(self) -> bytes:
+        """The content of `outline.js`."""
+        return script(self.course_id, self.modules)
+
+    @functools.cached_property
+    def _closed(self) -> list[dict]:
+        """The closed modules as template values, the same objects on every page: the theme
+        renders each once per build (Theme.shared_fragment)."""
+        return [c.to_template(dataclasses.replace(m, lessons=[], quizzes=[])) for m in self.modules]
 
     @property
     def script_url(self) -> str:
         """The script as a lesson page links it (versioned by its content)."""
-        return f"../../{SCRIPT}?v={self.version}"
+        return f"../../{SCRIPT}?v={hashlib.sha256(self.script).hexdigest()[:16]}"
 
     def at(self, module_index: int, lesson_id: str) -> list[dict]:
         """The outline of one lesson page, as template values: its module open with its lesson

@@ -1,12 +1,15 @@
 """Page contexts: the data each template renders, as the dataclasses of `contexts.py`.
 
-A page holds its context as plain JSON-serialisable values (`to_template`), so its hash says exactly when a page must be rendered
-again. Pages carry their neighbourhood (breadcrumbs, previous/next) and lesson pages the course
-outline too: built once per course, its own module open, the others' entries in the course's
-shared `outline.js` (compiler/outline.py).
+A page holds its context as plain JSON-serialisable values (`to_template`), so its hash says
+exactly when a page must be rendered again. The course, module and lesson pages (thousands on a
+big course) say it with a hash of their inputs instead, and build their context only when they
+are rendered again. Pages carry their neighbourhood (breadcrumbs, previous/next) and lesson
+pages the course outline too: built once per course, its own module open, the others' entries
+in the course's shared `outline.js` (compiler/outline.py).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -37,8 +40,8 @@ class Page:
     template: str
     context: dict | None  # the template variables of a `contexts.SitePage`
     body: RenderedBody | None = None  # lesson pages: joined into HTML at render time
-    # Lesson pages are many: their fingerprint comes from their inputs, and their context
-    # is only built when the page is rendered again.
+    # Course, module and lesson pages: their fingerprint comes from their inputs, and their
+    # context is only built when the page is rendered again.
     fingerprint: str | None = None
     make_context: Callable[[], dict] | None = None
 
@@ -242,7 +245,15 @@ def course_outline(course: Course, link: Callable[[str], str], bodies: dict | No
 
 def lesson_outline(course: Course, bodies: dict) -> LessonOutline:
     """The outline of the course's lesson pages, and its shared `outline.js` (compiler/outline.py)."""
-    return LessonOutline.of(course, course_outline(course, from_any_lesson(course), bodies))
+    inputs = _digest([course.id, __version__, _outline_inputs(course, quiz_places(course, bodies))])
+    return LessonOutline(course.id, inputs, lambda: course_outline(course, from_any_lesson(course), bodies))
+
+
+def _outline_inputs(course: Course, places: dict) -> list:
+    """Everything `course_outline` shows, in plain values: each module's slug and title, its
+    lessons' slugs and titles, and its graded quizzes with the lesson that places each."""
+    return [(m.slug, m.title, [(l.slug, l.title) for l in m.lessons],
+             [(q.id, q.title, places.get(q.id)) for q in m.quizzes if q.graded]) for m in course.modules]
 
 
 def _index_of(items: list, item) -> int:
@@ -250,6 +261,22 @@ def _index_of(items: list, item) -> int:
 
 
 def course_page(course: Course, bodies: dict | None = None) -> Page:
+    """Fingerprinted by its inputs (`_course_page_inputs`); its context is built only when the
+    page is rendered again."""
+    places = quiz_places(course, bodies or {})
+    return Page(course_url(course), c.CoursePage.TEMPLATE, None, fingerprint=_course_page_inputs(course, places),
+                make_context=lambda: _course_context(course, bodies))
+
+
+def _course_page_inputs(course: Course, places: dict) -> str:
+    """Everything the course page shows: the course, each module's entry and its outline."""
+    profile = course.profile
+    return _digest([_site_inputs(course), course.summary, course.catalog.summary, course.minutes,
+                    (profile.title, bool(profile.certificate)) if profile else None,
+                    [(m.summary, m.minutes, m.outcomes) for m in course.modules], _outline_inputs(course, places)])
+
+
+def _course_context(course: Course, bodies: dict | None) -> dict:
     url = course_url(course)
     paragraphs = _paragraphs(course.summary)
     lead = course.catalog.summary or (paragraphs[0] if paragraphs else "")
@@ -259,7 +286,7 @@ def course_page(course: Course, bodies: dict | None = None) -> Page:
         % {"title": course.title}))
     first = next(iter(course.lessons()), None)
     outline = course_outline(course, lambda target: relative_url(url, target), bodies)
-    return _page(url, c.CoursePage(
+    return c.to_template(c.CoursePage(
         **common, course=_course_summary(course, url), lead_html=render_inline_markdown(lead),
         summary_html="".join(render_inline_markdown(part) for part in rest), minutes=course.minutes,
         level=course.educational_level, breadcrumbs=trail(url, course.language),
@@ -275,26 +302,50 @@ def course_page(course: Course, bodies: dict | None = None) -> Page:
 
 
 def module_pages(course: Course, bodies: dict | None = None) -> list[Page]:
-    pages = []
+    """Fingerprinted by their inputs (`_module_page_inputs`): built again only when rendered again."""
     places = quiz_places(course, bodies or {})
-    for index, module in enumerate(course.modules):
-        url = module_url(course, module)
-        common = _common(url, course.language, module.title, description(
-            plain_text(module.summary), _gettext(course.language)(N_("Module %(number)d of %(course)s: %(title)s."))
-            % {"number": index + 1, "course": course.title, "title": module.title}))
-        neighbours = [course.modules[i] if 0 <= i < len(course.modules) else None
-                      for i in (index - 1, index + 1)]
-        pages.append(_page(url, c.ModulePage(
-            **common, course=_course_summary(course, url), number=index + 1, slug=module.slug,
-            summary_html=render_inline_markdown(module.summary), minutes=module.minutes,
-            outcomes=_outcomes(course, module.outcomes, url), breadcrumbs=_course_trail(url, course),
-            lessons=[c.LessonEntry(l.title, relative_url(url, lesson_url(course, module, l)), f"{module.slug}/{l.slug}",
-                                   l.minutes, _outcomes(course, l.outcomes, url)) for l in module.lessons],
-            quizzes=[c.QuizEntry(q.id, q.title, q.mode, f"{relative_url(url, places[q.id][0])}#{places[q.id][1]}"
-                                 if q.id in places else None) for q in module.quizzes],
-            prev=_link(url, course, neighbours[0]), next=_link(url, course, neighbours[1]),
-            assignments=sum(1 for a in getattr(course, "assignments", {}).values() if a.module == module.slug))))
-    return pages
+    site = _site_inputs(course)
+    return [Page(module_url(course, module), c.ModulePage.TEMPLATE, None,
+                 fingerprint=_module_page_inputs(course, index, places, site),
+                 make_context=functools.partial(_module_context, course, index, places))
+            for index, module in enumerate(course.modules)]
+
+
+def _module_page_inputs(course: Course, index: int, places: dict, site: str) -> str:
+    """Everything a module page shows: the course, the module, its lessons, quizzes and
+    assignments, and its neighbours' titles."""
+    module = course.modules[index]
+    neighbours = [_neighbour(course, i) for i in (index - 1, index + 1)]
+    return _digest([site, index, module.slug, module.title, module.summary, module.minutes, module.outcomes,
+                    [(l.slug, l.title, l.minutes, l.outcomes) for l in module.lessons],
+                    [(q.id, q.title, q.mode, places.get(q.id)) for q in module.quizzes],
+                    [(m.slug, m.title) if m else None for m in neighbours], _assignments_of(course, module)])
+
+
+def _neighbour(course: Course, index: int):
+    return course.modules[index] if 0 <= index < len(course.modules) else None
+
+
+def _assignments_of(course: Course, module) -> int:
+    return sum(1 for a in getattr(course, "assignments", {}).values() if a.module == module.slug)
+
+
+def _module_context(course: Course, index: int, places: dict) -> dict:
+    module = course.modules[index]
+    url = module_url(course, module)
+    common = _common(url, course.language, module.title, description(
+        plain_text(module.summary), _gettext(course.language)(N_("Module %(number)d of %(course)s: %(title)s."))
+        % {"number": index + 1, "course": course.title, "title": module.title}))
+    return c.to_template(c.ModulePage(
+        **common, course=_course_summary(course, url), number=index + 1, slug=module.slug,
+        summary_html=render_inline_markdown(module.summary), minutes=module.minutes,
+        outcomes=_outcomes(course, module.outcomes, url), breadcrumbs=_course_trail(url, course),
+        lessons=[c.LessonEntry(l.title, relative_url(url, lesson_url(course, module, l)), f"{module.slug}/{l.slug}",
+                               l.minutes, _outcomes(course, l.outcomes, url)) for l in module.lessons],
+        quizzes=[c.QuizEntry(q.id, q.title, q.mode, f"{relative_url(url, places[q.id][0])}#{places[q.id][1]}"
+                             if q.id in places else None) for q in module.quizzes],
+        prev=_link(url, course, _neighbour(course, index - 1)), next=_link(url, course, _neighbour(course, index + 1)),
+        assignments=_assignments_of(course, module)))
 
 
 def _link(url: str, course: Course, module) -> c.Link | None:
@@ -314,6 +365,13 @@ def _course_inputs(course: Course) -> str:
     return _digest([course.id, course.title, course.version, course.language, course.license,
                     course.educational_level, [(a.name, a.affiliation) for a in course.authors], profile,
                     bool(course.tools)])  # the outline links to the toolkit page
+
+
+def _site_inputs(course: Course) -> str:
+    """What the course and module pages show besides their own inputs: the course's summary
+    fields and outcomes (linked to the qualification page when there is a profile), and the
+    words the pages' code supplies (the generator's version, the interface language's)."""
+    return _digest([_course_inputs(course), course.profile is not None, __version__, i18n.fingerprint()])
 
 
 def lesson_pages(course: Course, bodies: dict, outline: LessonOutline) -> list[Page]:

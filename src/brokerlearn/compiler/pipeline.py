@@ -19,7 +19,7 @@ from brokerlearn.compiler.links import LinkTargets, lesson_url, link_targets, so
 from brokerlearn.compiler.output import PlannedFile, WriteReport, recover, write_output
 from brokerlearn.compiler.parallel import in_worker, map_items
 from brokerlearn.compiler.credits import credits_json, credits_json_url
-from brokerlearn.compiler.outline import SCRIPT as OUTLINE_SCRIPT
+from brokerlearn.compiler.outline import SCRIPT as OUTLINE_SCRIPT, LessonOutline
 from brokerlearn.compiler.pages import (Page, assignment_places, body_html, catalog_page, course_page, credits_page,
                                     lesson_outline, lesson_pages, module_pages, packaged_context, qualification_page,
                                     quiz_places, search_page, toolkit_page)
@@ -198,15 +198,17 @@ def _render_lesson(course, module, lesson, targets: LinkTargets) -> RenderedBody
 
 def _report(course: Course, bodies: dict, diags: Diagnostics, theme: Theme, preview: bool = False) -> None:
     """Problems found while rendering, then checks that need every lesson rendered."""
-    anchors = {source_key(course, path): body.anchors for path, body in bodies.items()}
+    keys = {path: source_key(course, path) for path in bodies}
+    by_key = {key: bodies[path] for path, key in keys.items()}  # a page's anchors: only those linked to are asked
     for path, body in bodies.items():
         for level, line, col, message in body.problems:
             diags.add(path, line, col, level, message)
         for ref in body.anchor_refs:
-            if ref.anchor not in anchors.get(ref.page_key, set()):
-                where = "this lesson" if ref.page_key == source_key(course, path) else ref.page_key
+            target = by_key.get(ref.page_key)
+            if target is None or ref.anchor not in target.anchors:
+                where = "this lesson" if ref.page_key == keys[path] else ref.page_key
                 diags.error(path, ref.line, ref.col, f"no heading with the anchor '#{ref.anchor}' in {where}")
-        body.embed_html = prepare_embeds(course, path, source_key(course, path), body, theme, diags, preview)
+        body.embed_html = prepare_embeds(course, path, keys[path], body, theme, diags, preview)
 
 
 def _plan(courses: list[Course], bodies: dict, theme: Theme, cache: BuildCache,
@@ -215,7 +217,7 @@ def _plan(courses: list[Course], bodies: dict, theme: Theme, cache: BuildCache,
     pages: list[Page] = [catalog_page(courses)] if courses else []
     for course in courses:
         outline = lesson_outline(course, bodies)  # the lesson pages' and their shared outline.js
-        plan[f"site/{course.id}/{OUTLINE_SCRIPT}"] = _planned_bytes(outline.script)
+        plan[f"site/{course.id}/{OUTLINE_SCRIPT}"] = _planned_outline(outline)
         pages += [course_page(course, bodies), *module_pages(course, bodies), *lesson_pages(course, bodies, outline)]
         qualification = qualification_page(course, bodies)
         if qualification:
@@ -312,6 +314,11 @@ def _planned_manifest(data: dict) -> PlannedFile:
     compact = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
     return PlannedFile(_fingerprint("manifest", hashlib.sha256(compact).hexdigest()),
                        produce=lambda: json.dumps(data, indent=1, sort_keys=True).encode())
+
+
+def _planned_outline(outline: LessonOutline) -> PlannedFile:
+    """Fingerprinted by the outline's inputs: the outline is made only when the file changed."""
+    return PlannedFile(_fingerprint("outline", outline.inputs), produce=lambda: outline.script)
 
 
 def _planned_bytes(data: bytes) -> PlannedFile:

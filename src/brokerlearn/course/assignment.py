@@ -204,7 +204,8 @@ def load_assignments(root: Path, modules, outcomes: dict, diags: Diagnostics) ->
 
 
 def assignment_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_file() and is_assignment_file(p)) if folder.is_dir() else []
+    """The module's assignment files (the name is tested first: a stat per assignment, not per lesson)."""
+    return sorted(p for p in folder.iterdir() if is_assignment_file(p) and p.is_file()) if folder.is_dir() else []
 
 
 def load_rubrics(folder: Path, outcomes: dict, diags: Diagnostics) -> dict[str, Rubric]:

@@ -34,21 +34,24 @@ def list_media(media_dir: Path) -> list[Path]:
     """Every file under media/, dot files and dot folders left out, links not followed."""
     if not media_dir.is_dir():
         return []
-    return sorted(path for path in _walk(media_dir) if path.is_file())
+    return sorted(Path(entry.path) for entry in _walk(media_dir) if entry.is_file())
 
 
-def _walk(folder: Path, dot_files: bool = False):
-    """Entries under `folder` (files, links to folders), never entering a dot folder or a link;
-    dot files only if asked for."""
-    for top, dirs, files in os.walk(folder, followlinks=False):
-        base = Path(top)
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))  # never read by the build
-        for name in dirs:
-            if (base / name).is_symlink():
-                yield base / name
-        for name in files:
-            if dot_files or not name.startswith("."):
-                yield base / name
+def _walk(folder: Path | str, dot_files: bool = False):
+    """Entries (os.DirEntry) under `folder`: files and links to folders, never entering a dot
+    folder or a link; dot files only if asked for. The entries' types come from the folder
+    listing itself: no file is stat'ed but links (thousands of lessons are walked each build)."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError:
+        return  # a folder that cannot be listed is skipped, as os.walk does
+    folders = [e for e in entries if e.is_dir() and not e.name.startswith(".")]  # dot folders: never read
+    yield from (e for e in folders if e.is_symlink())
+    yield from (e for e in entries if not e.is_dir() and (dot_files or not e.name.startswith(".")))
+    for entry in folders:
+        if not entry.is_symlink():
+            yield from _walk(entry.path, dot_files)
 
 
 def unpublishable_reason(path: Path) -> str | None:
@@ -69,9 +72,10 @@ def check_links(root: Path, diags: Diagnostics) -> bool:
     Links that stay inside the course folder are allowed (they are read as their target)."""
     base = root.resolve()
     found = False
-    for path in _walk(root, dot_files=True):  # lessons and quizzes are found by glob, dot files too
-        if not path.is_symlink():
+    for entry in _walk(root, dot_files=True):  # lessons and quizzes are found by glob, dot files too
+        if not entry.is_symlink():
             continue
+        path = Path(entry.path)
         target = path.resolve()
         if target != base and base not in target.parents:
             diags.error(path, 1, 1, f"'{path.name}' is a symbolic link to '{os.readlink(path)}', which is "
