@@ -143,6 +143,7 @@ def test_outline_marks_the_lesson_and_ticks_progress_from_browser_then_account(s
         assert rows["finding-partners/assessing-candidates"]["current"] and rows["finding-partners/assessing-candidates"]["open"]
         assert not any(row["done"] for row in rows.values())
         page.click("#bl-outline summary >> text=Working together")  # filled in from outline.js
+        page.wait_for_selector("#bl-outline [data-lesson-item='working-together/first-meeting']", state="attached")
         rows = {row["id"]: row for row in _outline(page)}
         assert rows["working-together/first-meeting"]["open"] and not rows["working-together/first-meeting"]["current"]
         quiz = page.locator("#bl-outline [data-quiz='example/m2-assessment'] a")
@@ -153,6 +154,8 @@ def test_outline_marks_the_lesson_and_ticks_progress_from_browser_then_account(s
         page.goto(served + LESSON_C)
         _ready(page)
         page.click("#bl-outline summary >> text=Finding partners")  # a closed module opens, ticked
+        # navigation.js fills the module in and then ticks it: wait for the tick, then check it is the only one.
+        page.wait_for_selector("#bl-outline [data-lesson-item='finding-partners/assessing-candidates'] .done-mark:not([hidden])")
         assert [row["id"] for row in _outline(page) if row["done"]] == ["finding-partners/assessing-candidates"]
         page.screenshot(path=str(SHOTS / "outline-ticks-1366.png"))
         page.click("#bl-outline a >> text=Writing a cooperation profile")  # a link into another module
