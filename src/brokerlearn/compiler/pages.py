@@ -46,8 +46,9 @@ class Page:
     make_context: Callable[[], dict] | None = None
 
     def get_context(self) -> dict:
-        """A lesson page's context is made each time and not kept: a page-stage worker renders
-        hundreds of pages and would keep every one's context (a third of its memory)."""
+        """A context from `make_context` (course, module and lesson pages) is made each time and
+        not kept: a page-stage worker renders hundreds of pages and would keep every one's
+        context (a third of its memory)."""
         return self.make_context() if self.context is None else self.context
 
 

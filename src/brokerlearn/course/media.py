@@ -72,7 +72,7 @@ def check_links(root: Path, diags: Diagnostics) -> bool:
     Links that stay inside the course folder are allowed (they are read as their target)."""
     base = root.resolve()
     found = False
-    for entry in _walk(root, dot_files=True):  # lessons and quizzes are found by glob, dot files too
+    for entry in _walk(root, dot_files=True):  # the loader finds lessons and quizzes by name, dot files too
         if not entry.is_symlink():
             continue
         path = Path(entry.path)
