@@ -2,8 +2,10 @@
 import hashlib
 import json
 import os
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -197,8 +199,7 @@ def test_broken_cache_is_discarded_with_a_warning(example_course, tmp_path, caps
     out = tmp_path / "out"
     build(example_course.parent, out, show_progress=False)
     (out / ".cache" / "state.json").write_text("{not json")
-    for entry in (out / ".cache" / "bodies").glob("*/*.json"):
-        entry.write_text("garbage")
+    (out / ".cache" / "bodies.sqlite").write_text("garbage")
     result = build(example_course.parent, out, show_progress=False)
     assert "build cache unreadable" in capsys.readouterr().err
     assert len(result.rendered_bodies) == 3
@@ -305,11 +306,31 @@ def test_damaged_body_in_cache_is_rendered_again(example_course, tmp_path):
     out = tmp_path / "out"
     build(example_course.parent, out, show_progress=False)
     expected = snapshot(out)
-    for entry in (out / ".cache" / "bodies").glob("*/*.json"):
-        entry.write_text("[damaged")
+    (out / ".cache" / "bodies.sqlite").write_bytes(b"[damaged" * 1000)
     (out / "site/example/finding-partners/cooperation-profiles/index.html").unlink()
     build(example_course.parent, out, show_progress=False)
     assert snapshot(out) == expected
+
+
+def test_damaged_body_entry_is_rendered_again_and_a_damaged_store_replaced(example_course, tmp_path, capsys):
+    """One unreadable row costs its body a rendering; a file that is no store is replaced by an
+    empty one as soon as bodies are written, with a warning, and the next build keeps them."""
+    out = tmp_path / "out"
+    build(example_course.parent, out, show_progress=False)
+    expected = snapshot(out)
+    with closing(sqlite3.connect(out / ".cache" / "bodies.sqlite")) as store, store:
+        store.execute("UPDATE bodies SET entry = '[damaged'")
+    (out / "site/example/finding-partners/cooperation-profiles/index.html").unlink()
+    build(example_course.parent, out, show_progress=False)
+    assert snapshot(out) == expected
+    (out / ".cache" / "bodies.sqlite").write_bytes(b"not a database" * 1000)
+    lesson = example_course / "modules/01-finding-partners/02-assessing-candidates.md"
+    lesson.write_text(lesson.read_text() + "\nOne more line.\n")
+    result = build(example_course.parent, out, show_progress=False)
+    assert "bodies.sqlite unreadable" in capsys.readouterr().err
+    assert result.rendered_bodies == [str(lesson)]
+    with closing(sqlite3.connect(out / ".cache" / "bodies.sqlite")) as store:
+        assert store.execute("SELECT count(*) FROM bodies").fetchone() == (1,)  # the body rendered now
 
 
 def test_same_size_edit_right_after_a_build_is_seen(example_course, tmp_path):

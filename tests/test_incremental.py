@@ -3,23 +3,25 @@ lesson file and no cached body; a build after one lesson's text changed renders 
 alone and rewrites its page and its module's part of the search index, nothing else.
 
 File opens are counted with an audit hook (PEP 578): it sees every open, whether through
-open(), io.open, os.open or pathlib, so nothing read slips past the count."""
+open(), io.open, os.open or pathlib, and every SQLite connection (the cached bodies' store), so
+nothing read slips past the count."""
 import os
-import shutil
+import sqlite3
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
 
+from brokerlearn.compiler.body_store import BodyStore
 from brokerlearn.compiler.pipeline import build
 
 _recording: list[list[str]] = []
 
 
 def _audit(event: str, args: tuple) -> None:
-    if event == "open" and _recording and isinstance(args[0], (str, bytes, os.PathLike)):
+    if event in ("open", "sqlite3.connect") and _recording and isinstance(args[0], (str, bytes, os.PathLike)):
         _recording[-1].append(os.fsdecode(args[0]))
 
 
@@ -48,6 +50,11 @@ def built(example_course, tmp_path):
     return example_course, out
 
 
+def stored_keys(out: Path) -> list[str]:
+    with closing(sqlite3.connect(out / ".cache" / "bodies.sqlite")) as store:
+        return [key for (key,) in store.execute("SELECT key FROM bodies")]
+
+
 def lessons_opened(files: list[str], course: Path) -> list[str]:
     return sorted({Path(f).relative_to(course).as_posix() for f in files
                    if f.endswith(".md") and Path(f).is_relative_to(course)})
@@ -59,12 +66,15 @@ def test_an_unchanged_rebuild_opens_no_lesson_and_no_cached_body(built):
         result = build(course.parent, out, show_progress=False)
     assert result.report.written == [] and result.rendered_bodies == []
     assert lessons_opened(files, course) == []
-    assert [f for f in files if "/.cache/bodies/" in f] == []
+    assert [f for f in files if "/.cache/bodies" in f] == []
     assert [f for f in files if f.startswith(str(out / "site"))] == []  # nor any page of the site
 
 
-def test_one_lesson_edited_renders_it_alone(built):
+def test_one_lesson_edited_renders_it_alone(built, monkeypatch):
     course, out = built
+    entries_read = []
+    real_get = BodyStore.get
+    monkeypatch.setattr(BodyStore, "get", lambda store, key: entries_read.append(key) or real_get(store, key))
     lesson = course / "modules/01-finding-partners/02-assessing-candidates.md"
     lesson.write_text(lesson.read_text() + "\nAsk about their zanzibarian suppliers.\n")
     with opened_files() as files:
@@ -78,23 +88,20 @@ def test_one_lesson_edited_renders_it_alone(built):
     part = (out / "site/example/search/finding-partners.js").read_text()
     assert "zanzibarian" in part and "Writing a cooperation profile" in part  # the unchanged lesson kept
     assert "zanzibarian" in (out / "site/example/finding-partners/assessing-candidates/index.html").read_text()
-    bodies = [f for f in files if "/.cache/bodies/" in f and not f.endswith(".tmp")]
-    assert len(bodies) == 1  # the unchanged lesson of the module: its search sections, read once
+    assert len(entries_read) == 1  # the unchanged lesson of the module: its search sections, read once
 
 
 def test_a_lost_cache_entry_is_rendered_again_for_the_index(built):
     """A cached body that is gone (a crash, a cleaned folder) gives its sections again, and the
-    body rendered now is kept, its entry's folder made anew."""
+    body rendered now is kept, its store made anew."""
     course, out = built
-    for folder in (out / ".cache" / "bodies").iterdir():
-        shutil.rmtree(folder)
+    (out / ".cache" / "bodies.sqlite").unlink()
     lesson = course / "modules/01-finding-partners/02-assessing-candidates.md"
     lesson.write_text(lesson.read_text() + "\nOne more sentence.\n")
     build(course.parent, out, show_progress=False)
     part = (out / "site/example/search/finding-partners.js").read_text()
     assert "what-a-profile-contains" in part and "One more sentence." in part
-    kept = [entry.relative_to(out / ".cache" / "bodies") for entry in (out / ".cache" / "bodies").glob("*/*.json")]
-    assert len(kept) == 1 and kept[0].name.startswith(kept[0].parent.name)  # the edited lesson's
+    assert len(stored_keys(out)) == 1  # the edited lesson's
     assert build(course.parent, out, show_progress=False).rendered_bodies == []
 
 

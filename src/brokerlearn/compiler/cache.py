@@ -2,8 +2,8 @@
 
 `state.json` holds what the last successful build produced: the fingerprint of every output
 file, each lesson file's parse (by content hash) and each rendered body's analysis (headings,
-links, embeds, first paragraph). The rendered HTML of each body sits in `bodies/KE/KEY.json` with
-its search sections (compiler/search.py): the HTML is read only when its page is rendered
+links, embeds, first paragraph). The rendered HTML of each body sits in `bodies.sqlite` with
+its search sections (compiler/body_store.py, compiler/search.py): the HTML is read only when its page is rendered
 again, the sections only when its module's part of the search index is written again, so a
 build with nothing changed reads no lesson and no body. A broken cache never fails a build: it
 is discarded with a warning and the build starts from scratch (a damaged entry is rendered again).
@@ -11,34 +11,28 @@ is discarded with a warning and the build starts from scratch (a damaged entry i
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
 from pathlib import Path
 
+from brokerlearn.compiler.body_store import BodyStore
 from brokerlearn.compiler.lessons import RenderedBody
 from brokerlearn.course.loader import LessonMemo
 from brokerlearn.fs import atomic_write_text
 
-CACHE_FORMAT = 6
-
-# Entries are spread over 256 folders by their key's first two hex digits: two build workers
-# creating files in one folder wait on its lock, and in one folder of 2,000 entries that was
-# ten times the cost of the writes themselves (3 CPU s of a 16 s build; bench/README.md).
-SHARD_DIGITS = 2
+CACHE_FORMAT = 7  # 7: bodies in one SQLite file, no longer a file each
 
 
 class BuildCache:
     def __init__(self, out_dir: Path):
         self.dir = out_dir / ".cache"
-        self.bodies_dir = self.dir / "bodies"
+        self.bodies = BodyStore(self.dir / "bodies.sqlite")
         self.outputs: dict[str, str] = {}
         self.lessons = LessonMemo()
         self.analyses: dict[str, dict] = {}  # body key -> analysis of the rendered body
         self._used_bodies: set[str] = set()
         self._sections: dict[str, list] = {}  # body key -> search sections of the bodies rendered now
         self._loaded_state: dict | None = None
-        self._bodies_dir_made = False
         self._load_state()
 
     def _load_state(self) -> None:
@@ -68,47 +62,29 @@ class BuildCache:
         self._used_bodies.add(key)
         return body
 
-    def _entry(self, key: str) -> dict | None:
-        try:
-            entry = json.loads(self._entry_path(key).read_text(encoding="utf-8"))
-            return entry if isinstance(entry, dict) else None
-        except (OSError, ValueError):
-            return None  # a damaged entry: the caller renders the body again
-
     def segments(self, key: str) -> list | None:
         """A body's HTML, read when its page is rendered again."""
-        return (self._entry(key) or {}).get("segments")
+        return (self.bodies.get(key) or {}).get("segments")
 
     def search_sections(self, key: str) -> list | None:
         """A body's search sections (compiler/search.py), read when its part of the index is
         written again."""
         if key in self._sections:
             return self._sections[key]
-        return (self._entry(key) or {}).get("sections")
+        return (self.bodies.get(key) or {}).get("sections")
 
-    def make_bodies_dir(self) -> None:
-        """Once, before the entries are written (by workers that cannot tell this object)."""
-        if not self._bodies_dir_made:
-            self.bodies_dir.mkdir(parents=True, exist_ok=True)
-            self._bodies_dir_made = True
+    def prepare_bodies(self) -> None:
+        """Once, before bodies are written (by workers, which cannot tell this object)."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.bodies.prepare()
 
     def write_entry(self, key: str, body: RenderedBody, sections: list) -> dict:
-        """Write a body's HTML and search sections into its entry (after `make_bodies_dir`) and
-        return the rest of it, its analysis. It changes nothing in memory, so a build's worker
-        process can write the entries of the bodies it renders (compiler/parallel.py)."""
+        """Keep a body's HTML and search sections (after `prepare_bodies`) and return the rest
+        of it, its analysis. It changes nothing in this object, so a build's worker process can
+        keep the bodies it renders (compiler/parallel.py)."""
         data = body.to_json()
-        text = json.dumps({"segments": data.pop("segments"), "sections": sections})
-        path = self._entry_path(key)
-        # Not synced to disk: a body lost in a crash is only rendered again (`segments`).
-        try:
-            atomic_write_text(path, text, sync=False)
-        except FileNotFoundError:  # the first entry of its folder
-            path.parent.mkdir(exist_ok=True)
-            atomic_write_text(path, text, sync=False)
+        self.bodies.put(key, data.pop("segments"), sections)
         return data
-
-    def _entry_path(self, key: str) -> Path:
-        return self.bodies_dir / key[:SHARD_DIGITS] / f"{key}.json"
 
     def record_body(self, key: str, analysis: dict, sections: list) -> None:
         """Keep a body whose entry `write_entry` wrote, in this build's state."""
@@ -127,11 +103,7 @@ class BuildCache:
             return  # a build that changed nothing leaves the cache as it was
         atomic_write_text(self.dir / "state.json", json.dumps(state))
         _remember_state(self.dir / "state.json", state)
-        if self.bodies_dir.is_dir():
-            for folder in filter(os.DirEntry.is_dir, os.scandir(self.bodies_dir)):
-                for entry in os.scandir(folder.path):
-                    if entry.name.removesuffix(".json") not in self._used_bodies:
-                        os.unlink(entry.path)
+        self.bodies.keep_only(self._used_bodies)
 
 
 # The state last read or written by this process, while its file is unchanged: the preview

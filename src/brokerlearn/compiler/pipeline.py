@@ -109,6 +109,7 @@ def build(courses_dir: Path, out_dir: Path, theme_dir: Path | None = None, stric
     key = f"{quiz_key}\n".encode()
     plan[manifest.QUIZ_KEY_FILE] = PlannedFile(_fingerprint("key", hashlib.sha256(key).hexdigest()), produce=lambda: key,
                                              private=True)
+    cache.bodies.close()  # the page stage's workers open their own (compiler/body_store.py)
     with progress_bar(len(plan), "writing", show_progress) as bar:
         report = write_output(out_dir, plan, cache.outputs, bar, jobs)
     (out_dir / manifest.QUIZ_KEY_FILE).chmod(0o600)  # also a key file left by an older build
@@ -178,7 +179,7 @@ def _render_bodies(course: Course, cache: BuildCache, diags: Diagnostics, render
     with progress_bar(len(lessons), f"{course.id}: lessons", show_progress) as bar:
         bar.update(len(lessons) - len(todo))
         if todo:
-            cache.make_bodies_dir()
+            cache.prepare_bodies()
         for (module, lesson), (body, analysis, sections) in zip(todo, map_items(render, todo, jobs, bar.update)):
             cache.record_body(body.key, analysis, sections)
             cached[lesson.source] = body
