@@ -12,13 +12,14 @@ rendered again, so writes are not synced to disk and a damaged file is replaced 
 """
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import sys
 from pathlib import Path
 
-_SCHEMA = "CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, entry TEXT NOT NULL)"
+import orjson
+
+_SCHEMA = "CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, entry BLOB NOT NULL)"  # entry: JSON (orjson)
 _BUSY_SECONDS = 60  # another worker's write is a few milliseconds; a stuck one is not waited for long
 
 
@@ -41,7 +42,7 @@ class BodyStore:
 
     def put(self, key: str, segments: list, sections: list) -> None:
         """Keep a body's HTML segments and search sections (from a build worker too)."""
-        entry = json.dumps({"segments": segments, "sections": sections})
+        entry = orjson.dumps({"segments": segments, "sections": sections})
         try:
             self._connect().execute("INSERT OR REPLACE INTO bodies (key, entry) VALUES (?, ?)", (key, entry))
         except sqlite3.DatabaseError as exc:
@@ -54,8 +55,8 @@ class BodyStore:
             return None
         try:
             row = self._connect().execute("SELECT entry FROM bodies WHERE key = ?", (key,)).fetchone()
-            entry = json.loads(row[0]) if row else None
-        except (sqlite3.DatabaseError, ValueError):
+            entry = orjson.loads(row[0]) if row else None
+        except (sqlite3.DatabaseError, orjson.JSONDecodeError, TypeError):
             return None
         return entry if isinstance(entry, dict) else None
 

@@ -10,15 +10,16 @@ is discarded with a warning and the build starts from scratch (a damaged entry i
 """
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 from pathlib import Path
 
+import orjson
+
 from brokerlearn.compiler.body_store import BodyStore
 from brokerlearn.compiler.lessons import RenderedBody
 from brokerlearn.course.loader import LessonMemo
-from brokerlearn.fs import atomic_write_text
+from brokerlearn.fs import atomic_write_bytes
 
 CACHE_FORMAT = 7  # 7: bodies in one SQLite file, no longer a file each
 
@@ -101,7 +102,8 @@ class BuildCache:
                  "analyses": {k: v for k, v in self.analyses.items() if k in self._used_bodies}}
         if state == self._loaded_state:
             return  # a build that changed nothing leaves the cache as it was
-        atomic_write_text(self.dir / "state.json", json.dumps(state))
+        # orjson: 4 ms against json's 28 for the 3.7 MB state of 2,000 lessons, written after every edit.
+        atomic_write_bytes(self.dir / "state.json", orjson.dumps(state))
         _remember_state(self.dir / "state.json", state)
         self.bodies.keep_only(self._used_bodies)
 
@@ -121,7 +123,7 @@ def _read_state(path: Path) -> dict:
     file_id = _file_id(path)
     if _STATE_MEMO.get("id") == file_id:
         return _STATE_MEMO["state"]
-    state = json.loads(path.read_text(encoding="utf-8"))
+    state = orjson.loads(path.read_bytes())
     _STATE_MEMO.update(id=file_id, state=state)
     return state
 
