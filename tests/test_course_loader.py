@@ -1,7 +1,10 @@
 """The loader's error cases, one by one: file, line, column and message."""
-import pytest
+from pathlib import Path
 
-from brokerlearn.course import load_courses
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from brokerlearn.course import frontmatter, load_courses
 from brokerlearn.errors import Diagnostics
 
 
@@ -159,3 +162,33 @@ def test_yaml_mistakes_say_what_to_change(make_course, files, where, words):
     matching = [e for e in found if e[:3] == where and words in e[3]]
     assert matching, f"expected {where} {words!r}, got {found}"
     assert not any(w in matching[0][3] for w in PARSER_WORDS), matching[0][3]
+
+
+def _split_by_lines(text: str) -> tuple:
+    """What the front matter split gives, worked out the plain way: every line of the file."""
+    lines = text.lstrip("\ufeff").split("\n")
+    if lines[0].rstrip() != "---":
+        return None, text.lstrip("\ufeff"), 1
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 2
+    return None, "", len(lines) + 1
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(["---", "...", "--- ", "---\r", "title: A", "title: B\r", "", " ", "body text",
+                                 "## heading", "\ufeff---", "a: [1", "- item"]), max_size=8), st.booleans())
+def test_front_matter_split_is_the_one_every_line_gives(lines, trailing_newline):
+    """The split looks only at the front matter's lines (a lesson's body is never split into
+    lines); it must find the same closing line, body and body line as splitting them all."""
+    text = "\n".join(lines) + ("\n" if trailing_newline else "")
+    yaml_text, body, body_line = _split_by_lines(text)
+    seen = []
+    real_load_yaml = frontmatter.load_yaml
+    frontmatter.load_yaml = lambda source, *args, **kwargs: seen.append(source) or real_load_yaml(source, *args, **kwargs)
+    try:
+        split = frontmatter.split_front_matter(text, Path("lesson.md"), Diagnostics())
+    finally:
+        frontmatter.load_yaml = real_load_yaml
+    assert (split.body, split.body_line) == (body, body_line)
+    assert seen == ([] if yaml_text is None else [yaml_text])
