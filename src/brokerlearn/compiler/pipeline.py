@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from brokerlearn import __version__, i18n
-from brokerlearn.compiler import manifest
+from brokerlearn.compiler import checks, manifest, toolkit
 from brokerlearn.compiler.cache import BuildCache
 from brokerlearn.compiler.embeds import prepare_embeds
 from brokerlearn.compiler.lessons import RenderedBody, render_body
@@ -142,7 +142,6 @@ def _fail_if_errors(diags: Diagnostics, strict: bool) -> None:
 def course_checks(course: Course, diags: Diagnostics, command: str, strict: bool = False) -> None:
     """The checks of a course once its lessons are rendered: compiler/checks.py lists them all
     and says which `build` and `check` run (the same courses pass both, with --strict too)."""
-    from brokerlearn.compiler import checks
     checks.run(course, diags, checks.stages(command, strict))
 
 
@@ -259,7 +258,6 @@ def _plan_media(course: Course, plan: dict) -> None:
 
 def _plan_toolkit(course: Course, plan: dict) -> None:
     """Each tool's downloads (compiler/toolkit.py), built only when the tool or the course's credit changed."""
-    from brokerlearn.compiler import toolkit
     for tool in course.tools.values():
         key = toolkit.fingerprint(course, tool)
         for download in toolkit.downloads(course, tool):
