@@ -2,10 +2,12 @@
 entries only; the course's one outline.js holds every module's, versioned by its content and
 rewritten only when the outline changes. The browser side (opening another module) is
 tests/test_navigation_browser.py's."""
+import hashlib
 import json
 import re
 from pathlib import Path
 
+from brokerlearn.compiler.outline import SCRIPT, LessonOutline
 from brokerlearn.compiler.pipeline import build
 
 EXAMPLE_LESSONS = {"finding-partners": ["finding-partners/cooperation-profiles", "finding-partners/assessing-candidates"],
@@ -84,3 +86,13 @@ def test_the_outline_and_its_version_change_only_with_the_outline(example_course
         _outline_data(out / "site", "example")["modules"]["finding-partners"]["lessons"][0][:2]
     after = page.read_text()
     assert after != before and re.sub(r"\?v=[0-9a-f]+", "", after) == re.sub(r"\?v=[0-9a-f]+", "", before)
+
+
+def test_the_script_is_hashed_once_for_all_lesson_pages(monkeypatch):
+    """Every lesson page links the script with its hash: the content is hashed once per build."""
+    hashed = []
+    sha256 = hashlib.sha256
+    monkeypatch.setattr(hashlib, "sha256", lambda data=b"": hashed.append(data) or sha256(data))
+    outline = LessonOutline("c", "inputs", lambda: [])
+    urls = {outline.script_url for _ in range(3)}
+    assert urls == {f"../../{SCRIPT}?v={sha256(outline.script).hexdigest()[:16]}"} and hashed == [outline.script]

@@ -48,3 +48,13 @@ def test_each_lesson_page_opens_its_module_and_marks_its_lesson_only(example_cou
         assert outline.count("<details open>") == 1, page
         module_start = outline.index(f'data-lesson-item="{lesson}"')
         assert outline.rfind("<details open>", 0, module_start) > outline.rfind("<details>", 0, module_start), page
+
+
+def test_each_page_is_rendered_in_its_own_language_whatever_came_before(tmp_path):
+    """The translations and globals are set up once per language, not per page: a page after
+    one in another language must still get its own."""
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "words.html").write_text('{{ _("Previous") }} {{ js_messages | length > 0 }}')
+    theme = Theme(tmp_path)
+    pages = [theme.render("words.html", {"lang": lang}) for lang in ("en", "de", "de", "en", "de")]
+    assert pages == ["Previous False", "Zurück True", "Zurück True", "Previous False", "Zurück True"]

@@ -75,9 +75,10 @@ class LessonOutline:
         renders each once per build (Theme.shared_fragment)."""
         return [c.to_template(dataclasses.replace(m, lessons=[], quizzes=[])) for m in self.modules]
 
-    @property
+    @functools.cached_property
     def script_url(self) -> str:
-        """The script as a lesson page links it (versioned by its content)."""
+        """The script as a lesson page links it (versioned by its content; hashed once, not on
+        every lesson page)."""
         return f"../../{SCRIPT}?v={hashlib.sha256(self.script).hexdigest()[:16]}"
 
     def at(self, module_index: int, lesson_id: str) -> list[dict]:
