@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import re
 
+from markupsafe import Markup
+
 from brokerlearn.compiler.pipeline import build
 from brokerlearn.compiler.theme import Theme
 
 
 class CountingMacro:
-    """A stand-in for a Jinja macro that counts how often it is rendered."""
+    """A stand-in for a Jinja macro (which gives Markup) that counts how often it is rendered."""
     name = "counting"
 
     def __init__(self):
@@ -16,7 +18,7 @@ class CountingMacro:
 
     def __call__(self, value):
         self.calls += 1
-        return f"<li>{value['title']}</li>"
+        return Markup(f"<li>{value['title']}</li>")
 
 
 def test_a_shared_fragment_is_rendered_once_per_object_until_the_next_build():
@@ -29,6 +31,17 @@ def test_a_shared_fragment_is_rendered_once_per_object_until_the_next_build():
     theme.forget_fragments()
     theme._shared_fragment(macro, shared)
     assert macro.calls == 3
+
+
+def test_a_list_of_shared_values_gives_their_fragments_joined_each_rendered_once():
+    theme, macro = Theme(), CountingMacro()
+    first, second = {"title": "<1>"}, {"title": "2"}
+    assert theme._shared_fragment(macro, [first, second]) == "<li><1></li><li>2</li>"
+    assert theme._shared_fragment(macro, [second]) == "<li>2</li>" and theme._shared_fragment(macro, []) == ""
+    assert macro.calls == 2
+    # a callable giving plain text is escaped, as the page would show it
+    plain = type("Plain", (), {"name": "plain", "__call__": lambda self, value: value["title"]})()
+    assert theme._shared_fragment(plain, [first, second]) == "&lt;1&gt;2"
 
 
 LESSON_ID = re.compile(r'<body[^>]* data-lesson="([^"]+)"')

@@ -7,6 +7,8 @@ from pathlib import Path
 from jinja2 import (ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined,
                     TemplateError, TemplateSyntaxError, select_autoescape)
 
+from markupsafe import Markup, escape
+
 from brokerlearn import __version__, i18n
 from brokerlearn.compiler.contexts import ThemeGlobals, to_template
 from brokerlearn.errors import UsageError
@@ -44,11 +46,19 @@ class Theme:
         """`macro(value)`, rendered once for a value that many pages of a build share as the same
         object (a lesson page's outline modules that are not open: at 2,000 lessons, rendering
         them on every page was most of the build). Keyed by the object's identity; the value is
-        kept with its HTML, so the identity cannot pass to another object while it is cached."""
+        kept with its HTML, so the identity cannot pass to another object while it is cached.
+
+        A list gives its values' fragments joined: a lesson page's closed modules before and
+        after its own in one call, not one template call each (a fifth of the page stage)."""
+        if type(value) is list:
+            return Markup("".join([self._fragment(macro, item) for item in value]))
+        return self._fragment(macro, value)
+
+    def _fragment(self, macro, value) -> Markup:
         key = (macro.name, id(value), self._lang)
         cached = self._fragments.get(key)
         if cached is None or cached[0] is not value:
-            cached = self._fragments[key] = (value, macro(value))
+            cached = self._fragments[key] = (value, escape(macro(value)))  # as the page would show it
         return cached[1]
 
     def render(self, template: str, context: dict) -> str:
