@@ -2,10 +2,13 @@
 entries only; the course's one outline.js holds every module's, versioned by its content and
 rewritten only when the outline changes. The browser side (opening another module) is
 tests/test_navigation_browser.py's."""
+import hashlib
 import json
 import re
 from pathlib import Path
 
+from brokerlearn.compiler import contexts as c
+from brokerlearn.compiler.outline import SCRIPT, LessonOutline
 from brokerlearn.compiler.pipeline import build
 
 EXAMPLE_LESSONS = {"finding-partners": ["finding-partners/cooperation-profiles", "finding-partners/assessing-candidates"],
@@ -84,3 +87,28 @@ def test_the_outline_and_its_version_change_only_with_the_outline(example_course
         _outline_data(out / "site", "example")["modules"]["finding-partners"]["lessons"][0][:2]
     after = page.read_text()
     assert after != before and re.sub(r"\?v=[0-9a-f]+", "", after) == re.sub(r"\?v=[0-9a-f]+", "", before)
+
+
+def test_the_script_is_hashed_once_for_all_lesson_pages(monkeypatch):
+    """Every lesson page links the script with its hash: the content is hashed once per build."""
+    hashed = []
+    sha256 = hashlib.sha256
+    monkeypatch.setattr(hashlib, "sha256", lambda data=b"": hashed.append(data) or sha256(data))
+    outline = LessonOutline("c", "inputs", lambda: [])
+    urls = {outline.script_url for _ in range(3)}
+    assert urls == {f"../../{SCRIPT}?v={sha256(outline.script).hexdigest()[:16]}"} and hashed == [outline.script]
+
+
+def test_pages_of_a_module_share_its_entries_but_their_own_lesson():
+    """What the theme renders once per build (Theme.shared_fragment): the closed modules, and
+    the open module's entries but the page's lesson, are the same objects on its pages."""
+    lessons = [c.OutlineLesson(f"L{i}", f"../../m/l{i}/", f"m/l{i}") for i in (1, 2, 3)]
+    modules = [c.OutlineModule(1, "M", "../../m/", "m", False, lessons, [c.OutlineQuiz("Q", None, "c/q")]),
+               c.OutlineModule(2, "N", "../../n/", "n", False, [], [])]
+    outline = LessonOutline("c", "inputs", lambda: modules)
+    first, second = outline.at(0, "m/l1"), outline.at(0, "m/l2")
+    assert [m["current"] for m in first] == [True, False] and first[1] is second[1]
+    assert [l["current"] for l in first[0]["lessons"]] == [True, False, False]
+    assert [l["current"] for l in second[0]["lessons"]] == [False, True, False]
+    assert first[0]["lessons"][2] is second[0]["lessons"][2] and first[0]["quizzes"][0] is second[0]["quizzes"][0]
+    assert outline.at(1, "n/x")[0]["lessons"] == [] and not outline.modules[0].current  # the modules stay as made

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import re
 
+from markupsafe import Markup
+
 from brokerlearn.compiler.pipeline import build
 from brokerlearn.compiler.theme import Theme
 
 
 class CountingMacro:
-    """A stand-in for a Jinja macro that counts how often it is rendered."""
+    """A stand-in for a Jinja macro (which gives Markup) that counts how often it is rendered."""
     name = "counting"
 
     def __init__(self):
@@ -16,7 +18,7 @@ class CountingMacro:
 
     def __call__(self, value):
         self.calls += 1
-        return f"<li>{value['title']}</li>"
+        return Markup(f"<li>{value['title']}</li>")
 
 
 def test_a_shared_fragment_is_rendered_once_per_object_until_the_next_build():
@@ -29,6 +31,17 @@ def test_a_shared_fragment_is_rendered_once_per_object_until_the_next_build():
     theme.forget_fragments()
     theme._shared_fragment(macro, shared)
     assert macro.calls == 3
+
+
+def test_a_list_of_shared_values_gives_their_fragments_joined_each_rendered_once():
+    theme, macro = Theme(), CountingMacro()
+    first, second = {"title": "<1>"}, {"title": "2"}
+    assert theme._shared_fragment(macro, [first, second]) == "<li><1></li><li>2</li>"
+    assert theme._shared_fragment(macro, [second]) == "<li>2</li>" and theme._shared_fragment(macro, []) == ""
+    assert macro.calls == 2
+    # a callable giving plain text is escaped, as the page would show it
+    plain = type("Plain", (), {"name": "plain", "__call__": lambda self, value: value["title"]})()
+    assert theme._shared_fragment(plain, [first, second]) == "&lt;1&gt;2"
 
 
 LESSON_ID = re.compile(r'<body[^>]* data-lesson="([^"]+)"')
@@ -48,3 +61,13 @@ def test_each_lesson_page_opens_its_module_and_marks_its_lesson_only(example_cou
         assert outline.count("<details open>") == 1, page
         module_start = outline.index(f'data-lesson-item="{lesson}"')
         assert outline.rfind("<details open>", 0, module_start) > outline.rfind("<details>", 0, module_start), page
+
+
+def test_each_page_is_rendered_in_its_own_language_whatever_came_before(tmp_path):
+    """The translations and globals are set up once per language, not per page: a page after
+    one in another language must still get its own."""
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "words.html").write_text('{{ _("Previous") }} {{ js_messages | length > 0 }}')
+    theme = Theme(tmp_path)
+    pages = [theme.render("words.html", {"lang": lang}) for lang in ("en", "de", "de", "en", "de")]
+    assert pages == ["Previous False", "Zurück True", "Zurück True", "Previous False", "Zurück True"]

@@ -135,7 +135,8 @@ class ThemeGlobals:
     """The interface words the theme's JavaScript shows, in the page's language."""
     shared_fragment: Callable
     """`shared_fragment(macro, value)`: what `macro(value)` gives, rendered once in a build for a
-    value that many pages share as the same object (the outline's modules that are not open)."""
+    value that many pages share as the same object (the outline's modules that are not open);
+    for a list of such values, their fragments joined."""
 
 
 @dataclass(kw_only=True)

@@ -75,16 +75,23 @@ class LessonOutline:
         renders each once per build (Theme.shared_fragment)."""
         return [c.to_template(dataclasses.replace(m, lessons=[], quizzes=[])) for m in self.modules]
 
-    @property
+    @functools.cached_property
+    def _open(self) -> list[dict]:
+        """Each module open, as template values: its entries are the same objects on every
+        page of the module (rendered once too), but for the page's own lesson (`at`)."""
+        return [c.to_template(dataclasses.replace(m, current=True)) for m in self.modules]
+
+    @functools.cached_property
     def script_url(self) -> str:
-        """The script as a lesson page links it (versioned by its content)."""
+        """The script as a lesson page links it (versioned by its content; hashed once, not on
+        every lesson page)."""
         return f"../../{SCRIPT}?v={hashlib.sha256(self.script).hexdigest()[:16]}"
 
     def at(self, module_index: int, lesson_id: str) -> list[dict]:
         """The outline of one lesson page, as template values: its module open with its lesson
         current and its entries; every other module closed, without them."""
-        module = self.modules[module_index]
-        lessons = [dataclasses.replace(l, current=True) if l.id == lesson_id else l for l in module.lessons]
+        module = dict(self._open[module_index])
+        module["lessons"] = [{**l, "current": True} if l["id"] == lesson_id else l for l in module["lessons"]]
         marked = list(self._closed)
-        marked[module_index] = c.to_template(dataclasses.replace(module, lessons=lessons, current=True))
+        marked[module_index] = module
         return marked
