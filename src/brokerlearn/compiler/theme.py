@@ -6,7 +6,7 @@ from pathlib import Path
 
 from jinja2 import (ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined,
                     TemplateError, TemplateSyntaxError, select_autoescape)
-
+from jinja2.ext import i18n as i18n_extension  # with the module: a build need not import it
 from markupsafe import Markup, escape
 
 from brokerlearn import __version__, i18n
@@ -28,7 +28,7 @@ class Theme:
         # holds (pipeline._theme), and checking each template's mtime on every page cost 2%.
         self.env = Environment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(default=True),
                                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False,
-                               extensions=["jinja2.ext.i18n"], bytecode_cache=_compiled_cache(compiled_dir))
+                               extensions=[i18n_extension], bytecode_cache=_compiled_cache(compiled_dir))
         self.env.policies["ext.i18n.trimmed"] = True
         # A global, not only a context variable: macros imported without context see globals alone.
         self.env.globals["shared_fragment"] = self._shared_fragment
