@@ -32,6 +32,37 @@ def test_commonmark_table_footnote_deflist():
     assert 'class="footnotes"' in html and 'href="#fn1"' in html
 
 
+@pytest.mark.parametrize("markdown, expected", [
+    ("A ~~struck~~ word, no note.\n", "<s>struck</s>"),
+    ("An inline note^[said here], no strike.\n", 'class="footnote-ref"'),
+    ("A note[^n] alone.\n\n[^n]: The note.\n", 'class="footnotes"'),
+])
+def test_strikethrough_and_footnotes_render_in_a_lesson_holding_only_them(markdown, expected):
+    """A lesson is parsed without the rules it holds no marker for (markdown.lesson_parser):
+    each of them still works in a lesson that uses it alone."""
+    assert expected in render(markdown)[1]
+
+
+def _tokens(parser, text):
+    return [token.as_dict() for token in parser.parse(text, {"lang": "en"})]
+
+
+def test_a_lesson_without_markers_gets_the_tokens_of_the_full_dialect():
+    """Left out, the strikethrough and footnote rules change nothing in a text they cannot
+    match: the same tokens on every lesson of the bundled courses, with and without markers."""
+    from pathlib import Path
+
+    from brokerlearn.compiler.markdown import lesson_parser, markdown_parser
+    texts = [path.read_text(encoding="utf-8") for path in (Path(__file__).parents[1] / "courses").rglob("*.md")]
+    assert len(texts) > 20
+    lean = 0
+    for text in texts + [t.replace("~", "").replace("[^", "[").replace("^[", "[") for t in texts]:
+        parser = lesson_parser(text)
+        lean += parser is not markdown_parser()
+        assert _tokens(parser, text) == _tokens(markdown_parser(), text)
+    assert lean > len(texts) // 2  # most texts were parsed without some of the rules
+
+
 def test_heading_anchors_are_stable_and_unique():
     body, html = render("## Trust at a distance\n\n## Trust at a distance\n\n### Über uns\n")
     assert [h.id for h in body.headings] == ["trust-at-a-distance", "trust-at-a-distance-1", "über-uns"]

@@ -11,7 +11,7 @@ from brokerlearn.compiler import activities
 from brokerlearn.compiler.credits import attach_credits
 from brokerlearn.compiler.describe import first_paragraph_of
 from brokerlearn.compiler.links import LinkTargets, raw_html_urls, replace_raw_urls, resolve
-from brokerlearn.compiler.markdown import EMBED_MARKER, has_raw_html, markdown_parser, structure_problems
+from brokerlearn.compiler.markdown import EMBED_MARKER, has_raw_html, lesson_parser, structure_problems
 from brokerlearn.compiler.sanitize import sanitize
 from brokerlearn.course.schema import CONTAINER_KINDS
 from brokerlearn.course.schema_types import did_you_mean
@@ -206,7 +206,7 @@ def _alignment_to_class(token) -> None:
 
 def render_body(body: str, body_line: int, source: str, page_url: str, targets: LinkTargets,
                 lang: str = "en") -> RenderedBody:
-    md = markdown_parser()
+    md = lesson_parser(body)
     env: dict = {"lang": lang}  # the interface language, for container titles such as "Tip"
     tokens = md.parse(body, env)
     walk = _Walk(body, body_line, source, page_url, targets)

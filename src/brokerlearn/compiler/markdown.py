@@ -112,8 +112,26 @@ def _fence_renderer(default):
     return render
 
 
-@lru_cache(maxsize=1)
+# Rules that can only match where the text holds one of these markers (footnotes `[^1]`,
+# `^[...]`; `~~struck~~`): most lessons hold none, and without the rules such a text gives the
+# same tokens, while each rule left in costs a call per line or per inline run.
+_RULES_NEEDING = {("strikethrough",): ("~",),
+                  ("footnote_def", "footnote_ref", "footnote_inline", "footnote_tail"): ("[^", "^[")}
+
+
+def lesson_parser(text: str) -> MarkdownIt:
+    """The parser for `text`: the full dialect, less the rules `text` holds no marker for."""
+    unused = frozenset(rule for rules, markers in _RULES_NEEDING.items()
+                       if not any(marker in text for marker in markers) for rule in rules)
+    return _parser_without(unused)
+
+
 def markdown_parser() -> MarkdownIt:
+    return _parser_without(frozenset())
+
+
+@lru_cache(maxsize=2 ** len(_RULES_NEEDING))
+def _parser_without(unused: frozenset) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": False, "linkify": False, "typographer": False})
     md.enable("table").enable("strikethrough")
     md.use(footnote_plugin).use(deflist_plugin)
@@ -122,7 +140,7 @@ def markdown_parser() -> MarkdownIt:
     _use_containers(md, {**{kind: _callout_renderer(kind) for kind in CONTAINER_KINDS},
                          **{kind: _embed_renderer(kind) for kind in CONTAINERS}})
     md.add_render_rule("fence", _fence_renderer(md.renderer.rules["fence"]))
-    return md
+    return md.disable(list(unused)) if unused else md
 
 
 RAW_HTML_TOKENS = {"html_block", "html_inline"}
