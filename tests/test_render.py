@@ -1,8 +1,11 @@
 """Rendering of each construct, link resolution and the sanitizer."""
+from pathlib import Path
+
 import pytest
 
 from brokerlearn.compiler.lessons import render_body
 from brokerlearn.compiler.links import LinkTargets
+from brokerlearn.compiler.markdown import lesson_parser, markdown_parser
 from brokerlearn.compiler.sanitize import sanitize
 
 TARGETS = LinkTargets("c", pages={
@@ -50,9 +53,6 @@ def _tokens(parser, text):
 def test_a_lesson_without_markers_gets_the_tokens_of_the_full_dialect():
     """Left out, the strikethrough and footnote rules change nothing in a text they cannot
     match: the same tokens on every lesson of the bundled courses, with and without markers."""
-    from pathlib import Path
-
-    from brokerlearn.compiler.markdown import lesson_parser, markdown_parser
     texts = [path.read_text(encoding="utf-8") for path in (Path(__file__).parents[1] / "courses").rglob("*.md")]
     assert len(texts) > 20
     lean = 0

@@ -51,7 +51,7 @@ class BodyStore:
 
     def get(self, key: str) -> dict | None:
         """A body's entry ({"segments": ..., "sections": ...}), or None: the caller renders it again."""
-        if not self.path.exists():
+        if not self._connected() and not self.path.exists():  # never made by reading it
             return None
         try:
             row = self._connect().execute("SELECT entry FROM bodies WHERE key = ?", (key,)).fetchone()
@@ -77,12 +77,16 @@ class BodyStore:
             self.close()
 
     def close(self) -> None:
-        if self._connection is not None and self._pid == os.getpid():
+        if self._connected():
             self._connection.close()
         self._connection = None
 
+    def _connected(self) -> bool:
+        """Whether this process has its connection (never one opened before a fork)."""
+        return self._connection is not None and self._pid == os.getpid()
+
     def _connect(self) -> sqlite3.Connection:
-        if self._connection is None or self._pid != os.getpid():  # never one opened before a fork
+        if not self._connected():
             # Autocommit (isolation_level=None): each body is its own short write, so two workers
             # take turns on the file's lock instead of holding it for a whole chunk of lessons.
             connection = sqlite3.connect(self.path, timeout=_BUSY_SECONDS, isolation_level=None)
